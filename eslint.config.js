@@ -1,0 +1,36 @@
+import js from "@eslint/js";
+import tseslint from "typescript-eslint";
+
+export default tseslint.config(
+  { ignores: ["node_modules/", "data/", "coverage/", "views/static/vendor/"] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    files: ["**/*.ts"],
+    rules: {
+      "@typescript-eslint/no-unused-vars": [
+        "error",
+        { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
+      ],
+      "@typescript-eslint/consistent-type-imports": "error",
+      "no-restricted-properties": [
+        "error",
+        {
+          object: "process",
+          property: "env",
+          message: "Read configuration through server/config.ts only.",
+        },
+      ],
+    },
+  },
+  {
+    files: ["server/config.ts"],
+    rules: { "no-restricted-properties": "off" },
+  },
+  {
+    files: ["views/static/**/*.js"],
+    languageOptions: {
+      globals: { document: "readonly", window: "readonly", navigator: "readonly" },
+    },
+  },
+);

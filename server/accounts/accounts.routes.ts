@@ -1,0 +1,273 @@
+import type express from "express";
+import type { AppContext } from "../context.ts";
+import { flash, parseForm, renderForm } from "../http/forms.ts";
+import { HttpError } from "../http/errors.ts";
+import { limiter } from "../http/rate-limit.ts";
+import { compileForm } from "../http/validate.ts";
+import * as accounts from "./accounts.service.ts";
+import {
+  emailOnlySchema,
+  loginSchema,
+  newPasswordSchema,
+  setupSchema,
+  signUpSchema,
+  type SignUpForm,
+} from "./accounts.schemas.ts";
+
+const validateSignUp = compileForm<SignUpForm>(signUpSchema);
+const validateLogin = compileForm<{ email: string; password: string }>(loginSchema);
+const validateEmail = compileForm<{ email: string }>(emailOnlySchema);
+const validateNewPassword = compileForm<{ password: string; confirm: string }>(newPasswordSchema);
+const validateSetup = compileForm<Omit<SignUpForm, "invitation">>(setupSchema);
+
+/** Where to go after login: only a path on this site, never another origin. */
+function safeReturn(target: unknown): string {
+  return typeof target === "string" && target.startsWith("/") && !target.startsWith("//")
+    ? target
+    : "/";
+}
+
+function logIn(req: express.Request, user: Express.User): Promise<void> {
+  return new Promise((resolve, reject) =>
+    req.login(user, (error) => (error ? reject(error) : resolve())),
+  );
+}
+
+export function accountRoutes(router: express.Router, ctx: AppContext): void {
+  const deps = { publicUrl: ctx.config.publicUrl };
+  const minute = 60_000;
+  const loginLimit = limiter(ctx, {
+    name: "login",
+    limit: 10,
+    windowMs: minute,
+    accountField: "email",
+  });
+  const signupLimit = limiter(ctx, {
+    name: "signup",
+    limit: 10,
+    windowMs: minute,
+    accountField: "email",
+  });
+  const resetLimit = limiter(ctx, {
+    name: "reset",
+    limit: 10,
+    windowMs: minute,
+    accountField: "email",
+  });
+
+  router.get("/signup", async (req, res) => {
+    const { registrationMode } = await ctx.settings.get();
+    const invitation = typeof req.query.invitation === "string" ? req.query.invitation : undefined;
+    if (registrationMode === "closed")
+      return res.render("accounts/signup-closed", { title: req.t("accounts:signup.closedTitle") });
+    if (registrationMode === "invitation" && !invitation) {
+      return res.render("accounts/signup-closed", {
+        title: req.t("accounts:signup.invitationTitle"),
+        invitationOnly: true,
+      });
+    }
+    renderForm(res, "accounts/signup", ctx.i18n, req, {
+      title: req.t("accounts:signup.title"),
+      values: { invitation },
+    });
+  });
+
+  router.post("/signup", ...signupLimit, async (req, res) => {
+    const { registrationMode } = await ctx.settings.get();
+    const form = parseForm(validateSignUp, req.body);
+    const view = { title: req.t("accounts:signup.title") };
+    if (!form.ok)
+      return renderForm(res, "accounts/signup", ctx.i18n, req, {
+        ...view,
+        values: req.body as object,
+        errors: form.errors,
+      });
+    const input = {
+      ...form.value,
+      username: form.value.username.toLowerCase(),
+      language: req.lang,
+    };
+    const result = await ctx.transaction((tx) =>
+      accounts.signUp(tx, deps, registrationMode, input),
+    );
+    if (!result.ok) {
+      if (result.error === "username_taken" || result.error === "username_reserved") {
+        return renderForm(res, "accounts/signup", ctx.i18n, req, {
+          ...view,
+          values: req.body as object,
+          errors: [{ field: "username", key: `accounts:signup.errors.${result.error}` }],
+        });
+      }
+      throw new HttpError(403, `accounts:signup.errors.${result.error}`);
+    }
+    res.redirect(303, "/signup/check-email");
+  });
+
+  router.get("/signup/check-email", (req, res) => {
+    res.render("accounts/check-email", { title: req.t("accounts:checkEmail.title") });
+  });
+
+  router.get("/confirm/resend", (req, res) => {
+    renderForm(res, "accounts/resend", ctx.i18n, req, { title: req.t("accounts:resend.title") });
+  });
+
+  router.post("/confirm/resend", ...signupLimit, async (req, res) => {
+    const form = parseForm(validateEmail, req.body);
+    if (!form.ok) {
+      return renderForm(res, "accounts/resend", ctx.i18n, req, {
+        title: req.t("accounts:resend.title"),
+        values: req.body as object,
+        errors: form.errors,
+      });
+    }
+    await ctx.transaction((tx) => accounts.resendConfirmation(tx, deps, form.value.email));
+    res.redirect(303, "/signup/check-email");
+  });
+
+  router.get("/confirm/:token", async (req, res) => {
+    const result = await accounts.confirmEmail(ctx.db, String(req.params.token));
+    res.status(result.ok ? 200 : 400).render("accounts/confirmed", {
+      title: req.t(result.ok ? "accounts:confirmed.title" : "accounts:confirmed.failedTitle"),
+      ok: result.ok,
+      reason: result.ok ? undefined : result.error,
+    });
+  });
+
+  router.get("/login", (req, res) => {
+    if (req.user) return res.redirect(303, "/");
+    renderForm(res, "accounts/login", ctx.i18n, req, { title: req.t("accounts:login.title") });
+  });
+
+  router.post("/login", ...loginLimit, async (req, res) => {
+    const view = { title: req.t("accounts:login.title") };
+    const form = parseForm(validateLogin, req.body);
+    const values = { email: (req.body as { email?: string }).email };
+    if (!form.ok)
+      return renderForm(res, "accounts/login", ctx.i18n, req, {
+        ...view,
+        values,
+        errors: form.errors,
+      });
+    const result = await accounts.authenticate(ctx.db, form.value.email, form.value.password);
+    if (!result.ok) {
+      return renderForm(
+        res,
+        "accounts/login",
+        ctx.i18n,
+        req,
+        {
+          ...view,
+          values,
+          unconfirmed: result.error === "unconfirmed",
+          errors: [{ field: "email", key: `accounts:login.errors.${result.error}` }],
+        },
+        401,
+      );
+    }
+    const returnTo = safeReturn(req.session.returnTo);
+    await logIn(req, result.value);
+    res.redirect(303, returnTo);
+  });
+
+  router.post("/logout", (req, res, next) => {
+    req.logout((error) => {
+      if (error) return next(error);
+      flash(req, "accounts:logout.done");
+      res.redirect(303, "/");
+    });
+  });
+
+  router.get("/password/forgot", (req, res) => {
+    renderForm(res, "accounts/forgot", ctx.i18n, req, { title: req.t("accounts:forgot.title") });
+  });
+
+  router.post("/password/forgot", ...resetLimit, async (req, res) => {
+    const form = parseForm(validateEmail, req.body);
+    if (!form.ok) {
+      return renderForm(res, "accounts/forgot", ctx.i18n, req, {
+        title: req.t("accounts:forgot.title"),
+        values: req.body as object,
+        errors: form.errors,
+      });
+    }
+    await ctx.transaction((tx) => accounts.requestPasswordReset(tx, deps, form.value.email));
+    res.render("accounts/forgot-sent", { title: req.t("accounts:forgot.sentTitle") });
+  });
+
+  router.get("/password/reset/:token", async (req, res) => {
+    const usable = await accounts.isResetTokenUsable(ctx.db, String(req.params.token));
+    renderForm(
+      res,
+      "accounts/reset",
+      ctx.i18n,
+      req,
+      { title: req.t("accounts:reset.title"), usable },
+      usable ? 200 : 400,
+    );
+  });
+
+  router.post("/password/reset/:token", ...resetLimit, async (req, res) => {
+    const view = { title: req.t("accounts:reset.title"), usable: true };
+    const form = parseForm(validateNewPassword, req.body);
+    if (!form.ok)
+      return renderForm(res, "accounts/reset", ctx.i18n, req, { ...view, errors: form.errors });
+    if (form.value.password !== form.value.confirm) {
+      return renderForm(res, "accounts/reset", ctx.i18n, req, {
+        ...view,
+        errors: [{ field: "confirm", key: "accounts:reset.mismatch" }],
+      });
+    }
+    const result = await accounts.resetPassword(
+      ctx.db,
+      String(req.params.token),
+      form.value.password,
+    );
+    if (!result.ok)
+      return renderForm(res, "accounts/reset", ctx.i18n, req, { ...view, usable: false }, 400);
+    await ctx.sessions.revokeUser(result.value.id);
+    flash(req, "accounts:reset.done");
+    res.redirect(303, "/login");
+  });
+
+  // One-time setup: reachable only while the instance has no admin.
+  const setupOpen: express.RequestHandler = async (_req, _res, next) => {
+    if (await accounts.adminExists(ctx.db)) return next(new HttpError(404, "errors.notFound"));
+    next();
+  };
+
+  router.get("/setup", setupOpen, (req, res) => {
+    renderForm(res, "accounts/setup", ctx.i18n, req, { title: req.t("accounts:setup.title") });
+  });
+
+  router.post("/setup", ...signupLimit, setupOpen, async (req, res) => {
+    const view = { title: req.t("accounts:setup.title") };
+    const form = parseForm(validateSetup, req.body);
+    if (!form.ok)
+      return renderForm(res, "accounts/setup", ctx.i18n, req, {
+        ...view,
+        values: req.body as object,
+        errors: form.errors,
+      });
+    const result = await ctx.transaction(async (tx) => {
+      if (await accounts.adminExists(tx.db)) return undefined;
+      return accounts.createAccount(tx, {
+        ...form.value,
+        username: form.value.username.toLowerCase(),
+        language: req.lang,
+        role: "admin",
+      });
+    });
+    if (!result) throw new HttpError(404, "errors.notFound");
+    if (!result.ok) {
+      const field = result.error === "email_taken" ? "email" : "username";
+      return renderForm(res, "accounts/setup", ctx.i18n, req, {
+        ...view,
+        values: req.body as object,
+        errors: [{ field, key: `accounts:setup.errors.${result.error}` }],
+      });
+    }
+    await logIn(req, result.value);
+    flash(req, "accounts:setup.done");
+    res.redirect(303, "/admin/settings");
+  });
+}

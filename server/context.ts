@@ -1,0 +1,108 @@
+// The composition root: every long-lived dependency of one running instance, built once at boot
+// and handed to routes, services and job handlers.
+import type { i18n } from "i18next";
+import { Redis } from "ioredis";
+import pino, { type Logger } from "pino";
+import type { Config } from "./config.ts";
+import { openDatabase, type Db } from "./db/database.ts";
+import { migrate } from "./db/migrate.ts";
+import { inTransaction, type Tx } from "./db/transaction.ts";
+import { createI18n } from "./i18n/i18n.ts";
+import { BullQueue } from "./jobs/bullmq-queue.ts";
+import { DatabaseQueue } from "./jobs/db-queue.ts";
+import type { JobQueue } from "./jobs/queue.ts";
+import { createMailer, type Mailer } from "./mail/mailer.ts";
+import { ensureInstanceSettings, SettingsCache } from "./instance/instance.service.ts";
+import {
+  DatabaseSessionStore,
+  RedisSessionStore,
+  type SessionStore,
+} from "./http/session-stores.ts";
+
+export interface AppContext {
+  config: Config;
+  log: Logger;
+  db: Db;
+  dbKind: "postgres" | "pglite";
+  redis: Redis | undefined;
+  queue: JobQueue;
+  mailer: Mailer;
+  i18n: i18n;
+  settings: SettingsCache;
+  sessions: SessionStore;
+  /** Runs work in a transaction whose jobs are enqueued after commit. */
+  transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
+  close(): Promise<void>;
+}
+
+export interface ContextOptions {
+  /** Tests use an in-memory PGlite; production always has a DATA_DIR or DATABASE_URL. */
+  pgliteMemory?: boolean;
+  logger?: Logger;
+  migrate?: boolean;
+}
+
+async function connectRedis(url: string, log: Logger): Promise<Redis> {
+  const redis = new Redis(url, {
+    enableOfflineQueue: false,
+    maxRetriesPerRequest: 1,
+    connectTimeout: 2000,
+    retryStrategy: (times) => Math.min(times * 200, 2000),
+  });
+  redis.on("error", (error) => log.debug({ err: error.message }, "redis error"));
+  await new Promise<void>((resolve) => {
+    const timer = setTimeout(() => {
+      log.warn("Redis is not reachable; the instance starts and reports it in /readyz");
+      resolve();
+    }, 3000);
+    redis.once("ready", () => {
+      clearTimeout(timer);
+      resolve();
+    });
+  });
+  return redis;
+}
+
+export async function createContext(
+  config: Config,
+  options: ContextOptions = {},
+): Promise<AppContext> {
+  const log = options.logger ?? pino({ level: config.logLevel });
+  const database = await openDatabase(config, { pgliteMemory: options.pgliteMemory ?? false });
+  const db = database.db;
+  if (options.migrate !== false) {
+    const applied = await migrate(db);
+    if (applied.length > 0)
+      log.info({ migrations: applied.map((m) => m.version) }, "migrations applied");
+  }
+  const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
+  const queue: JobQueue =
+    config.redisUrl && redis
+      ? new BullQueue(redis, config.redisUrl, config.redisPrefix, log, config.workerConcurrency)
+      : new DatabaseQueue(db, log, config.workerConcurrency);
+  const i18n = await createI18n();
+  const settings = new SettingsCache(db);
+  await ensureInstanceSettings(db, config.instanceName);
+
+  const context: AppContext = {
+    config,
+    log,
+    db,
+    dbKind: database.kind,
+    redis,
+    queue,
+    mailer: createMailer(config),
+    i18n,
+    settings,
+    sessions: redis
+      ? new RedisSessionStore(redis, config.redisPrefix)
+      : new DatabaseSessionStore(db),
+    transaction: (work) => inTransaction(db, queue, work),
+    async close() {
+      await queue.stop();
+      redis?.disconnect();
+      await database.close();
+    },
+  };
+  return context;
+}

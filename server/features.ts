@@ -1,0 +1,29 @@
+// The features this instance serves, in navigation order.
+import type { Feature } from "./http/feature.ts";
+import { instancePublicRoutes, instanceRoutes } from "./instance/instance.routes.ts";
+import { accountRoutes } from "./accounts/accounts.routes.ts";
+import { accountsApi } from "./accounts/accounts.api.ts";
+import { memberRoutes } from "./members/members.routes.ts";
+import { membersApi } from "./members/members.api.ts";
+import { adminRoutes } from "./admin/admin.routes.ts";
+
+export const features: Feature[] = [
+  {
+    name: "instance",
+    nav: [{ href: "/", label: "common:nav.home" }],
+    publicRoutes: instancePublicRoutes,
+    routes: instanceRoutes,
+  },
+  { name: "accounts", routes: accountRoutes, api: accountsApi },
+  {
+    name: "members",
+    nav: [{ href: "/me", label: "common:nav.profile", signedIn: true }],
+    routes: memberRoutes,
+    api: membersApi,
+  },
+  {
+    name: "admin",
+    nav: [{ href: "/admin", label: "common:nav.admin", roles: ["admin"] }],
+    routes: adminRoutes,
+  },
+];

@@ -1,0 +1,213 @@
+import crypto from "node:crypto";
+import path from "node:path";
+import express from "express";
+import session from "express-session";
+import helmet from "helmet";
+import { pinoHttp } from "pino-http";
+import type { AppContext } from "../context.ts";
+import { ApiRegistry } from "../api/api-registry.ts";
+import { bearerAuth } from "../api/bearer-auth.ts";
+import {
+  DEFAULT_LANGUAGE,
+  isLanguage,
+  negotiateLanguage,
+  translate,
+  VIEWS_DIR,
+} from "../i18n/i18n.ts";
+import "./express-types.ts";
+import { setupPassport } from "./auth.ts";
+import { csrf } from "./csrf.ts";
+import { errorHandler, notFoundHandler } from "./error-handler.ts";
+import { HttpError } from "./errors.ts";
+import type { Feature, NavItem } from "./feature.ts";
+import { healthRoutes } from "./health.ts";
+import { setupViews } from "./views.ts";
+
+export interface AppOptions {
+  /** Mounted before every body parser: Fedify reads the raw request itself. */
+  federation?: express.RequestHandler;
+}
+
+export interface BuiltApp {
+  app: express.Express;
+  api: ApiRegistry;
+}
+
+function cookie(req: express.Request, name: string): string | undefined {
+  const header = req.headers.cookie;
+  if (!header) return undefined;
+  for (const part of header.split(";")) {
+    const [key, ...rest] = part.trim().split("=");
+    if (key === name) return decodeURIComponent(rest.join("="));
+  }
+  return undefined;
+}
+
+function trustProxy(value: string): string | number | boolean {
+  if (value === "true") return true;
+  if (value === "false") return false;
+  if (/^\d+$/.test(value)) return Number(value);
+  return value;
+}
+
+function visibleNav(items: NavItem[], user: Express.User | undefined) {
+  return items.filter((item) => {
+    if (item.signedIn === false) return !user;
+    if (item.roles?.length) return user !== undefined && item.roles.includes(user.role);
+    if (item.signedIn) return user !== undefined;
+    return true;
+  });
+}
+
+export async function createApp(
+  ctx: AppContext,
+  features: Feature[],
+  options: AppOptions = {},
+): Promise<BuiltApp> {
+  const { config } = ctx;
+  const app = express();
+  const secure = config.publicUrl.protocol === "https:";
+  app.set("trust proxy", trustProxy(config.trustProxy));
+  app.disable("x-powered-by");
+  setupViews(app, ctx.i18n, config.logLevel !== "debug");
+
+  app.use(
+    pinoHttp({
+      logger: ctx.log,
+      genReqId(req, res) {
+        const given = req.headers["x-request-id"];
+        const id =
+          typeof given === "string" && /^[\w.-]{8,64}$/.test(given) ? given : crypto.randomUUID();
+        res.setHeader("X-Request-Id", id);
+        return id;
+      },
+      autoLogging: {
+        ignore: (req) => req.url === "/healthz" || req.url?.startsWith("/static/") === true,
+      },
+      serializers: {
+        req: (req: { id: unknown; method: string; url: string }) => ({
+          id: req.id,
+          method: req.method,
+          url: req.url,
+        }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+    }),
+  );
+  app.use((req, _res, next) => {
+    const chosen = cookie(req, "lang");
+    req.lang = isLanguage(chosen)
+      ? chosen
+      : (negotiateLanguage(req.get("accept-language")) ?? DEFAULT_LANGUAGE);
+    req.t = (key, values) => translate(ctx.i18n, req.lang, key, values);
+    next();
+  });
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        useDefaults: false,
+        directives: {
+          "default-src": ["'self'"],
+          "script-src": ["'self'"],
+          "style-src": ["'self'"],
+          "img-src": ["'self'", "data:", "https:"],
+          "font-src": ["'self'"],
+          "connect-src": ["'self'"],
+          "form-action": ["'self'"],
+          "frame-ancestors": ["'none'"],
+          "object-src": ["'none'"],
+          "base-uri": ["'self'"],
+          ...(secure ? { "upgrade-insecure-requests": [] } : {}),
+        },
+      },
+      strictTransportSecurity: secure ? { maxAge: 15552000 } : false,
+      crossOriginEmbedderPolicy: false,
+    }),
+  );
+  app.use(
+    "/static",
+    express.static(path.join(VIEWS_DIR, "static"), { maxAge: "1h", index: false }),
+  );
+  app.use(healthRoutes(ctx));
+  if (options.federation) app.use(options.federation);
+
+  const publicRouter = express.Router();
+  for (const feature of features) feature.publicRoutes?.(publicRouter, ctx);
+  app.use(publicRouter);
+
+  // JSON API: bearer tokens only, never cookies, so it needs no CSRF protection.
+  const api = new ApiRegistry();
+  for (const feature of features) feature.api?.(api, ctx);
+  app.get("/api/v1/openapi.json", async (_req, res) => {
+    res.json(api.openapi(config.publicUrl, (await ctx.settings.get()).name));
+  });
+  app.use(
+    "/api/v1",
+    express.json({ limit: "1mb", type: ["application/json", "application/*+json"] }),
+    bearerAuth(ctx),
+    api.router(),
+    notFoundHandler(),
+  );
+
+  // Pages.
+  const settings = await ctx.settings.get();
+  const passport = setupPassport(ctx);
+  const { csrfSynchronisedProtection, generateToken } = csrf;
+  const html = express.Router();
+  html.use(express.urlencoded({ extended: false, limit: "200kb" }));
+  html.use(
+    session({
+      name: "maillage.sid",
+      secret: settings.sessionSecret,
+      store: ctx.sessions,
+      resave: false,
+      saveUninitialized: false,
+      rolling: true,
+      proxy: true,
+      cookie: { httpOnly: true, sameSite: "lax", secure, maxAge: 30 * 24 * 3600_000 },
+    }),
+  );
+  html.use(passport.initialize());
+  html.use(passport.session());
+  html.use(csrfSynchronisedProtection);
+  const nav = features.flatMap((f) => f.nav ?? []);
+  html.use(async (req, res, next) => {
+    if (req.user && !cookie(req, "lang")) req.lang = req.user.language;
+    const instance = await ctx.settings.get();
+    const flashMessage = req.session.flash;
+    if (flashMessage) delete req.session.flash;
+    Object.assign(res.locals, {
+      lang: req.lang,
+      otherLang: req.lang === "fr" ? "en" : "fr",
+      user: req.user,
+      isAdmin: req.user?.role === "admin",
+      // A function, so that only pages with a form create a session (Handlebars calls it).
+      csrfToken: () => generateToken(req),
+      instance: {
+        name: instance.name,
+        description: instance.description,
+        territory: instance.territory,
+        contactEmail: instance.contactEmail,
+        hasLogo: instance.hasLogo,
+        version: instance.updatedAt.getTime(),
+      },
+      nav: visibleNav(nav, req.user).map((item) => ({
+        ...item,
+        current:
+          req.path === item.href || (item.href !== "/" && req.path.startsWith(item.href + "/")),
+      })),
+      flash: flashMessage
+        ? translate(ctx.i18n, req.lang, flashMessage.key, flashMessage.values)
+        : undefined,
+      currentPath: req.originalUrl,
+    });
+    next();
+  });
+  for (const feature of features) feature.routes?.(html, ctx);
+  app.use(html);
+  app.use(notFoundHandler());
+  app.use(errorHandler(ctx.i18n, ctx.log));
+  return { app, api };
+}
+
+export { HttpError };

@@ -1,0 +1,24 @@
+import type express from "express";
+import type { AppContext } from "../context.ts";
+import type { ApiRegistry } from "../api/api-registry.ts";
+import type { Role } from "../accounts/accounts.tables.ts";
+
+export interface NavItem {
+  href: string;
+  /** Message key of the label. */
+  label: string;
+  /** Shown only to signed-in members with one of these roles (any signed-in member if empty). */
+  roles?: Role[];
+  signedIn?: boolean;
+}
+
+/** A feature plugs pages, API routes and navigation into the app. */
+export interface Feature {
+  name: string;
+  nav?: NavItem[];
+  /** Routes mounted before the HTML stack (no session, no CSRF): feeds, well-known, media. */
+  publicRoutes?(router: express.Router, ctx: AppContext): void;
+  /** HTML routes, with session, CSRF protection and the signed-in member. */
+  routes?(router: express.Router, ctx: AppContext): void;
+  api?(api: ApiRegistry, ctx: AppContext): void;
+}

@@ -1,0 +1,32 @@
+import express from "express";
+import type { AppContext } from "../context.ts";
+import { ping } from "../db/database.ts";
+import { pendingMigrations } from "../db/migrate.ts";
+
+export function healthRoutes(ctx: AppContext): express.Router {
+  const router = express.Router();
+  let migrationsApplied = false;
+
+  router.get("/healthz", (_req, res) => {
+    res.json({ status: "ok" });
+  });
+
+  router.get("/readyz", async (_req, res) => {
+    const database = await ping(ctx.db);
+    if (database && !migrationsApplied) {
+      migrationsApplied = (await pendingMigrations(ctx.db).catch(() => [null])).length === 0;
+    }
+    const queue = await ctx.queue.ping();
+    const ready = database && migrationsApplied && queue;
+    res.status(ready ? 200 : 503).json({
+      status: ready ? "ready" : "unavailable",
+      checks: {
+        database: database ? "ok" : "unreachable",
+        migrations: migrationsApplied ? "ok" : "pending",
+        queue: queue ? "ok" : "unreachable",
+        queueKind: ctx.queue.kind,
+      },
+    });
+  });
+  return router;
+}

@@ -1,0 +1,98 @@
+import fs from "node:fs";
+import path from "node:path";
+import type express from "express";
+import { create } from "express-handlebars";
+import type { i18n } from "i18next";
+import { VIEWS_DIR } from "../i18n/i18n.ts";
+
+interface HelperOptions {
+  hash: Record<string, unknown>;
+  data: { root: Record<string, unknown> };
+}
+
+function langOf(options: HelperOptions): string {
+  return typeof options.data.root.lang === "string" ? options.data.root.lang : "fr";
+}
+
+function toDate(value: unknown): Date | undefined {
+  if (value instanceof Date) return value;
+  if (typeof value === "string" || typeof value === "number") {
+    const date = new Date(value);
+    return Number.isNaN(date.getTime()) ? undefined : date;
+  }
+  return undefined;
+}
+
+const DATE_STYLES: Record<string, Intl.DateTimeFormatOptions> = {
+  date: { dateStyle: "long" },
+  short: { dateStyle: "short" },
+  datetime: { dateStyle: "full", timeStyle: "short" },
+  time: { timeStyle: "short" },
+  month: { month: "long", year: "numeric" },
+  weekday: { weekday: "long", day: "numeric", month: "long" },
+};
+
+export function viewHelpers(i18n: i18n) {
+  return {
+    t(key: string, options: HelperOptions) {
+      return i18n.getFixedT(langOf(options))(key, options.hash);
+    },
+    eq: (a: unknown, b: unknown) => a === b,
+    ne: (a: unknown, b: unknown) => a !== b,
+    gt: (a: number, b: number) => a > b,
+    lt: (a: number, b: number) => a < b,
+    and: (...args: unknown[]) => args.slice(0, -1).every(Boolean),
+    or: (...args: unknown[]) => args.slice(0, -1).some(Boolean),
+    not: (a: unknown) => !a,
+    includes: (list: unknown, value: unknown) => Array.isArray(list) && list.includes(value),
+    lookupError(errors: Record<string, string> | undefined, field: string) {
+      return errors?.[field];
+    },
+    /** `{{date value "datetime" tz="Europe/Paris"}}` in the page's language. */
+    date(value: unknown, style: unknown, options: HelperOptions) {
+      const date = toDate(value);
+      if (!date) return "";
+      const format =
+        typeof style === "string" ? (DATE_STYLES[style] ?? DATE_STYLES.date) : DATE_STYLES.date;
+      const timeZone = typeof options.hash.tz === "string" ? options.hash.tz : undefined;
+      return new Intl.DateTimeFormat(langOf(options) === "en" ? "en-GB" : "fr-FR", {
+        ...format,
+        timeZone,
+      }).format(date);
+    },
+    isoDate(value: unknown) {
+      return toDate(value)?.toISOString() ?? "";
+    },
+    number(value: unknown, options: HelperOptions) {
+      return typeof value === "number" ? new Intl.NumberFormat(langOf(options)).format(value) : "";
+    },
+    concat: (...args: unknown[]) => args.slice(0, -1).join(""),
+    array: (...args: unknown[]) => args.slice(0, -1),
+  };
+}
+
+/** Each feature may keep partials in views/<feature>/partials, used as {{> feature/name}}. */
+function partialDirs() {
+  const dirs: { dir: string; namespace?: string }[] = [{ dir: path.join(VIEWS_DIR, "partials") }];
+  for (const entry of fs.readdirSync(VIEWS_DIR, { withFileTypes: true })) {
+    const dir = path.join(VIEWS_DIR, entry.name, "partials");
+    if (entry.isDirectory() && entry.name !== "partials" && fs.existsSync(dir)) {
+      dirs.push({ dir, namespace: entry.name });
+    }
+  }
+  return dirs;
+}
+
+export function setupViews(app: express.Express, i18n: i18n, cache: boolean): void {
+  const hbs = create({
+    extname: ".hbs",
+    defaultLayout: "main",
+    layoutsDir: path.join(VIEWS_DIR, "layouts"),
+    partialsDir: partialDirs() as never,
+    helpers: viewHelpers(i18n),
+  });
+  app.engine(".hbs", hbs.engine);
+  app.set("view engine", ".hbs");
+  app.set("views", VIEWS_DIR);
+  app.set("view cache", cache);
+}

@@ -1,0 +1,32 @@
+// Every job type, its payload and its retry policy. Adding a type here forces a handler for it
+// in jobs.registry.ts (the map is exhaustive).
+import type { MailJob } from "../mail/mail.types.ts";
+
+export interface JobPayloads {
+  "mail.send": MailJob;
+  "maintenance.prune": Record<string, never>;
+}
+
+export type JobType = keyof JobPayloads;
+
+export interface JobSpec {
+  /** Total tries, the first included. */
+  attempts: number;
+  /** Delay before the second try; doubles at each further try. */
+  backoffMs: number;
+  /** A try running longer than this is aborted and counts as failed. */
+  timeoutMs: number;
+}
+
+export const JOB_SPECS: { readonly [K in JobType]: JobSpec } = {
+  "mail.send": { attempts: 8, backoffMs: 30_000, timeoutMs: 30_000 },
+  "maintenance.prune": { attempts: 1, backoffMs: 60_000, timeoutMs: 120_000 },
+};
+
+export interface JobContext {
+  signal: AbortSignal;
+  attempt: number;
+}
+
+export type JobHandler<P> = (payload: P, context: JobContext) => Promise<void>;
+export type JobHandlers = { readonly [K in JobType]: JobHandler<JobPayloads[K]> };

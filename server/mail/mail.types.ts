@@ -1,0 +1,10 @@
+import type { Language } from "../accounts/accounts.tables.ts";
+
+/** A mail to send: rendered from the `mail` catalogue at send time, in the recipient's language. */
+export interface MailJob {
+  to: string;
+  /** Key in views/mail/mail.<lang>.json, holding `subject` and `body`. */
+  template: string;
+  lang: Language;
+  data: Record<string, string | number>;
+}

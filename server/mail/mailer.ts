@@ -1,0 +1,58 @@
+// Sends mail over SMTP_URL; without it, writes each mail as an .eml file under DATA_DIR/mail so
+// that a trial instance (and the tests) can read confirmation links.
+import crypto from "node:crypto";
+import fs from "node:fs/promises";
+import path from "node:path";
+import nodemailer from "nodemailer";
+import type { i18n } from "i18next";
+import type { Config } from "../config.ts";
+import type { MailJob } from "./mail.types.ts";
+
+export interface OutgoingMail {
+  to: string;
+  subject: string;
+  text: string;
+}
+
+export interface Mailer {
+  send(mail: OutgoingMail, signal?: AbortSignal): Promise<void>;
+}
+
+export function mailDir(config: Pick<Config, "dataDir">): string {
+  return path.join(config.dataDir, "mail");
+}
+
+export function createMailer(config: Pick<Config, "smtpUrl" | "mailFrom" | "dataDir">): Mailer {
+  if (config.smtpUrl) {
+    const transport = nodemailer.createTransport(config.smtpUrl);
+    return {
+      async send(mail) {
+        await transport.sendMail({ from: config.mailFrom, ...mail });
+      },
+    };
+  }
+  const transport = nodemailer.createTransport({
+    streamTransport: true,
+    buffer: true,
+    newline: "unix",
+  });
+  const dir = mailDir(config);
+  return {
+    async send(mail) {
+      const info = await transport.sendMail({ from: config.mailFrom, ...mail });
+      await fs.mkdir(dir, { recursive: true });
+      const name = `${new Date().toISOString().replace(/[:.]/g, "-")}-${crypto.randomBytes(4).toString("hex")}.eml`;
+      await fs.writeFile(path.join(dir, name), info.message as Buffer);
+    },
+  };
+}
+
+export function renderMail(i18n: i18n, job: MailJob, instanceName: string): OutgoingMail {
+  const t = i18n.getFixedT(job.lang, "mail");
+  const data = { ...job.data, instance: instanceName };
+  return {
+    to: job.to,
+    subject: t(`${job.template}.subject`, data),
+    text: `${t(`${job.template}.body`, data)}\n\n-- \n${t("signature", data)}\n`,
+  };
+}

@@ -1,0 +1,84 @@
+// Boots one instance: database and migrations, first admin, web server and/or job worker.
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import type { Config } from "./config.ts";
+import { createContext, type AppContext, type ContextOptions } from "./context.ts";
+import { createApp } from "./http/app.ts";
+import { features } from "./features.ts";
+import { ensureFirstAdmin } from "./accounts/accounts.service.ts";
+import { jobHandlers } from "./jobs/jobs.registry.ts";
+import { DatabaseQueue } from "./jobs/db-queue.ts";
+
+export interface RunningInstance {
+  ctx: AppContext;
+  server: http.Server | undefined;
+  /** The address the server listens on (tests bind port 0). */
+  url: string | undefined;
+  stop(): Promise<void>;
+}
+
+const MAINTENANCE_EVERY_MS = 3600_000;
+
+export async function startInstance(
+  config: Config,
+  options: ContextOptions = {},
+): Promise<RunningInstance> {
+  const ctx = await createContext(config, options);
+  if (config.admin) {
+    const admin = config.admin;
+    const created = await ctx.transaction((tx) => ensureFirstAdmin(tx, admin));
+    if (created) ctx.log.info({ email: created.email }, "first admin created from ADMIN_EMAIL");
+  }
+
+  let maintenance: NodeJS.Timeout | undefined;
+  if (config.role !== "web") {
+    // Embedded mode has a single process: jobs it was running when it died are orphans.
+    if (ctx.queue instanceof DatabaseQueue && ctx.dbKind === "pglite")
+      await ctx.queue.releaseOrphans();
+    ctx.queue.start(jobHandlers(ctx));
+    maintenance = setInterval(() => {
+      ctx.queue
+        .enqueue("maintenance.prune", {})
+        .catch((error: unknown) => ctx.log.warn({ err: error }, "prune not enqueued"));
+    }, MAINTENANCE_EVERY_MS);
+    maintenance.unref();
+  }
+
+  let server: http.Server | undefined;
+  let url: string | undefined;
+  if (config.role !== "worker") {
+    const { app } = await createApp(ctx, features);
+    server = http.createServer(app);
+    server.keepAliveTimeout = 5000;
+    await new Promise<void>((resolve, reject) => {
+      server!.once("error", reject);
+      server!.listen(config.port, config.host, () => resolve());
+    });
+    const address = server.address() as AddressInfo;
+    url = `http://${address.family === "IPv6" ? `[${address.address}]` : address.address === "0.0.0.0" ? "127.0.0.1" : address.address}:${address.port}`;
+    ctx.log.info(
+      { url, publicUrl: config.publicUrl.href, database: ctx.dbKind, queue: ctx.queue.kind },
+      "Maillage is listening",
+    );
+  }
+
+  let stopping: Promise<void> | undefined;
+  return {
+    ctx,
+    server,
+    url,
+    stop() {
+      stopping ??= (async () => {
+        clearInterval(maintenance);
+        if (server) {
+          // Stop accepting, let in-flight requests finish, drop idle keep-alive sockets.
+          const closed = new Promise<void>((resolve) => server!.close(() => resolve()));
+          server.closeIdleConnections();
+          await closed;
+        }
+        await ctx.close();
+      })();
+      return stopping;
+    },
+  };
+}
