@@ -6,6 +6,7 @@ import { accountsApi } from "./accounts/accounts.api.ts";
 import { memberRoutes } from "./members/members.routes.ts";
 import { membersApi } from "./members/members.api.ts";
 import { adminRoutes } from "./admin/admin.routes.ts";
+import { notificationRoutes, notificationsApi } from "./notifications/notifications.routes.ts";
 
 export const features: Feature[] = [
   {
@@ -21,6 +22,7 @@ export const features: Feature[] = [
     routes: memberRoutes,
     api: membersApi,
   },
+  { name: "notifications", routes: notificationRoutes, api: notificationsApi },
   {
     name: "admin",
     nav: [{ href: "/admin", label: "common:nav.admin", roles: ["admin"] }],

@@ -6,7 +6,8 @@ import { createContext, type AppContext, type ContextOptions } from "./context.t
 import { createApp } from "./http/app.ts";
 import { features } from "./features.ts";
 import { ensureFirstAdmin } from "./accounts/accounts.service.ts";
-import { jobHandlers } from "./jobs/jobs.registry.ts";
+import { jobHandlers, scheduledTasks } from "./jobs/jobs.registry.ts";
+import { startScheduler } from "./jobs/scheduler.ts";
 import { DatabaseQueue } from "./jobs/db-queue.ts";
 
 export interface RunningInstance {
@@ -16,8 +17,6 @@ export interface RunningInstance {
   url: string | undefined;
   stop(): Promise<void>;
 }
-
-const MAINTENANCE_EVERY_MS = 3600_000;
 
 export async function startInstance(
   config: Config,
@@ -30,18 +29,13 @@ export async function startInstance(
     if (created) ctx.log.info({ email: created.email }, "first admin created from ADMIN_EMAIL");
   }
 
-  let maintenance: NodeJS.Timeout | undefined;
+  let stopScheduler = () => {};
   if (config.role !== "web") {
     // Embedded mode has a single process: jobs it was running when it died are orphans.
     if (ctx.queue instanceof DatabaseQueue && ctx.dbKind === "pglite")
       await ctx.queue.releaseOrphans();
     ctx.queue.start(jobHandlers(ctx));
-    maintenance = setInterval(() => {
-      ctx.queue
-        .enqueue("maintenance.prune", {})
-        .catch((error: unknown) => ctx.log.warn({ err: error }, "prune not enqueued"));
-    }, MAINTENANCE_EVERY_MS);
-    maintenance.unref();
+    stopScheduler = startScheduler(ctx, scheduledTasks(ctx));
   }
 
   let server: http.Server | undefined;
@@ -69,7 +63,7 @@ export async function startInstance(
     url,
     stop() {
       stopping ??= (async () => {
-        clearInterval(maintenance);
+        stopScheduler();
         if (server) {
           // Stop accepting, let in-flight requests finish, drop idle keep-alive sockets.
           const closed = new Promise<void>((resolve) => server!.close(() => resolve()));

@@ -3,6 +3,7 @@ import type { Generated } from "kysely";
 import type { AccountTables } from "../accounts/accounts.tables.ts";
 import type { InstanceTables } from "../instance/instance.tables.ts";
 import type { JobTables } from "../jobs/jobs.tables.ts";
+import type { NotificationTables } from "../notifications/notifications.tables.ts";
 
 export interface MigrationTables {
   schema_migrations: {
@@ -12,4 +13,5 @@ export interface MigrationTables {
   };
 }
 
-export interface Database extends MigrationTables, InstanceTables, AccountTables, JobTables {}
+export interface Database
+  extends MigrationTables, InstanceTables, AccountTables, JobTables, NotificationTables {}

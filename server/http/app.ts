@@ -16,6 +16,7 @@ import {
 } from "../i18n/i18n.ts";
 import "./express-types.ts";
 import { setupPassport } from "./auth.ts";
+import { countUnread } from "../notifications/notifications.repo.ts";
 import { csrf } from "./csrf.ts";
 import { errorHandler, notFoundHandler } from "./error-handler.ts";
 import { HttpError } from "./errors.ts";
@@ -174,6 +175,7 @@ export async function createApp(
   html.use(async (req, res, next) => {
     if (req.user && !cookie(req, "lang")) req.lang = req.user.language;
     const instance = await ctx.settings.get();
+    const unreadCount = req.user ? await countUnread(ctx.db, req.user.id) : 0;
     const flashMessage = req.session.flash;
     if (flashMessage) delete req.session.flash;
     Object.assign(res.locals, {
@@ -181,6 +183,7 @@ export async function createApp(
       otherLang: req.lang === "fr" ? "en" : "fr",
       user: req.user,
       isAdmin: req.user?.role === "admin",
+      unreadCount,
       // A function, so that only pages with a form create a session (Handlebars calls it).
       csrfToken: () => generateToken(req),
       instance: {

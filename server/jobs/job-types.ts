@@ -5,6 +5,7 @@ import type { MailJob } from "../mail/mail.types.ts";
 export interface JobPayloads {
   "mail.send": MailJob;
   "maintenance.prune": Record<string, never>;
+  "notifications.digest": Record<string, never>;
 }
 
 export type JobType = keyof JobPayloads;
@@ -21,6 +22,7 @@ export interface JobSpec {
 export const JOB_SPECS: { readonly [K in JobType]: JobSpec } = {
   "mail.send": { attempts: 8, backoffMs: 30_000, timeoutMs: 30_000 },
   "maintenance.prune": { attempts: 1, backoffMs: 60_000, timeoutMs: 120_000 },
+  "notifications.digest": { attempts: 3, backoffMs: 300_000, timeoutMs: 300_000 },
 };
 
 export interface JobContext {

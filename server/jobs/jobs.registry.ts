@@ -1,8 +1,10 @@
 // The exhaustive map from job type to handler: a type without a handler does not compile.
 import type { AppContext } from "../context.ts";
 import { renderMail } from "../mail/mailer.ts";
+import { sendDigests } from "../notifications/notifications.service.ts";
 import type { JobHandlers } from "./job-types.ts";
 import { pruneFinishedJobs } from "./maintenance.ts";
+import type { ScheduledTask } from "./scheduler.ts";
 
 export function jobHandlers(ctx: AppContext): JobHandlers {
   return {
@@ -13,5 +15,28 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
     async "maintenance.prune"() {
       await pruneFinishedJobs(ctx.db);
     },
+    async "notifications.digest"() {
+      const mails: Promise<void>[] = [];
+      await sendDigests(
+        ctx.db,
+        (type, payload, options) => mails.push(ctx.queue.enqueue(type, payload, options)),
+        ctx.i18n,
+        ctx.config.publicUrl,
+      );
+      await Promise.all(mails);
+    },
   };
+}
+
+/** Periodic work; each tick only enqueues a job, so retries and timeouts stay the queue's. */
+export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
+  const every = (name: string, everySeconds: number, run: () => Promise<void>): ScheduledTask => ({
+    name,
+    everySeconds,
+    run,
+  });
+  return [
+    every("maintenance.prune", 3600, () => ctx.queue.enqueue("maintenance.prune", {})),
+    every("notifications.digest", 24 * 3600, () => ctx.queue.enqueue("notifications.digest", {})),
+  ];
 }

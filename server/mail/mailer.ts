@@ -7,6 +7,8 @@ import nodemailer from "nodemailer";
 import type { i18n } from "i18next";
 import type { Config } from "../config.ts";
 import type { MailJob } from "./mail.types.ts";
+import { translate } from "../i18n/i18n.ts";
+import { messageKey } from "../notifications/notifications.service.ts";
 
 export interface OutgoingMail {
   to: string;
@@ -48,11 +50,22 @@ export function createMailer(config: Pick<Config, "smtpUrl" | "mailFrom" | "data
 }
 
 export function renderMail(i18n: i18n, job: MailJob, instanceName: string): OutgoingMail {
-  const t = i18n.getFixedT(job.lang, "mail");
   const data = { ...job.data, instance: instanceName };
+  const t = (key: string, values: Record<string, unknown> = data) =>
+    translate(i18n, job.lang, key, values);
+  const signature = `\n\n-- \n${t("mail:signature")}\n`;
+  if (job.template === "notification") {
+    // A copy of an in-app notice: its own message is the subject, then the link.
+    const message = t(messageKey(String(job.data.kind)));
+    return {
+      to: job.to,
+      subject: message,
+      text: `${message}\n\n${t("mail:notification.open")}\n${String(job.data.link)}${signature}`,
+    };
+  }
   return {
     to: job.to,
-    subject: t(`${job.template}.subject`, data),
-    text: `${t(`${job.template}.body`, data)}\n\n-- \n${t("signature", data)}\n`,
+    subject: t(`mail:${job.template}.subject`),
+    text: `${t(`mail:${job.template}.body`)}${signature}`,
   };
 }
