@@ -11,11 +11,13 @@ import { flash, parseForm, renderForm } from "../http/forms.ts";
 import { HttpError, type FieldError } from "../http/errors.ts";
 import { compileForm } from "../http/validate.ts";
 import { listSlvies } from "../instance/instance.repo.ts";
+import { sniffImageType } from "../http/images.ts";
 import { saveSettings } from "../instance/instance.service.ts";
 import type { RegistrationMode } from "../instance/instance.tables.ts";
 import * as repo from "./admin.repo.ts";
+import { notify } from "../notifications/notifications.service.ts";
 
-const LOGO_TYPES = new Set(["image/png", "image/jpeg", "image/webp"]);
+const LOGO_TYPES = new Set<string>(["image/png", "image/jpeg", "image/webp"]);
 const upload = multer({
   storage: multer.memoryStorage(),
   limits: { fileSize: 512 * 1024, files: 1 },
@@ -104,7 +106,8 @@ export function adminRoutes(router: express.Router, ctx: AppContext): void {
     const form = parseForm(validateSettings, req.body);
     if (!form.ok) return settingsPage(req, res, req.body as object, form.errors);
     const file = req.file;
-    if (file && !LOGO_TYPES.has(file.mimetype)) {
+    const logoType = file ? sniffImageType(file.buffer) : undefined;
+    if (file && (!logoType || !LOGO_TYPES.has(logoType))) {
       return settingsPage(req, res, req.body as object, [
         { field: "logo", key: "admin:settings.errors.logoType" },
       ]);
@@ -116,11 +119,12 @@ export function adminRoutes(router: express.Router, ctx: AppContext): void {
       contactEmail: form.value.contactEmail ?? "",
       accentColor: form.value.accentColor,
       registrationMode: form.value.registrationMode,
-      logo: file
-        ? { data: file.buffer, type: file.mimetype }
-        : form.value.removeLogo === "on"
-          ? null
-          : undefined,
+      logo:
+        file && logoType
+          ? { data: file.buffer, type: logoType }
+          : form.value.removeLogo === "on"
+            ? null
+            : undefined,
     });
     if (!result.ok) {
       return settingsPage(req, res, req.body as object, [
@@ -163,7 +167,16 @@ export function adminRoutes(router: express.Router, ctx: AppContext): void {
     ) {
       throw new HttpError(409, "admin:users.lastAdmin");
     }
-    await setRole(ctx.db, target.id, form.value.role);
+    const role = form.value.role;
+    await ctx.transaction(async (tx) => {
+      await setRole(tx.db, target.id, role);
+      await notify(tx, ctx.config.publicUrl, {
+        userId: target.id,
+        kind: "admin:roleChanged",
+        data: { context: role },
+        link: "/me",
+      });
+    });
     flash(req, "admin:users.roleChanged", {
       name: target.displayName,
       role: req.t(`common:roles.${form.value.role}`),

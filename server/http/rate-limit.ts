@@ -14,10 +14,38 @@ export interface LimitOptions {
   accountField?: string;
 }
 
+/**
+ * rate-limit-redis loads its Lua scripts once at start; if Redis was down then, every later call
+ * fails even after Redis is back. This store loads them again after a failure.
+ */
+class ResilientRedisStore extends RedisStore {
+  #load(): void {
+    this.incrementScriptSha = this.loadIncrementScript();
+    this.getScriptSha = this.loadGetScript();
+    // Failures surface on use (and are passed over by passOnStoreError), not as unhandled rejections.
+    this.incrementScriptSha.catch(() => {});
+    this.getScriptSha.catch(() => {});
+  }
+
+  override async init(options: { windowMs: number }): Promise<void> {
+    this.windowMs = options.windowMs;
+    this.#load();
+  }
+
+  override async increment(key: string) {
+    try {
+      return await super.increment(key);
+    } catch (error) {
+      this.#load();
+      throw error;
+    }
+  }
+}
+
 function store(ctx: AppContext, name: string): Store | undefined {
   const redis = ctx.redis;
   if (!redis) return undefined;
-  return new RedisStore({
+  return new ResilientRedisStore({
     prefix: `${ctx.config.redisPrefix}:rl:${name}:`,
     sendCommand: (command: string, ...args: string[]) => redis.call(command, ...args) as never,
   });

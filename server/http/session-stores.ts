@@ -2,6 +2,15 @@
 import session from "express-session";
 import type { Redis } from "ioredis";
 import type { Db } from "../db/database.ts";
+import { HttpError } from "./errors.ts";
+
+/** A session store that cannot answer means the service is down for pages, not a bug. */
+function unavailable(error: unknown): HttpError {
+  return new HttpError(503, "errors.unavailable", {
+    detail: `session store: ${error instanceof Error ? error.message : String(error)}`,
+    headers: { "Retry-After": "30" },
+  });
+}
 
 type Callback<T = void> = (error?: unknown, value?: T) => void;
 
@@ -117,12 +126,10 @@ export class RedisSessionStore extends session.Store implements RevocableStore {
   }
 
   override get(sid: string, callback: Callback<session.SessionData | null>): void {
-    this.#redis
-      .get(this.#prefix + sid)
-      .then(
-        (value) => callback(undefined, value ? (JSON.parse(value) as session.SessionData) : null),
-        callback,
-      );
+    this.#redis.get(this.#prefix + sid).then(
+      (value) => callback(undefined, value ? (JSON.parse(value) as session.SessionData) : null),
+      (error: unknown) => callback(unavailable(error)),
+    );
   }
 
   override set(sid: string, sess: session.SessionData, callback?: Callback): void {
@@ -136,14 +143,14 @@ export class RedisSessionStore extends session.Store implements RevocableStore {
         .expire(`${this.#prefix}user:${user}`, 31 * 24 * 3600);
     multi.exec().then(
       () => callback?.(),
-      (error: unknown) => callback?.(error),
+      (error: unknown) => callback?.(unavailable(error)),
     );
   }
 
   override destroy(sid: string, callback?: Callback): void {
     this.#redis.del(this.#prefix + sid).then(
       () => callback?.(),
-      (error: unknown) => callback?.(error),
+      (error: unknown) => callback?.(unavailable(error)),
     );
   }
 
@@ -156,7 +163,7 @@ export class RedisSessionStore extends session.Store implements RevocableStore {
   override touch(sid: string, sess: session.SessionData, callback?: Callback): void {
     this.#redis.expire(this.#prefix + sid, this.#ttl(sess)).then(
       () => callback?.(),
-      (error: unknown) => callback?.(error),
+      (error: unknown) => callback?.(unavailable(error)),
     );
   }
 }

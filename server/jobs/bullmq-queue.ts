@@ -4,13 +4,14 @@
 import { Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
-import type { JobHandlers, JobPayloads, JobType } from "./job-types.ts";
+import { JOB_SPECS, type JobHandlers, type JobPayloads, type JobType } from "./job-types.ts";
 import {
   QueueUnavailableError,
   runWithTimeout,
   specOf,
   type EnqueueOptions,
   type JobQueue,
+  type JobSpecs,
 } from "./queue.ts";
 
 const QUEUE_NAME = "jobs";
@@ -34,9 +35,19 @@ export class BullQueue implements JobQueue {
   readonly #prefix: string;
   readonly #log: Logger;
   readonly #concurrency: number;
+  readonly #specs: JobSpecs;
   #worker: Worker | undefined;
+  #workerConnection: Redis | undefined;
 
-  constructor(redis: Redis, url: string, prefix: string, log: Logger, concurrency: number) {
+  constructor(
+    redis: Redis,
+    url: string,
+    prefix: string,
+    log: Logger,
+    concurrency: number,
+    specs: JobSpecs = JOB_SPECS,
+  ) {
+    this.#specs = specs;
     this.#redis = redis;
     this.#url = url;
     this.#prefix = prefix;
@@ -47,11 +58,15 @@ export class BullQueue implements JobQueue {
       prefix,
       skipWaitingForReady: true,
     });
-    this.#queue.on("error", (error) => log.warn({ err: error.message }, "queue connection error"));
+    let lastError = "";
+    this.#queue.on("error", (error) => {
+      if (error.message !== lastError) log.warn({ err: error.message }, "queue connection error");
+      lastError = error.message;
+    });
   }
 
   async enqueue<K extends JobType>(type: K, payload: JobPayloads[K], options: EnqueueOptions = {}) {
-    const spec = specOf(type);
+    const spec = specOf(type, this.#specs);
     if (this.#redis.status !== "ready") {
       throw new QueueUnavailableError(new Error(`Redis connection is ${this.#redis.status}`));
     }
@@ -74,6 +89,8 @@ export class BullQueue implements JobQueue {
   start(handlers: JobHandlers): void {
     if (this.#worker) return;
     const connection = new Redis(this.#url, { maxRetriesPerRequest: null });
+    connection.on("error", () => {}); // reported once by the worker's own error handler below
+    this.#workerConnection = connection;
     this.#worker = new Worker(
       QUEUE_NAME,
       async (job: Job) => {
@@ -82,6 +99,7 @@ export class BullQueue implements JobQueue {
           job.name as JobType,
           job.data as never,
           job.attemptsMade + 1,
+          specOf(job.name, this.#specs),
         );
       },
       { connection, prefix: this.#prefix, concurrency: this.#concurrency },
@@ -92,12 +110,27 @@ export class BullQueue implements JobQueue {
         "job failed",
       ),
     );
-    this.#worker.on("error", (error) => this.#log.warn({ err: error.message }, "worker error"));
+    let lastError = "";
+    this.#worker.on("error", (error) => {
+      // A Redis outage repeats the same error at every reconnection attempt: log it once.
+      if (error.message !== lastError) this.#log.warn({ err: error.message }, "worker error");
+      lastError = error.message;
+    });
   }
 
   async stop(): Promise<void> {
-    await this.#worker?.close();
+    const worker = this.#worker;
+    const connection = this.#workerConnection;
     this.#worker = undefined;
+    this.#workerConnection = undefined;
+    if (this.#redis.status !== "ready") {
+      // Without Redis, BullMQ's close never completes: drop the connections instead.
+      void worker?.close(true).catch(() => {});
+      connection?.disconnect();
+      return;
+    }
+    await worker?.close(); // waits for the running jobs
+    connection?.disconnect();
     await this.#queue.close().catch(() => {});
   }
 

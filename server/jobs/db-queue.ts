@@ -12,6 +12,7 @@ import {
   specOf,
   type EnqueueOptions,
   type JobQueue,
+  type JobSpecs,
 } from "./queue.ts";
 
 const IDLE_POLL_MS = 500;
@@ -22,20 +23,22 @@ export class DatabaseQueue implements JobQueue {
   readonly #db: Db;
   readonly #log: Logger;
   readonly #concurrency: number;
+  readonly #specs: JobSpecs;
   readonly #wake = new EventEmitter();
   #handlers: JobHandlers | undefined;
   #running = new Set<Promise<void>>();
   #stopping = false;
   #loop: Promise<void> | undefined;
 
-  constructor(db: Db, log: Logger, concurrency: number) {
+  constructor(db: Db, log: Logger, concurrency: number, specs: JobSpecs = JOB_SPECS) {
     this.#db = db;
     this.#log = log;
     this.#concurrency = concurrency;
+    this.#specs = specs;
   }
 
   async enqueue<K extends JobType>(type: K, payload: JobPayloads[K], options: EnqueueOptions = {}) {
-    const spec = specOf(type);
+    const spec = specOf(type, this.#specs);
     try {
       await this.#db
         .insertInto("jobs")
@@ -106,7 +109,7 @@ export class DatabaseQueue implements JobQueue {
 
   async #claim(limit: number) {
     const lockSeconds = sql.join(
-      Object.entries(JOB_SPECS).map(
+      Object.entries(this.#specs).map(
         ([type, spec]) =>
           sql`when ${type} then ${Math.ceil(spec.timeoutMs / 1000) + LOCK_MARGIN_S}`,
       ),
@@ -143,7 +146,13 @@ export class DatabaseQueue implements JobQueue {
     const handlers = this.#handlers;
     if (!handlers) return;
     try {
-      await runWithTimeout(handlers, job.type, job.payload as never, job.attempts);
+      await runWithTimeout(
+        handlers,
+        job.type,
+        job.payload as never,
+        job.attempts,
+        specOf(job.type, this.#specs),
+      );
       await this.#db
         .updateTable("jobs")
         .set({ status: "done", finished_at: new Date(), locked_until: null, last_error: null })
@@ -156,7 +165,7 @@ export class DatabaseQueue implements JobQueue {
         { job: job.id, type: job.type, attempt: job.attempts, dead, err: message },
         "job failed",
       );
-      const delay = backoffDelay(specOf(job.type), job.attempts);
+      const delay = backoffDelay(specOf(job.type, this.#specs), job.attempts);
       await this.#db
         .updateTable("jobs")
         .set(

@@ -36,8 +36,10 @@ export class JobTimeoutError extends Error {
   }
 }
 
-export function specOf(type: string): JobSpec {
-  const spec = (JOB_SPECS as Record<string, JobSpec | undefined>)[type];
+export type JobSpecs = { readonly [K in JobType]: JobSpec };
+
+export function specOf(type: string, specs: JobSpecs = JOB_SPECS): JobSpec {
+  const spec = (specs as Record<string, JobSpec | undefined>)[type];
   if (!spec) throw new Error(`unknown job type ${type}`);
   return spec;
 }
@@ -54,8 +56,8 @@ export async function runWithTimeout<K extends JobType>(
   type: K,
   payload: JobPayloads[K],
   attempt: number,
+  spec: JobSpec = specOf(type),
 ): Promise<void> {
-  const spec = specOf(type);
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {

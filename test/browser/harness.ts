@@ -1,0 +1,106 @@
+// Playwright (playwright-core) driving Debian's Chromium, with axe-core. Features register the
+// pages they add in test/browser/<feature>.pages.ts; the scan also follows same-site links.
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
+import type { Member } from "../support/accounts.ts";
+import type { TestInstance } from "../support/instance.ts";
+
+export type Role = "anonymous" | "member" | "staff" | "moderator" | "admin";
+
+export interface PageUsers {
+  admin: Member;
+  staff: Member;
+  moderator: Member;
+  member: Member;
+}
+
+export interface PageEntry {
+  path: string;
+  as: Role;
+  /** Something to do on the page before the scan, e.g. submit a form to show its errors. */
+  prepare?: (page: Page) => Promise<void>;
+  /** Expected HTTP status of the first load (200 by default). */
+  status?: number;
+}
+
+export type PageSource = (context: {
+  instance: TestInstance;
+  users: PageUsers;
+}) => Promise<PageEntry[]>;
+
+export const CHROMIUM = "/usr/bin/chromium";
+const FLAGS = [
+  "--headless",
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+  "--no-first-run",
+  "--disable-quic",
+];
+
+export function chromiumAvailable(): boolean {
+  return fs.existsSync(CHROMIUM);
+}
+
+export function launch(): Promise<Browser> {
+  return chromium.launch({ executablePath: CHROMIUM, args: FLAGS });
+}
+
+/** A browser context already logged in as `who` (through the real login form). */
+export async function contextFor(
+  browser: Browser,
+  baseURL: string,
+  who?: { email: string; password: string },
+  javaScriptEnabled = true,
+): Promise<BrowserContext> {
+  const context = await browser.newContext({ baseURL, javaScriptEnabled, locale: "fr-FR" });
+  if (who) {
+    const page = await context.newPage();
+    await page.goto("/login");
+    await page.fill("#field-email", who.email);
+    await page.fill("#field-password", who.password);
+    await Promise.all([
+      page.waitForURL((url) => !url.pathname.startsWith("/login")),
+      page.click("main button[type=submit]"),
+    ]);
+    await page.close();
+  }
+  return context;
+}
+
+export async function loadPageSources(): Promise<PageSource[]> {
+  const dir = path.dirname(fileURLToPath(import.meta.url));
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".pages.ts"))
+    .sort();
+  const sources: PageSource[] = [];
+  for (const file of files) {
+    const module = (await import(path.join(dir, file))) as { pages?: PageSource };
+    if (typeof module.pages !== "function")
+      throw new Error(`${file} must export pages: PageSource`);
+    sources.push(module.pages);
+  }
+  return sources;
+}
+
+/** Links worth following from a page: same site, GET pages, not downloads or side effects. */
+export function followable(href: string, base: string): string | undefined {
+  let url: URL;
+  try {
+    url = new URL(href, base);
+  } catch {
+    return undefined;
+  }
+  if (url.origin !== new URL(base).origin) return undefined;
+  if (/^\/(static|api|lang|instance\/logo|theme\.css|\.well-known|nodeinfo)/.test(url.pathname))
+    return undefined;
+  if (/\.(ics|csv|xml|atom|json|png|jpe?g|webp|svg)$/.test(url.pathname)) return undefined;
+  if (/\/(feed|logout)(\/|$)/.test(url.pathname)) return undefined;
+  if (/^\/notifications\/[0-9a-f-]{36}$/.test(url.pathname)) return undefined; // marks as read
+  return url.pathname + url.search;
+}

@@ -1,0 +1,198 @@
+import assert from "node:assert/strict";
+import crypto from "node:crypto";
+import pino from "pino";
+import { Redis } from "ioredis";
+import { BullQueue } from "../../server/jobs/bullmq-queue.ts";
+import { DatabaseQueue } from "../../server/jobs/db-queue.ts";
+import { JOB_SPECS, type JobHandlers } from "../../server/jobs/job-types.ts";
+import type { JobQueue, JobSpecs } from "../../server/jobs/queue.ts";
+import { QueueUnavailableError } from "../../server/jobs/queue.ts";
+import { REDIS_URL, MODE } from "../support/env.ts";
+import { startTestInstance, type TestInstance } from "../support/instance.ts";
+
+const SPECS: JobSpecs = {
+  ...JOB_SPECS,
+  "mail.send": { attempts: 3, backoffMs: 1000, timeoutMs: 5000 },
+  "maintenance.prune": { attempts: 2, backoffMs: 200, timeoutMs: 300 },
+};
+const silent = pino({ level: "silent" });
+
+function until(predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  return new Promise((resolve, reject) => {
+    const check = async () => {
+      if (await predicate()) return resolve();
+      if (Date.now() > deadline) return reject(new Error("condition not met in time"));
+      setTimeout(() => void check(), 50);
+    };
+    void check();
+  });
+}
+
+function handlers(overrides: Partial<JobHandlers>): JobHandlers {
+  const none = async () => {};
+  return {
+    ...(Object.fromEntries(Object.keys(JOB_SPECS).map((k) => [k, none])) as unknown as JobHandlers),
+    ...overrides,
+  };
+}
+
+describe(`job queue (${MODE})`, () => {
+  let instance: TestInstance;
+  let queue: JobQueue;
+  let redis: Redis | undefined;
+
+  before(async () => {
+    // A web-only instance: its own worker stays off, the queue under test is the only consumer.
+    instance = await startTestInstance({ env: { PROCESS_ROLE: "web" } });
+  });
+  beforeEach(async () => {
+    if (REDIS_URL) {
+      redis = new Redis(REDIS_URL, { enableOfflineQueue: false, maxRetriesPerRequest: 1 });
+      await new Promise((r) => redis!.once("ready", r));
+      queue = new BullQueue(
+        redis,
+        REDIS_URL,
+        `${instance.redisPrefix}q${Date.now()}`,
+        silent,
+        2,
+        SPECS,
+      );
+    } else {
+      queue = new DatabaseQueue(instance.ctx.db, silent, 2, SPECS);
+    }
+  });
+  afterEach(async () => {
+    await queue.stop();
+    redis?.disconnect();
+  });
+  after(() => instance.destroy());
+
+  it("retries a failing job with exponential backoff until it succeeds", async () => {
+    const tries: number[] = [];
+    queue.start(
+      handlers({
+        async "mail.send"(_payload, { attempt }) {
+          tries.push(Date.now());
+          assert.equal(attempt, tries.length);
+          if (tries.length < 3) throw new Error("SMTP says try later");
+        },
+      }),
+    );
+    await queue.enqueue("mail.send", {
+      to: "a@exemple.fr",
+      template: "confirm",
+      lang: "fr",
+      data: {},
+    });
+    await until(() => tries.length === 3);
+    await until(async () => (await queue.stats()).done >= 1);
+    const [a, b, c] = tries as [number, number, number];
+    assert.ok(b - a >= 850, `first retry after ${b - a} ms (backoff 1000 ms)`);
+    assert.ok(c - b >= 1700, `second retry after ${c - b} ms (backoff doubles)`);
+    assert.equal((await queue.stats()).failed, 0);
+  });
+
+  it("aborts a try that exceeds its timeout and marks the job dead after its attempts", async () => {
+    let aborted = 0;
+    let tries = 0;
+    queue.start(
+      handlers({
+        async "maintenance.prune"(_payload, { signal }) {
+          tries += 1;
+          await new Promise<void>((resolve) => signal.addEventListener("abort", () => resolve()));
+          aborted += 1;
+        },
+      }),
+    );
+    await queue.enqueue("maintenance.prune", {});
+    await until(async () => (await queue.stats()).failed === 1);
+    assert.equal(tries, 2);
+    assert.equal(aborted, 2);
+  });
+
+  it("waits for running jobs when stopping", async () => {
+    let finished = false;
+    let started = false;
+    queue.start(
+      handlers({
+        async "mail.send"() {
+          started = true;
+          await new Promise((r) => setTimeout(r, 800));
+          finished = true;
+        },
+      }),
+    );
+    await queue.enqueue("mail.send", {
+      to: "b@exemple.fr",
+      template: "confirm",
+      lang: "fr",
+      data: {},
+    });
+    await until(() => started);
+    await queue.stop();
+    assert.equal(finished, true);
+  });
+
+  it("runs a delayed job only after its delay", async () => {
+    let ranAt = 0;
+    queue.start(
+      handlers({
+        async "mail.send"() {
+          ranAt = Date.now();
+        },
+      }),
+    );
+    const enqueuedAt = Date.now();
+    await queue.enqueue(
+      "mail.send",
+      { to: "c@exemple.fr", template: "confirm", lang: "fr", data: {} },
+      { delayMs: 1500 },
+    );
+    await until(() => ranAt > 0);
+    assert.ok(ranAt - enqueuedAt >= 1400, `ran after ${ranAt - enqueuedAt} ms`);
+  });
+});
+
+describe("job queue when Redis is unreachable", function () {
+  if (!REDIS_URL) return;
+  it("fails fast on enqueue and reports it in /readyz", async () => {
+    const instance = await startTestInstance({ env: { REDIS_URL: "redis://127.0.0.1:1" } });
+    try {
+      const started = Date.now();
+      await assert.rejects(
+        instance.ctx.queue.enqueue("maintenance.prune", {}),
+        (error: unknown) => error instanceof QueueUnavailableError,
+      );
+      assert.ok(Date.now() - started < 3000, "enqueue did not hang");
+      const ready = await fetch(`${instance.url}/readyz`);
+      assert.equal(ready.status, 503);
+      const body = (await ready.json()) as { checks: { queue: string; database: string } };
+      assert.equal(body.checks.queue, "unreachable");
+      assert.equal(body.checks.database, "ok");
+      const health = await fetch(`${instance.url}/healthz`);
+      assert.equal(health.status, 200);
+      // A form post needs its session: it is told the service is unavailable, without hanging.
+      const { sessionSecret } = await instance.ctx.settings.get();
+      const sid = "a-session-id";
+      const signature = crypto
+        .createHmac("sha256", sessionSecret)
+        .update(sid)
+        .digest("base64")
+        .replace(/=+$/, "");
+      const login = await fetch(`${instance.url}/login`, {
+        method: "POST",
+        headers: {
+          cookie: `maillage.sid=${encodeURIComponent(`s:${sid}.${signature}`)}`,
+          "content-type": "application/x-www-form-urlencoded",
+        },
+        body: "email=a%40exemple.fr&password=x",
+        signal: AbortSignal.timeout(5000),
+      });
+      assert.equal(login.status, 503);
+      assert.match(await login.text(), /Service momentanément indisponible/);
+    } finally {
+      await instance.destroy();
+    }
+  });
+});
