@@ -1,6 +1,9 @@
 // Several instances in this process on loopback ports, federating over real HTTP.
 import "../../federation/temporal.ts";
+import { Create, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
 import supertest from "supertest";
+import { publishToFollowers } from "../../federation/outbox.ts";
+import { actorUri, newActivityId } from "../../federation/uris.ts";
 import { createMember, type Member } from "../support/accounts.ts";
 import { freePort, startTestInstance, type TestInstance } from "../support/instance.ts";
 
@@ -121,4 +124,48 @@ export async function drain(...peers: Peer[]): Promise<void> {
     }
     return true;
   });
+}
+
+/** The CMCAS of `peer` publishes a public note to its followers, as a feature would. */
+export async function publishNote(peer: Peer, text: string, actorId = "cmcas") {
+  const publicUrl = peer.instance.ctx.config.publicUrl;
+  const actor = actorUri(publicUrl, actorId);
+  const noteId = new URL(`/notes/${crypto.randomUUID()}`, publicUrl);
+  const activityId = newActivityId(publicUrl);
+  await peer.instance.ctx.transaction((tx) =>
+    publishToFollowers(
+      tx,
+      actorId,
+      new Create({
+        id: activityId,
+        actor,
+        to: PUBLIC_COLLECTION,
+        object: new Note({
+          id: noteId,
+          attribution: actor,
+          content: `<p>${text}</p>`,
+          to: PUBLIC_COLLECTION,
+          published: Temporal.Now.instant(),
+        }),
+      }),
+    ),
+  );
+  return { noteId: noteId.href, activityId: activityId.href };
+}
+
+export function noteKept(peer: Peer, uri: string) {
+  return peer.instance.ctx.db
+    .selectFrom("federation_remote_notes")
+    .selectAll()
+    .where("uri", "=", uri)
+    .executeTakeFirst();
+}
+
+export function deliveryOf(peer: Peer, activityId: string, host: string) {
+  return peer.instance.ctx.db
+    .selectFrom("federation_deliveries")
+    .selectAll()
+    .where("activity_id", "=", activityId)
+    .where("host", "=", host)
+    .executeTakeFirst();
 }

@@ -1,12 +1,11 @@
 import assert from "node:assert/strict";
 import { signJsonLd, signRequest } from "@fedify/fedify";
-import { Create, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
-import { publishToFollowers } from "../../federation/outbox.ts";
 import { federationOf } from "../../federation/runtime.ts";
-import { actorUri, newActivityId } from "../../federation/uris.ts";
 import {
   api,
   drain,
+  noteKept,
+  publishNote,
   startNetwork,
   stopNetwork,
   waitFor,
@@ -75,14 +74,6 @@ function followersOf(peer: Peer) {
     .where("direction", "=", "incoming")
     .where("state", "=", "accepted")
     .execute();
-}
-
-async function noteKept(peer: Peer, uri: string) {
-  return peer.instance.ctx.db
-    .selectFrom("federation_remote_notes")
-    .select("uri")
-    .where("uri", "=", uri)
-    .executeTakeFirst();
 }
 
 describe("federation: who may post to an inbox", function () {
@@ -183,35 +174,15 @@ describe("federation: who may post to an inbox", function () {
     // A's admin takes C off the list: A's CMCAS publishes, B receives it, C receives nothing.
     const removed = await api(a!).delete("/admin/federation/domains", { domain: c!.host });
     assert.equal(removed.status, 204);
-    const publicUrl = a!.instance.ctx.config.publicUrl;
-    const actor = actorUri(publicUrl, "cmcas");
-    const noteId = new URL(`/notes/${crypto.randomUUID()}`, publicUrl);
-    const activityId = newActivityId(publicUrl);
-    await a!.instance.ctx.transaction((tx) =>
-      publishToFollowers(
-        tx,
-        "cmcas",
-        new Create({
-          id: activityId,
-          actor,
-          to: PUBLIC_COLLECTION,
-          object: new Note({
-            id: noteId,
-            attribution: actor,
-            content: "hi",
-            to: PUBLIC_COLLECTION,
-          }),
-        }),
-      ),
-    );
-    await waitFor("B to receive A's note", () => noteKept(b!, noteId.href));
+    const { noteId, activityId } = await publishNote(a!, "hi");
+    await waitFor("B to receive A's note", () => noteKept(b!, noteId));
     await drain(a!);
-    assert.equal(await noteKept(c!, noteId.href), undefined);
+    assert.equal(await noteKept(c!, noteId), undefined);
     const toC = await a!.instance.ctx.db
       .selectFrom("federation_deliveries")
       .select("id")
       .where("host", "=", c!.host)
-      .where("activity_id", "=", activityId.href)
+      .where("activity_id", "=", activityId)
       .execute();
     assert.deepEqual(toC, []);
     assert.equal((await post(a!, createNote(c!, "again"), cKey)).status, 403);
