@@ -1,5 +1,6 @@
 import type { Generated } from "kysely";
 import type { CreatedAt, Json, NullableTimestamp } from "../server/db/types.ts";
+import type { ObjectExtras } from "./extras.ts";
 
 export type DomainPolicyKind = "allow" | "block";
 export type FollowDirection = "outgoing" | "incoming";
@@ -65,6 +66,7 @@ export interface FederationTables {
     to_followers: boolean;
     recipients: Json<string[]>;
     public: boolean;
+    object_extras: Json<ObjectExtras> | null;
     dispatched_at: NullableTimestamp;
     created_at: CreatedAt;
   };

@@ -3,12 +3,15 @@
 // commit: to the followers' inboxes (shared inboxes when offered) and/or to named actors.
 import { getTypeId, PUBLIC_COLLECTION, type Activity } from "@fedify/vocab";
 import type { Tx } from "../server/db/transaction.ts";
+import { addExtras, type ObjectExtras } from "./extras.ts";
 
 export interface Audience {
   /** Every accepted follower of the actor. */
   followers: boolean;
   /** Actors to address directly (URIs), e.g. the organiser of an event one joins. */
   to: readonly (URL | string)[];
+  /** Properties of the object Fedify's vocabulary does not know (see extras.ts). */
+  objectExtras?: ObjectExtras;
 }
 
 /** "Create", "Follow", …: the fragment or last segment of the type's IRI. */
@@ -30,7 +33,8 @@ export async function publish(
 ): Promise<void> {
   if (!activity.id || !activity.actorId)
     throw new TypeError("an activity needs an id and an actor");
-  const json = await activity.toJsonLd({ format: "compact" });
+  const compact = (await activity.toJsonLd({ format: "compact" })) as Record<string, unknown>;
+  const json = audience.objectExtras ? addExtras(compact, audience.objectExtras) : compact;
   const row = await tx.db
     .insertInto("federation_outbox")
     .values({
@@ -41,14 +45,20 @@ export async function publish(
       to_followers: audience.followers,
       recipients: JSON.stringify(audience.to.map((u) => (typeof u === "string" ? u : u.href))),
       public: isPublic(activity),
+      object_extras: audience.objectExtras ? JSON.stringify(audience.objectExtras) : null,
     })
     .returning("id")
     .executeTakeFirstOrThrow();
   tx.enqueue("federation.publish", { outboxId: row.id });
 }
 
-export function publishToFollowers(tx: Tx, actor: string, activity: Activity): Promise<void> {
-  return publish(tx, actor, activity, { followers: true, to: [] });
+export function publishToFollowers(
+  tx: Tx,
+  actor: string,
+  activity: Activity,
+  objectExtras?: ObjectExtras,
+): Promise<void> {
+  return publish(tx, actor, activity, { followers: true, to: [], objectExtras });
 }
 
 export function sendToActors(
@@ -56,6 +66,7 @@ export function sendToActors(
   actor: string,
   to: readonly (URL | string)[],
   activity: Activity,
+  objectExtras?: ObjectExtras,
 ): Promise<void> {
-  return publish(tx, actor, activity, { followers: false, to });
+  return publish(tx, actor, activity, { followers: false, to, objectExtras });
 }

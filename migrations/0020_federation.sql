@@ -76,6 +76,7 @@ create table federation_outbox (
   to_followers boolean not null,
   recipients jsonb not null default '[]',
   public boolean not null,
+  object_extras jsonb,
   dispatched_at timestamptz,
   created_at timestamptz not null default now()
 );

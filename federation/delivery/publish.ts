@@ -6,6 +6,7 @@ import { Activity } from "@fedify/vocab";
 import { sql } from "kysely";
 import { recipientOf, resolveRemoteActor, type RemoteActor } from "../actors/remote.ts";
 import type { FederationDeps } from "../deps.ts";
+import { withObjectExtras } from "../extras.ts";
 import { followerActors } from "../follows/follows.repo.ts";
 
 export async function dispatchOutbox(
@@ -21,7 +22,8 @@ export async function dispatchOutbox(
     .where("dispatched_at", "is", null)
     .executeTakeFirst();
   if (!row) return;
-  const activity = await Activity.fromJsonLd(row.activity, fctx);
+  const parsed = await Activity.fromJsonLd(row.activity, fctx);
+  const activity = row.object_extras ? withObjectExtras(parsed, row.object_extras) : parsed;
   const targets = new Map<string, RemoteActor>();
   if (row.to_followers)
     for (const actor of await followerActors(db, row.actor)) targets.set(actor.uri, actor);

@@ -1,7 +1,13 @@
 import assert from "node:assert/strict";
 import http from "node:http";
 import type { AddressInfo } from "node:net";
+import { verifyJsonLd, verifyObject } from "@fedify/fedify";
+import { Create, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
+import supertest from "supertest";
 import { saveRemoteActor } from "../../federation/actors/remote.ts";
+import { publishToFollowers } from "../../federation/outbox.ts";
+import { federationOf } from "../../federation/runtime.ts";
+import { actorUri, newActivityId } from "../../federation/uris.ts";
 import { saveFollow } from "../../federation/follows/follows.repo.ts";
 import {
   api,
@@ -45,6 +51,32 @@ async function startSink() {
   await new Promise<void>((resolve) => sink.server.listen(0, "127.0.0.1", resolve));
   sink.host = `127.0.0.1:${(sink.server.address() as AddressInfo).port}`;
   return sink;
+}
+
+/** A follower of A's CMCAS on the sink's host, as if it had followed. */
+async function followFrom(peer: Peer, host: string) {
+  const remote = await saveRemoteActor(peer.instance.ctx.db, {
+    uri: `http://${host}/actor`,
+    host,
+    type: "Application",
+    username: "sink",
+    name: "Sink",
+    summary: "",
+    url: null,
+    iconUrl: null,
+    inbox: `http://${host}/inbox`,
+    sharedInbox: null,
+    outbox: null,
+    followersUrl: null,
+  });
+  await saveFollow(peer.instance.ctx.db, {
+    localActor: "cmcas",
+    localUserId: null,
+    remoteActorId: remote.id,
+    direction: "incoming",
+    state: "accepted",
+    activityId: `http://${host}/follows/1`,
+  });
 }
 
 async function hostState(peer: Peer, host: string): Promise<HostState | undefined> {
@@ -101,29 +133,7 @@ describe("federation: deliveries", function () {
         policy: "allow",
       });
       assert.equal(allow.status, 200);
-      // A follower on the sink host, as if it had followed A's CMCAS.
-      const remote = await saveRemoteActor(a!.instance.ctx.db, {
-        uri: `http://${sink.host}/actor`,
-        host: sink.host,
-        type: "Application",
-        username: "sink",
-        name: "Sink",
-        summary: "",
-        url: null,
-        iconUrl: null,
-        inbox: `http://${sink.host}/inbox`,
-        sharedInbox: null,
-        outbox: null,
-        followersUrl: null,
-      });
-      await saveFollow(a!.instance.ctx.db, {
-        localActor: "cmcas",
-        localUserId: null,
-        remoteActorId: remote.id,
-        direction: "incoming",
-        state: "accepted",
-        activityId: `http://${sink.host}/follows/1`,
-      });
+      await followFrom(a!, sink.host);
 
       const { activityId } = await publishNote(a!, "vers le puits");
       const dead = await waitFor("the delivery to die (410 Gone)", async () => {
@@ -169,6 +179,67 @@ describe("federation: deliveries", function () {
       });
       assert.match(refused.last_error ?? "", /refused/);
       assert.equal(sink.received.length, received);
+    } finally {
+      sink.server.close();
+    }
+  });
+
+  it("sends properties unknown to the vocabulary, signed and proven with them", async () => {
+    const { a } = net;
+    const sink = await startSink();
+    try {
+      await api(a!).post("/admin/federation/domains", { domain: sink.host, policy: "allow" });
+      await followFrom(a!, sink.host);
+      const publicUrl = a!.instance.ctx.config.publicUrl;
+      const actor = actorUri(publicUrl, "cmcas");
+      const id = newActivityId(publicUrl);
+      const extras = {
+        context: { mz: "https://joinmobilizon.org/ns#", timezone: "mz:timezone" },
+        fields: { timezone: "Europe/Paris" },
+      };
+      await a!.instance.ctx.transaction((tx) =>
+        publishToFollowers(
+          tx,
+          "cmcas",
+          new Create({
+            id,
+            actor,
+            to: PUBLIC_COLLECTION,
+            object: new Note({
+              id: new URL(`/notes/${crypto.randomUUID()}`, publicUrl),
+              attribution: actor,
+              content: "avec fuseau",
+              to: PUBLIC_COLLECTION,
+            }),
+          }),
+          extras,
+        ),
+      );
+      const got = await waitFor("the delivery", async () =>
+        sink.received.find((r) => r.body.id === id.href),
+      );
+      assert.equal((got.body.object as { timezone?: string }).timezone, "Europe/Paris");
+      const context = federationOf(a!.instance.ctx).context();
+      const loaders = {
+        documentLoader: context.documentLoader,
+        contextLoader: context.contextLoader,
+      };
+      // The proof is made first, then the Linked Data signature over the proven document.
+      const { signature: _, ...proven } = got.body;
+      assert.ok(await verifyObject(Create, proven, loaders), "integrity proof");
+      const object = proven.object as Record<string, unknown>;
+      const tampered = { ...proven, object: { ...object, timezone: "Europe/London" } };
+      assert.equal(await verifyObject(Create, tampered, loaders), null, "the proof covers extras");
+      assert.equal(await verifyJsonLd(got.body, loaders), true, "Linked Data signature");
+
+      // The outbox collection serves them too (remote instances backfill from it).
+      const page = await supertest(a!.url)
+        .get("/users/cmcas/outbox?cursor=first")
+        .set("accept", "application/activity+json");
+      const item = (
+        JSON.parse(page.text) as { orderedItems: { id: string; object: object }[] }
+      ).orderedItems.find((i) => i.id === id.href);
+      assert.equal((item?.object as { timezone?: string }).timezone, "Europe/Paris");
     } finally {
       sink.server.close();
     }
