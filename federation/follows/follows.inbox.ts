@@ -89,19 +89,25 @@ export const onReject: InboxHandler<Reject> = async (reject, scope) => {
 };
 
 export const onUndoFollow: InboxHandler<Undo> = async (undo, scope) => {
-  const object = await undo.getObject({ crossOrigin: "ignore" }).catch(() => null);
-  if (!(object instanceof Follow)) return false;
   const { db } = scope.deps.app;
   const remote = await findRemoteActor(db, { uri: scope.senderUri.href });
-  if (!remote) return true;
-  const identifier = localIdentifier(scope, object.objectId);
-  const record = identifier
-    ? await findFollow(db, {
-        localActor: identifier,
-        remoteActorId: remote.id,
-        direction: "incoming",
-      })
+  // Mastodon embeds the Follow; others name it by id only.
+  let record = undo.objectId
+    ? await findFollow(db, { activityId: undo.objectId.href, direction: "incoming" })
     : undefined;
-  if (record) await deleteFollow(db, record.id);
-  return true;
+  if (!record) {
+    const object = await undo.getObject({ crossOrigin: "ignore" }).catch(() => null);
+    if (!(object instanceof Follow)) return false;
+    const identifier = localIdentifier(scope, object.objectId);
+    record =
+      identifier && remote
+        ? await findFollow(db, {
+            localActor: identifier,
+            remoteActorId: remote.id,
+            direction: "incoming",
+          })
+        : undefined;
+  }
+  if (record && record.remoteActorId === remote?.id) await deleteFollow(db, record.id);
+  return record !== undefined;
 };

@@ -1,4 +1,12 @@
 import assert from "node:assert/strict";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { Create, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
+import { saveRemoteActor } from "../../federation/actors/remote.ts";
+import { saveFollow } from "../../federation/follows/follows.repo.ts";
+import { publishToFollowers } from "../../federation/outbox.ts";
+import { federationOf } from "../../federation/runtime.ts";
+import { actorUri, newActivityId } from "../../federation/uris.ts";
 import { DbKvStore } from "../../federation/kv.ts";
 import { DomainPolicy, normalizeDomain } from "../../federation/policy.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
@@ -71,5 +79,81 @@ describe("federation: domain policy and key-value store", function () {
     assert.equal(await kv.cas(["t", "gone"], undefined, "back"), true);
     await kv.delete(["t", "a"]);
     assert.equal(await kv.get(["t", "a"]), undefined);
+  });
+});
+
+describe("federation: private addresses", function () {
+  this.timeout(60_000);
+  let instance: TestInstance;
+  let sink: http.Server;
+  let hits = 0;
+
+  before(async () => {
+    sink = http.createServer((req, res) => {
+      hits++;
+      req.resume();
+      res.writeHead(202).end();
+    });
+    await new Promise<void>((resolve) => sink.listen(0, "127.0.0.1", resolve));
+    // Open mode: the policy lets everything through, only the address check stands.
+    instance = await startTestInstance({ env: { FEDERATION_MODE: "open" } });
+  });
+  after(async () => {
+    sink.close();
+    await instance.destroy();
+  });
+
+  it("without FEDERATION_ALLOW_PRIVATE_ADDRESSES, neither fetches nor delivers to them", async () => {
+    const host = `127.0.0.1:${(sink.address() as AddressInfo).port}`;
+    const runtime = federationOf(instance.ctx);
+    const found = await runtime.lookup(`http://${host}/users/cmcas`);
+    assert.deepEqual(found, { ok: false, error: "not_found" });
+
+    const remote = await saveRemoteActor(instance.ctx.db, {
+      uri: `http://${host}/actor`,
+      host,
+      type: "Application",
+      username: "sink",
+      name: "Sink",
+      summary: "",
+      url: null,
+      iconUrl: null,
+      inbox: `http://${host}/inbox`,
+      sharedInbox: null,
+      outbox: null,
+      followersUrl: null,
+    });
+    await saveFollow(instance.ctx.db, {
+      localActor: "cmcas",
+      localUserId: null,
+      remoteActorId: remote.id,
+      direction: "incoming",
+      state: "accepted",
+      activityId: `http://${host}/follows/1`,
+    });
+    const publicUrl = instance.ctx.config.publicUrl;
+    const actor = actorUri(publicUrl, "cmcas");
+    const id = newActivityId(publicUrl);
+    await instance.ctx.transaction((tx) =>
+      publishToFollowers(
+        tx,
+        "cmcas",
+        new Create({ id, actor, to: PUBLIC_COLLECTION, object: new Note({ content: "x" }) }),
+      ),
+    );
+    const deadline = Date.now() + 20_000;
+    let delivery;
+    while (Date.now() < deadline) {
+      delivery = await instance.ctx.db
+        .selectFrom("federation_deliveries")
+        .selectAll()
+        .where("activity_id", "=", id.href)
+        .executeTakeFirst();
+      if (delivery?.status === "dead") break;
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    assert.equal(delivery?.status, "dead");
+    assert.match(delivery?.last_error ?? "", /refused/);
+    assert.equal(hits, 0);
   });
 });
