@@ -114,12 +114,12 @@ export class Deliveries {
     if (!row || row.attempts !== attempt || row.status === "delivered" || row.status === "dead")
       return;
     if (!(await checks.allowed(row.host)))
-      return this.#finish(row.id, "dead", "refused: instance not allowed by the federation policy");
+      return this.#refuse(row.id, "instance not allowed by the federation policy");
     if (checks.publicOnly) {
       try {
         await validatePublicUrl(row.inbox);
       } catch (error) {
-        return this.#finish(row.id, "dead", `refused: ${describe(error)}`);
+        return this.#refuse(row.id, describe(error));
       }
     }
     const stored = row.message as unknown as StoredOutboxMessage;
@@ -130,6 +130,7 @@ export class Deliveries {
     else if (!outcome.retried) await this.#finish(row.id, "dead", outcome.error);
   }
 
+  /** After an attempt: delivered, or abandoned by Fedify (48 h elapsed, 404/410). */
   async #finish(id: string, status: "delivered" | "dead", error: string | null): Promise<void> {
     if (status === "dead") this.#log.warn({ delivery: id, err: error }, "delivery abandoned");
     await this.#db
@@ -141,6 +142,21 @@ export class Deliveries {
         next_attempt_at: null,
         updated_at: new Date(),
       }))
+      .where("id", "=", id)
+      .execute();
+  }
+
+  /** Abandoned without sending anything. */
+  async #refuse(id: string, reason: string): Promise<void> {
+    this.#log.info({ delivery: id, reason }, "delivery refused");
+    await this.#db
+      .updateTable("federation_deliveries")
+      .set({
+        status: "dead",
+        last_error: `refused: ${reason}`,
+        next_attempt_at: null,
+        updated_at: new Date(),
+      })
       .where("id", "=", id)
       .execute();
   }
