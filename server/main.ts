@@ -9,6 +9,7 @@ import { ensureFirstAdmin } from "./accounts/accounts.service.ts";
 import { jobHandlers, scheduledTasks } from "./jobs/jobs.registry.ts";
 import { startScheduler } from "./jobs/scheduler.ts";
 import { DatabaseQueue } from "./jobs/db-queue.ts";
+import { createFederationRuntime } from "../federation/runtime.ts";
 
 export interface RunningInstance {
   ctx: AppContext;
@@ -29,19 +30,22 @@ export async function startInstance(
     if (created) ctx.log.info({ email: created.email }, "first admin created from ADMIN_EMAIL");
   }
 
+  const federation = await createFederationRuntime(ctx);
+
   let stopScheduler = () => {};
   if (config.role !== "web") {
     // Embedded mode has a single process: jobs it was running when it died are orphans.
     if (ctx.queue instanceof DatabaseQueue && ctx.dbKind === "pglite")
       await ctx.queue.releaseOrphans();
     ctx.queue.start(jobHandlers(ctx));
+    federation.startQueue();
     stopScheduler = startScheduler(ctx, scheduledTasks(ctx));
   }
 
   let server: http.Server | undefined;
   let url: string | undefined;
   if (config.role !== "worker") {
-    const { app } = await createApp(ctx, features);
+    const { app } = await createApp(ctx, features, { federation: federation.middleware });
     server = http.createServer(app);
     server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
@@ -64,6 +68,7 @@ export async function startInstance(
     stop() {
       stopping ??= (async () => {
         stopScheduler();
+        federation.stop();
         if (server) {
           // Stop accepting, let in-flight requests finish, drop idle keep-alive sockets.
           const closed = new Promise<void>((resolve) => server!.close(() => resolve()));

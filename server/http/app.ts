@@ -172,6 +172,7 @@ export async function createApp(
   html.use(passport.session());
   html.use(csrfSynchronisedProtection);
   const nav = features.flatMap((f) => f.nav ?? []);
+  const adminMenu = features.flatMap((f) => f.adminNav ?? []);
   html.use(async (req, res, next) => {
     if (req.user && !cookie(req, "lang")) req.lang = req.user.language;
     const instance = await ctx.settings.get();
@@ -183,6 +184,7 @@ export async function createApp(
       otherLang: req.lang === "fr" ? "en" : "fr",
       user: req.user,
       isAdmin: req.user?.role === "admin",
+      adminMenu,
       unreadCount,
       // A function, so that only pages with a form create a session (Handlebars calls it).
       csrfToken: () => generateToken(req),

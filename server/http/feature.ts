@@ -12,10 +12,18 @@ export interface NavItem {
   signedIn?: boolean;
 }
 
+/** An entry of the administration side menu; `key` is the page's `section`. */
+export interface AdminNavItem {
+  href: string;
+  label: string;
+  key: string;
+}
+
 /** A feature plugs pages, API routes and navigation into the app. */
 export interface Feature {
   name: string;
   nav?: NavItem[];
+  adminNav?: AdminNavItem[];
   /** Routes mounted before the HTML stack (no session, no CSRF): feeds, well-known, media. */
   publicRoutes?(router: express.Router, ctx: AppContext): void;
   /** HTML routes, with session, CSRF protection and the signed-in member. */

@@ -6,6 +6,10 @@ export interface JobPayloads {
   "mail.send": MailJob;
   "maintenance.prune": Record<string, never>;
   "notifications.digest": Record<string, never>;
+  "federation.publish": { outboxId: number };
+  "federation.deliver": { deliveryId: string; attempt: number };
+  "federation.inbox": { message: Record<string, unknown> };
+  "federation.sweep": Record<string, never>;
 }
 
 export type JobType = keyof JobPayloads;
@@ -23,6 +27,12 @@ export const JOB_SPECS: { readonly [K in JobType]: JobSpec } = {
   "mail.send": { attempts: 8, backoffMs: 30_000, timeoutMs: 30_000 },
   "maintenance.prune": { attempts: 1, backoffMs: 60_000, timeoutMs: 120_000 },
   "notifications.digest": { attempts: 3, backoffMs: 300_000, timeoutMs: 300_000 },
+  // Delivery retries follow federation/delivery's 48-hour schedule (Fedify re-enqueues); these
+  // attempts only cover a worker failing while it runs the job.
+  "federation.publish": { attempts: 5, backoffMs: 10_000, timeoutMs: 300_000 },
+  "federation.deliver": { attempts: 5, backoffMs: 10_000, timeoutMs: 60_000 },
+  "federation.inbox": { attempts: 5, backoffMs: 10_000, timeoutMs: 120_000 },
+  "federation.sweep": { attempts: 1, backoffMs: 60_000, timeoutMs: 120_000 },
 };
 
 export interface JobContext {

@@ -1,5 +1,6 @@
 // The exhaustive map from job type to handler: a type without a handler does not compile.
 import type { AppContext } from "../context.ts";
+import { federationOf } from "../../federation/runtime.ts";
 import { renderMail } from "../mail/mailer.ts";
 import { sendDigests } from "../notifications/notifications.service.ts";
 import type { JobHandlers } from "./job-types.ts";
@@ -25,6 +26,10 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
       );
       await Promise.all(mails);
     },
+    "federation.publish": (job) => federationOf(ctx).jobs.publish(job.outboxId),
+    "federation.deliver": (job) => federationOf(ctx).jobs.deliver(job.deliveryId, job.attempt),
+    "federation.inbox": (job) => federationOf(ctx).jobs.inbox(job.message),
+    "federation.sweep": () => federationOf(ctx).jobs.sweep(),
   };
 }
 
@@ -38,5 +43,6 @@ export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
   return [
     every("maintenance.prune", 3600, () => ctx.queue.enqueue("maintenance.prune", {})),
     every("notifications.digest", 24 * 3600, () => ctx.queue.enqueue("notifications.digest", {})),
+    every("federation.sweep", 300, () => ctx.queue.enqueue("federation.sweep", {})),
   ];
 }

@@ -34,6 +34,8 @@ export async function freePort(): Promise<number> {
 
 export interface TestInstanceOptions {
   env?: Record<string, string>;
+  /** Listen on this port (known in advance, e.g. to list instances in each other's config). */
+  port?: number;
   /** Reuse the database and data folder of a stopped instance (restart). */
   reuse?: { databaseUrl: string | undefined; dataDir: string; port: number; redisPrefix: string };
   /** Keep PGlite on disk in the data folder (to restart on it); in memory otherwise. */
@@ -41,7 +43,7 @@ export interface TestInstanceOptions {
 }
 
 export async function startTestInstance(options: TestInstanceOptions = {}): Promise<TestInstance> {
-  const port = options.reuse?.port ?? (await freePort());
+  const port = options.reuse?.port ?? options.port ?? (await freePort());
   const dataDir =
     options.reuse?.dataDir ?? fs.mkdtempSync(path.join(os.tmpdir(), "maillage-test-"));
   const databaseUrl = options.reuse ? options.reuse.databaseUrl : await freshDatabaseUrl();

@@ -1,0 +1,175 @@
+// Fan-out benchmark: one Create delivered to 1,000 distinct follower inboxes spread over 20 local
+// sink servers, through the real job queue (the database queue, or BullMQ when REDIS_URL is set).
+// The baseline, measured in the same run, is how many RSA-2048 and Ed25519 signatures per second
+// this machine makes: every delivery carries one RSA HTTP signature, so RSA signatures/s is the
+// ceiling deliveries/s cannot pass.
+//
+//   npm run bench:fanout [-- --followers 1000 --sinks 20 --concurrency 4]
+import "../../federation/temporal.ts";
+import http from "node:http";
+import type { AddressInfo } from "node:net";
+import { parseArgs } from "node:util";
+import { Create, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
+import { publishToFollowers } from "../../federation/outbox.ts";
+import { actorUri, newActivityId } from "../../federation/uris.ts";
+import { startTestInstance } from "../../test/support/instance.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    followers: { type: "string", default: "1000" },
+    sinks: { type: "string", default: "20" },
+    concurrency: { type: "string", default: "4" },
+    "timeout-s": { type: "string", default: "300" },
+  },
+});
+const FOLLOWERS = Number(args.followers);
+const SINKS = Number(args.sinks);
+const TIMEOUT_MS = Number(args["timeout-s"]) * 1000;
+
+async function signaturesPerSecond(algorithm: "RSA" | "Ed25519", ms = 1500): Promise<number> {
+  const { privateKey } = (await (algorithm === "RSA"
+    ? crypto.subtle.generateKey(
+        {
+          name: "RSASSA-PKCS1-v1_5",
+          modulusLength: 2048,
+          publicExponent: new Uint8Array([1, 0, 1]),
+          hash: "SHA-256",
+        },
+        true,
+        ["sign", "verify"],
+      )
+    : crypto.subtle.generateKey("Ed25519", true, ["sign", "verify"]))) as CryptoKeyPair;
+  const data = new TextEncoder().encode("(request-target): post /inbox\nhost: example\ndate: x");
+  const params = algorithm === "RSA" ? "RSASSA-PKCS1-v1_5" : "Ed25519";
+  let count = 0;
+  const start = performance.now();
+  while (performance.now() - start < ms) {
+    await crypto.subtle.sign(params, privateKey, data);
+    count++;
+  }
+  return count / ((performance.now() - start) / 1000);
+}
+
+interface Sink {
+  server: http.Server;
+  host: string;
+}
+
+let received = 0;
+let lastAt = 0;
+const seen = new Set<string>();
+
+async function startSink(): Promise<Sink> {
+  const server = http.createServer((req, res) => {
+    req.resume();
+    req.on("end", () => {
+      if (req.method === "POST" && !seen.has(req.url!)) {
+        seen.add(req.url!);
+        received++;
+        lastAt = performance.now();
+      }
+      res.writeHead(202).end();
+    });
+  });
+  server.keepAliveTimeout = 5000;
+  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  return { server, host: `127.0.0.1:${(server.address() as AddressInfo).port}` };
+}
+
+const rsa = await signaturesPerSecond("RSA");
+const ed = await signaturesPerSecond("Ed25519");
+
+const sinks = await Promise.all(Array.from({ length: SINKS }, startSink));
+const instance = await startTestInstance({
+  env: {
+    FEDERATION_ALLOW_PRIVATE_ADDRESSES: "1",
+    FEDERATION_ALLOWED_DOMAINS: sinks.map((s) => s.host).join(","),
+    WORKER_CONCURRENCY: args.concurrency,
+  },
+});
+let exitCode = 0;
+try {
+  const { db } = instance.ctx;
+  // 1,000 followers of the CMCAS, each with its own inbox (no shared inbox: no collapsing).
+  const actors = await db
+    .insertInto("federation_remote_actors")
+    .values(
+      Array.from({ length: FOLLOWERS }, (_, i) => {
+        const host = sinks[i % SINKS]!.host;
+        return {
+          uri: `http://${host}/users/u${i}`,
+          host,
+          type: "Person",
+          username: `u${i}`,
+          inbox: `http://${host}/users/u${i}/inbox`,
+        };
+      }),
+    )
+    .returning("id")
+    .execute();
+  await db
+    .insertInto("federation_follows")
+    .values(
+      actors.map((a, i) => ({
+        local_actor: "cmcas",
+        remote_actor_id: a.id,
+        direction: "incoming" as const,
+        state: "accepted" as const,
+        activity_id: `http://bench/follows/${i}`,
+      })),
+    )
+    .execute();
+
+  const publicUrl = instance.ctx.config.publicUrl;
+  const actor = actorUri(publicUrl, "cmcas");
+  const create = new Create({
+    id: newActivityId(publicUrl),
+    actor,
+    to: PUBLIC_COLLECTION,
+    object: new Note({
+      id: new URL(`/notes/${crypto.randomUUID()}`, publicUrl),
+      attribution: actor,
+      content: "<p>Nouvelle sortie : raquettes à la Chartreuse</p>",
+      to: PUBLIC_COLLECTION,
+    }),
+  });
+  const start = performance.now();
+  await instance.ctx.transaction((tx) => publishToFollowers(tx, "cmcas", create));
+  const deadline = start + TIMEOUT_MS;
+  while (received < FOLLOWERS && performance.now() < deadline)
+    await new Promise((r) => setTimeout(r, 50));
+  const seconds = (lastAt - start) / 1000;
+  const delivered = await db
+    .selectFrom("federation_deliveries")
+    .select((eb) => eb.fn.countAll<number>().as("n"))
+    .where("status", "=", "delivered")
+    .executeTakeFirstOrThrow();
+
+  const outbox = await db
+    .selectFrom("federation_outbox")
+    .select(["created_at", "dispatched_at"])
+    .executeTakeFirstOrThrow();
+  const queued = (outbox.dispatched_at!.getTime() - outbox.created_at.getTime()) / 1000;
+  console.log(`machine: ${(await import("node:os")).cpus().length} cores, node ${process.version}`);
+  console.log(
+    `queue: ${instance.ctx.queue.kind}, database: ${instance.ctx.dbKind}, worker concurrency: ${args.concurrency}`,
+  );
+  console.log(`baseline  RSA-2048 signatures/s:  ${rsa.toFixed(0)}`);
+  console.log(`baseline  Ed25519 signatures/s:   ${ed.toFixed(0)}`);
+  console.log(`fan-out   inboxes reached:        ${received} / ${FOLLOWERS} (on ${SINKS} servers)`);
+  console.log(`fan-out   all deliveries queued after: ${queued.toFixed(2)} s`);
+  console.log(`fan-out   time to last delivery:  ${seconds.toFixed(2)} s`);
+  console.log(`fan-out   deliveries/s:           ${(received / seconds).toFixed(1)}`);
+  console.log(
+    `ratio     deliveries/s ÷ RSA signatures/s: ${(received / seconds / rsa).toFixed(3)}`,
+  );
+  console.log(`tracking  deliveries marked delivered: ${Number(delivered.n)}`);
+  if (received < FOLLOWERS) {
+    console.log(`incomplete: stopped after ${args["timeout-s"]} s`);
+    exitCode = 1;
+  }
+} finally {
+  await instance.destroy();
+  for (const sink of sinks) sink.server.close();
+}
+process.exit(exitCode);

@@ -1,0 +1,149 @@
+// Remote actors we talk to: what we keep of them (for display and for delivery), and how a
+// Fedify Actor becomes that row. Inboxes must live on the actor's own host, so that an actor
+// document cannot point our deliveries at someone else's server.
+import { getActorTypeName, isActor, type Actor, type Recipient } from "@fedify/vocab";
+import type { Context } from "@fedify/fedify";
+import type { Selectable } from "kysely";
+import type { Db } from "../../server/db/database.ts";
+import type { FederationTables } from "../federation.tables.ts";
+import { sanitizeRemoteHtml } from "../html.ts";
+import { handleOf, hostOf } from "../uris.ts";
+
+export type RemoteActorRow = Selectable<FederationTables["federation_remote_actors"]>;
+
+export interface RemoteActor {
+  id: number;
+  uri: string;
+  host: string;
+  type: string;
+  username: string;
+  handle: string;
+  name: string;
+  /** Sanitized HTML. */
+  summary: string;
+  url: string | null;
+  iconUrl: string | null;
+  inbox: string;
+  sharedInbox: string | null;
+  outbox: string | null;
+  followersUrl: string | null;
+  fetchedAt: Date;
+}
+
+export type RemoteActorInput = Omit<RemoteActor, "id" | "handle" | "fetchedAt">;
+
+const REFRESH_MS = 24 * 3600_000;
+
+export function toRemoteActor(row: RemoteActorRow): RemoteActor {
+  return {
+    id: row.id,
+    uri: row.uri,
+    host: row.host,
+    type: row.type,
+    username: row.username,
+    handle: handleOf(row.username, row.uri),
+    name: row.name || row.username,
+    summary: row.summary,
+    url: row.url,
+    iconUrl: row.icon_url,
+    inbox: row.inbox,
+    sharedInbox: row.shared_inbox,
+    outbox: row.outbox,
+    followersUrl: row.followers_url,
+    fetchedAt: row.fetched_at,
+  };
+}
+
+function sameHost(url: URL | null | undefined, host: string): string | null {
+  return url && hostOf(url) === host ? url.href : null;
+}
+
+/** What we keep of an actor document; undefined when it has no usable id or inbox. */
+export async function remoteActorFromVocab(actor: Actor): Promise<RemoteActorInput | undefined> {
+  if (!actor.id || !actor.inboxId) return undefined;
+  const host = hostOf(actor.id);
+  const inbox = sameHost(actor.inboxId, host);
+  if (!inbox) return undefined;
+  const icon = await actor.getIcon({ suppressError: true }).catch(() => null);
+  const iconUrl = icon?.url instanceof URL ? icon.url : (icon?.url?.href ?? null);
+  const url = actor.url instanceof URL ? actor.url : (actor.url?.href ?? null);
+  return {
+    uri: actor.id.href,
+    host,
+    type: getActorTypeName(actor),
+    username: actor.preferredUsername?.toString() ?? actor.id.pathname.split("/").pop() ?? "",
+    name: actor.name?.toString() ?? "",
+    summary: sanitizeRemoteHtml(actor.summary?.toString()),
+    url: url && /^https?:$/.test(url.protocol) ? url.href : null,
+    iconUrl: iconUrl && /^https?:$/.test(iconUrl.protocol) ? iconUrl.href : null,
+    inbox,
+    sharedInbox: sameHost(actor.endpoints?.sharedInbox, host),
+    outbox: sameHost(actor.outboxId, host),
+    followersUrl: sameHost(actor.followersId, host),
+  };
+}
+
+export async function saveRemoteActor(db: Db, input: RemoteActorInput): Promise<RemoteActor> {
+  const values = {
+    host: input.host,
+    type: input.type,
+    username: input.username,
+    name: input.name,
+    summary: input.summary,
+    url: input.url,
+    icon_url: input.iconUrl,
+    inbox: input.inbox,
+    shared_inbox: input.sharedInbox,
+    outbox: input.outbox,
+    followers_url: input.followersUrl,
+    fetched_at: new Date(),
+  };
+  const row = await db
+    .insertInto("federation_remote_actors")
+    .values({ uri: input.uri, ...values })
+    .onConflict((oc) => oc.column("uri").doUpdateSet(values))
+    .returningAll()
+    .executeTakeFirstOrThrow();
+  return toRemoteActor(row);
+}
+
+export async function findRemoteActor(
+  db: Db,
+  by: { id: number } | { uri: string },
+): Promise<RemoteActor | undefined> {
+  let query = db.selectFrom("federation_remote_actors").selectAll();
+  query = "id" in by ? query.where("id", "=", by.id) : query.where("uri", "=", by.uri);
+  const row = await query.executeTakeFirst();
+  return row ? toRemoteActor(row) : undefined;
+}
+
+/** Fetches an actor document and keeps it; undefined when it is not an actor. */
+export async function fetchRemoteActor(
+  db: Db,
+  fctx: Context<void>,
+  uri: URL | string,
+): Promise<RemoteActor | undefined> {
+  const object = await fctx.lookupObject(uri);
+  if (!isActor(object)) return undefined;
+  const input = await remoteActorFromVocab(object);
+  return input ? saveRemoteActor(db, input) : undefined;
+}
+
+/** The stored actor, refreshed when older than a day; fetched when unknown. */
+export async function resolveRemoteActor(
+  db: Db,
+  fctx: Context<void>,
+  uri: URL | string,
+): Promise<RemoteActor | undefined> {
+  const known = await findRemoteActor(db, { uri: typeof uri === "string" ? uri : uri.href });
+  if (known && Date.now() - known.fetchedAt.getTime() < REFRESH_MS) return known;
+  return (await fetchRemoteActor(db, fctx, uri)) ?? known;
+}
+
+export function recipientOf(actor: RemoteActor): Recipient {
+  return {
+    id: new URL(actor.uri),
+    inboxId: new URL(actor.inbox),
+    endpoints: actor.sharedInbox ? { sharedInbox: new URL(actor.sharedInbox) } : null,
+  };
+}

@@ -1,0 +1,89 @@
+// Followers, following and outbox collections of local actors, paged newest first. People's
+// followers and followings are only counted, not listed; organisations list them.
+import type { Federation } from "@fedify/fedify";
+import { Activity } from "@fedify/vocab";
+import { recipientOf } from "./actors/remote.ts";
+import type { FederationDeps } from "./deps.ts";
+import { countFollows, followerActors, listFollows } from "./follows/follows.repo.ts";
+import { PATHS } from "./uris.ts";
+import type { FollowDirection } from "./federation.tables.ts";
+
+const PAGE = 20;
+const FIRST = "first";
+
+function before(cursor: string): number | undefined {
+  return cursor === FIRST ? undefined : Number.parseInt(cursor, 10) || 0;
+}
+
+export function registerCollections(federation: Federation<void>, deps: FederationDeps): void {
+  const { db } = deps.app;
+
+  const page = async (identifier: string, direction: FollowDirection, cursor: string) => {
+    const actor = await deps.actors.byIdentifier(identifier);
+    if (!actor) return null;
+    if (!actor.listsConnections) return { rows: [], nextCursor: null };
+    const rows = await listFollows(db, identifier, direction, {
+      state: "accepted",
+      limit: PAGE + 1,
+      beforeId: before(cursor),
+    });
+    const more = rows.length > PAGE;
+    return { rows: rows.slice(0, PAGE), nextCursor: more ? String(rows[PAGE - 1]!.id) : null };
+  };
+
+  federation
+    .setFollowersDispatcher(PATHS.followers, async (_ctx, identifier, cursor) => {
+      // Without a cursor Fedify wants every follower (it delivers to them).
+      if (cursor === null)
+        return { items: (await followerActors(db, identifier)).map(recipientOf) };
+      const result = await page(identifier, "incoming", cursor);
+      if (!result) return null;
+      return {
+        items: result.rows.map((f) => recipientOf(f.remote)),
+        nextCursor: result.nextCursor,
+      };
+    })
+    .setCounter((_ctx, identifier) => countFollows(db, identifier, "incoming"))
+    .setFirstCursor(() => FIRST);
+
+  federation
+    .setFollowingDispatcher(PATHS.following, async (_ctx, identifier, cursor) => {
+      const result = await page(identifier, "outgoing", cursor ?? FIRST);
+      if (!result) return null;
+      return {
+        items: result.rows.map((f) => new URL(f.remote.uri)),
+        nextCursor: result.nextCursor,
+      };
+    })
+    .setCounter((_ctx, identifier) => countFollows(db, identifier, "outgoing"))
+    .setFirstCursor(() => FIRST);
+
+  federation
+    .setOutboxDispatcher(PATHS.outbox, async (ctx, identifier, cursor) => {
+      if (cursor === null || !(await deps.actors.byIdentifier(identifier))) return null;
+      let query = db
+        .selectFrom("federation_outbox")
+        .select(["id", "activity"])
+        .where("actor", "=", identifier)
+        .where("public", "=", true)
+        .orderBy("id", "desc")
+        .limit(PAGE + 1);
+      const from = before(cursor);
+      if (from !== undefined) query = query.where("id", "<", from);
+      const rows = await query.execute();
+      const items = await Promise.all(
+        rows.slice(0, PAGE).map((r) => Activity.fromJsonLd(r.activity, ctx)),
+      );
+      return { items, nextCursor: rows.length > PAGE ? String(rows[PAGE - 1]!.id) : null };
+    })
+    .setCounter(async (_ctx, identifier) => {
+      const row = await db
+        .selectFrom("federation_outbox")
+        .select((eb) => eb.fn.countAll<number>().as("n"))
+        .where("actor", "=", identifier)
+        .where("public", "=", true)
+        .executeTakeFirstOrThrow();
+      return Number(row.n);
+    })
+    .setFirstCursor(() => FIRST);
+}

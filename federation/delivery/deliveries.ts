@@ -1,0 +1,233 @@
+// Delivery tracking: one row per (activity, target inbox), keyed by Fedify's message id, which
+// stays the same across retries. Fedify signs and sends; we record each attempt's outcome, refuse
+// targets the policy no longer allows, and let admins see and retry deliveries per instance.
+import { AsyncLocalStorage } from "node:async_hooks";
+import type { Message } from "@fedify/fedify";
+import { validatePublicUrl } from "@fedify/vocab-runtime";
+import { sql } from "kysely";
+import type { Logger } from "pino";
+import type { Db } from "../../server/db/database.ts";
+import type { JobQueue } from "../../server/jobs/queue.ts";
+import { hostOf } from "../uris.ts";
+
+export type OutboxMessage = Extract<Message, { type: "outbox" }>;
+type StoredKey = { keyId: string };
+export type StoredOutboxMessage = Omit<OutboxMessage, "keys"> & { keys: StoredKey[] };
+
+/** Retry schedule: 3 s, doubling, at most 6 h apart; after 48 h the delivery is dead. */
+export const RETRY = { firstMs: 3_000, maxDelayMs: 6 * 3600_000, giveUpMs: 48 * 3600_000 };
+
+export function retryDelay(elapsedMs: number, attempts: number): number | null {
+  if (elapsedMs >= RETRY.giveUpMs) return null;
+  const base = Math.min(RETRY.firstMs * 2 ** attempts, RETRY.maxDelayMs);
+  return Math.round(base * (0.85 + Math.random() * 0.3));
+}
+
+interface Outcome {
+  error?: string;
+  retried: boolean;
+}
+
+export interface DeliveryChecks {
+  allowed(host: string): Promise<boolean>;
+  /** False in tests and local trials (FEDERATION_ALLOW_PRIVATE_ADDRESSES). */
+  publicOnly: boolean;
+  restoreKeys(keys: StoredKey[]): Promise<OutboxMessage["keys"]>;
+  send(message: OutboxMessage): Promise<void>;
+}
+
+export interface HostSummary {
+  host: string;
+  pending: number;
+  failing: number;
+  dead: number;
+  delivered: number;
+  lastDeliveredAt: Date | null;
+  lastError: string | null;
+}
+
+function describe(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  return text.split("\n")[0]!.slice(0, 500);
+}
+
+export class Deliveries {
+  readonly #db: Db;
+  readonly #queue: JobQueue;
+  readonly #log: Logger;
+  readonly #attempt = new AsyncLocalStorage<Outcome>();
+
+  constructor(db: Db, queue: JobQueue, log: Logger) {
+    this.#db = db;
+    this.#queue = queue;
+    this.#log = log;
+  }
+
+  /** Fedify's outbox queue: a first try, or a retry decided by Fedify after a failed attempt. */
+  async enqueue(message: OutboxMessage, delayMs: number): Promise<void> {
+    const outcome = this.#attempt.getStore();
+    if (outcome) outcome.retried = true;
+    const stored: StoredOutboxMessage = {
+      ...message,
+      keys: message.keys.map((k) => ({ keyId: k.keyId })),
+    };
+    const values = {
+      status: message.attempt === 0 ? ("pending" as const) : ("failing" as const),
+      attempts: message.attempt,
+      last_error: outcome?.error ?? null,
+      message: JSON.stringify(stored),
+      next_attempt_at: new Date(Date.now() + delayMs),
+      updated_at: new Date(),
+    };
+    await this.#db
+      .insertInto("federation_deliveries")
+      .values({
+        id: message.id,
+        host: hostOf(message.inbox),
+        inbox: message.inbox,
+        activity_id: message.activityId ?? null,
+        activity_type: message.activityType,
+        ...values,
+      })
+      .onConflict((oc) => oc.column("id").doUpdateSet(values))
+      .execute();
+    await this.#queue.enqueue(
+      "federation.deliver",
+      { deliveryId: message.id, attempt: message.attempt },
+      { delayMs },
+    );
+  }
+
+  /** Called by Fedify for every failed attempt, before it decides to retry or give up. */
+  noteError(error: unknown): void {
+    const outcome = this.#attempt.getStore();
+    if (outcome) outcome.error = describe(error);
+  }
+
+  async deliver(deliveryId: string, attempt: number, checks: DeliveryChecks): Promise<void> {
+    const row = await this.#db
+      .selectFrom("federation_deliveries")
+      .select(["id", "host", "inbox", "status", "attempts", "message"])
+      .where("id", "=", deliveryId)
+      .executeTakeFirst();
+    // A stale job: delivered, dead, or superseded by a retry an admin asked for.
+    if (!row || row.attempts !== attempt || row.status === "delivered" || row.status === "dead")
+      return;
+    if (!(await checks.allowed(row.host)))
+      return this.#refuse(row.id, "instance not allowed by the federation policy");
+    if (checks.publicOnly) {
+      try {
+        await validatePublicUrl(row.inbox);
+      } catch (error) {
+        return this.#refuse(row.id, describe(error));
+      }
+    }
+    const stored = row.message as unknown as StoredOutboxMessage;
+    const message: OutboxMessage = { ...stored, keys: await checks.restoreKeys(stored.keys) };
+    const outcome: Outcome = { retried: false };
+    await this.#attempt.run(outcome, () => checks.send(message));
+    if (outcome.error === undefined) await this.#finish(row.id, "delivered", null);
+    else if (!outcome.retried) await this.#finish(row.id, "dead", outcome.error);
+  }
+
+  /** After an attempt: delivered, or abandoned by Fedify (48 h elapsed, 404/410). */
+  async #finish(id: string, status: "delivered" | "dead", error: string | null): Promise<void> {
+    if (status === "dead") this.#log.warn({ delivery: id, err: error }, "delivery abandoned");
+    await this.#db
+      .updateTable("federation_deliveries")
+      .set((eb) => ({
+        status,
+        attempts: eb("attempts", "+", 1),
+        last_error: error,
+        next_attempt_at: null,
+        updated_at: new Date(),
+      }))
+      .where("id", "=", id)
+      .execute();
+  }
+
+  /** Abandoned without sending anything. */
+  async #refuse(id: string, reason: string): Promise<void> {
+    this.#log.info({ delivery: id, reason }, "delivery refused");
+    await this.#db
+      .updateTable("federation_deliveries")
+      .set({
+        status: "dead",
+        last_error: `refused: ${reason}`,
+        next_attempt_at: null,
+        updated_at: new Date(),
+      })
+      .where("id", "=", id)
+      .execute();
+  }
+
+  async summary(): Promise<HostSummary[]> {
+    const rows = await this.#db
+      .selectFrom("federation_deliveries as d")
+      .select([
+        "d.host",
+        sql<number>`count(*) filter (where d.status = 'pending')`.as("pending"),
+        sql<number>`count(*) filter (where d.status = 'failing')`.as("failing"),
+        sql<number>`count(*) filter (where d.status = 'dead')`.as("dead"),
+        sql<number>`count(*) filter (where d.status = 'delivered')`.as("delivered"),
+        sql<Date | null>`max(d.updated_at) filter (where d.status = 'delivered')`.as(
+          "last_delivered_at",
+        ),
+        sql<string | null>`(array_agg(d.last_error order by d.updated_at desc)
+          filter (where d.status in ('failing', 'dead')))[1]`.as("last_error"),
+      ])
+      .groupBy("d.host")
+      .orderBy("d.host")
+      .execute();
+    return rows.map((r) => ({
+      host: r.host,
+      pending: Number(r.pending),
+      failing: Number(r.failing),
+      dead: Number(r.dead),
+      delivered: Number(r.delivered),
+      lastDeliveredAt: r.last_delivered_at ? new Date(r.last_delivered_at) : null,
+      lastError: r.last_error,
+    }));
+  }
+
+  /** Tries the dead and failing deliveries to one instance again now, with a fresh 48 h. */
+  async retryHost(host: string): Promise<number> {
+    const now = new Date();
+    const rows = await this.#db
+      .updateTable("federation_deliveries")
+      .set({
+        status: "pending",
+        attempts: 0,
+        next_attempt_at: now,
+        updated_at: now,
+        message: sql`jsonb_set(jsonb_set(message, '{attempt}', '0'::jsonb),
+          '{started}', to_jsonb(${now.toISOString()}::text))`,
+      })
+      .where("host", "=", host)
+      .where("status", "in", ["dead", "failing"])
+      .returning("id")
+      .execute();
+    for (const row of rows)
+      await this.#queue.enqueue("federation.deliver", { deliveryId: row.id, attempt: 0 });
+    return rows.length;
+  }
+
+  /** Keeps the table small: delivered rows for a day, dead ones for a month. */
+  async prune(): Promise<void> {
+    await this.#db
+      .deleteFrom("federation_deliveries")
+      .where((eb) =>
+        eb.or([
+          eb.and([
+            eb("status", "=", "delivered"),
+            eb("updated_at", "<", sql<Date>`now() - interval '1 day'`),
+          ]),
+          eb.and([
+            eb("status", "=", "dead"),
+            eb("updated_at", "<", sql<Date>`now() - interval '30 days'`),
+          ]),
+        ]),
+      )
+      .execute();
+  }
+}

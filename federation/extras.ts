@@ -1,0 +1,38 @@
+// Properties Fedify's vocabulary does not know (e.g. Mobilizon's `timezone`, `joinMode`,
+// `maximumAttendeeCapacity` on an Event) must still reach other servers. Fedify serialises
+// what it sends in compact form, which only keeps known properties; this wraps an activity so
+// that its compact form gets the extra context terms and object properties back. They are part
+// of what Fedify then signs (Linked Data signature, integrity proof).
+import type { Activity } from "@fedify/vocab";
+
+export interface ObjectExtras {
+  /** JSON-LD term definitions of the extra properties, e.g. `{ mz: "https://joinmobilizon.org/ns#", timezone: "mz:timezone" }`. */
+  context: Record<string, unknown>;
+  /** Properties added to the activity's embedded object. */
+  fields: Record<string, unknown>;
+}
+
+type Json = Record<string, unknown>;
+
+export function addExtras(json: Json, extras: ObjectExtras): Json {
+  if (typeof json.object !== "object" || json.object === null) return json;
+  const context = json["@context"];
+  return {
+    ...json,
+    "@context": [...(Array.isArray(context) ? context : [context]), extras.context],
+    object: { ...(json.object as Json), ...extras.fields },
+  };
+}
+
+/** The same activity, whose compact JSON-LD carries `extras` (clones keep them). */
+export function withObjectExtras<T extends Activity>(activity: T, extras: ObjectExtras): T {
+  const Base = activity.constructor as new (...args: never[]) => Activity;
+  class WithExtras extends Base {
+    override async toJsonLd(options: Parameters<Activity["toJsonLd"]>[0] = {}): Promise<unknown> {
+      const json = (await super.toJsonLd(options)) as Json;
+      return options.format === "compact" ? addExtras(json, extras) : json;
+    }
+  }
+  // Keeps the fields Fedify's constructor set; its clone() builds a WithExtras again.
+  return Object.setPrototypeOf(activity, WithExtras.prototype) as T;
+}

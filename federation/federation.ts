@@ -1,0 +1,46 @@
+// Builds the Fedify federation of one instance. Features with object types of their own register
+// their dispatchers here (offers: Event at /offers/{id}; forums: Page and Note).
+import "./temporal.ts";
+import { createFederation, type Federation } from "@fedify/fedify";
+import type { KvStore, MessageQueue, RetryPolicy } from "@fedify/fedify";
+import { registerActors } from "./actors/dispatcher.ts";
+import { registerCollections } from "./collections.ts";
+import { retryDelay } from "./delivery/deliveries.ts";
+import type { FederationDeps } from "./deps.ts";
+import { registerInbox } from "./inbox/inbox.ts";
+import { registerNodeInfo, SOFTWARE } from "./nodeinfo.ts";
+
+/** How far a signature's date may be from now (draft-cavage Date, RFC 9421 `created`). */
+export const SIGNATURE_WINDOW = { hours: 1 } as const;
+
+const deliveryRetryPolicy: RetryPolicy = ({ elapsedTime, attempts }) => {
+  const delay = retryDelay(elapsedTime.total("millisecond"), attempts);
+  return delay === null ? null : Temporal.Duration.from({ milliseconds: delay });
+};
+
+export function buildFederation(
+  deps: FederationDeps,
+  kv: KvStore,
+  queues: { inbox: MessageQueue; outbox: MessageQueue },
+): Federation<void> {
+  const { config } = deps.app;
+  const federation = createFederation<void>({
+    kv,
+    queue: queues,
+    // Worker processes start the queues; web processes only enqueue.
+    manuallyStartQueue: true,
+    origin: config.publicUrl.origin,
+    allowPrivateAddress: config.federation.allowPrivateAddresses,
+    userAgent: { software: `Maillage/${SOFTWARE.version}`, url: config.publicUrl },
+    signatureTimeWindow: SIGNATURE_WINDOW,
+    outboxRetryPolicy: deliveryRetryPolicy,
+    onOutboxError: (error) => deps.deliveries.noteError(error),
+    // Our per-delivery backoff and dead state (visible to admins) replace the circuit breaker.
+    circuitBreaker: false,
+  });
+  registerActors(federation, deps);
+  registerCollections(federation, deps);
+  registerInbox(federation, deps);
+  registerNodeInfo(federation, deps);
+  return federation;
+}

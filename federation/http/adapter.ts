@@ -1,0 +1,136 @@
+// Express ↔ Fedify. Mounted before every body parser: Fedify reads inbox bodies itself. URLs are
+// rebuilt from PUBLIC_URL (never from Host or X-Forwarded-* headers), so ids and signed
+// `@target-uri`/`host` components match behind a TLS reverse proxy. Requests Fedify does not
+// serve (unknown paths, HTML wanted) go on to the Express routes.
+import { Readable } from "node:stream";
+import { pipeline } from "node:stream/promises";
+import type { ReadableStream as NodeReadableStream } from "node:stream/web";
+import type { Federation } from "@fedify/fedify";
+import express from "express";
+import { INSTANCE_ACTOR, PATHS, actorUri } from "../uris.ts";
+import { checkInboxPost, type GateDeps, type Refusal } from "./gate.ts";
+
+const MAX_BODY = 1024 * 1024;
+
+class TooLarge extends Error {}
+
+async function readBody(req: express.Request): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req as AsyncIterable<Buffer>) {
+    size += chunk.length;
+    if (size > MAX_BODY) throw new TooLarge();
+    chunks.push(chunk);
+  }
+  return Buffer.concat(chunks);
+}
+
+function problem(res: express.Response, refusal: Refusal | { status: 413; detail: string }) {
+  res
+    .status(refusal.status)
+    .type("application/problem+json")
+    .send(JSON.stringify({ type: "about:blank", status: refusal.status, detail: refusal.detail }));
+}
+
+function wellKnown(publicUrl: URL): express.Router {
+  const router = express.Router();
+  const webfinger = new URL("/.well-known/webfinger", publicUrl).href;
+  // Fedify serves NodeInfo itself; this discovery document adds the instance actor (FEP-2677).
+  router.get("/.well-known/nodeinfo", (_req, res) => {
+    res.type("application/json").send(
+      JSON.stringify({
+        links: [
+          {
+            rel: "http://nodeinfo.diaspora.software/ns/schema/2.1",
+            href: new URL(PATHS.nodeInfo, publicUrl).href,
+          },
+          {
+            rel: "https://www.w3.org/ns/activitystreams#Application",
+            href: actorUri(publicUrl, INSTANCE_ACTOR).href,
+          },
+        ],
+      }),
+    );
+  });
+  router.get("/.well-known/host-meta", (_req, res) => {
+    res
+      .type("application/xrd+xml")
+      .send(
+        `<?xml version="1.0" encoding="UTF-8"?>\n<XRD xmlns="http://docs.oasis-open.org/ns/xri/xrd-1.0">\n  <Link rel="lrdd" template="${webfinger}?resource={uri}"/>\n</XRD>\n`,
+      );
+  });
+  router.get("/.well-known/host-meta.json", (_req, res) => {
+    res
+      .type("application/json")
+      .send(JSON.stringify({ links: [{ rel: "lrdd", template: `${webfinger}?resource={uri}` }] }));
+  });
+  return router;
+}
+
+export function federationMiddleware(
+  federation: Federation<void>,
+  publicUrl: URL,
+  gate: Omit<GateDeps, "documentLoader" | "contextLoader">,
+): express.Router {
+  const context = federation.createContext(publicUrl);
+  const gateDeps: GateDeps = {
+    ...gate,
+    documentLoader: context.documentLoader,
+    contextLoader: context.contextLoader,
+  };
+  const router = express.Router();
+  router.use(wellKnown(publicUrl));
+  router.use(async (req, res, next) => {
+    try {
+      if (req.method !== "GET" && req.method !== "HEAD" && req.method !== "POST") return next();
+      const url = new URL(req.originalUrl, publicUrl);
+      const headers = new Headers();
+      for (const [name, value] of Object.entries(req.headers)) {
+        if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+        else if (typeof value === "string") headers.set(name, value);
+      }
+      // draft-cavage signatures cover `host`: the one the sender used is PUBLIC_URL's.
+      headers.set("host", publicUrl.host);
+      let body: Buffer | undefined;
+      if (req.method === "POST") {
+        // Only inbox POSTs are Fedify's; forms and the JSON API keep their streams.
+        if (context.parseUri(url)?.type !== "inbox") return next();
+        try {
+          body = await readBody(req);
+        } catch (error) {
+          if (error instanceof TooLarge) return problem(res, { status: 413, detail: "Too large." });
+          throw error;
+        }
+        const refusal = await checkInboxPost(gateDeps, url, headers, body);
+        if (refusal) return problem(res, refusal);
+      }
+      let passOn = false;
+      const response = await federation.fetch(
+        new Request(url, {
+          method: req.method,
+          headers,
+          body: body ? new Uint8Array(body) : undefined,
+        }),
+        {
+          contextData: undefined,
+          onNotFound: () => {
+            passOn = true;
+            return new Response(null, { status: 404 });
+          },
+          onNotAcceptable: () => {
+            passOn = true;
+            return new Response(null, { status: 406 });
+          },
+        },
+      );
+      if (passOn) return next();
+      res.status(response.status);
+      response.headers.forEach((value, name) => res.append(name, value));
+      if (!response.body || req.method === "HEAD") return void res.end();
+      await pipeline(Readable.fromWeb(response.body as NodeReadableStream), res);
+    } catch (error) {
+      next(error);
+    }
+  });
+  return router;
+}

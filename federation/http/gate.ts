@@ -1,0 +1,72 @@
+// Checks an inbox POST before Fedify sees it. Fedify accepts a body carrying a valid Linked Data
+// signature or integrity proof without looking at the HTTP signature, so a captured request could
+// be replayed forever; here every POST must carry a fresh HTTP signature by a key of an allowed
+// instance. Fedify then authenticates the activity itself (LD signature, proof or HTTP signature).
+import { verifyRequest, type DocumentLoader } from "@fedify/fedify";
+import type { DomainPolicy } from "../policy.ts";
+
+export interface Refusal {
+  status: 400 | 401 | 403;
+  detail: string;
+}
+
+export interface GateDeps {
+  policy: DomainPolicy;
+  documentLoader: DocumentLoader;
+  contextLoader: DocumentLoader;
+  /** How far a signature's date may be from now, in either direction. */
+  timeWindow: Temporal.DurationLike;
+}
+
+function signatureKeyId(headers: Headers): URL | undefined {
+  const signature = `${headers.get("signature-input") ?? ""} ${headers.get("signature") ?? ""}`;
+  const match = /keyid="([^"]+)"/i.exec(signature);
+  if (!match) return undefined;
+  try {
+    return new URL(match[1]!);
+  } catch {
+    return undefined;
+  }
+}
+
+function actorOf(json: unknown): string | undefined {
+  const actor = (json as { actor?: unknown })?.actor;
+  if (typeof actor === "string") return actor;
+  const id = (actor as { id?: unknown })?.id;
+  return typeof id === "string" ? id : undefined;
+}
+
+export async function checkInboxPost(
+  deps: GateDeps,
+  url: URL,
+  headers: Headers,
+  body: Buffer,
+): Promise<Refusal | undefined> {
+  const keyId = signatureKeyId(headers);
+  if (!keyId) return { status: 401, detail: "An HTTP signature is required." };
+  let json: unknown;
+  try {
+    json = JSON.parse(body.toString("utf8"));
+  } catch {
+    return { status: 400, detail: "The body is not valid JSON." };
+  }
+  const actor = actorOf(json);
+  for (const origin of [keyId.href, actor]) {
+    if (origin !== undefined && !(await deps.policy.allows(origin)))
+      return { status: 403, detail: "This instance does not federate with yours." };
+  }
+  const request = new Request(url, { method: "POST", headers, body: new Uint8Array(body) });
+  const key = await verifyRequest(request, {
+    documentLoader: deps.documentLoader,
+    contextLoader: deps.contextLoader,
+    timeWindow: deps.timeWindow,
+  }).catch(() => null);
+  if (!key) {
+    return {
+      status: 401,
+      detail:
+        "The HTTP signature could not be verified (unknown key, bad signature or stale date).",
+    };
+  }
+  return undefined;
+}

@@ -1,0 +1,110 @@
+// Fedify's key-value store over the federation_kv table, so its caches and idempotence records
+// survive restarts and are shared by every process of the instance.
+import type { KvKey, KvStore, KvStoreListEntry, KvStoreSetOptions } from "@fedify/fedify";
+import { sql } from "kysely";
+import type { Db } from "../server/db/database.ts";
+
+const SEP = "\u001f";
+
+function encode(key: KvKey): string {
+  return key.join(SEP);
+}
+
+function expiry(options?: KvStoreSetOptions): Date | null {
+  return options?.ttl ? new Date(Date.now() + options.ttl.total("millisecond")) : null;
+}
+
+const live = sql<boolean>`(expires_at is null or expires_at > now())`;
+
+export class DbKvStore implements KvStore {
+  readonly #db: Db;
+
+  constructor(db: Db) {
+    this.#db = db;
+  }
+
+  async get<T = unknown>(key: KvKey): Promise<T | undefined> {
+    const row = await this.#db
+      .selectFrom("federation_kv")
+      .select("value")
+      .where("key", "=", encode(key))
+      .where(live)
+      .executeTakeFirst();
+    return row?.value as T | undefined;
+  }
+
+  async set(key: KvKey, value: unknown, options?: KvStoreSetOptions): Promise<void> {
+    await this.#db
+      .insertInto("federation_kv")
+      .values({ key: encode(key), value: JSON.stringify(value), expires_at: expiry(options) })
+      .onConflict((oc) =>
+        oc.column("key").doUpdateSet((eb) => ({
+          value: eb.ref("excluded.value"),
+          expires_at: eb.ref("excluded.expires_at"),
+        })),
+      )
+      .execute();
+  }
+
+  async delete(key: KvKey): Promise<void> {
+    await this.#db.deleteFrom("federation_kv").where("key", "=", encode(key)).execute();
+  }
+
+  async cas(
+    key: KvKey,
+    expectedValue: unknown,
+    newValue: unknown,
+    options?: KvStoreSetOptions,
+  ): Promise<boolean> {
+    const values = {
+      key: encode(key),
+      value: JSON.stringify(newValue),
+      expires_at: expiry(options),
+    };
+    if (expectedValue === undefined) {
+      // Absent, or present but expired, counts as undefined.
+      const row = await this.#db
+        .insertInto("federation_kv")
+        .values(values)
+        .onConflict((oc) =>
+          oc
+            .column("key")
+            .doUpdateSet((eb) => ({
+              value: eb.ref("excluded.value"),
+              expires_at: eb.ref("excluded.expires_at"),
+            }))
+            .where(sql<boolean>`federation_kv.expires_at <= now()`),
+        )
+        .returning("key")
+        .executeTakeFirst();
+      return row !== undefined;
+    }
+    const row = await this.#db
+      .updateTable("federation_kv")
+      .set({ value: values.value, expires_at: values.expires_at })
+      .where("key", "=", values.key)
+      .where(sql<boolean>`value = ${JSON.stringify(expectedValue)}::jsonb`)
+      .where(live)
+      .returning("key")
+      .executeTakeFirst();
+    return row !== undefined;
+  }
+
+  async *list(prefix?: KvKey): AsyncIterable<KvStoreListEntry> {
+    let query = this.#db.selectFrom("federation_kv").select(["key", "value"]).where(live);
+    if (prefix && prefix.length > 0) {
+      const p = encode(prefix);
+      query = query.where((eb) =>
+        eb.or([eb("key", "=", p), eb(sql<boolean>`starts_with(key, ${p + SEP})`, "=", true)]),
+      );
+    }
+    for (const row of await query.orderBy("key").execute()) {
+      yield { key: row.key.split(SEP) as unknown as KvKey, value: row.value };
+    }
+  }
+
+  /** Drops expired entries (run periodically). */
+  async prune(): Promise<void> {
+    await this.#db.deleteFrom("federation_kv").where("expires_at", "<=", new Date()).execute();
+  }
+}

@@ -1,0 +1,72 @@
+// The outbound port: feature services call these inside their transaction. The activity is kept
+// in the actor's outbox (public ones make the outbox collection) and a job delivers it after
+// commit: to the followers' inboxes (shared inboxes when offered) and/or to named actors.
+import { getTypeId, PUBLIC_COLLECTION, type Activity } from "@fedify/vocab";
+import type { Tx } from "../server/db/transaction.ts";
+import { addExtras, type ObjectExtras } from "./extras.ts";
+
+export interface Audience {
+  /** Every accepted follower of the actor. */
+  followers: boolean;
+  /** Actors to address directly (URIs), e.g. the organiser of an event one joins. */
+  to: readonly (URL | string)[];
+  /** Properties of the object Fedify's vocabulary does not know (see extras.ts). */
+  objectExtras?: ObjectExtras;
+}
+
+/** "Create", "Follow", …: the fragment or last segment of the type's IRI. */
+export function typeName(object: Activity): string {
+  const id = getTypeId(object).href;
+  return id.slice(Math.max(id.lastIndexOf("#"), id.lastIndexOf("/")) + 1);
+}
+
+function isPublic(activity: Activity): boolean {
+  return [...activity.toIds, ...activity.ccIds].some((id) => id.href === PUBLIC_COLLECTION.href);
+}
+
+/** Queues `activity` (which must have an id and the local actor as `actor`) for delivery. */
+export async function publish(
+  tx: Tx,
+  actor: string,
+  activity: Activity,
+  audience: Audience,
+): Promise<void> {
+  if (!activity.id || !activity.actorId)
+    throw new TypeError("an activity needs an id and an actor");
+  const compact = (await activity.toJsonLd({ format: "compact" })) as Record<string, unknown>;
+  const json = audience.objectExtras ? addExtras(compact, audience.objectExtras) : compact;
+  const row = await tx.db
+    .insertInto("federation_outbox")
+    .values({
+      actor,
+      activity_id: activity.id.href,
+      activity_type: typeName(activity),
+      activity: JSON.stringify(json),
+      to_followers: audience.followers,
+      recipients: JSON.stringify(audience.to.map((u) => (typeof u === "string" ? u : u.href))),
+      public: isPublic(activity),
+      object_extras: audience.objectExtras ? JSON.stringify(audience.objectExtras) : null,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  tx.enqueue("federation.publish", { outboxId: row.id });
+}
+
+export function publishToFollowers(
+  tx: Tx,
+  actor: string,
+  activity: Activity,
+  objectExtras?: ObjectExtras,
+): Promise<void> {
+  return publish(tx, actor, activity, { followers: true, to: [], objectExtras });
+}
+
+export function sendToActors(
+  tx: Tx,
+  actor: string,
+  to: readonly (URL | string)[],
+  activity: Activity,
+  objectExtras?: ObjectExtras,
+): Promise<void> {
+  return publish(tx, actor, activity, { followers: false, to, objectExtras });
+}

@@ -1,0 +1,133 @@
+// One instance's federation: Fedify wired to our database (key-value store, keys, policy) and
+// job queue, the Express middleware, and the job handlers. Built once at boot by server/main.ts;
+// routes and jobs reach it with federationOf(ctx).
+import "./temporal.ts";
+import type { Context, Federation, Message } from "@fedify/fedify";
+import type express from "express";
+import type { AppContext } from "../server/context.ts";
+import type { Result } from "../server/http/result.ts";
+import { lookupRemoteActor, type LookupError } from "./actors/lookup.ts";
+import { LocalActors, localActorSources } from "./actors/local.ts";
+import type { RemoteActor } from "./actors/remote.ts";
+import { Deliveries, type OutboxMessage } from "./delivery/deliveries.ts";
+import { dispatchOutbox, undispatched } from "./delivery/publish.ts";
+import { JobMessageQueue } from "./delivery/queue.ts";
+import type { FederationDeps } from "./deps.ts";
+import { buildFederation, SIGNATURE_WINDOW } from "./federation.ts";
+import { federationMiddleware } from "./http/adapter.ts";
+import { ActorKeys, keyIndexFromId } from "./keys.ts";
+import { DbKvStore } from "./kv.ts";
+import { routeFedifyLogs } from "./logging.ts";
+import { DomainPolicy } from "./policy.ts";
+
+export interface FederationRuntime extends FederationDeps {
+  federation: Federation<void>;
+  middleware: express.RequestHandler;
+  /** A Fedify context outside any request (jobs, services). */
+  context(): Context<void>;
+  /** Finds a remote actor by handle or URL, within the domain policy. */
+  lookup(target: string): Promise<Result<RemoteActor, LookupError>>;
+  /** Worker processes: start consuming federation jobs. */
+  startQueue(): void;
+  stop(): void;
+  jobs: {
+    publish(outboxId: number): Promise<void>;
+    deliver(deliveryId: string, attempt: number): Promise<void>;
+    inbox(message: Record<string, unknown>): Promise<void>;
+    sweep(): Promise<void>;
+  };
+}
+
+const runtimes = new WeakMap<AppContext, FederationRuntime>();
+
+export function federationOf(app: AppContext): FederationRuntime {
+  const runtime = runtimes.get(app);
+  if (!runtime) throw new Error("the federation of this instance is not created");
+  return runtime;
+}
+
+export async function createFederationRuntime(app: AppContext): Promise<FederationRuntime> {
+  const { config, db, queue } = app;
+  routeFedifyLogs(app.log);
+  const deps: FederationDeps = {
+    app,
+    actors: new LocalActors(localActorSources(app)),
+    keys: new ActorKeys(db),
+    policy: new DomainPolicy(db, config.federation.mode, config.publicUrl.host),
+    deliveries: new Deliveries(db, queue, app.log),
+  };
+  await deps.policy.bootstrap(config.federation.allowedDomains);
+
+  const kv = new DbKvStore(db);
+  const inboxQueue = new JobMessageQueue((message, delayMs) =>
+    queue.enqueue("federation.inbox", { message: message as never }, { delayMs }),
+  );
+  const outboxQueue = new JobMessageQueue((message, delayMs) =>
+    deps.deliveries.enqueue(message as OutboxMessage, delayMs),
+  );
+  const federation = buildFederation(deps, kv, { inbox: inboxQueue, outbox: outboxQueue });
+  const context = () => federation.createContext(config.publicUrl);
+  const stopping = new AbortController();
+
+  // Queued outbox messages keep key ids only; the private keys are read back from the database.
+  const restoreKeys = async (keys: { keyId: string }[]) =>
+    Promise.all(
+      keys.map(async ({ keyId }) => {
+        const url = new URL(keyId);
+        const parsed = context().parseUri(new URL(url.pathname, url));
+        const index = keyIndexFromId(url);
+        const stored =
+          parsed?.type === "actor" && index !== undefined
+            ? (await deps.keys.stored(parsed.identifier))[index]
+            : undefined;
+        if (!stored) throw new Error(`no private key for ${keyId}`);
+        return { keyId, privateKey: stored.privateJwk };
+      }),
+    );
+
+  const runtime: FederationRuntime = {
+    ...deps,
+    federation,
+    middleware: federationMiddleware(federation, config.publicUrl, {
+      policy: deps.policy,
+      timeWindow: SIGNATURE_WINDOW,
+    }),
+    context,
+    lookup: (target) =>
+      lookupRemoteActor(
+        {
+          db,
+          policy: deps.policy,
+          ownHost: config.publicUrl.host,
+          allowPrivateAddresses: config.federation.allowPrivateAddresses,
+        },
+        context(),
+        target,
+      ),
+    startQueue() {
+      void federation.startQueue(undefined, { signal: stopping.signal });
+    },
+    stop() {
+      stopping.abort();
+    },
+    jobs: {
+      publish: (outboxId) => dispatchOutbox(deps, context(), outboxId),
+      deliver: (deliveryId, attempt) =>
+        deps.deliveries.deliver(deliveryId, attempt, {
+          allowed: (host) => deps.policy.allows(host),
+          publicOnly: !config.federation.allowPrivateAddresses,
+          restoreKeys,
+          send: (message) => outboxQueue.process(message),
+        }),
+      inbox: (message) => inboxQueue.process(message as unknown as Message),
+      async sweep() {
+        for (const id of await undispatched(deps))
+          await queue.enqueue("federation.publish", { outboxId: id });
+        await kv.prune();
+        await deps.deliveries.prune();
+      },
+    },
+  };
+  runtimes.set(app, runtime);
+  return runtime;
+}

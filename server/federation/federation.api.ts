@@ -1,0 +1,204 @@
+// JSON API of federation: follows (members, and admins for the CMCAS), the domain policy and
+// the state of deliveries per instance (admins).
+import type { ApiRegistry } from "../api/api-registry.ts";
+import type { AppContext } from "../context.ts";
+import { HttpError } from "../http/errors.ts";
+import { federationOf } from "../../federation/runtime.ts";
+import {
+  followTarget,
+  unfollowById,
+  visibleFollows,
+  type FollowTargetError,
+} from "../../federation/follows/follows.service.ts";
+import type { FollowWithActor } from "../../federation/follows/follows.repo.ts";
+import { normalizeDomain } from "../../federation/policy.ts";
+import { CMCAS_ACTOR } from "../../federation/uris.ts";
+import {
+  DOMAIN_SCHEMA,
+  domainOnlySchema,
+  domainSchema,
+  FOLLOW_SCHEMA,
+  followApiSchema,
+  type DomainForm,
+  type FollowApiBody,
+} from "./federation.schemas.ts";
+
+const FOLLOW_STATUS: Record<FollowTargetError, number> = {
+  invalid: 400,
+  local: 400,
+  not_allowed: 403,
+  not_found: 404,
+  not_discoverable: 409,
+};
+
+function followJson(f: FollowWithActor) {
+  return {
+    id: f.id,
+    actor: f.localActor,
+    target: {
+      uri: f.remote.uri,
+      handle: f.remote.handle,
+      name: f.remote.name,
+      type: f.remote.type,
+    },
+    state: f.state,
+    createdAt: f.createdAt.toISOString(),
+  };
+}
+
+export function federationApi(api: ApiRegistry, ctx: AppContext): void {
+  const asActor = (req: { apiUser?: { id: string; role: string } }, as: unknown) => {
+    if (as === "cmcas") {
+      if (req.apiUser!.role !== "admin") throw new HttpError(403, "errors.forbidden");
+      return CMCAS_ACTOR;
+    }
+    return req.apiUser!.id;
+  };
+
+  api.add<FollowApiBody>({
+    method: "post",
+    path: "/follows",
+    summary: "Follow a remote CMCAS or person by handle (@cmcas@host) or URL",
+    tags: ["federation"],
+    auth: "user",
+    body: followApiSchema,
+    responses: {
+      201: { description: "The follow (pending until the remote accepts)", schema: FOLLOW_SCHEMA },
+      403: { description: "The instance is not allowed, or `as: cmcas` without being admin" },
+      404: { description: "No actor at this address" },
+      409: { description: "Your profile is not visible to other CMCAS" },
+    },
+    async handler(req, res) {
+      const result = await followTarget(
+        federationOf(ctx),
+        asActor(req, req.body.as),
+        req.body.target,
+      );
+      if (!result.ok)
+        throw new HttpError(
+          FOLLOW_STATUS[result.error],
+          `federation:follows.errors.${result.error}`,
+        );
+      res.status(201).json(followJson(result.value));
+    },
+  });
+
+  api.add<unknown, { as?: "me" | "cmcas" }>({
+    method: "get",
+    path: "/follows",
+    summary: "Who I (or the CMCAS) follow, with the state of each follow",
+    tags: ["federation"],
+    auth: "user",
+    query: { properties: { as: { type: "string", enum: ["me", "cmcas"] } } },
+    responses: { 200: { description: "Follows", schema: { type: "array", items: FOLLOW_SCHEMA } } },
+    async handler(req, res) {
+      const follows = await visibleFollows(federationOf(ctx), asActor(req, req.validQuery.as));
+      res.json(follows.map(followJson));
+    },
+  });
+
+  api.add<unknown, { as?: "me" | "cmcas" }>({
+    method: "delete",
+    path: "/follows/:id",
+    summary: "Stop following",
+    tags: ["federation"],
+    auth: "user",
+    query: { properties: { as: { type: "string", enum: ["me", "cmcas"] } } },
+    responses: { 204: { description: "Unfollowed" }, 404: { description: "No such follow" } },
+    async handler(req, res) {
+      const id = Number.parseInt(String(req.params.id), 10);
+      const done = Number.isSafeInteger(id)
+        ? await unfollowById(federationOf(ctx), asActor(req, req.validQuery.as), id)
+        : undefined;
+      if (!done) throw new HttpError(404, "errors.notFound");
+      res.status(204).end();
+    },
+  });
+
+  api.add({
+    method: "get",
+    path: "/admin/federation/domains",
+    summary: "The federation mode and the allowed and blocked instances",
+    tags: ["federation", "admin"],
+    auth: ["admin"],
+    responses: {
+      200: {
+        description: "Policy",
+        schema: {
+          type: "object",
+          properties: {
+            mode: { type: "string", enum: ["allowlist", "open"] },
+            domains: { type: "array", items: DOMAIN_SCHEMA },
+          },
+        },
+      },
+    },
+    async handler(_req, res) {
+      const { policy } = federationOf(ctx);
+      const domains = await policy.list();
+      res.json({
+        mode: policy.mode,
+        domains: domains.map((d) => ({ domain: d.domain, policy: d.policy, source: d.source })),
+      });
+    },
+  });
+
+  api.add<DomainForm>({
+    method: "post",
+    path: "/admin/federation/domains",
+    summary: "Allow or block an instance (host[:port])",
+    tags: ["federation", "admin"],
+    auth: ["admin"],
+    body: domainSchema,
+    responses: { 200: { description: "Saved", schema: DOMAIN_SCHEMA } },
+    async handler(req, res) {
+      const domain = normalizeDomain(req.body.domain);
+      if (!domain) throw new HttpError(400, "federation:admin.errors.domain");
+      await federationOf(ctx).policy.set(domain, req.body.policy, req.apiUser!.id);
+      res.json({ domain, policy: req.body.policy, source: "admin" });
+    },
+  });
+
+  api.add<{ domain: string }>({
+    method: "delete",
+    path: "/admin/federation/domains",
+    summary: "Remove an instance from the list (back to the mode's default)",
+    tags: ["federation", "admin"],
+    auth: ["admin"],
+    body: domainOnlySchema,
+    responses: { 204: { description: "Removed" }, 404: { description: "Not in the list" } },
+    async handler(req, res) {
+      const domain = normalizeDomain(req.body.domain);
+      if (!domain || !(await federationOf(ctx).policy.remove(domain)))
+        throw new HttpError(404, "errors.notFound");
+      res.status(204).end();
+    },
+  });
+
+  api.add({
+    method: "get",
+    path: "/admin/federation/deliveries",
+    summary: "Deliveries per target instance: pending, failing, dead, delivered",
+    tags: ["federation", "admin"],
+    auth: ["admin"],
+    responses: { 200: { description: "One entry per instance" } },
+    async handler(_req, res) {
+      res.json(await federationOf(ctx).deliveries.summary());
+    },
+  });
+
+  api.add<{ domain: string }>({
+    method: "post",
+    path: "/admin/federation/deliveries/retry",
+    summary: "Try the failing and dead deliveries to one instance again now",
+    tags: ["federation", "admin"],
+    auth: ["admin"],
+    body: domainOnlySchema,
+    responses: { 200: { description: "How many deliveries were queued again" } },
+    async handler(req, res) {
+      const host = normalizeDomain(req.body.domain);
+      if (!host) throw new HttpError(400, "federation:admin.errors.domain");
+      res.json({ retried: await federationOf(ctx).deliveries.retryHost(host) });
+    },
+  });
+}

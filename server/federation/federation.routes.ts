@@ -1,0 +1,110 @@
+// Pages of federation for people: local actor pages (the HTML side of actor URLs), the follows
+// page, and the profile of a remote actor.
+import type express from "express";
+import type { AppContext } from "../context.ts";
+import { requireUser } from "../http/auth.ts";
+import { HttpError } from "../http/errors.ts";
+import { flash, parseForm, renderForm } from "../http/forms.ts";
+import { compileForm } from "../http/validate.ts";
+import type { FieldError } from "../http/errors.ts";
+import { findRemoteActor } from "../../federation/actors/remote.ts";
+import { countFollows, findFollow } from "../../federation/follows/follows.repo.ts";
+import {
+  followTarget,
+  unfollowById,
+  visibleFollows,
+} from "../../federation/follows/follows.service.ts";
+import { notesOf } from "../../federation/notes/notes.repo.ts";
+import { federationOf } from "../../federation/runtime.ts";
+import { INSTANCE_ACTOR, handleOf, actorUri } from "../../federation/uris.ts";
+import { followSchema, type FollowForm } from "./federation.schemas.ts";
+
+const validateFollow = compileForm<FollowForm>(followSchema);
+
+export function federationRoutes(router: express.Router, ctx: AppContext): void {
+  const publicUrl = ctx.config.publicUrl;
+
+  const actorPage = async (identifier: string, res: express.Response, req: express.Request) => {
+    const runtime = federationOf(ctx);
+    const actor = await runtime.actors.byIdentifier(identifier);
+    if (!actor) throw new HttpError(404, "errors.notFound");
+    const uri = actorUri(publicUrl, identifier);
+    res.render("federation/actor", {
+      title: actor.name,
+      actor,
+      typeLabel: req.t(`federation:actor.types.${actor.type}`),
+      handle: handleOf(actor.username, uri),
+      followers: await countFollows(ctx.db, identifier, "incoming"),
+      following: await countFollows(ctx.db, identifier, "outgoing"),
+    });
+  };
+  router.get("/actor", (req, res) => actorPage(INSTANCE_ACTOR, res, req));
+  router.get("/users/:identifier", (req, res) =>
+    actorPage(String(req.params.identifier), res, req),
+  );
+
+  const followsPage = async (
+    req: express.Request,
+    res: express.Response,
+    values: object = {},
+    errors: FieldError[] = [],
+  ) => {
+    const runtime = federationOf(ctx);
+    const user = req.user!;
+    renderForm(res, "federation/follows", ctx.i18n, req, {
+      title: req.t("federation:follows.title"),
+      discoverable: user.discoverable,
+      follows: await visibleFollows(runtime, user.id),
+      followers: await countFollows(ctx.db, user.id, "incoming"),
+      values,
+      errors,
+    });
+  };
+
+  router.get("/follows", requireUser, (req, res) => followsPage(req, res));
+
+  router.post("/follows", requireUser, async (req, res) => {
+    const form = parseForm(validateFollow, req.body);
+    if (!form.ok) return followsPage(req, res, req.body as object, form.errors);
+    const result = await followTarget(federationOf(ctx), req.user!.id, form.value.target);
+    if (!result.ok) {
+      return followsPage(req, res, form.value, [
+        { field: "target", key: `federation:follows.errors.${result.error}` },
+      ]);
+    }
+    flash(req, "federation:follows.followed", { handle: result.value.remote.handle });
+    res.redirect(303, "/follows");
+  });
+
+  router.post("/follows/:id/delete", requireUser, async (req, res) => {
+    const id = Number.parseInt(String(req.params.id), 10);
+    const done = Number.isSafeInteger(id)
+      ? await unfollowById(federationOf(ctx), req.user!.id, id)
+      : undefined;
+    if (!done) throw new HttpError(404, "errors.notFound");
+    flash(req, "federation:follows.unfollowed", { handle: done.remote.handle });
+    res.redirect(303, "/follows");
+  });
+
+  router.get("/federation/actors/:id", requireUser, async (req, res) => {
+    const runtime = federationOf(ctx);
+    const id = Number.parseInt(String(req.params.id), 10);
+    const remote = Number.isSafeInteger(id) ? await findRemoteActor(ctx.db, { id }) : undefined;
+    // Instances that are not (or no longer) allowed: their content stays hidden.
+    if (!remote || !(await runtime.policy.allows(remote.host)))
+      throw new HttpError(404, "errors.notFound");
+    const follow = await findFollow(ctx.db, {
+      localActor: req.user!.id,
+      remoteActorId: remote.id,
+      direction: "outgoing",
+    });
+    res.render("federation/remote-actor", {
+      title: remote.name,
+      remote,
+      typeLabel: req.t(`federation:actor.types.${remote.type}`, { defaultValue: remote.type }),
+      follow,
+      notes: await notesOf(ctx.db, remote.id),
+      form: { values: {}, errors: {}, errorList: [] },
+    });
+  });
+}
