@@ -1,17 +1,8 @@
 // Federation pages for the accessibility scan.
-import type { Member } from "../support/accounts.ts";
-import type { TestInstance } from "../support/instance.ts";
+import type { PageSource } from "./harness.ts";
 import { saveRemoteActor } from "../../federation/actors/remote.ts";
 import { saveFollow } from "../../federation/follows/follows.repo.ts";
 import { saveNote } from "../../federation/notes/notes.repo.ts";
-
-// The contract of test/browser/harness.ts (not in this branch yet): once it exists, this local
-// type can give way to `import type { PageSource } from "./harness.ts";`.
-type Role = "admin" | "staff" | "moderator" | "member";
-type PageSource = (context: {
-  instance: TestInstance;
-  users: Record<Role, Member>;
-}) => Promise<{ path: string; as: Role | "anonymous" }[]>;
 
 export const pages: PageSource = async ({ instance, users }) => {
   const { db } = instance.ctx;
