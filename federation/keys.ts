@@ -14,7 +14,8 @@ export interface StoredKeyPair {
   privateJwk: JsonWebKey;
 }
 
-async function generate(algorithm: KeyAlgorithm): Promise<CryptoKeyPair> {
+/** A key pair of the kind actors use: RSA-2048 (signatures) or Ed25519 (integrity proofs). */
+export async function generateKeyPair(algorithm: KeyAlgorithm): Promise<CryptoKeyPair> {
   if (algorithm === "Ed25519") return generateCryptoKeyPair("Ed25519");
   // Fedify's generator makes RSA-4096 keys; 2048 bits is what the fediverse uses and is far cheaper.
   return crypto.subtle.generateKey(
@@ -71,7 +72,7 @@ export class ActorKeys {
     const missing = ORDER.filter((a) => !rows.some((r) => r.algorithm === a));
     if (missing.length > 0) {
       for (const algorithm of missing) {
-        const pair = await generate(algorithm);
+        const pair = await generateKeyPair(algorithm);
         // Another process may have generated the same key meanwhile: the first one stays.
         await this.#db
           .insertInto("federation_keys")

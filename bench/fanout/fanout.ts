@@ -10,6 +10,7 @@ import http from "node:http";
 import type { AddressInfo } from "node:net";
 import { parseArgs } from "node:util";
 import { Create, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
+import { generateKeyPair } from "../../federation/keys.ts";
 import { publishToFollowers } from "../../federation/outbox.ts";
 import { actorUri, newActivityId } from "../../federation/uris.ts";
 import { startTestInstance } from "../../test/support/instance.ts";
@@ -27,18 +28,9 @@ const SINKS = Number(args.sinks);
 const TIMEOUT_MS = Number(args["timeout-s"]) * 1000;
 
 async function signaturesPerSecond(algorithm: "RSA" | "Ed25519", ms = 1500): Promise<number> {
-  const { privateKey } = (await (algorithm === "RSA"
-    ? crypto.subtle.generateKey(
-        {
-          name: "RSASSA-PKCS1-v1_5",
-          modulusLength: 2048,
-          publicExponent: new Uint8Array([1, 0, 1]),
-          hash: "SHA-256",
-        },
-        true,
-        ["sign", "verify"],
-      )
-    : crypto.subtle.generateKey("Ed25519", true, ["sign", "verify"]))) as CryptoKeyPair;
+  const { privateKey } = await generateKeyPair(
+    algorithm === "RSA" ? "RSASSA-PKCS1-v1_5" : "Ed25519",
+  );
   const data = new TextEncoder().encode("(request-target): post /inbox\nhost: example\ndate: x");
   const params = algorithm === "RSA" ? "RSASSA-PKCS1-v1_5" : "Ed25519";
   let count = 0;

@@ -11,6 +11,26 @@ export interface Notification {
   read: boolean;
 }
 
+const columns = ["id", "kind", "data", "link", "created_at", "read_at"] as const;
+
+function toNotification(r: {
+  id: string;
+  kind: string;
+  data: Record<string, string | number>;
+  link: string | null;
+  created_at: Date;
+  read_at: Date | null;
+}): Notification {
+  return {
+    id: r.id,
+    kind: r.kind,
+    data: r.data,
+    link: r.link,
+    createdAt: r.created_at,
+    read: r.read_at !== null,
+  };
+}
+
 export async function insertNotification(
   db: Db,
   row: {
@@ -43,20 +63,10 @@ export async function listNotifications(
   limit: number,
   before?: Date,
 ): Promise<Notification[]> {
-  let query = db
-    .selectFrom("notifications")
-    .select(["id", "kind", "data", "link", "created_at", "read_at"])
-    .where("user_id", "=", userId);
+  let query = db.selectFrom("notifications").select(columns).where("user_id", "=", userId);
   if (before) query = query.where("created_at", "<", before);
   const rows = await query.orderBy("created_at", "desc").limit(limit).execute();
-  return rows.map((r) => ({
-    id: r.id,
-    kind: r.kind,
-    data: r.data,
-    link: r.link,
-    createdAt: r.created_at,
-    read: r.read_at !== null,
-  }));
+  return rows.map(toNotification);
 }
 
 export async function countUnread(db: Db, userId: string): Promise<number> {
@@ -92,20 +102,11 @@ export async function findNotification(
   if (!/^[0-9a-f-]{36}$/i.test(id)) return undefined;
   const r = await db
     .selectFrom("notifications")
-    .select(["id", "kind", "data", "link", "created_at", "read_at"])
+    .select(columns)
     .where("user_id", "=", userId)
     .where("id", "=", id)
     .executeTakeFirst();
-  return r
-    ? {
-        id: r.id,
-        kind: r.kind,
-        data: r.data,
-        link: r.link,
-        createdAt: r.created_at,
-        read: r.read_at !== null,
-      }
-    : undefined;
+  return r ? toNotification(r) : undefined;
 }
 
 /** Takes the pending digest entries of one member and marks them sent, in one statement. */
@@ -115,18 +116,9 @@ export async function takeDigest(db: Db, userId: string): Promise<Notification[]
     .set({ email_state: "sent" })
     .where("user_id", "=", userId)
     .where("email_state", "=", "pending")
-    .returning(["id", "kind", "data", "link", "created_at", "read_at"])
+    .returning(columns)
     .execute();
-  return rows
-    .map((r) => ({
-      id: r.id,
-      kind: r.kind,
-      data: r.data,
-      link: r.link,
-      createdAt: r.created_at,
-      read: r.read_at !== null,
-    }))
-    .sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
+  return rows.map(toNotification).sort((a, b) => a.createdAt.getTime() - b.createdAt.getTime());
 }
 
 export async function usersWithPendingDigest(db: Db): Promise<string[]> {

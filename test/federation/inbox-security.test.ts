@@ -1,5 +1,6 @@
 import assert from "node:assert/strict";
 import { signJsonLd, signRequest } from "@fedify/fedify";
+import { generateKeyPair } from "../../federation/keys.ts";
 import { federationOf } from "../../federation/runtime.ts";
 import {
   api,
@@ -84,16 +85,7 @@ describe("federation: who may post to an inbox", function () {
 
   before(async () => {
     net = await startNetwork({ a: ["b"], b: ["a"], c: ["a"] });
-    const pair = await crypto.subtle.generateKey(
-      {
-        name: "RSASSA-PKCS1-v1_5",
-        modulusLength: 2048,
-        publicExponent: new Uint8Array([1, 0, 1]),
-        hash: "SHA-256",
-      },
-      true,
-      ["sign", "verify"],
-    );
+    const pair = await generateKeyPair("RSASSA-PKCS1-v1_5");
     strangerKey = pair.privateKey;
   });
   after(() => stopNetwork(net));
