@@ -2,6 +2,7 @@
 import type { AppContext } from "../context.ts";
 import { renderMail } from "../mail/mailer.ts";
 import { sendDigests } from "../notifications/notifications.service.ts";
+import { notifyPost } from "../forums/notify.service.ts";
 import type { JobHandlers } from "./job-types.ts";
 import { pruneFinishedJobs } from "./maintenance.ts";
 import type { ScheduledTask } from "./scheduler.ts";
@@ -24,6 +25,9 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
         ctx.config.publicUrl,
       );
       await Promise.all(mails);
+    },
+    async "forums.notify"({ postId }) {
+      await ctx.transaction((tx) => notifyPost(tx, ctx.config.publicUrl, postId));
     },
   };
 }
