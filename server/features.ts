@@ -7,6 +7,7 @@ import { memberRoutes } from "./members/members.routes.ts";
 import { membersApi } from "./members/members.api.ts";
 import { adminRoutes } from "./admin/admin.routes.ts";
 import { notificationRoutes, notificationsApi } from "./notifications/notifications.routes.ts";
+import { forumsFeature } from "./forums/forums.feature.ts";
 
 export const features: Feature[] = [
   {
@@ -23,6 +24,7 @@ export const features: Feature[] = [
     api: membersApi,
   },
   { name: "notifications", routes: notificationRoutes, api: notificationsApi },
+  forumsFeature,
   {
     name: "admin",
     nav: [{ href: "/admin", label: "common:nav.admin", roles: ["admin"] }],

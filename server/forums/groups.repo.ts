@@ -458,3 +458,16 @@ export async function isSubscribed(
   ).executeTakeFirst();
   return row !== undefined;
 }
+
+export async function listInvitations(db: Db, userId: string): Promise<Group[]> {
+  const rows = await db
+    .selectFrom("forum_groups as g")
+    .innerJoin("forum_memberships as m", "m.group_id", "g.id")
+    .select(groupColumns)
+    .where("m.user_id", "=", userId)
+    .where("m.state", "=", "invited")
+    .orderBy("m.created_at", "desc")
+    .limit(50)
+    .execute();
+  return rows.map(toGroup);
+}

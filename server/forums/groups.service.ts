@@ -251,3 +251,4 @@ export function groupActor(deps: ForumDeps, group: Group): { actor: string; hand
     handle: `@${group.slug}@${deps.publicUrl.host}`,
   };
 }
+export const listInvitations = repo.listInvitations;

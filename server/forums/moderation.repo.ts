@@ -20,7 +20,7 @@ export async function activeBan(db: Db, groupId: string, userId: string): Promis
     .where("user_id", "=", userId)
     .where("lifted_at", "is", null)
     .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", sql<Date>`now()`)]))
-    .orderBy("expires_at", sql`desc nulls first`)
+    .orderBy("expires_at", (ob) => ob.desc().nullsFirst())
     .executeTakeFirst();
   return row
     ? {

@@ -302,3 +302,4 @@ export const activeBan = repo.activeBan;
 export const listActiveBans = repo.listActiveBans;
 export const listLog = repo.listLog;
 export const listOpenReports = repo.listOpenReports;
+export type { Report, LogEntry } from "./moderation.repo.ts";

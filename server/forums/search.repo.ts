@@ -86,6 +86,9 @@ export function snippetHtml(snippet: string): string {
     .replace(/</g, "&lt;")
     .replace(/>/g, "&gt;")
     .replace(/"/g, "&quot;")
-    .replace(new RegExp(START, "g"), "<mark>")
-    .replace(new RegExp(STOP, "g"), "</mark>");
+    .replaceAll(START, "<mark>")
+    .replaceAll(STOP, "</mark>");
 }
+
+/** The snippet as plain text, for the API. */
+export const plainSnippet = (snippet: string) => snippet.replaceAll(START, "").replaceAll(STOP, "");
