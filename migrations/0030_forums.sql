@@ -3,6 +3,16 @@
 -- ActivityPub id, null for local objects until federation gives them one), `host` (null when
 -- local) and remote-author columns (`*_ap_id`, `*_name`, `*_url`) beside the local `*_id` ones.
 
+-- The French stemmer keeps the plural "s" after a vowel ("vélos" stays "velos" while "vélo" gives
+-- "velo"), so forum search folds a final s or x of lexemes of four letters or more, on both the
+-- documents and the queries. Weights and positions are kept (the text form carries them).
+create or replace function maillage_fold_plurals(v tsvector) returns tsvector
+  language sql immutable strict parallel safe
+  as $$ select regexp_replace(v::text, '''([^'']{3,})[sx]''', '''\1''', 'g')::tsvector $$;
+create or replace function maillage_fold_plurals(q tsquery) returns tsquery
+  language sql immutable strict parallel safe
+  as $$ select regexp_replace(q::text, '''([^'']{3,})[sx]''', '''\1''', 'g')::tsquery $$;
+
 create table forum_groups (
   id uuid primary key default gen_random_uuid(),
   -- The local part of the group actor's handle (@slug@host); never changes once created.

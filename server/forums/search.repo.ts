@@ -27,7 +27,7 @@ export async function searchPosts(
   text: string,
   options: { limit: number; offset: number; groupId?: string | undefined },
 ): Promise<{ items: SearchHit[]; total: number }> {
-  const query = sql`websearch_to_tsquery('maillage_fr', ${text})`;
+  const query = sql`maillage_fold_plurals(websearch_to_tsquery('maillage_fr', ${text}))`;
   let base = db
     .selectFrom("forum_posts as p")
     .innerJoin("forum_topics as t", "t.id", "p.topic_id")
