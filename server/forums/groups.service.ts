@@ -77,7 +77,8 @@ export async function createGroup(
   const slug = (input.slug?.trim() || slugify(input.name)).toLowerCase();
   if (!new RegExp(SLUG_PATTERN).test(slug)) return fail("slug_invalid");
   // The slug becomes the group actor's handle, which shares WebFinger with member handles.
-  if (RESERVED_USERNAMES.has(slug) || (await findUserByUsername(tx.db, slug)))
+  // "new" would be hidden by the page that creates groups (/groups/new).
+  if (slug === "new" || RESERVED_USERNAMES.has(slug) || (await findUserByUsername(tx.db, slug)))
     return fail("slug_reserved");
   if (await repo.slugTaken(tx.db, slug)) return fail("slug_taken");
   const id = await repo.insertGroup(tx.db, {

@@ -200,6 +200,27 @@ describe("forums: moderation is explicit and justified", () => {
       201,
     );
 
+    // The members page does the same, and refuses a ban without a reason.
+    const other = await forumMember(instance);
+    const members = `/groups/${group.slug}/members`;
+    const noReason = await submit(moderator.agent, members, `/groups/${group.slug}/bans`, {
+      member: other.username,
+      days: "1",
+    });
+    assert.equal(noReason.status, 422);
+    assert.match(noReason.text, /id="error-reason"/);
+    const byPage = await submit(moderator.agent, members, `/groups/${group.slug}/bans`, {
+      member: other.username,
+      days: "1",
+      reason: "Spam",
+    });
+    assert.equal(byPage.status, 303);
+    assert.match((await moderator.agent.get(members)).text, /Exclusions en cours[\s\S]*Spam/);
+    assert.equal(
+      (await other.api.post(`/topics/${topic.id}/replies`, { content: "x" })).status,
+      403,
+    );
+
     // Seven days later the ban has expired.
     await instance.ctx.db
       .updateTable("forum_bans")
@@ -261,6 +282,27 @@ describe("forums: moderation is explicit and justified", () => {
     // Removing the post resolves its report.
     await moderator.api.post(`/posts/${postId}/removal`, { reason: "Données personnelles" });
     assert.equal((await moderator.api.get(`/groups/${group.id}/reports`)).body.items.length, 0);
+  });
+
+  it("lets a group moderator name another moderator, who may then moderate", async () => {
+    const group = await newGroup(instance, moderator, { name: "Chorale" });
+    const topic = await topicIn(group.id, "Répétitions");
+    const helper = await forumMember(instance);
+    assert.equal((await helper.api.post(`/groups/${group.id}/membership`)).body.outcome, "joined");
+    const firstPost = (await helper.api.get(`/topics/${topic.id}`)).body.posts[0].id as string;
+    assert.equal((await helper.api.post(`/topics/${topic.id}/pin`, {})).status, 403);
+    assert.equal((await helper.agent.get(`/groups/${group.slug}/members`)).status, 403);
+    const promoted = await submit(
+      moderator.agent,
+      `/groups/${group.slug}/members`,
+      `/groups/${group.slug}/members/${helper.user.id}/role`,
+      { role: "moderator" },
+    );
+    assert.equal(promoted.status, 303);
+    assert.equal((await helper.api.post(`/topics/${topic.id}/pin`, {})).status, 204);
+    assert.equal((await helper.agent.get(`/groups/${group.slug}/members`)).status, 200);
+    const removal = await helper.api.post(`/posts/${firstPost}/removal`, { reason: "Doublon" });
+    assert.equal(removal.status, 204);
   });
 
   it("pins and moves topics, and logs both groups", async () => {

@@ -123,6 +123,11 @@ describe("forums: writing, reading and notifications", () => {
     await eventually(async () =>
       (await notificationsOf(instance, bob.user.id)).find((n) => n.kind === "forums:reply"),
     );
+    // The quote link opens the reply form with the quoted text ready.
+    const quoting = await alice.agent.get(`/posts/${reply.body.id}/reply?quote=1`);
+    assert.equal(quoting.status, 200);
+    assert.match(quoting.text, /<textarea[^>]*>&gt; [^\n]* a écrit :\n&gt;\n&gt; Moi !/);
+    assert.match(quoting.text, new RegExp(`name="quoteOf" value="${reply.body.id}"`));
     const page = await alice.agent.get(`/topics/${topic.body.id}`);
     assert.match(page.text, /En réponse à/);
     assert.match(page.text, /<blockquote>/);
@@ -245,12 +250,18 @@ describe("forums: writing, reading and notifications", () => {
     const postId = (await alice.api.get(`/topics/${topic.body.id}`)).body.posts[0].id as string;
     assert.equal((await bob.api.patch(`/posts/${postId}`, { content: "Piraté" })).status, 403);
     const edited = await alice.api.patch(`/posts/${postId}`, {
-      content: "Version corrigée",
+      content: "Version corrigée\n\n- acte 1\n- acte 2",
       title: "Pièce de juin",
     });
     assert.equal(edited.status, 200);
     assert.equal(edited.body.edited, true);
     assert.match(edited.body.content, /Version corrigée/);
+    // The edit form gives back exactly what was written, line by line.
+    const editForm = await alice.agent.get(`/posts/${postId}/edit`);
+    assert.match(
+      editForm.text,
+      /<textarea[^>]*>Version corrigée\n\n- acte 1\n- acte 2<\/textarea>/,
+    );
     const page = await bob.agent.get(`/topics/${topic.body.id}`);
     assert.match(page.text, /modifié le/);
     assert.match(page.text, /<h1>Pièce de juin<\/h1>/);
