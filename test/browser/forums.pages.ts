@@ -1,11 +1,9 @@
 // Forum pages for the axe scan: groups, topics, forms (also in their error state), moderation.
 import type { Page } from "playwright-core";
-import { createGroup } from "../../server/forums/groups.service.ts";
-import { invite } from "../../server/forums/groups.service.ts";
+import { createGroup, invite } from "../../server/forums/groups.service.ts";
 import { ban, removePost, report } from "../../server/forums/moderation.service.ts";
 import { groupAccess } from "../../server/forums/access.ts";
-import { findPost, findTopic } from "../../server/forums/topics.service.ts";
-import { createTopic, reply } from "../../server/forums/topics.service.ts";
+import { createTopic, findPost, findTopic, reply } from "../../server/forums/topics.service.ts";
 import { findGroup } from "../../server/forums/groups.repo.ts";
 import type { User } from "../../server/accounts/accounts.repo.ts";
 import type { TestInstance } from "../support/instance.ts";
@@ -68,13 +66,17 @@ export const pages: PageSource = async ({ instance, users }) => {
       }),
     ),
   );
+  // Read before each transaction: on PGlite the transaction holds the only connection.
   const access = async (user: User) =>
     groupAccess(ctx.db, (await findGroup(ctx.db, { id: group.id }))!, user);
+  const staffAccess = await access(staff);
+  const memberAccess = await access(member);
+  const moderatorAccess = await access(users.moderator.user);
   const opened = unwrap(
     await ctx.transaction(async (tx) =>
       createTopic(tx, deps, {
         group,
-        access: await access(staff),
+        access: staffAccess,
         user: staff,
         title: "Sortie au lac d'Annecy",
         source: "Rendez-vous samedi à 9 h. Prévoyez un **casque**.",
@@ -86,7 +88,7 @@ export const pages: PageSource = async ({ instance, users }) => {
     await ctx.transaction(async (tx) =>
       reply(tx, deps, {
         group,
-        access: await access(member),
+        access: memberAccess,
         user: member,
         topic,
         source: `Je viens avec mes enfants, @${users.staff.username}.\n\n> Prévoyez un casque\n\nBien noté.`,
@@ -97,7 +99,7 @@ export const pages: PageSource = async ({ instance, users }) => {
     await ctx.transaction(async (tx) =>
       reply(tx, deps, {
         group,
-        access: await access(staff),
+        access: staffAccess,
         user: staff,
         topic,
         source: "Message à retirer.",
@@ -105,12 +107,13 @@ export const pages: PageSource = async ({ instance, users }) => {
     ),
   );
   const spamPost = (await findPost(ctx.db, spam.postId))!;
-  await ctx.transaction(async (tx) =>
+  const answerPost = (await findPost(ctx.db, answer.postId))!;
+  await ctx.transaction((tx) =>
     report(tx, deps, {
       group,
       topic,
-      post: (await findPost(ctx.db, answer.postId))!,
-      access: await access(users.moderator.user),
+      post: answerPost,
+      access: moderatorAccess,
       user: users.moderator.user,
       reason: "Vérifier ce message",
     }),

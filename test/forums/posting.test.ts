@@ -131,6 +131,10 @@ describe("forums: writing, reading and notifications", () => {
     const page = await alice.agent.get(`/topics/${topic.body.id}`);
     assert.match(page.text, /En réponse à/);
     assert.match(page.text, /<blockquote>/);
+    // Bob keeps the default preference, the daily digest: the digest job mails his forum news.
+    await instance.ctx.queue.enqueue("notifications.digest", {});
+    const digest = await waitForMail(instance.dataDir, bob.email, /résumé/);
+    assert.match(digest.text, /Nouveau sujet dans Vélo loisir/);
     // A member of another group is not told about posts they cannot read.
     const hidden = await newGroup(instance, staff, { name: "Bureau", visibility: "private" });
     await staff.api.post(`/groups/${hidden.id}/topics`, {
