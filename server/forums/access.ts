@@ -3,7 +3,8 @@
 import type { Db } from "../db/database.ts";
 import type { User } from "../accounts/accounts.repo.ts";
 import { fail, ok, type Result } from "../http/result.ts";
-import { findMembership, isInstanceModerator, type Group, type Membership } from "./groups.repo.ts";
+import { isInstanceModerator, type Group } from "./groups.repo.ts";
+import { findMembership, type Membership } from "./memberships.repo.ts";
 import { activeBan, type Ban } from "./moderation.repo.ts";
 
 export interface GroupAccess {

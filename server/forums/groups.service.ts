@@ -8,6 +8,7 @@ import { fail, ok, type Result } from "../http/result.ts";
 import { notify } from "../notifications/notifications.service.ts";
 import type { JoinPolicy, MemberRole, PostPolicy, Visibility } from "./forums.tables.ts";
 import * as repo from "./groups.repo.ts";
+import * as members from "./memberships.repo.ts";
 import type { Group } from "./groups.repo.ts";
 import { renderMarkdown } from "./richtext.ts";
 
@@ -87,14 +88,14 @@ export async function createGroup(
     offerId: input.offerId ?? null,
     createdBy: user.id,
   });
-  await repo.putMembership(tx.db, {
+  await members.putMembership(tx.db, {
     groupId: id,
     userId: user.id,
     role: "moderator",
     state: "active",
     origin: "creator",
   });
-  await repo.setSubscription(tx.db, user.id, { groupId: id }, true);
+  await members.setSubscription(tx.db, user.id, { groupId: id }, true);
   return ok((await repo.findGroup(tx.db, { id }))!);
 }
 
@@ -117,19 +118,19 @@ export async function join(
   user: User,
 ): Promise<Result<JoinOutcome, "invitation_only" | "remote_group">> {
   if (group.host !== null) return fail("remote_group");
-  const existing = await repo.findMembership(tx.db, group.id, user.id);
+  const existing = await members.findMembership(tx.db, group.id, user.id);
   if (existing?.state === "active" || existing?.state === "pending") return ok("already");
   const invited = existing?.state === "invited";
   if (!invited && group.joinPolicy === "invitation") return fail("invitation_only");
   if (!invited && group.joinPolicy === "approval") {
-    await repo.putMembership(tx.db, {
+    await members.putMembership(tx.db, {
       groupId: group.id,
       userId: user.id,
       role: "member",
       state: "pending",
       origin: "self",
     });
-    for (const moderatorId of await repo.moderatorIds(tx.db, group.id)) {
+    for (const moderatorId of await members.moderatorIds(tx.db, group.id)) {
       await notify(tx, deps.publicUrl, {
         userId: moderatorId,
         kind: "forums:joinRequest",
@@ -139,20 +140,20 @@ export async function join(
     }
     return ok("requested");
   }
-  await repo.putMembership(tx.db, {
+  await members.putMembership(tx.db, {
     groupId: group.id,
     userId: user.id,
     role: existing?.role ?? "member",
     state: "active",
     origin: invited ? "invitation" : "self",
   });
-  await repo.setSubscription(tx.db, user.id, { groupId: group.id }, true);
+  await members.setSubscription(tx.db, user.id, { groupId: group.id }, true);
   return ok("joined");
 }
 
 export async function leave(db: Db, group: Group, user: User): Promise<boolean> {
-  await repo.setSubscription(db, user.id, { groupId: group.id }, false);
-  return repo.deleteMembership(db, group.id, user.id);
+  await members.setSubscription(db, user.id, { groupId: group.id }, false);
+  return members.deleteMembership(db, group.id, user.id);
 }
 
 export async function invite(
@@ -163,13 +164,13 @@ export async function invite(
 ): Promise<Result<User, "unknown_user" | "already_member">> {
   const invited = await findUserByUsername(tx.db, username.replace(/^@/, ""));
   if (!invited) return fail("unknown_user");
-  const existing = await repo.findMembership(tx.db, group.id, invited.id);
+  const existing = await members.findMembership(tx.db, group.id, invited.id);
   if (existing?.state === "active") return fail("already_member");
   if (existing?.state === "pending") {
     await decide(tx, deps, group, invited.id, true);
     return ok(invited);
   }
-  await repo.putMembership(tx.db, {
+  await members.putMembership(tx.db, {
     groupId: group.id,
     userId: invited.id,
     role: "member",
@@ -194,20 +195,20 @@ export async function decide(
   userId: string,
   accept: boolean,
 ): Promise<boolean> {
-  const existing = await repo.findMembership(tx.db, group.id, userId);
+  const existing = await members.findMembership(tx.db, group.id, userId);
   if (existing?.state !== "pending") return false;
   if (!accept) {
-    await repo.deleteMembership(tx.db, group.id, userId);
+    await members.deleteMembership(tx.db, group.id, userId);
     return true;
   }
-  await repo.putMembership(tx.db, {
+  await members.putMembership(tx.db, {
     groupId: group.id,
     userId,
     role: existing.role,
     state: "active",
     origin: existing.origin,
   });
-  await repo.setSubscription(tx.db, userId, { groupId: group.id }, true);
+  await members.setSubscription(tx.db, userId, { groupId: group.id }, true);
   await notify(tx, deps.publicUrl, {
     userId,
     kind: "forums:joinAccepted",
@@ -224,9 +225,9 @@ export async function setRole(
   userId: string,
   role: MemberRole,
 ): Promise<boolean> {
-  const existing = await repo.findMembership(db, group.id, userId);
+  const existing = await members.findMembership(db, group.id, userId);
   if (existing?.state !== "active") return false;
-  await repo.putMembership(db, {
+  await members.putMembership(db, {
     groupId: group.id,
     userId,
     role,
@@ -236,11 +237,11 @@ export async function setRole(
   return true;
 }
 
-export const subscribe = repo.setSubscription;
-export const isSubscribed = repo.isSubscribed;
+export const subscribe = members.setSubscription;
+export const isSubscribed = members.isSubscribed;
 export const findGroup = repo.findGroup;
 export const listGroups = repo.listGroups;
-export const listMembers = repo.listMembers;
+export const listMembers = members.listMembers;
 export const groupsModeratedBy = repo.groupsModeratedBy;
 
 /** The actor id a group has (or will have once federation serves it) and its handle. */
@@ -252,4 +253,4 @@ export function groupActor(deps: ForumDeps, group: Group): { actor: string; hand
     handle: `@${group.slug}@${deps.publicUrl.host}`,
   };
 }
-export const listInvitations = repo.listInvitations;
+export const listInvitations = members.listInvitations;

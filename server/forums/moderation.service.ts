@@ -6,6 +6,7 @@ import { fail, ok, type Result } from "../http/result.ts";
 import { notify } from "../notifications/notifications.service.ts";
 import type { GroupAccess } from "./access.ts";
 import * as groups from "./groups.repo.ts";
+import * as members from "./memberships.repo.ts";
 import type { Group } from "./groups.repo.ts";
 import type { ForumDeps } from "./groups.service.ts";
 import * as repo from "./moderation.repo.ts";
@@ -189,7 +190,7 @@ export async function ban(
   if (!reason) return fail("reason_required");
   const target = await findUserByUsername(tx.db, input.username.replace(/^@/, ""));
   if (!target) return fail("unknown_user");
-  const access = await groups.findMembership(tx.db, input.group.id, target.id);
+  const access = await members.findMembership(tx.db, input.group.id, target.id);
   if (access?.role === "moderator" || groups.isInstanceModerator(target)) return fail("moderator");
   const expiresAt = input.days === null ? null : new Date(Date.now() + input.days * 86_400_000);
   await repo.insertBan(tx.db, {
@@ -259,7 +260,7 @@ export async function report(
     snapshot: input.post.text,
   });
   if (!id) return fail("already_reported");
-  for (const moderatorId of await groups.moderatorIds(tx.db, input.group.id)) {
+  for (const moderatorId of await members.moderatorIds(tx.db, input.group.id)) {
     if (moderatorId === input.post.authorId) continue;
     await notify(tx, deps.publicUrl, {
       userId: moderatorId,

@@ -5,6 +5,7 @@ import type { Tx } from "../db/transaction.ts";
 import { findUserById } from "../accounts/accounts.repo.ts";
 import { fail, ok, type Result } from "../http/result.ts";
 import * as repo from "./groups.repo.ts";
+import * as members from "./memberships.repo.ts";
 import type { Group } from "./groups.repo.ts";
 import { slugify } from "./groups.service.ts";
 
@@ -45,38 +46,38 @@ export async function openOfferGroup(
   }
   for (const userId of input.staffUserIds) {
     if (!(await findUserById(tx.db, userId))) continue;
-    await repo.putMembership(tx.db, {
+    await members.putMembership(tx.db, {
       groupId: group.id,
       userId,
       role: "moderator",
       state: "active",
       origin: "creator",
     });
-    await repo.setSubscription(tx.db, userId, { groupId: group.id }, true);
+    await members.setSubscription(tx.db, userId, { groupId: group.id }, true);
   }
   return ok((await repo.findGroup(tx.db, { id: group.id }))!);
 }
 
 async function addParticipant(tx: Tx, group: Group, userId: string): Promise<void> {
-  const existing = await repo.findMembership(tx.db, group.id, userId);
+  const existing = await members.findMembership(tx.db, group.id, userId);
   if (existing?.state === "active") return;
-  await repo.putMembership(tx.db, {
+  await members.putMembership(tx.db, {
     groupId: group.id,
     userId,
     role: "member",
     state: "active",
     origin: "offer",
   });
-  await repo.setSubscription(tx.db, userId, { groupId: group.id }, true);
+  await members.setSubscription(tx.db, userId, { groupId: group.id }, true);
 }
 
 async function removeParticipant(tx: Tx, group: Group, userId: string): Promise<void> {
-  const existing = await repo.findMembership(tx.db, group.id, userId);
+  const existing = await members.findMembership(tx.db, group.id, userId);
   // Only memberships the offer created go away with the registration: staff and people a
   // moderator invited stay.
   if (existing?.origin !== "offer") return;
-  await repo.deleteMembership(tx.db, group.id, userId);
-  await repo.setSubscription(tx.db, userId, { groupId: group.id }, false);
+  await members.deleteMembership(tx.db, group.id, userId);
+  await members.setSubscription(tx.db, userId, { groupId: group.id }, false);
 }
 
 /** Makes the participants of the offer exactly `participantUserIds` (staff untouched). */
@@ -87,7 +88,7 @@ export async function syncOfferGroupMembers(
   const group = await repo.findGroup(tx.db, { offerId: input.offerId });
   if (!group) return fail("no_group");
   const wanted = new Set(input.participantUserIds);
-  const current = await repo.listMembers(tx.db, group.id);
+  const current = await members.listMembers(tx.db, group.id);
   let added = 0;
   let removed = 0;
   for (const member of current) {

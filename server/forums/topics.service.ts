@@ -7,6 +7,7 @@ import { fail, ok, type Result } from "../http/result.ts";
 import { mayPost, type GroupAccess, type PostRefusal } from "./access.ts";
 import type { CheckedImage } from "./attachments.ts";
 import * as groups from "./groups.repo.ts";
+import * as members from "./memberships.repo.ts";
 import type { Group } from "./groups.repo.ts";
 import type { ForumDeps } from "./groups.service.ts";
 import * as posts from "./posts.repo.ts";
@@ -107,7 +108,7 @@ async function writePost(
     });
   }
   await topics.markRead(tx.db, input.user.id, target.topicId, position);
-  await groups.setSubscription(tx.db, input.user.id, { topicId: target.topicId }, true);
+  await members.setSubscription(tx.db, input.user.id, { topicId: target.topicId }, true);
   tx.enqueue("forums.notify", { postId });
   return postId;
 }
@@ -123,7 +124,7 @@ async function prepare(
   const pace = await checkPace(tx.db, input.user, input.access.isModerator);
   if (pace) return fail("slow_down", { waitSeconds: pace.waitSeconds });
   if (allowed.value.joins) {
-    await groups.putMembership(tx.db, {
+    await members.putMembership(tx.db, {
       groupId: input.group.id,
       userId: input.user.id,
       role: "member",
