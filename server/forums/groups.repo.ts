@@ -2,12 +2,7 @@ import { sql, type ExpressionBuilder, type Expression, type SqlBool } from "kyse
 import type { Db } from "../db/database.ts";
 import type { Database } from "../db/schema.ts";
 import type { User } from "../accounts/accounts.repo.ts";
-import type {
-  JoinPolicy,
-  MembershipState,
-  PostPolicy,
-  Visibility,
-} from "./forums.tables.ts";
+import type { JoinPolicy, MembershipState, PostPolicy, Visibility } from "./forums.tables.ts";
 
 export interface Group {
   id: string;
