@@ -8,6 +8,7 @@ import { membersApi } from "./members/members.api.ts";
 import { adminRoutes } from "./admin/admin.routes.ts";
 import { notificationRoutes, notificationsApi } from "./notifications/notifications.routes.ts";
 import { federationFeature } from "./federation/federation.feature.ts";
+import { forumsFeature } from "./forums/forums.feature.ts";
 
 export const features: Feature[] = [
   {
@@ -25,6 +26,7 @@ export const features: Feature[] = [
   },
   { name: "notifications", routes: notificationRoutes, api: notificationsApi },
   federationFeature,
+  forumsFeature,
   {
     name: "admin",
     nav: [{ href: "/admin", label: "common:nav.admin", roles: ["admin"] }],

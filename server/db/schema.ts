@@ -5,6 +5,7 @@ import type { InstanceTables } from "../instance/instance.tables.ts";
 import type { JobTables } from "../jobs/jobs.tables.ts";
 import type { NotificationTables } from "../notifications/notifications.tables.ts";
 import type { FederationTables } from "../../federation/federation.tables.ts";
+import type { ForumTables } from "../forums/forums.tables.ts";
 
 export interface MigrationTables {
   schema_migrations: {
@@ -21,4 +22,5 @@ export interface Database
     AccountTables,
     JobTables,
     NotificationTables,
-    FederationTables {}
+    FederationTables,
+    ForumTables {}

@@ -90,6 +90,9 @@ export function setupViews(app: express.Express, i18n: i18n, cache: boolean): vo
     layoutsDir: path.join(VIEWS_DIR, "layouts"),
     partialsDir: partialDirs() as never,
     helpers: viewHelpers(i18n),
+    // An indented {{> partial}} would otherwise indent every line it prints, including the
+    // lines of a <textarea> value, which changes what the member wrote each time it is edited.
+    compilerOptions: { preventIndent: true },
   });
   app.engine(".hbs", hbs.engine);
   app.set("view engine", ".hbs");

@@ -10,6 +10,7 @@ export interface JobPayloads {
   "federation.deliver": { deliveryId: string; attempt: number };
   "federation.inbox": { message: Record<string, unknown> };
   "federation.sweep": Record<string, never>;
+  "forums.notify": { postId: string };
 }
 
 export type JobType = keyof JobPayloads;
@@ -33,6 +34,7 @@ export const JOB_SPECS: { readonly [K in JobType]: JobSpec } = {
   "federation.deliver": { attempts: 5, backoffMs: 10_000, timeoutMs: 60_000 },
   "federation.inbox": { attempts: 5, backoffMs: 10_000, timeoutMs: 120_000 },
   "federation.sweep": { attempts: 1, backoffMs: 60_000, timeoutMs: 120_000 },
+  "forums.notify": { attempts: 5, backoffMs: 30_000, timeoutMs: 120_000 },
 };
 
 export interface JobContext {

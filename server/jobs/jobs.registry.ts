@@ -3,6 +3,7 @@ import type { AppContext } from "../context.ts";
 import { federationOf } from "../../federation/runtime.ts";
 import { renderMail } from "../mail/mailer.ts";
 import { sendDigests } from "../notifications/notifications.service.ts";
+import { notifyPost } from "../forums/notify.service.ts";
 import type { JobHandlers } from "./job-types.ts";
 import { pruneFinishedJobs } from "./maintenance.ts";
 import type { ScheduledTask } from "./scheduler.ts";
@@ -30,6 +31,9 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
     "federation.deliver": (job) => federationOf(ctx).jobs.deliver(job.deliveryId, job.attempt),
     "federation.inbox": (job) => federationOf(ctx).jobs.inbox(job.message),
     "federation.sweep": () => federationOf(ctx).jobs.sweep(),
+    async "forums.notify"({ postId }) {
+      await ctx.transaction((tx) => notifyPost(tx, ctx.config.publicUrl, postId));
+    },
   };
 }
 

@@ -1,0 +1,63 @@
+// Who may read, post and moderate in a group. Every page, API route and service asks here, so
+// the rules are written once.
+import type { Db } from "../db/database.ts";
+import type { User } from "../accounts/accounts.repo.ts";
+import { fail, ok, type Result } from "../http/result.ts";
+import { isInstanceModerator, type Group } from "./groups.repo.ts";
+import { findMembership, type Membership } from "./memberships.repo.ts";
+import { activeBan, type Ban } from "./moderation.repo.ts";
+
+export interface GroupAccess {
+  user: User | undefined;
+  canRead: boolean;
+  membership: Membership | undefined;
+  isMember: boolean;
+  isModerator: boolean;
+  ban: Ban | undefined;
+}
+
+export async function groupAccess(
+  db: Db,
+  group: Group,
+  user: User | undefined,
+): Promise<GroupAccess> {
+  const membership = user ? await findMembership(db, group.id, user.id) : undefined;
+  const isMember = membership?.state === "active";
+  const instanceModerator = isInstanceModerator(user) && group.host === null;
+  const isModerator = instanceModerator || (isMember && membership?.role === "moderator");
+  const canRead =
+    group.visibility === "public" ||
+    (user !== undefined && group.visibility !== "private") ||
+    isMember ||
+    isInstanceModerator(user);
+  const ban = user && !isModerator ? await activeBan(db, group.id, user.id) : undefined;
+  return { user, canRead, membership, isMember, isModerator, ban };
+}
+
+export type PostRefusal =
+  "sign_in" | "not_member" | "banned" | "moderators_only" | "locked" | "removed" | "remote_group";
+
+/**
+ * May this person open a topic (`topic`) or reply (`reply`)? Open groups let a reader post at
+ * once (posting joins the group); the other groups need an accepted membership.
+ */
+export function mayPost(
+  group: Group,
+  access: GroupAccess,
+  kind: "topic" | "reply",
+  topic?: { lockedAt: Date | null; removedAt: Date | null },
+): Result<{ joins: boolean }, PostRefusal> {
+  if (!access.user) return fail("sign_in");
+  if (!access.canRead) return fail("not_member");
+  // Posting in a group hosted elsewhere goes through federation, which is not built yet.
+  if (group.host !== null) return fail("remote_group");
+  if (access.ban) return fail("banned");
+  if (topic?.removedAt) return fail("removed");
+  if (topic?.lockedAt && !access.isModerator) return fail("locked");
+  if (!access.isModerator) {
+    if (group.postPolicy === "moderators") return fail("moderators_only");
+    if (group.postPolicy === "replies" && kind === "topic") return fail("moderators_only");
+    if (!access.isMember && group.joinPolicy !== "open") return fail("not_member");
+  }
+  return ok({ joins: !access.isMember && !access.isModerator });
+}

@@ -1,0 +1,340 @@
+import type { AppContext } from "../context.ts";
+import type { ApiRegistry } from "../api/api-registry.ts";
+import { HttpError } from "../http/errors.ts";
+import type { Result } from "../http/result.ts";
+import {
+  banApiSchema,
+  moveApiSchema,
+  reasonApiSchema,
+  reportApiSchema,
+  type MoveForm,
+  type ReasonForm,
+  type ReportApi,
+} from "./forums.schemas.ts";
+import { PAGE_SCHEMA, pageJson } from "./forums.json.ts";
+import {
+  failure,
+  failureError,
+  groupRef,
+  readableGroup,
+  readablePost,
+  readableTopic,
+  requireModerator,
+} from "./forums.web.ts";
+import { findGroup, groupsModeratedBy } from "./groups.service.ts";
+import * as moderation from "./moderation.service.ts";
+import { LOG_PER_PAGE, pageParam, pager, REPORTS_PER_PAGE } from "./paging.ts";
+
+const done = { 204: { description: "Done" } };
+const pageQuery = { properties: { page: { type: "integer", minimum: 1, maximum: 100000 } } };
+
+const REPORT_SCHEMA = {
+  type: "object",
+  properties: {
+    id: { type: "string" },
+    group: { type: "string" },
+    postId: { type: "string" },
+    topicId: { type: "string" },
+    topicTitle: { type: "string" },
+    reason: { type: "string" },
+    content: { type: "string", description: "The post's text when it was reported" },
+    reporter: { type: ["string", "null"] },
+    createdAt: { type: "string", format: "date-time" },
+  },
+} as const;
+
+const LOG_SCHEMA = {
+  type: "object",
+  properties: {
+    action: { type: "string" },
+    topicId: { type: ["string", "null"] },
+    topicTitle: { type: ["string", "null"] },
+    member: { type: ["string", "null"] },
+    reason: { type: "string" },
+    details: { type: "object" },
+    createdAt: { type: "string", format: "date-time" },
+  },
+} as const;
+
+export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
+  const deps = ctx.config;
+  const list = (items: object) => ({
+    type: "object",
+    properties: { items: { type: "array", items: items }, ...PAGE_SCHEMA.properties },
+  });
+  const reportJson = (r: moderation.Report) => ({
+    id: r.id,
+    group: r.groupSlug,
+    postId: r.postId,
+    topicId: r.topicId,
+    topicTitle: r.topicTitle,
+    reason: r.reason,
+    content: r.contentSnapshot,
+    reporter: r.reporterName,
+    createdAt: r.createdAt.toISOString(),
+  });
+
+  api.add<ReportApi>({
+    method: "post",
+    path: "/reports",
+    summary: "Report a post to the group's moderators, with a reason",
+    tags: ["forums"],
+    auth: "user",
+    body: reportApiSchema,
+    responses: {
+      201: {
+        description: "Reported",
+        schema: { type: "object", properties: { id: { type: "string" } } },
+      },
+      409: { description: "Already reported by me" },
+      422: { description: "No reason given" },
+    },
+    async handler(req, res) {
+      const found = await readablePost(ctx.db, req.apiUser, req.body.postId);
+      const result = await ctx.transaction((tx) =>
+        moderation.report(tx, deps, { ...found, user: req.apiUser!, reason: req.body.reason }),
+      );
+      if (!result.ok) throw failureError(req.t, failure(result.error), "reason");
+      res.status(201).json({ id: result.value });
+    },
+  });
+
+  api.add<unknown, { page?: number }>({
+    method: "get",
+    path: "/reports",
+    summary: "The instance moderation queue: open reports of every group (moderators, admins)",
+    tags: ["forums"],
+    auth: ["moderator", "admin"],
+    query: pageQuery,
+    responses: { 200: { description: "Open reports, oldest first", schema: list(REPORT_SCHEMA) } },
+    async handler(req, res) {
+      const page = pageParam(String(req.validQuery.page ?? 1));
+      const found = await moderation.listOpenReports(
+        ctx.db,
+        { instance: req.apiUser! },
+        {
+          limit: REPORTS_PER_PAGE,
+          offset: (page - 1) * REPORTS_PER_PAGE,
+        },
+      );
+      res.json({
+        items: found.items.map(reportJson),
+        ...pageJson(pager(found.total, page, REPORTS_PER_PAGE), found.total),
+      });
+    },
+  });
+
+  api.add<unknown, { page?: number }>({
+    method: "get",
+    path: "/groups/:id/reports",
+    summary: "A group's moderation queue (its moderators)",
+    tags: ["forums"],
+    auth: "user",
+    query: pageQuery,
+    responses: { 200: { description: "Open reports, oldest first", schema: list(REPORT_SCHEMA) } },
+    async handler(req, res) {
+      const { group, access } = await readableGroup(
+        ctx.db,
+        req.apiUser,
+        groupRef(String(req.params.id)),
+      );
+      requireModerator(access);
+      const page = pageParam(String(req.validQuery.page ?? 1));
+      const found = await moderation.listOpenReports(
+        ctx.db,
+        { groupId: group.id },
+        {
+          limit: REPORTS_PER_PAGE,
+          offset: (page - 1) * REPORTS_PER_PAGE,
+        },
+      );
+      res.json({
+        items: found.items.map(reportJson),
+        ...pageJson(pager(found.total, page, REPORTS_PER_PAGE), found.total),
+      });
+    },
+  });
+
+  api.add<unknown, { page?: number }>({
+    method: "get",
+    path: "/groups/:id/moderation-log",
+    summary: "A group's public moderation log: every action and its reason",
+    tags: ["forums"],
+    auth: "optional",
+    query: pageQuery,
+    responses: { 200: { description: "Newest first", schema: list(LOG_SCHEMA) } },
+    async handler(req, res) {
+      const { group } = await readableGroup(ctx.db, req.apiUser, groupRef(String(req.params.id)));
+      const page = pageParam(String(req.validQuery.page ?? 1));
+      const log = await moderation.listLog(ctx.db, group.id, {
+        limit: LOG_PER_PAGE,
+        offset: (page - 1) * LOG_PER_PAGE,
+      });
+      res.json({
+        items: log.items.map((e) => ({
+          action: e.action,
+          topicId: e.topicId,
+          topicTitle: e.topicTitle,
+          member: e.targetName,
+          reason: e.reason,
+          details: e.details,
+          createdAt: e.createdAt.toISOString(),
+        })),
+        ...pageJson(pager(log.total, page, LOG_PER_PAGE), log.total),
+      });
+    },
+  });
+
+  for (const action of ["removal", "restoration"] as const) {
+    api.add<ReasonForm>({
+      method: "post",
+      path: `/posts/:id/${action}`,
+      summary:
+        action === "removal"
+          ? "Remove a post (a reason is required; removing the first post removes the topic)"
+          : "Restore a removed post (a reason is required)",
+      tags: ["forums"],
+      auth: "user",
+      body: reasonApiSchema,
+      responses: { ...done, 422: { description: "No reason given" } },
+      async handler(req, res) {
+        const found = await readablePost(ctx.db, req.apiUser, String(req.params.id));
+        requireModerator(found.access);
+        const input = { ...found, moderator: req.apiUser!, reason: req.body.reason };
+        const result = await ctx.transaction((tx): Promise<Result<void, string>> =>
+          action === "removal"
+            ? moderation.removePost(tx, deps, input)
+            : moderation.restorePost(tx, input),
+        );
+        if (!result.ok) throw failureError(req.t, failure(result.error), "reason");
+        res.status(204).end();
+      },
+    });
+  }
+
+  for (const action of ["lock", "unlock", "pin", "unpin"] as const) {
+    api.add<ReasonForm>({
+      method: "post",
+      path: `/topics/:id/${action}`,
+      summary: `${action[0]!.toUpperCase()}${action.slice(1)} a topic (reason required to lock or unlock)`,
+      tags: ["forums"],
+      auth: "user",
+      body: reasonApiSchema,
+      responses: done,
+      async handler(req, res) {
+        const found = await readableTopic(ctx.db, req.apiUser, String(req.params.id));
+        requireModerator(found.access);
+        const result = await ctx.transaction((tx) =>
+          moderation.flagTopic(tx, deps, {
+            ...found,
+            moderator: req.apiUser!,
+            action,
+            reason: req.body.reason,
+          }),
+        );
+        if (!result.ok) throw failureError(req.t, failure(result.error), "reason");
+        res.status(204).end();
+      },
+    });
+  }
+
+  api.add<MoveForm>({
+    method: "post",
+    path: "/topics/:id/move",
+    summary: "Move a topic to another group I moderate (reason required)",
+    tags: ["forums"],
+    auth: "user",
+    body: moveApiSchema,
+    responses: done,
+    async handler(req, res) {
+      const found = await readableTopic(ctx.db, req.apiUser, String(req.params.id));
+      requireModerator(found.access);
+      const target = await findGroup(ctx.db, { id: req.body.groupId });
+      const allowed = (await groupsModeratedBy(ctx.db, req.apiUser!)).some(
+        (g) => g.id === target?.id,
+      );
+      if (!target || !allowed) throw new HttpError(403, "errors.forbidden");
+      const result = await ctx.transaction((tx) =>
+        moderation.moveTopic(tx, deps, {
+          ...found,
+          target,
+          moderator: req.apiUser!,
+          reason: req.body.reason,
+        }),
+      );
+      if (!result.ok) throw failureError(req.t, failure(result.error), "reason");
+      res.status(204).end();
+    },
+  });
+
+  api.add<{ username: string; days?: number | null; reason?: string }>({
+    method: "post",
+    path: "/groups/:id/bans",
+    summary:
+      "Ban a member from posting in a group for some days (null: until lifted); reason required",
+    tags: ["forums"],
+    auth: "user",
+    body: banApiSchema,
+    responses: {
+      201: {
+        description: "Banned",
+        schema: {
+          type: "object",
+          properties: { until: { type: ["string", "null"], format: "date-time" } },
+        },
+      },
+    },
+    async handler(req, res) {
+      const { group, access } = await readableGroup(
+        ctx.db,
+        req.apiUser,
+        groupRef(String(req.params.id)),
+      );
+      requireModerator(access);
+      const result = await ctx.transaction((tx) =>
+        moderation.ban(tx, deps, {
+          group,
+          username: req.body.username,
+          days: req.body.days ?? null,
+          reason: req.body.reason,
+          moderator: req.apiUser!,
+        }),
+      );
+      if (!result.ok)
+        throw failureError(
+          req.t,
+          failure(result.error),
+          result.error === "reason_required" ? "reason" : "username",
+        );
+      res.status(201).json({ until: result.value.expiresAt?.toISOString() ?? null });
+    },
+  });
+
+  api.add<ReasonForm>({
+    method: "post",
+    path: "/groups/:id/bans/:userId/lift",
+    summary: "Lift a member's ban (reason required)",
+    tags: ["forums"],
+    auth: "user",
+    body: reasonApiSchema,
+    responses: done,
+    async handler(req, res) {
+      const { group, access } = await readableGroup(
+        ctx.db,
+        req.apiUser,
+        groupRef(String(req.params.id)),
+      );
+      requireModerator(access);
+      const result = await ctx.transaction((tx) =>
+        moderation.unban(tx, {
+          group,
+          userId: String(req.params.userId),
+          moderator: req.apiUser!,
+          reason: req.body.reason,
+        }),
+      );
+      if (!result.ok) throw failureError(req.t, failure(result.error), "reason");
+      res.status(204).end();
+    },
+  });
+}
