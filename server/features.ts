@@ -7,6 +7,7 @@ import { memberRoutes } from "./members/members.routes.ts";
 import { membersApi } from "./members/members.api.ts";
 import { adminRoutes } from "./admin/admin.routes.ts";
 import { notificationRoutes, notificationsApi } from "./notifications/notifications.routes.ts";
+import { offersFeature } from "./offers/offers.feature.ts";
 
 export const features: Feature[] = [
   {
@@ -15,6 +16,7 @@ export const features: Feature[] = [
     publicRoutes: instancePublicRoutes,
     routes: instanceRoutes,
   },
+  offersFeature,
   { name: "accounts", routes: accountRoutes, api: accountsApi },
   {
     name: "members",

@@ -4,6 +4,7 @@ import type { AccountTables } from "../accounts/accounts.tables.ts";
 import type { InstanceTables } from "../instance/instance.tables.ts";
 import type { JobTables } from "../jobs/jobs.tables.ts";
 import type { NotificationTables } from "../notifications/notifications.tables.ts";
+import type { OfferTables } from "../offers/offers.tables.ts";
 
 export interface MigrationTables {
   schema_migrations: {
@@ -14,4 +15,10 @@ export interface MigrationTables {
 }
 
 export interface Database
-  extends MigrationTables, InstanceTables, AccountTables, JobTables, NotificationTables {}
+  extends
+    MigrationTables,
+    InstanceTables,
+    AccountTables,
+    JobTables,
+    NotificationTables,
+    OfferTables {}

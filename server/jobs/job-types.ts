@@ -6,6 +6,9 @@ export interface JobPayloads {
   "mail.send": MailJob;
   "maintenance.prune": Record<string, never>;
   "notifications.digest": Record<string, never>;
+  "offers.lastMinute": { offerId: string };
+  "offers.reminders": Record<string, never>;
+  "offers.sweep": Record<string, never>;
 }
 
 export type JobType = keyof JobPayloads;
@@ -23,6 +26,9 @@ export const JOB_SPECS: { readonly [K in JobType]: JobSpec } = {
   "mail.send": { attempts: 8, backoffMs: 30_000, timeoutMs: 30_000 },
   "maintenance.prune": { attempts: 1, backoffMs: 60_000, timeoutMs: 120_000 },
   "notifications.digest": { attempts: 3, backoffMs: 300_000, timeoutMs: 300_000 },
+  "offers.lastMinute": { attempts: 5, backoffMs: 60_000, timeoutMs: 120_000 },
+  "offers.reminders": { attempts: 3, backoffMs: 300_000, timeoutMs: 300_000 },
+  "offers.sweep": { attempts: 3, backoffMs: 300_000, timeoutMs: 120_000 },
 };
 
 export interface JobContext {

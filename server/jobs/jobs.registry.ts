@@ -2,6 +2,7 @@
 import type { AppContext } from "../context.ts";
 import { renderMail } from "../mail/mailer.ts";
 import { sendDigests } from "../notifications/notifications.service.ts";
+import { offerJobHandlers, offerScheduledTasks } from "../offers/offers.jobs.ts";
 import type { JobHandlers } from "./job-types.ts";
 import { pruneFinishedJobs } from "./maintenance.ts";
 import type { ScheduledTask } from "./scheduler.ts";
@@ -25,6 +26,7 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
       );
       await Promise.all(mails);
     },
+    ...offerJobHandlers(ctx),
   };
 }
 
@@ -38,5 +40,6 @@ export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
   return [
     every("maintenance.prune", 3600, () => ctx.queue.enqueue("maintenance.prune", {})),
     every("notifications.digest", 24 * 3600, () => ctx.queue.enqueue("notifications.digest", {})),
+    ...offerScheduledTasks(ctx),
   ];
 }

@@ -1,0 +1,112 @@
+// Words and numbers of offers as pages show them, in the reader's language.
+import { DateTime } from "luxon";
+import type { Translate } from "../i18n/i18n.ts";
+import type { OfferCard } from "./catalogue.repo.ts";
+import type { Offer } from "./offers.repo.ts";
+import type { PriceTier } from "./offers.tables.ts";
+
+type T = Translate | ((key: string, values?: Record<string, unknown>) => string);
+
+const locale = (lang: string) => (lang === "en" ? "en-GB" : "fr-FR");
+
+export function money(cents: number, lang: string): string {
+  return new Intl.NumberFormat(locale(lang), {
+    style: "currency",
+    currency: "EUR",
+    minimumFractionDigits: cents % 100 === 0 ? 0 : 2,
+  }).format(cents / 100);
+}
+
+export function priceLabel(tiers: PriceTier[], minCents: number, lang: string, t: T): string {
+  if (tiers.length === 0) return t("offers:price.free");
+  if (tiers.length === 1) return money(tiers[0]!.price, lang);
+  return t("offers:price.from", { price: money(minCents, lang) });
+}
+
+export function tierRows(tiers: PriceTier[], lang: string, t: T) {
+  return tiers.map((tier, i) => ({
+    band:
+      tier.upTo === null
+        ? i === 0
+          ? t("offers:price.everyone")
+          : t("offers:price.above", { value: tiers[i - 1]!.upTo ?? 0 })
+        : t("offers:price.upTo", { value: new Intl.NumberFormat(locale(lang)).format(tier.upTo) }),
+    price: money(tier.price, lang),
+  }));
+}
+
+/** "samedi 12 juillet 2026, 9:30 – 17:00" or "du 12 juillet au 19 juillet 2026". */
+export function whenLabel(startsAt: Date, endsAt: Date, zone: string, lang: string, t: T): string {
+  const start = DateTime.fromJSDate(startsAt, { zone }).setLocale(locale(lang));
+  const end = DateTime.fromJSDate(endsAt, { zone }).setLocale(locale(lang));
+  if (start.hasSame(end, "day"))
+    return t("offers:when.sameDay", {
+      date: start.toLocaleString(DateTime.DATE_HUGE),
+      start: start.toLocaleString(DateTime.TIME_SIMPLE),
+      end: end.toLocaleString(DateTime.TIME_SIMPLE),
+    });
+  return t("offers:when.range", {
+    start: start.toLocaleString(DateTime.DATE_FULL),
+    end: end.toLocaleString(DateTime.DATE_FULL),
+  });
+}
+
+export function dateTimeLabel(date: Date | null, zone: string, lang: string): string {
+  if (!date) return "";
+  return DateTime.fromJSDate(date, { zone })
+    .setLocale(locale(lang))
+    .toLocaleString(DateTime.DATETIME_FULL);
+}
+
+export function placesLabel(placesLeft: number, t: T): string {
+  return placesLeft > 0 ? t("offers:places.left", { count: placesLeft }) : t("offers:places.full");
+}
+
+export function categoryName(c: { nameFr: string; nameEn: string }, lang: string): string {
+  return lang === "en" ? c.nameEn : c.nameFr;
+}
+
+export function cardView(card: OfferCard, lang: string, t: T) {
+  return {
+    ...card,
+    category: lang === "en" ? card.categoryNameEn : card.categoryNameFr,
+    when: whenLabel(card.startsAt, card.endsAt, card.timezone, lang, t),
+    where: card.locationKind === "online" ? t("offers:where.online") : card.city,
+    price: priceLabel(card.priceTiers, card.minPriceCents, lang, t),
+    places: placesLabel(card.placesLeft, t),
+    full: card.placesLeft <= 0,
+    distance:
+      card.distanceKm === null
+        ? undefined
+        : t("offers:where.distance", { km: Math.max(1, Math.round(card.distanceKm)) }),
+  };
+}
+
+export function offerView(offer: Offer, lang: string, t: T) {
+  return {
+    ...offer,
+    categoryLabel: categoryName(offer.category, lang),
+    organiserLabel: offer.organiser.name,
+    when: whenLabel(offer.startsAt, offer.endsAt, offer.timezone, lang, t),
+    price: priceLabel(offer.priceTiers, offer.minPriceCents, lang, t),
+    tiers: tierRows(offer.priceTiers, lang, t),
+    places: placesLabel(offer.placesLeft, t),
+    full: offer.placesLeft <= 0,
+    opensAt: dateTimeLabel(offer.registrationOpensAt, offer.timezone, lang),
+    closesAt: dateTimeLabel(offer.registrationClosesAt ?? offer.startsAt, offer.timezone, lang),
+    deadline: dateTimeLabel(offer.cancellationDeadline ?? offer.startsAt, offer.timezone, lang),
+    ages:
+      offer.minAge !== null && offer.maxAge !== null
+        ? t("offers:ages.between", { min: offer.minAge, max: offer.maxAge })
+        : offer.minAge !== null
+          ? t("offers:ages.from", { min: offer.minAge })
+          : offer.maxAge !== null
+            ? t("offers:ages.upTo", { max: offer.maxAge })
+            : undefined,
+    audienceLabels: offer.audiences.map((a) => t(`offers:audiences.${a}`)),
+    mapLink:
+      offer.latitude !== null && offer.longitude !== null
+        ? `https://www.openstreetmap.org/?mlat=${offer.latitude}&mlon=${offer.longitude}#map=15/${offer.latitude}/${offer.longitude}`
+        : undefined,
+  };
+}
