@@ -401,7 +401,10 @@ export function offersApi(api: ApiRegistry, ctx: AppContext): void {
       if (!result.ok)
         throw new HttpError(
           result.error === "not_found" ? 404 : 409,
-          `offers:booking.errors.${result.error}`,
+          "offers:booking.cancelRefused",
+          {
+            detail: req.t(`offers:booking.errors.${result.error}`),
+          },
         );
       res.status(204).end();
     },

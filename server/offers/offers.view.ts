@@ -53,9 +53,14 @@ export function whenLabel(startsAt: Date, endsAt: Date, zone: string, lang: stri
 
 export function dateTimeLabel(date: Date | null, zone: string, lang: string): string {
   if (!date) return "";
-  return DateTime.fromJSDate(date, { zone })
-    .setLocale(locale(lang))
-    .toLocaleString(DateTime.DATETIME_FULL);
+  return DateTime.fromJSDate(date, { zone }).setLocale(locale(lang)).toLocaleString({
+    weekday: "long",
+    day: "numeric",
+    month: "long",
+    year: "numeric",
+    hour: "2-digit",
+    minute: "2-digit",
+  });
 }
 
 export function placesLabel(placesLeft: number, t: T): string {

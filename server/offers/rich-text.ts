@@ -18,11 +18,12 @@ const OPTIONS: sanitizeHtml.IOptions = {
     "h4",
     "blockquote",
   ],
-  allowedAttributes: { a: ["href"] },
+  allowedAttributes: { a: ["href", "rel"] },
   allowedSchemes: ["http", "https", "mailto", "tel"],
   allowProtocolRelative: false,
   disallowedTagsMode: "discard",
   transformTags: {
+    // Every link gets this rel, whatever the author wrote.
     a: sanitizeHtml.simpleTransform("a", { rel: "noopener nofollow ugc" }),
     b: "strong",
     i: "em",
