@@ -18,7 +18,7 @@ type IcalEvent = {
 
 function events(text: string): IcalEvent[] {
   const parsed = nodeIcal.sync.parseICS(text);
-  return Object.values(parsed).filter((v) => v.type === "VEVENT") as unknown as IcalEvent[];
+  return Object.values(parsed).filter((v) => v?.type === "VEVENT") as unknown as IcalEvent[];
 }
 
 describe(`offers: calendars and feeds (${MODE})`, () => {

@@ -226,6 +226,6 @@ describe(`offers: finding activities (${MODE})`, () => {
       ["/offers/{id}/registrations/me", "delete"],
       ["/me/registrations", "get"],
     ])
-      assert.ok(doc.paths[path]?.[method], `${method} ${path}`);
+      assert.ok(doc.paths[path!]?.[method!], `${method} ${path}`);
   });
 });
