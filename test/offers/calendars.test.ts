@@ -6,7 +6,7 @@ import { feedToken } from "../../server/offers/feeds.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { createMember, loggedIn, type Member } from "../support/accounts.ts";
 import { MODE } from "../support/env.ts";
-import { DAY, makeOffer } from "./support.ts";
+import { makeOffer } from "./support.ts";
 
 type IcalEvent = {
   type: string;
