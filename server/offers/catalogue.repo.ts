@@ -84,6 +84,16 @@ function conditions(filters: CatalogueFilters, viewer: Viewer, now: Date): RawBu
   return where;
 }
 
+export const COUNT_CAP = 1000;
+
+export interface CataloguePage {
+  /** Matches, counted up to COUNT_CAP. */
+  total: number;
+  totalCapped: boolean;
+  hasMore: boolean;
+  items: OfferCard[];
+}
+
 const and = (where: RawBuilder<boolean>[]) => sql<boolean>`${sql.join(where, sql` and `)}`;
 
 export async function searchOffers(
@@ -92,18 +102,25 @@ export async function searchOffers(
   viewer: Viewer,
   page: { limit: number; offset: number },
   now = new Date(),
-): Promise<{ total: number; items: OfferCard[] }> {
+): Promise<CataloguePage> {
   const where = and(conditions(filters, viewer, now));
   const distance = filters.near
     ? sql<
         number | null
       >`earth_distance(ll_to_earth(${filters.near.latitude}::float8, ${filters.near.longitude}::float8), ll_to_earth(o.latitude, o.longitude)) / 1000`
     : sql<number | null>`null::float8`;
+  // Counting stops at COUNT_CAP: beyond, people narrow their search rather than read on.
   const [count, rows] = await Promise.all([
     db
-      .selectFrom("offers as o")
+      .selectFrom((eb) =>
+        eb
+          .selectFrom("offers as o")
+          .select(sql<number>`1`.as("one"))
+          .where(where)
+          .limit(COUNT_CAP + 1)
+          .as("matches"),
+      )
       .select((eb) => eb.fn.countAll<number>().as("n"))
-      .where(where)
       .executeTakeFirstOrThrow(),
     db
       .selectFrom("offers as o")
@@ -132,13 +149,16 @@ export async function searchOffers(
       .where(where)
       .orderBy("o.starts_at")
       .orderBy("o.id")
-      .limit(page.limit)
+      .limit(page.limit + 1)
       .offset(page.offset)
       .execute(),
   ]);
+  const total = Number(count.n);
   return {
-    total: Number(count.n),
-    items: rows.map((r) => ({
+    total: Math.min(total, COUNT_CAP),
+    totalCapped: total > COUNT_CAP,
+    hasMore: rows.length > page.limit,
+    items: rows.slice(0, page.limit).map((r) => ({
       id: r.id,
       title: r.title,
       summary: r.summary,

@@ -48,10 +48,11 @@ export function catalogueRoutes(router: express.Router, ctx: AppContext): void {
       place,
       form: formState(ctx.i18n, req.lang, query, [...queryErrors, ...errors]),
       total: result.total,
+      totalCapped: result.totalCapped,
       offers: result.items.map((card) => cardView(card, req.lang, req.t)),
       page,
       prev: page > 1 ? `?${qs ? `${qs}&` : ""}page=${page - 1}` : undefined,
-      next: page * PAGE_SIZE < result.total ? `?${qs ? `${qs}&` : ""}page=${page + 1}` : undefined,
+      next: result.hasMore ? `?${qs ? `${qs}&` : ""}page=${page + 1}` : undefined,
       calendarLink: `/offers/calendar${qs ? `?${qs}` : ""}`,
       headLinks: [
         {
@@ -102,7 +103,7 @@ export function catalogueRoutes(router: express.Router, ctx: AppContext): void {
         const offers = byDay.get(iso) ?? [];
         week.push({
           iso,
-          number: day.day,
+          dayNumber: day.day,
           label: day.toLocaleString(DateTime.DATE_HUGE),
           inMonth: day.month === first.month,
           today: iso === today,

@@ -144,7 +144,9 @@ export function offersApi(api: ApiRegistry, ctx: AppContext): void {
         schema: {
           type: "object",
           properties: {
-            total: { type: "integer" },
+            total: { type: "integer", description: "Matches, counted up to 1,000" },
+            totalCapped: { type: "boolean", description: "More than 1,000 matches" },
+            hasMore: { type: "boolean", description: "A next page exists" },
             page: { type: "integer" },
             perPage: { type: "integer" },
             items: { type: "array", items: OFFER_SUMMARY_JSON },
@@ -169,6 +171,8 @@ export function offersApi(api: ApiRegistry, ctx: AppContext): void {
       );
       res.json({
         total: result.total,
+        totalCapped: result.totalCapped,
+        hasMore: result.hasMore,
         page,
         perPage,
         items: result.items.map((card) => summaryJson(card, publicUrl)),

@@ -83,7 +83,11 @@ function check(input: OfferInput): OfferProblem[] {
   return problems;
 }
 
-async function columns(db: Db, input: OfferInput): Promise<Result<repo.OfferUpdate, "invalid">> {
+/** Checks an offer and turns it into table columns (sanitized description, coordinates). */
+export async function offerColumns(
+  db: Db,
+  input: OfferInput,
+): Promise<Result<repo.OfferUpdate, "invalid">> {
   const problems = check(input);
   if (!(await repo.findCategory(db, input.categoryId)))
     problems.push({ field: "categoryId", key: "offers:edit.errors.category" });
@@ -139,7 +143,7 @@ export async function createOffer(
   input: OfferInput,
   publish = false,
 ): Promise<Result<repo.Offer, OfferWriteError>> {
-  const values = await columns(tx.db, input);
+  const values = await offerColumns(tx.db, input);
   if (!values.ok) return values;
   const id = await repo.insertOffer(tx.db, {
     ...(values.value as repo.OfferInsert),
@@ -160,7 +164,7 @@ export async function updateOffer(
 ): Promise<Result<repo.Offer, OfferWriteError>> {
   const locked = await repo.lockOffer(tx.db, id);
   if (!locked) return fail("not_found");
-  const values = await columns(tx.db, input);
+  const values = await offerColumns(tx.db, input);
   if (!values.ok) return values;
   if (input.capacity < locked.places_taken)
     return fail("invalid", {

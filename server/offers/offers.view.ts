@@ -1,5 +1,4 @@
 // Words and numbers of offers as pages show them, in the reader's language.
-import { DateTime } from "luxon";
 import type { Translate } from "../i18n/i18n.ts";
 import type { OfferCard } from "./catalogue.repo.ts";
 import type { Offer } from "./offers.repo.ts";
@@ -9,8 +8,32 @@ type T = Translate | ((key: string, values?: Record<string, unknown>) => string)
 
 const locale = (lang: string) => (lang === "en" ? "en-GB" : "fr-FR");
 
+// Building an Intl formatter costs far more than using one: a catalogue page formats hundreds
+// of dates and prices, so formatters are kept per language, timezone and style.
+const formatters = new Map<string, Intl.DateTimeFormat | Intl.NumberFormat>();
+
+function dateFormat(lang: string, zone: string, options: Intl.DateTimeFormatOptions) {
+  const key = `d|${lang}|${zone}|${JSON.stringify(options)}`;
+  let found = formatters.get(key) as Intl.DateTimeFormat | undefined;
+  if (!found) {
+    found = new Intl.DateTimeFormat(locale(lang), { ...options, timeZone: zone });
+    formatters.set(key, found);
+  }
+  return found;
+}
+
+function numberFormat(lang: string, options: Intl.NumberFormatOptions) {
+  const key = `n|${lang}|${JSON.stringify(options)}`;
+  let found = formatters.get(key) as Intl.NumberFormat | undefined;
+  if (!found) {
+    found = new Intl.NumberFormat(locale(lang), options);
+    formatters.set(key, found);
+  }
+  return found;
+}
+
 export function money(cents: number, lang: string): string {
-  return new Intl.NumberFormat(locale(lang), {
+  return numberFormat(lang, {
     style: "currency",
     currency: "EUR",
     minimumFractionDigits: cents % 100 === 0 ? 0 : 2,
@@ -24,43 +47,39 @@ export function priceLabel(tiers: PriceTier[], minCents: number, lang: string, t
 }
 
 export function tierRows(tiers: PriceTier[], lang: string, t: T) {
+  const number = (n: number) => numberFormat(lang, {}).format(n);
   return tiers.map((tier, i) => ({
     band:
       tier.upTo === null
         ? i === 0
           ? t("offers:price.everyone")
-          : t("offers:price.above", { value: tiers[i - 1]!.upTo ?? 0 })
-        : t("offers:price.upTo", { value: new Intl.NumberFormat(locale(lang)).format(tier.upTo) }),
+          : t("offers:price.above", { value: number(tiers[i - 1]!.upTo ?? 0) })
+        : t("offers:price.upTo", { value: number(tier.upTo) }),
     price: money(tier.price, lang),
   }));
 }
 
-/** "samedi 12 juillet 2026, 9:30 – 17:00" or "du 12 juillet au 19 juillet 2026". */
+const DAY = { year: "numeric", month: "2-digit", day: "2-digit" } as const;
+const HUGE = { weekday: "long", day: "numeric", month: "long", year: "numeric" } as const;
+const FULL = { day: "numeric", month: "long", year: "numeric" } as const;
+const TIME = { hour: "2-digit", minute: "2-digit" } as const;
+
+/** "samedi 12 juillet 2026, de 09:30 à 17:00" or "du 12 juillet 2026 au 19 juillet 2026". */
 export function whenLabel(startsAt: Date, endsAt: Date, zone: string, lang: string, t: T): string {
-  const start = DateTime.fromJSDate(startsAt, { zone }).setLocale(locale(lang));
-  const end = DateTime.fromJSDate(endsAt, { zone }).setLocale(locale(lang));
-  if (start.hasSame(end, "day"))
+  const day = dateFormat(lang, zone, DAY);
+  if (day.format(startsAt) === day.format(endsAt))
     return t("offers:when.sameDay", {
-      date: start.toLocaleString(DateTime.DATE_HUGE),
-      start: start.toLocaleString(DateTime.TIME_SIMPLE),
-      end: end.toLocaleString(DateTime.TIME_SIMPLE),
+      date: dateFormat(lang, zone, HUGE).format(startsAt),
+      start: dateFormat(lang, zone, TIME).format(startsAt),
+      end: dateFormat(lang, zone, TIME).format(endsAt),
     });
-  return t("offers:when.range", {
-    start: start.toLocaleString(DateTime.DATE_FULL),
-    end: end.toLocaleString(DateTime.DATE_FULL),
-  });
+  const full = dateFormat(lang, zone, FULL);
+  return t("offers:when.range", { start: full.format(startsAt), end: full.format(endsAt) });
 }
 
 export function dateTimeLabel(date: Date | null, zone: string, lang: string): string {
   if (!date) return "";
-  return DateTime.fromJSDate(date, { zone }).setLocale(locale(lang)).toLocaleString({
-    weekday: "long",
-    day: "numeric",
-    month: "long",
-    year: "numeric",
-    hour: "2-digit",
-    minute: "2-digit",
-  });
+  return dateFormat(lang, zone, { ...HUGE, ...TIME }).format(date);
 }
 
 export function placesLabel(placesLeft: number, t: T): string {
