@@ -83,6 +83,8 @@ create table offers (
   check (places_taken between 0 and capacity)
 );
 create index offers_published_start_idx on offers (starts_at, id) where status = 'published';
+-- Counting the default catalogue (still running, by visibility) from the index alone.
+create index offers_published_ends_idx on offers (ends_at, visibility) where status = 'published';
 create index offers_category_start_idx on offers (category_id, starts_at) where status = 'published';
 create index offers_status_start_idx on offers (status, starts_at desc);
 create index offers_search_idx on offers using gin (search);

@@ -109,51 +109,47 @@ export async function searchOffers(
         number | null
       >`earth_distance(ll_to_earth(${filters.near.latitude}::float8, ${filters.near.longitude}::float8), ll_to_earth(o.latitude, o.longitude)) / 1000`
     : sql<number | null>`null::float8`;
-  // Counting stops at COUNT_CAP: beyond, people narrow their search rather than read on.
-  const [count, rows] = await Promise.all([
-    db
-      .selectFrom((eb) =>
-        eb
-          .selectFrom("offers as o")
-          .select(sql<number>`1`.as("one"))
-          .where(where)
-          .limit(COUNT_CAP + 1)
-          .as("matches"),
-      )
-      .select((eb) => eb.fn.countAll<number>().as("n"))
-      .executeTakeFirstOrThrow(),
-    db
-      .selectFrom("offers as o")
-      .innerJoin("offer_categories as c", "c.id", "o.category_id")
-      .select([
-        "o.id",
-        "o.title",
-        "o.summary",
-        "c.slug",
-        "c.name_fr",
-        "c.name_en",
-        "o.audiences",
-        "o.starts_at",
-        "o.ends_at",
-        "o.timezone",
-        "o.location_kind",
-        "o.city",
-        "o.postal_code",
-        "o.capacity",
-        "o.places_taken",
-        "o.price_tiers",
-        "o.min_price_cents",
-        "o.registration_closes_at",
-        distance.as("distance_km"),
-      ])
-      .where(where)
-      .orderBy("o.starts_at")
-      .orderBy("o.id")
-      .limit(page.limit + 1)
-      .offset(page.offset)
-      .execute(),
-  ]);
-  const total = Number(count.n);
+  // One round trip: the page, and beside each row the number of matches, counted up to
+  // COUNT_CAP (beyond, people narrow their search rather than read on).
+  const counted = sql<number>`(select count(*) from (select 1 from offers o where ${where} limit ${COUNT_CAP + 1}) m)`;
+  const rows = await db
+    .selectFrom("offers as o")
+    .innerJoin("offer_categories as c", "c.id", "o.category_id")
+    .select([
+      "o.id",
+      "o.title",
+      "o.summary",
+      "c.slug",
+      "c.name_fr",
+      "c.name_en",
+      "o.audiences",
+      "o.starts_at",
+      "o.ends_at",
+      "o.timezone",
+      "o.location_kind",
+      "o.city",
+      "o.postal_code",
+      "o.capacity",
+      "o.places_taken",
+      "o.price_tiers",
+      "o.min_price_cents",
+      "o.registration_closes_at",
+      distance.as("distance_km"),
+      counted.as("total"),
+    ])
+    .where(where)
+    .orderBy("o.starts_at")
+    .orderBy("o.id")
+    .limit(page.limit + 1)
+    .offset(page.offset)
+    .execute();
+  // Past the last page there is no row to carry the count.
+  const count =
+    rows[0]?.total ??
+    (page.offset === 0
+      ? 0
+      : (await db.selectNoFrom(counted.as("total")).executeTakeFirstOrThrow()).total);
+  const total = Number(count);
   return {
     total: Math.min(total, COUNT_CAP),
     totalCapped: total > COUNT_CAP,

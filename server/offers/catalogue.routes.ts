@@ -13,7 +13,7 @@ import { setSubscriptions, subscribedCategories } from "./notices.service.ts";
 import { isUuid, listCategories, readOfferSettings } from "./offers.repo.ts";
 import { AUDIENCES } from "./offers.tables.ts";
 import { DEFAULT_TIMEZONE } from "./offers.schemas.ts";
-import { cardView, categoryName, dateTimeLabel } from "./offers.view.ts";
+import { cardLabels, cardView, categoryName, dateTimeLabel, memo } from "./offers.view.ts";
 import { listForUser } from "./registrations.repo.ts";
 
 export const PAGE_SIZE = 50;
@@ -40,6 +40,7 @@ export function catalogueRoutes(router: express.Router, ctx: AppContext): void {
       { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE },
     );
     const qs = queryString(query);
+    const t = memo(req.t);
     res.render("offers/catalogue", {
       title: req.t("offers:catalogue.title"),
       ...(await filterOptions(req)),
@@ -49,7 +50,8 @@ export function catalogueRoutes(router: express.Router, ctx: AppContext): void {
       form: formState(ctx.i18n, req.lang, query, [...queryErrors, ...errors]),
       total: result.total,
       totalCapped: result.totalCapped,
-      offers: result.items.map((card) => cardView(card, req.lang, req.t)),
+      offers: result.items.map((card) => cardView(card, req.lang, t)),
+      cardLabels: cardLabels(req.t),
       page,
       prev: page > 1 ? `?${qs ? `${qs}&` : ""}page=${page - 1}` : undefined,
       next: result.hasMore ? `?${qs ? `${qs}&` : ""}page=${page + 1}` : undefined,
@@ -141,6 +143,7 @@ export function catalogueRoutes(router: express.Router, ctx: AppContext): void {
       title: req.t("offers:lastMinute.title"),
       days: lastMinuteDays,
       offers: result.items.map((card) => cardView(card, req.lang, req.t)),
+      cardLabels: cardLabels(req.t),
     });
   });
 

@@ -6,7 +6,7 @@ import { catalogueRoutes } from "./catalogue.routes.ts";
 import { bookingRoutes } from "./booking.routes.ts";
 import { feedRoutes } from "./feeds.routes.ts";
 import { offersApi } from "./offers.api.ts";
-import { cardView } from "./offers.view.ts";
+import { cardLabels, cardView } from "./offers.view.ts";
 import { participantRoutes } from "./participants.routes.ts";
 import { staffRoutes } from "./staff.routes.ts";
 import { ADMIN_MENU, offersAdminRoutes } from "./admin.routes.ts";
@@ -42,6 +42,9 @@ export const offersFeature: Feature = {
       { member: req.user !== undefined },
       { limit: 6, offset: 0 },
     );
-    return { offersHome: { items: items.map((card) => cardView(card, req.lang, req.t)) } };
+    return {
+      offersHome: { items: items.map((card) => cardView(card, req.lang, req.t)) },
+      cardLabels: cardLabels(req.t),
+    };
   },
 };

@@ -198,19 +198,33 @@ const toCategory = (r: Selectable<OfferTables["offer_categories"]>): Category =>
   archived: r.archived_at !== null,
 });
 
+// Every catalogue page lists the categories, which change a few times a year: they are kept
+// for a few seconds per database, and dropped here as soon as this process changes one.
+const CATEGORY_CACHE_MS = 30_000;
+const categoryCache = new WeakMap<Db, { at: number; all: Promise<Category[]> }>();
+
+function allCategories(db: Db): Promise<Category[]> {
+  const cached = categoryCache.get(db);
+  if (cached && Date.now() - cached.at < CATEGORY_CACHE_MS) return cached.all;
+  const all = db
+    .selectFrom("offer_categories")
+    .selectAll()
+    .orderBy("position")
+    .orderBy("name_fr")
+    .execute()
+    .then((rows) => rows.map(toCategory));
+  all.catch(() => categoryCache.delete(db));
+  categoryCache.set(db, { at: Date.now(), all });
+  return all;
+}
+
 export async function listCategories(db: Db, includeArchived = false): Promise<Category[]> {
-  let query = db.selectFrom("offer_categories").selectAll();
-  if (!includeArchived) query = query.where("archived_at", "is", null);
-  return (await query.orderBy("position").orderBy("name_fr").execute()).map(toCategory);
+  const all = await allCategories(db);
+  return includeArchived ? all : all.filter((c) => !c.archived);
 }
 
 export async function findCategory(db: Db, idOrSlug: string): Promise<Category | undefined> {
-  const row = await db
-    .selectFrom("offer_categories")
-    .selectAll()
-    .where(isUuid(idOrSlug) ? "id" : "slug", "=", idOrSlug)
-    .executeTakeFirst();
-  return row ? toCategory(row) : undefined;
+  return (await allCategories(db)).find((c) => c.id === idOrSlug || c.slug === idOrSlug);
 }
 
 export async function insertCategory(
@@ -226,6 +240,7 @@ export async function insertCategory(
       position: values.position,
     })
     .execute();
+  categoryCache.delete(db);
 }
 
 export async function updateCategory(
@@ -243,6 +258,7 @@ export async function updateCategory(
     })
     .where("id", "=", id)
     .executeTakeFirst();
+  categoryCache.delete(db);
   return Number(result.numUpdatedRows) > 0;
 }
 

@@ -90,6 +90,30 @@ export function categoryName(c: { nameFr: string; nameEn: string }, lang: string
   return lang === "en" ? c.nameEn : c.nameFr;
 }
 
+/** The words every card repeats, translated once per page. */
+export function cardLabels(t: T) {
+  return {
+    when: t("offers:card.when"),
+    where: t("offers:card.where"),
+    price: t("offers:card.price"),
+    places: t("offers:card.places"),
+  };
+}
+
+/** A translator that remembers, for a page showing the same words on many cards. */
+export function memo(t: T): T {
+  const seen = new Map<string, string>();
+  return (key: string, values?: Record<string, unknown>) => {
+    const id = values ? `${key}|${JSON.stringify(values)}` : key;
+    let found = seen.get(id);
+    if (found === undefined) {
+      found = t(key, values);
+      seen.set(id, found);
+    }
+    return found;
+  };
+}
+
 export function cardView(card: OfferCard, lang: string, t: T) {
   return {
     ...card,
