@@ -4,7 +4,13 @@ import { addFamilyMember } from "../../server/members/members.service.ts";
 import { register } from "../../server/offers/registrations.service.ts";
 import { saveReview } from "../../server/offers/reviews.service.ts";
 import { DAY, makeOffer } from "../offers/support.ts";
+import type { Page } from "playwright-core";
 import type { PageSource } from "./harness.ts";
+
+/** Submits the page's main form as it is, to show its errors. */
+async function submitForm(page: Page, form: string) {
+  await Promise.all([page.waitForLoadState("load"), page.click(`${form} button[type=submit]`)]);
+}
 
 export const pages: PageSource = async ({ instance, users }) => {
   const staffId = users.staff.user.id;
@@ -67,6 +73,15 @@ export const pages: PageSource = async ({ instance, users }) => {
     { path: "/offers/last-minute", as: "member" },
     { path: `/offers/${offer.id}`, as: "anonymous" },
     { path: `/offers/${offer.id}`, as: "member" },
+    {
+      path: `/offers/${offer.id}`,
+      as: "member",
+      // Nobody ticked: the booking is refused with an error summary.
+      prepare: async (page) => {
+        await page.uncheck("#self");
+        await submitForm(page, `form[action$="/register"]`);
+      },
+    },
     { path: `/offers/${full.id}`, as: "member" },
     { path: `/offers/${past.id}`, as: "member" },
     { path: `/offers/${past.id}`, as: "moderator" },
@@ -74,6 +89,11 @@ export const pages: PageSource = async ({ instance, users }) => {
     { path: "/offers/alerts", as: "member" },
     { path: "/staff/offers", as: "staff" },
     { path: "/staff/offers/new", as: "staff" },
+    {
+      path: "/staff/offers/new",
+      as: "staff",
+      prepare: (page) => submitForm(page, "form.offer-form"),
+    },
     { path: `/staff/offers/${offer.id}/edit`, as: "staff" },
     { path: `/staff/offers/${draft.id}/edit`, as: "staff" },
     { path: `/staff/offers/${full.id}/participants`, as: "staff" },
