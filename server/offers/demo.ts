@@ -82,7 +82,8 @@ export function demoOffer(
   };
 }
 
-/** Published offers straight into the table, in batches (benchmarks need thousands). */
+/** Published offers straight into the table, in batches, for benchmarks that need thousands:
+ * their places taken are drawn at random, with no registration behind them. */
 export async function insertDemoOffers(
   ctx: AppContext,
   count: number,

@@ -154,7 +154,14 @@ export async function sendReminders(tx: Tx, deps: NoticeDeps, limit = 500): Prom
         .where("y.starts_at", "<=", new Date(now.getTime() + reminderDays * 86_400_000))
         .limit(limit),
     )
-    .returning(["r.user_id", "o.id as offer_id", "o.title", "o.starts_at", "o.timezone"])
+    .returning([
+      "r.user_id",
+      "o.id as offer_id",
+      "o.title",
+      "o.starts_at",
+      "o.timezone",
+      sql<string>`(select language from users where id = r.user_id)`.as("language"),
+    ])
     .execute();
   for (const row of due) {
     if (!row.user_id) continue;
@@ -163,7 +170,7 @@ export async function sendReminders(tx: Tx, deps: NoticeDeps, limit = 500): Prom
       kind: "offers:reminder",
       data: {
         offer: row.title,
-        date: new Intl.DateTimeFormat("fr-FR", {
+        date: new Intl.DateTimeFormat(row.language === "en" ? "en-GB" : "fr-FR", {
           dateStyle: "full",
           timeStyle: "short",
           timeZone: row.timezone,
