@@ -59,9 +59,14 @@ const stop = (proc: ChildProcess) =>
 async function load(url: string) {
   if (!/^http:\/\/127\.0\.0\.1:\d+\//.test(url)) throw new Error(`refusing to load ${url}`);
   const result = await autocannon({ url, connections, duration, pipelining: 1 });
-  if (result.non2xx > 0 || result.errors > 0)
-    throw new Error(`${url}: ${result.non2xx} non-2xx answers, ${result.errors} errors`);
-  return { rps: result.requests.average, p50: result.latency.p50, p99: result.latency.p99 };
+  if (result.non2xx > 0) throw new Error(`${url}: ${result.non2xx} answers were not 2xx`);
+  // Errors are requests still unanswered after autocannon's 10 s timeout: reported, not hidden.
+  return {
+    rps: result.requests.average,
+    p50: result.latency.p50,
+    p99: result.latency.p99,
+    errors: result.errors,
+  };
 }
 
 const base = loadConfig().databaseUrl;
@@ -112,11 +117,11 @@ try {
 
   const pad = (s: string, n: number) => s.padEnd(n);
   process.stdout.write(
-    `\n${pad("target", 32)}${pad("req/s", 10)}${pad("p50 ms", 9)}${pad("p99 ms", 9)}ratio to bare\n`,
+    `\n${pad("target", 32)}${pad("req/s", 10)}${pad("p50 ms", 9)}${pad("p99 ms", 9)}${pad("timeouts", 10)}ratio to bare\n`,
   );
   for (const [name, r, baseline] of rows)
     process.stdout.write(
-      `${pad(name, 32)}${pad(r.rps.toFixed(0), 10)}${pad(String(r.p50), 9)}${pad(String(r.p99), 9)}` +
+      `${pad(name, 32)}${pad(r.rps.toFixed(0), 10)}${pad(String(r.p50), 9)}${pad(String(r.p99), 9)}${pad(String(r.errors), 10)}` +
         `${baseline ? (r.rps / baseline.rps).toFixed(3) : "1"}\n`,
     );
 } finally {
