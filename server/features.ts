@@ -9,6 +9,7 @@ import { adminRoutes } from "./admin/admin.routes.ts";
 import { notificationRoutes, notificationsApi } from "./notifications/notifications.routes.ts";
 import { federationFeature } from "./federation/federation.feature.ts";
 import { forumsFeature } from "./forums/forums.feature.ts";
+import { offersFeature } from "./offers/offers.feature.ts";
 
 export const features: Feature[] = [
   {
@@ -17,6 +18,7 @@ export const features: Feature[] = [
     publicRoutes: instancePublicRoutes,
     routes: instanceRoutes,
   },
+  offersFeature,
   { name: "accounts", routes: accountRoutes, api: accountsApi },
   {
     name: "members",

@@ -6,6 +6,7 @@ import type { JobTables } from "../jobs/jobs.tables.ts";
 import type { NotificationTables } from "../notifications/notifications.tables.ts";
 import type { FederationTables } from "../../federation/federation.tables.ts";
 import type { ForumTables } from "../forums/forums.tables.ts";
+import type { OfferTables } from "../offers/offers.tables.ts";
 
 export interface MigrationTables {
   schema_migrations: {
@@ -23,4 +24,5 @@ export interface Database
     JobTables,
     NotificationTables,
     FederationTables,
-    ForumTables {}
+    ForumTables,
+    OfferTables {}

@@ -173,6 +173,7 @@ export async function createApp(
   html.use(csrfSynchronisedProtection);
   const nav = features.flatMap((f) => f.nav ?? []);
   const adminMenu = features.flatMap((f) => f.adminNav ?? []);
+  const featureStyles = features.flatMap((f) => f.styles ?? []);
   html.use(async (req, res, next) => {
     if (req.user && !cookie(req, "lang")) req.lang = req.user.language;
     const instance = await ctx.settings.get();
@@ -188,6 +189,7 @@ export async function createApp(
       unreadCount,
       // A function, so that only pages with a form create a session (Handlebars calls it).
       csrfToken: () => generateToken(req),
+      featureStyles,
       instance: {
         name: instance.name,
         description: instance.description,
@@ -206,6 +208,12 @@ export async function createApp(
         : undefined,
       currentPath: req.originalUrl,
     });
+    next();
+  });
+  // The home page gathers a block from each feature that has one.
+  html.get("/", async (req, res, next) => {
+    for (const feature of features)
+      if (feature.home) Object.assign(res.locals, await feature.home(req, ctx));
     next();
   });
   for (const feature of features) feature.routes?.(html, ctx);

@@ -29,4 +29,8 @@ export interface Feature {
   /** HTML routes, with session, CSRF protection and the signed-in member. */
   routes?(router: express.Router, ctx: AppContext): void;
   api?(api: ApiRegistry, ctx: AppContext): void;
+  /** Stylesheets under /static that every page loads (the feature's blocks appear anywhere). */
+  styles?: string[];
+  /** Locals the home page shows for this feature (e.g. upcoming offers). */
+  home?(req: express.Request, ctx: AppContext): Promise<Record<string, unknown>>;
 }

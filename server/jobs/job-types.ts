@@ -11,6 +11,9 @@ export interface JobPayloads {
   "federation.inbox": { message: Record<string, unknown> };
   "federation.sweep": Record<string, never>;
   "forums.notify": { postId: string };
+  "offers.lastMinute": { offerId: string };
+  "offers.reminders": Record<string, never>;
+  "offers.sweep": Record<string, never>;
 }
 
 export type JobType = keyof JobPayloads;
@@ -35,6 +38,9 @@ export const JOB_SPECS: { readonly [K in JobType]: JobSpec } = {
   "federation.inbox": { attempts: 5, backoffMs: 10_000, timeoutMs: 120_000 },
   "federation.sweep": { attempts: 1, backoffMs: 60_000, timeoutMs: 120_000 },
   "forums.notify": { attempts: 5, backoffMs: 30_000, timeoutMs: 120_000 },
+  "offers.lastMinute": { attempts: 5, backoffMs: 60_000, timeoutMs: 120_000 },
+  "offers.reminders": { attempts: 3, backoffMs: 300_000, timeoutMs: 300_000 },
+  "offers.sweep": { attempts: 3, backoffMs: 300_000, timeoutMs: 120_000 },
 };
 
 export interface JobContext {

@@ -4,6 +4,7 @@ import { federationOf } from "../../federation/runtime.ts";
 import { renderMail } from "../mail/mailer.ts";
 import { sendDigests } from "../notifications/notifications.service.ts";
 import { notifyPost } from "../forums/notify.service.ts";
+import { offerJobHandlers, offerScheduledTasks } from "../offers/offers.jobs.ts";
 import type { JobHandlers } from "./job-types.ts";
 import { pruneFinishedJobs } from "./maintenance.ts";
 import type { ScheduledTask } from "./scheduler.ts";
@@ -34,6 +35,7 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
     async "forums.notify"({ postId }) {
       await ctx.transaction((tx) => notifyPost(tx, ctx.config.publicUrl, postId));
     },
+    ...offerJobHandlers(ctx),
   };
 }
 
@@ -48,5 +50,6 @@ export function scheduledTasks(ctx: AppContext): ScheduledTask[] {
     every("maintenance.prune", 3600, () => ctx.queue.enqueue("maintenance.prune", {})),
     every("notifications.digest", 24 * 3600, () => ctx.queue.enqueue("notifications.digest", {})),
     every("federation.sweep", 300, () => ctx.queue.enqueue("federation.sweep", {})),
+    ...offerScheduledTasks(ctx),
   ];
 }

@@ -1,0 +1,50 @@
+// `npm run seed:demo`: fills the configured instance (DATABASE_URL, or the embedded database in
+// DATA_DIR) with a demonstration CMCAS. Seeding sends no mail: notices stay in-app.
+//   node bin/seed-demo.ts [--members 200] [--offers 72]
+import { parseArgs } from "node:util";
+import { ConfigError, loadConfig } from "../server/config.ts";
+import { createContext } from "../server/context.ts";
+import { inTransaction } from "../server/db/transaction.ts";
+import { DEMO_PASSWORD, seedDemo } from "../server/offers/demo.ts";
+
+const { values } = parseArgs({
+  options: {
+    members: { type: "string", default: "200" },
+    offers: { type: "string", default: "72" },
+  },
+});
+const members = Number(values.members);
+const offers = Number(values.offers);
+if (!Number.isInteger(members) || !Number.isInteger(offers) || members < 1 || offers < 1) {
+  process.stderr.write("--members and --offers take positive whole numbers\n");
+  process.exit(1);
+}
+
+let config;
+try {
+  config = { ...loadConfig(), redisUrl: undefined };
+} catch (error) {
+  if (error instanceof ConfigError) {
+    process.stderr.write(`Configuration error: ${error.message}\n`);
+    process.exit(1);
+  }
+  throw error;
+}
+const ctx = await createContext(config);
+const silent = { enqueue: async () => {} };
+try {
+  const started = Date.now();
+  const summary = await seedDemo(
+    { ...ctx, transaction: (work) => inTransaction(ctx.db, silent, work) },
+    { members, offers },
+  );
+  process.stdout.write(
+    `Demo CMCAS ready in ${Math.round((Date.now() - started) / 1000)} s: ${summary.members} members ` +
+      `(${summary.families} with family), ${summary.offers} offers, ${summary.registrations} ` +
+      `registrations, ${summary.reviews} reviews.\n` +
+      `Sign in as equipe@demo.maillage.test (staff), moderation@demo.maillage.test or ` +
+      `membre1@demo.maillage.test … with the password "${DEMO_PASSWORD}".\n`,
+  );
+} finally {
+  await ctx.close();
+}

@@ -1,0 +1,179 @@
+// The catalogue query: published offers a viewer may see, filtered, sorted by date, one page at
+// a time. Every filter is a condition on the offers table itself (its indexes: start date,
+// category, full-text GIN, earth-distance GiST), so a page costs two queries whatever it shows.
+import { sql, type RawBuilder } from "kysely";
+import type { Db } from "../db/database.ts";
+import type { Audience, LocationKind, PriceTier } from "./offers.tables.ts";
+
+export interface CatalogueFilters {
+  q?: string | undefined;
+  /** Offers starting on or after this instant (default: still running now). */
+  from?: Date | undefined;
+  /** Offers starting before this instant. */
+  to?: Date | undefined;
+  categoryId?: string | undefined;
+  audience?: Audience | undefined;
+  maxPriceCents?: number | undefined;
+  available?: boolean | undefined;
+  near?: { latitude: number; longitude: number; radiusKm: number } | undefined;
+  /** Only offers starting within this many days with places left and open registrations. */
+  lastMinuteDays?: number | undefined;
+}
+
+/** Anonymous visitors see public offers; members of this instance see every visibility. */
+export interface Viewer {
+  member: boolean;
+}
+
+export interface OfferCard {
+  id: string;
+  title: string;
+  summary: string;
+  categorySlug: string;
+  categoryNameFr: string;
+  categoryNameEn: string;
+  audiences: Audience[];
+  startsAt: Date;
+  endsAt: Date;
+  timezone: string;
+  locationKind: LocationKind;
+  city: string;
+  postalCode: string | null;
+  capacity: number;
+  placesLeft: number;
+  priceTiers: PriceTier[];
+  minPriceCents: number;
+  registrationClosesAt: Date | null;
+  distanceKm: number | null;
+}
+
+function conditions(filters: CatalogueFilters, viewer: Viewer, now: Date): RawBuilder<boolean>[] {
+  const where: RawBuilder<boolean>[] = [sql<boolean>`o.status = 'published'`];
+  if (!viewer.member) where.push(sql<boolean>`o.visibility = 'public'`);
+  if (filters.from) where.push(sql<boolean>`o.starts_at >= ${filters.from}`);
+  else where.push(sql<boolean>`o.ends_at >= ${now}`);
+  if (filters.to) where.push(sql<boolean>`o.starts_at < ${filters.to}`);
+  if (filters.q)
+    where.push(sql<boolean>`o.search @@ websearch_to_tsquery('maillage_fr', ${filters.q})`);
+  if (filters.categoryId) where.push(sql<boolean>`o.category_id = ${filters.categoryId}`);
+  if (filters.audience)
+    where.push(
+      sql<boolean>`(o.audiences @> array[${filters.audience}]::text[] or o.audiences @> array['tous']::text[])`,
+    );
+  if (filters.maxPriceCents !== undefined)
+    where.push(sql<boolean>`o.min_price_cents <= ${filters.maxPriceCents}`);
+  if (filters.available) where.push(sql<boolean>`o.places_taken < o.capacity`);
+  if (filters.lastMinuteDays !== undefined) {
+    const until = new Date(now.getTime() + filters.lastMinuteDays * 86_400_000);
+    where.push(
+      sql<boolean>`o.starts_at > ${now} and o.starts_at <= ${until} and o.places_taken < o.capacity
+        and (o.registration_closes_at is null or o.registration_closes_at > ${now})`,
+    );
+  }
+  if (filters.near) {
+    const { latitude, longitude, radiusKm } = filters.near;
+    const centre = sql`ll_to_earth(${latitude}::float8, ${longitude}::float8)`;
+    const metres = radiusKm * 1000;
+    // earth_box uses the GiST index; earth_distance trims the box's corners.
+    where.push(
+      sql<boolean>`o.latitude is not null and o.longitude is not null
+        and earth_box(${centre}, ${metres}::float8) @> ll_to_earth(o.latitude, o.longitude)
+        and earth_distance(${centre}, ll_to_earth(o.latitude, o.longitude)) <= ${metres}::float8`,
+    );
+  }
+  return where;
+}
+
+export const COUNT_CAP = 1000;
+
+export interface CataloguePage {
+  /** Matches, counted up to COUNT_CAP. */
+  total: number;
+  totalCapped: boolean;
+  hasMore: boolean;
+  items: OfferCard[];
+}
+
+const and = (where: RawBuilder<boolean>[]) => sql<boolean>`${sql.join(where, sql` and `)}`;
+
+export async function searchOffers(
+  db: Db,
+  filters: CatalogueFilters,
+  viewer: Viewer,
+  page: { limit: number; offset: number },
+  now = new Date(),
+): Promise<CataloguePage> {
+  const where = and(conditions(filters, viewer, now));
+  const distance = filters.near
+    ? sql<
+        number | null
+      >`earth_distance(ll_to_earth(${filters.near.latitude}::float8, ${filters.near.longitude}::float8), ll_to_earth(o.latitude, o.longitude)) / 1000`
+    : sql<number | null>`null::float8`;
+  // One round trip: the page, and beside each row the number of matches, counted up to
+  // COUNT_CAP (beyond, people narrow their search rather than read on).
+  const counted = sql<number>`(select count(*) from (select 1 from offers o where ${where} limit ${COUNT_CAP + 1}) m)`;
+  const rows = await db
+    .selectFrom("offers as o")
+    .innerJoin("offer_categories as c", "c.id", "o.category_id")
+    .select([
+      "o.id",
+      "o.title",
+      "o.summary",
+      "c.slug",
+      "c.name_fr",
+      "c.name_en",
+      "o.audiences",
+      "o.starts_at",
+      "o.ends_at",
+      "o.timezone",
+      "o.location_kind",
+      "o.city",
+      "o.postal_code",
+      "o.capacity",
+      "o.places_taken",
+      "o.price_tiers",
+      "o.min_price_cents",
+      "o.registration_closes_at",
+      distance.as("distance_km"),
+      counted.as("total"),
+    ])
+    .where(where)
+    .orderBy("o.starts_at")
+    .orderBy("o.id")
+    .limit(page.limit + 1)
+    .offset(page.offset)
+    .execute();
+  // Past the last page there is no row to carry the count.
+  const count =
+    rows[0]?.total ??
+    (page.offset === 0
+      ? 0
+      : (await db.selectNoFrom(counted.as("total")).executeTakeFirstOrThrow()).total);
+  const total = Number(count);
+  return {
+    total: Math.min(total, COUNT_CAP),
+    totalCapped: total > COUNT_CAP,
+    hasMore: rows.length > page.limit,
+    items: rows.slice(0, page.limit).map((r) => ({
+      id: r.id,
+      title: r.title,
+      summary: r.summary,
+      categorySlug: r.slug,
+      categoryNameFr: r.name_fr,
+      categoryNameEn: r.name_en,
+      audiences: r.audiences,
+      startsAt: r.starts_at,
+      endsAt: r.ends_at,
+      timezone: r.timezone,
+      locationKind: r.location_kind,
+      city: r.city,
+      postalCode: r.postal_code,
+      capacity: r.capacity,
+      placesLeft: r.capacity - r.places_taken,
+      priceTiers: r.price_tiers,
+      minPriceCents: r.min_price_cents,
+      registrationClosesAt: r.registration_closes_at,
+      distanceKm: r.distance_km === null ? null : Number(r.distance_km),
+    })),
+  };
+}

@@ -1,0 +1,471 @@
+// The JSON API of offers: the catalogue, one offer, writing offers (staff) and registrations.
+import type express from "express";
+import type { ApiRegistry } from "../api/api-registry.ts";
+import type { AppContext } from "../context.ts";
+import { STAFF_ROLES } from "../http/auth.ts";
+import { HttpError } from "../http/errors.ts";
+import type { User } from "../accounts/accounts.repo.ts";
+import { searchOffers, type OfferCard } from "./catalogue.repo.ts";
+import { catalogueQuery, readQuery, toFilters } from "./catalogue.params.ts";
+import * as repo from "./offers.repo.ts";
+import {
+  apiToInput,
+  DEFAULT_TIMEZONE,
+  offerCreateApiSchema,
+  offerPatchApiSchema,
+  type OfferApiBody,
+} from "./offers.schemas.ts";
+import * as offers from "./offers.service.ts";
+import { listForOffer, listForUser } from "./registrations.repo.ts";
+import { cancelOwn, register, type PersonsRequest } from "./registrations.service.ts";
+import { REGISTER_STATUS, registerMessage } from "./booking.routes.ts";
+import { ratingSummary } from "./reviews.service.ts";
+import { OFFER_JSON, OFFER_SUMMARY_JSON, REGISTRATION_JSON } from "./offers.api-schemas.ts";
+
+const summaryJson = (card: OfferCard, publicUrl: URL) => ({
+  id: card.id,
+  url: new URL(`/offers/${card.id}`, publicUrl).href,
+  title: card.title,
+  summary: card.summary,
+  category: { slug: card.categorySlug, name: card.categoryNameFr },
+  audiences: card.audiences,
+  startsAt: card.startsAt.toISOString(),
+  endsAt: card.endsAt.toISOString(),
+  timezone: card.timezone,
+  location: { kind: card.locationKind, city: card.city, postalCode: card.postalCode },
+  capacity: card.capacity,
+  placesLeft: card.placesLeft,
+  price: { free: card.priceTiers.length === 0, fromCents: card.minPriceCents },
+  ...(card.distanceKm === null ? {} : { distanceKm: Math.round(card.distanceKm * 10) / 10 }),
+});
+
+const iso = (d: Date | null) => (d ? d.toISOString() : null);
+
+function offerJson(
+  offer: repo.Offer,
+  publicUrl: URL,
+  rating: { average: number | null; count: number },
+) {
+  return {
+    id: offer.id,
+    url: new URL(`/offers/${offer.id}`, publicUrl).href,
+    title: offer.title,
+    summary: offer.summary,
+    descriptionHtml: offer.descriptionHtml,
+    category: { slug: offer.category.slug, name: offer.category.nameFr },
+    audiences: offer.audiences,
+    startsAt: offer.startsAt.toISOString(),
+    endsAt: offer.endsAt.toISOString(),
+    timezone: offer.timezone,
+    registrationOpensAt: iso(offer.registrationOpensAt),
+    registrationClosesAt: iso(offer.registrationClosesAt),
+    cancellationDeadline: iso(offer.cancellationDeadline),
+    location: {
+      kind: offer.locationKind,
+      address: offer.address,
+      postalCode: offer.postalCode,
+      city: offer.city,
+      latitude: offer.latitude,
+      longitude: offer.longitude,
+    },
+    capacity: offer.capacity,
+    placesLeft: offer.placesLeft,
+    maxPersonsPerRegistration: offer.maxPersonsPerRegistration,
+    minAge: offer.minAge,
+    maxAge: offer.maxAge,
+    priceTiers: offer.priceTiers,
+    organiser: offer.organiser,
+    status: offer.status,
+    visibility: offer.visibility,
+    rating,
+    icsUrl: new URL(`/offers/${offer.id}.ics`, publicUrl).href,
+  };
+}
+
+const isStaff = (user: User | undefined) => user !== undefined && STAFF_ROLES.includes(user.role);
+
+export function offersApi(api: ApiRegistry, ctx: AppContext): void {
+  const { publicUrl } = ctx.config;
+  const deps = { publicUrl };
+
+  async function visible(req: express.Request & { apiUser?: User }): Promise<repo.Offer> {
+    const offer = await repo.findOffer(ctx.db, String(req.params.id));
+    if (
+      !offer ||
+      (offer.status === "draft" && !isStaff(req.apiUser)) ||
+      (offer.visibility !== "public" && !req.apiUser)
+    )
+      throw new HttpError(404, "errors.notFound");
+    return offer;
+  }
+
+  const invalid = (details: Record<string, unknown> | undefined, t: express.Request["t"]) =>
+    new HttpError(422, "errors.validation", {
+      fields: ((details?.problems as offers.OfferProblem[] | undefined) ?? []).map((p) => ({
+        field: p.field,
+        key: p.key,
+        detail: t(p.key, { taken: details?.taken }),
+      })),
+    });
+
+  api.add({
+    method: "get",
+    path: "/offer-categories",
+    summary: "Categories of offers",
+    tags: ["offers"],
+    auth: "none",
+    responses: { 200: { description: "Categories", schema: { type: "array" } } },
+    async handler(_req, res) {
+      res.json(
+        (await repo.listCategories(ctx.db)).map((c) => ({
+          slug: c.slug,
+          nameFr: c.nameFr,
+          nameEn: c.nameEn,
+        })),
+      );
+    },
+  });
+
+  api.add<unknown, Record<string, unknown>>({
+    method: "get",
+    path: "/offers",
+    summary: "The catalogue: published offers, filtered, sorted by start date, paginated",
+    tags: ["offers"],
+    auth: "optional",
+    query: {
+      properties: {
+        ...catalogueQuery.properties,
+        perPage: { type: "integer", minimum: 1, maximum: 100 },
+      },
+    },
+    responses: {
+      200: {
+        description: "One page of offers",
+        schema: {
+          type: "object",
+          properties: {
+            total: { type: "integer", description: "Matches, counted up to 1,000" },
+            totalCapped: { type: "boolean", description: "More than 1,000 matches" },
+            hasMore: { type: "boolean", description: "A next page exists" },
+            page: { type: "integer" },
+            perPage: { type: "integer" },
+            items: { type: "array", items: OFFER_SUMMARY_JSON },
+          },
+        },
+      },
+    },
+    async handler(req, res) {
+      const { query } = readQuery(req.query as Record<string, unknown>);
+      const { filters, errors } = await toFilters(ctx.db, query);
+      if (errors.length)
+        throw new HttpError(400, "errors.validation", {
+          fields: errors.map((e) => ({ ...e, detail: req.t(e.key) })),
+        });
+      const page = query.page ?? 1;
+      const perPage = Number(req.validQuery.perPage ?? 50);
+      const result = await searchOffers(
+        ctx.db,
+        filters,
+        { member: req.apiUser !== undefined },
+        { limit: perPage, offset: (page - 1) * perPage },
+      );
+      res.json({
+        total: result.total,
+        totalCapped: result.totalCapped,
+        hasMore: result.hasMore,
+        page,
+        perPage,
+        items: result.items.map((card) => summaryJson(card, publicUrl)),
+      });
+    },
+  });
+
+  api.add({
+    method: "get",
+    path: "/offers/:id",
+    summary: "One offer, with the places left and its rating",
+    tags: ["offers"],
+    auth: "optional",
+    responses: { 200: { description: "The offer", schema: OFFER_JSON } },
+    async handler(req, res) {
+      const offer = await visible(req);
+      res.json(offerJson(offer, publicUrl, await ratingSummary(ctx.db, offer.id)));
+    },
+  });
+
+  api.add<OfferApiBody>({
+    method: "post",
+    path: "/offers",
+    summary: "Create an offer (draft unless publish is true)",
+    tags: ["offers"],
+    auth: STAFF_ROLES,
+    body: offerCreateApiSchema,
+    responses: { 201: { description: "Created", schema: OFFER_JSON } },
+    async handler(req, res) {
+      const body = req.body;
+      const category = await repo.findCategory(ctx.db, body.category!);
+      if (!category)
+        throw invalid(
+          { problems: [{ field: "categoryId", key: "offers:edit.errors.category" }] },
+          req.t,
+        );
+      const base: offers.OfferInput = {
+        title: "",
+        summary: "",
+        description: "",
+        categoryId: category.id,
+        audiences: ["tous"],
+        startsAt: new Date(),
+        endsAt: new Date(),
+        timezone: DEFAULT_TIMEZONE,
+        registrationOpensAt: null,
+        registrationClosesAt: null,
+        cancellationDeadline: null,
+        locationKind: "place",
+        address: "",
+        postalCode: null,
+        city: "",
+        latitude: null,
+        longitude: null,
+        onlineUrl: null,
+        capacity: 1,
+        maxPersonsPerRegistration: 1,
+        minAge: null,
+        maxAge: null,
+        priceTiers: [],
+        organiserSlvieId: null,
+        visibility: "public",
+      };
+      const result = await ctx.transaction((tx) =>
+        offers.createOffer(tx, req.apiUser!.id, apiToInput(body, base, category.id), body.publish),
+      );
+      if (!result.ok) throw invalid(result.details, req.t);
+      res
+        .status(201)
+        .location(`/api/v1/offers/${result.value.id}`)
+        .json(offerJson(result.value, publicUrl, { average: null, count: 0 }));
+    },
+  });
+
+  api.add<OfferApiBody>({
+    method: "patch",
+    path: "/offers/:id",
+    summary:
+      "Edit an offer; status published publishes it, cancelled cancels it and tells every registrant",
+    tags: ["offers"],
+    auth: STAFF_ROLES,
+    body: offerPatchApiSchema,
+    responses: {
+      200: { description: "The offer", schema: OFFER_JSON },
+      409: { description: "Status change not allowed" },
+    },
+    async handler(req, res) {
+      const offer = await repo.findOffer(ctx.db, String(req.params.id));
+      if (!offer) throw new HttpError(404, "errors.notFound");
+      const { status, cancellationReason, ...changes } = req.body;
+      const category = changes.category
+        ? await repo.findCategory(ctx.db, changes.category)
+        : offer.category;
+      if (!category)
+        throw invalid(
+          { problems: [{ field: "categoryId", key: "offers:edit.errors.category" }] },
+          req.t,
+        );
+      if (status === "cancelled" && !cancellationReason)
+        throw new HttpError(422, "errors.validation", {
+          fields: [
+            {
+              field: "cancellationReason",
+              key: "offers:cancelOffer.reasonRequired",
+              detail: req.t("offers:cancelOffer.reasonRequired"),
+            },
+          ],
+        });
+      await ctx.transaction(async (tx) => {
+        if (Object.keys(changes).length > 0) {
+          const base = {
+            ...offer,
+            description: offer.descriptionHtml,
+            categoryId: offer.category.id,
+            organiserSlvieId: offer.organiser.slvieId,
+          };
+          const result = await offers.updateOffer(
+            tx,
+            deps,
+            offer.id,
+            apiToInput(changes, base, category.id),
+          );
+          if (!result.ok) throw invalid(result.details, req.t);
+        }
+        if (status === "published") {
+          const published = await offers.publishOffer(tx, offer.id);
+          if (!published.ok && offer.status !== "published")
+            throw new HttpError(409, "offers:staff.notDraft");
+        }
+        if (status === "cancelled") {
+          const cancelled = await offers.cancelOffer(tx, deps, offer.id, cancellationReason!);
+          if (!cancelled.ok) throw new HttpError(409, "offers:cancelOffer.notCancellable");
+        }
+      });
+      const updated = (await repo.findOffer(ctx.db, offer.id))!;
+      res.json(offerJson(updated, publicUrl, await ratingSummary(ctx.db, offer.id)));
+    },
+  });
+
+  api.add<{ persons: number | string[]; includeMe?: boolean; birthYear?: number }>({
+    method: "post",
+    path: "/offers/:id/registrations",
+    summary: "Register: persons is a number of persons, or the ids of family members who come",
+    tags: ["registrations"],
+    auth: "user",
+    body: {
+      type: "object",
+      required: ["persons"],
+      additionalProperties: false,
+      properties: {
+        persons: {
+          anyOf: [
+            { type: "integer", minimum: 1, maximum: 50 },
+            {
+              type: "array",
+              items: { type: "string", format: "uuid" },
+              maxItems: 50,
+              uniqueItems: true,
+            },
+          ],
+        },
+        includeMe: {
+          type: "boolean",
+          description: "With family member ids: whether I come too (true)",
+        },
+        birthYear: {
+          type: "integer",
+          minimum: 1900,
+          maximum: 2200,
+          description: "My birth year, for age rules",
+        },
+      },
+    },
+    responses: {
+      201: {
+        description: "Registered: confirmed, or on the waiting list at this position",
+        schema: {
+          type: "object",
+          properties: {
+            id: { type: "string" },
+            status: { type: "string", enum: ["confirmed", "waitlisted"] },
+            position: { type: "integer" },
+            persons: { type: "integer" },
+          },
+        },
+      },
+      409: { description: "Closed, not open yet, or already registered" },
+      422: { description: "Persons refused: too many, unknown family member, or age rules" },
+    },
+    async handler(req, res) {
+      const offer = await visible(req);
+      const { persons, includeMe, birthYear } = req.body;
+      const request: PersonsRequest =
+        typeof persons === "number"
+          ? { count: persons }
+          : { familyMemberIds: persons, includeSelf: includeMe ?? true, selfBirthYear: birthYear };
+      const result = await ctx.transaction((tx) =>
+        register(tx, deps, {
+          offerId: offer.id,
+          participant: { kind: "local", userId: req.apiUser!.id },
+          persons: request,
+        }),
+      );
+      if (!result.ok) {
+        const detail = registerMessage(req.t, result.error, result.details, offer);
+        throw new HttpError(REGISTER_STATUS[result.error], "offers:booking.refused", {
+          detail,
+          fields:
+            REGISTER_STATUS[result.error] === 422
+              ? [{ field: "persons", key: "offers:booking.refused", detail }]
+              : [],
+        });
+      }
+      res.status(201).json(result.value);
+    },
+  });
+
+  api.add({
+    method: "delete",
+    path: "/offers/:id/registrations/me",
+    summary: "Cancel my registration (until the offer's cancellation deadline)",
+    tags: ["registrations"],
+    auth: "user",
+    responses: { 204: { description: "Cancelled" }, 409: { description: "Deadline passed" } },
+    async handler(req, res) {
+      const offer = await visible(req);
+      const result = await ctx.transaction((tx) =>
+        cancelOwn(tx, deps, offer.id, { kind: "local", userId: req.apiUser!.id }),
+      );
+      if (!result.ok)
+        throw new HttpError(
+          result.error === "not_found" ? 404 : 409,
+          "offers:booking.cancelRefused",
+          {
+            detail: req.t(`offers:booking.errors.${result.error}`),
+          },
+        );
+      res.status(204).end();
+    },
+  });
+
+  api.add({
+    method: "get",
+    path: "/me/registrations",
+    summary: "My registrations, with my rank on waiting lists",
+    tags: ["registrations"],
+    auth: "user",
+    responses: {
+      200: { description: "Registrations", schema: { type: "array", items: REGISTRATION_JSON } },
+    },
+    async handler(req, res) {
+      const rows = await listForUser(ctx.db, req.apiUser!.id);
+      res.json(
+        rows.map((r) => ({
+          id: r.id,
+          offerId: r.offerId,
+          offerTitle: r.offer.title,
+          startsAt: r.offer.startsAt.toISOString(),
+          status: r.status,
+          persons: r.persons,
+          position: r.position,
+          createdAt: r.createdAt.toISOString(),
+        })),
+      );
+    },
+  });
+
+  api.add({
+    method: "get",
+    path: "/offers/:id/registrations",
+    summary: "Registrations of an offer (staff)",
+    tags: ["registrations"],
+    auth: STAFF_ROLES,
+    responses: { 200: { description: "Registrations", schema: { type: "array" } } },
+    async handler(req, res) {
+      const offer = await repo.findOffer(ctx.db, String(req.params.id));
+      if (!offer) throw new HttpError(404, "errors.notFound");
+      const rows = await listForOffer(ctx.db, offer.id);
+      res.json(
+        rows.map((r) => ({
+          id: r.id,
+          status: r.status,
+          position: r.position,
+          name: r.name,
+          email: r.email,
+          actorUrl: r.actorUrl,
+          instance: r.instance,
+          persons: r.persons,
+          people: r.people,
+          attended: r.attended,
+          createdAt: r.createdAt.toISOString(),
+        })),
+      );
+    },
+  });
+}

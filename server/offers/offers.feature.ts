@@ -1,0 +1,50 @@
+// The offers feature as the app mounts it: pages, feeds, API, navigation, home-page block.
+import type { Feature } from "../http/feature.ts";
+import { STAFF_ROLES } from "../http/auth.ts";
+import { searchOffers } from "./catalogue.repo.ts";
+import { catalogueRoutes } from "./catalogue.routes.ts";
+import { bookingRoutes } from "./booking.routes.ts";
+import { feedRoutes } from "./feeds.routes.ts";
+import { offersApi } from "./offers.api.ts";
+import { cardLabels, cardView } from "./offers.view.ts";
+import { participantRoutes } from "./participants.routes.ts";
+import { staffRoutes } from "./staff.routes.ts";
+import { ADMIN_MENU, offersAdminRoutes } from "./admin.routes.ts";
+
+export const offersFeature: Feature = {
+  name: "offers",
+  nav: [
+    { href: "/offers", label: "offers:nav.offers" },
+    { href: "/staff/offers", label: "offers:nav.staff", roles: STAFF_ROLES },
+  ],
+  styles: ["/static/offers.css"],
+  publicRoutes: feedRoutes,
+  routes(router, ctx) {
+    router.use((_req, res, next) => {
+      res.locals.adminMenu = [
+        ...((res.locals.adminMenu as object[] | undefined) ?? []),
+        ADMIN_MENU,
+      ];
+      next();
+    });
+    // Fixed paths (/offers/calendar, /offers/:id.ics) before /offers/:id.
+    catalogueRoutes(router, ctx);
+    bookingRoutes(router, ctx);
+    staffRoutes(router, ctx);
+    participantRoutes(router, ctx);
+    offersAdminRoutes(router, ctx);
+  },
+  api: offersApi,
+  async home(req, ctx) {
+    const { items } = await searchOffers(
+      ctx.db,
+      {},
+      { member: req.user !== undefined },
+      { limit: 6, offset: 0 },
+    );
+    return {
+      offersHome: { items: items.map((card) => cardView(card, req.lang, req.t)) },
+      cardLabels: cardLabels(req.t),
+    };
+  },
+};

@@ -1,0 +1,363 @@
+import { sql, type Insertable, type Selectable, type Updateable } from "kysely";
+import type { Db } from "../db/database.ts";
+import type { OfferTables, PriceTier } from "./offers.tables.ts";
+
+type OfferRow = Selectable<OfferTables["offers"]>;
+export type OfferInsert = Insertable<OfferTables["offers"]>;
+export type OfferUpdate = Updateable<OfferTables["offers"]>;
+
+export const isUuid = (value: unknown): value is string =>
+  typeof value === "string" &&
+  /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(value);
+
+export interface Category {
+  id: string;
+  slug: string;
+  nameFr: string;
+  nameEn: string;
+  position: number;
+  archived: boolean;
+}
+
+export interface Offer {
+  id: string;
+  title: string;
+  summary: string;
+  descriptionHtml: string;
+  descriptionText: string;
+  category: { id: string; slug: string; nameFr: string; nameEn: string };
+  audiences: OfferRow["audiences"];
+  startsAt: Date;
+  endsAt: Date;
+  timezone: string;
+  registrationOpensAt: Date | null;
+  registrationClosesAt: Date | null;
+  cancellationDeadline: Date | null;
+  locationKind: OfferRow["location_kind"];
+  address: string;
+  postalCode: string | null;
+  city: string;
+  latitude: number | null;
+  longitude: number | null;
+  onlineUrl: string | null;
+  capacity: number;
+  maxPersonsPerRegistration: number;
+  minAge: number | null;
+  maxAge: number | null;
+  priceTiers: PriceTier[];
+  minPriceCents: number;
+  organiser: { slvieId: string | null; name: string | null };
+  status: OfferRow["status"];
+  visibility: OfferRow["visibility"];
+  placesTaken: number;
+  placesLeft: number;
+  cancellationReason: string | null;
+  createdBy: string | null;
+  createdAt: Date;
+  updatedAt: Date;
+  publishedAt: Date | null;
+}
+
+/** The columns of an offer page, with its category and organiser, in one query. */
+export function offerQuery(db: Db) {
+  return db
+    .selectFrom("offers as o")
+    .innerJoin("offer_categories as c", "c.id", "o.category_id")
+    .leftJoin("slvies as s", "s.id", "o.organiser_slvie_id")
+    .selectAll("o")
+    .select([
+      "c.slug as category_slug",
+      "c.name_fr as category_name_fr",
+      "c.name_en as category_name_en",
+      "s.name as organiser_name",
+    ]);
+}
+
+type JoinedRow = OfferRow & {
+  category_slug: string;
+  category_name_fr: string;
+  category_name_en: string;
+  organiser_name: string | null;
+};
+
+export function toOffer(r: JoinedRow): Offer {
+  return {
+    id: r.id,
+    title: r.title,
+    summary: r.summary,
+    descriptionHtml: r.description_html,
+    descriptionText: r.description_text,
+    category: {
+      id: r.category_id,
+      slug: r.category_slug,
+      nameFr: r.category_name_fr,
+      nameEn: r.category_name_en,
+    },
+    audiences: r.audiences,
+    startsAt: r.starts_at,
+    endsAt: r.ends_at,
+    timezone: r.timezone,
+    registrationOpensAt: r.registration_opens_at,
+    registrationClosesAt: r.registration_closes_at,
+    cancellationDeadline: r.cancellation_deadline,
+    locationKind: r.location_kind,
+    address: r.address,
+    postalCode: r.postal_code,
+    city: r.city,
+    latitude: r.latitude,
+    longitude: r.longitude,
+    onlineUrl: r.online_url,
+    capacity: r.capacity,
+    maxPersonsPerRegistration: r.max_persons_per_registration,
+    minAge: r.min_age,
+    maxAge: r.max_age,
+    priceTiers: r.price_tiers,
+    minPriceCents: r.min_price_cents,
+    organiser: { slvieId: r.organiser_slvie_id, name: r.organiser_name },
+    status: r.status,
+    visibility: r.visibility,
+    placesTaken: r.places_taken,
+    placesLeft: r.capacity - r.places_taken,
+    cancellationReason: r.cancellation_reason,
+    createdBy: r.created_by,
+    createdAt: r.created_at,
+    updatedAt: r.updated_at,
+    publishedAt: r.published_at,
+  };
+}
+
+export async function findOffer(db: Db, id: string): Promise<Offer | undefined> {
+  if (!isUuid(id)) return undefined;
+  const row = await offerQuery(db).where("o.id", "=", id).executeTakeFirst();
+  return row ? toOffer(row as JoinedRow) : undefined;
+}
+
+/** Takes the offer's row lock for the rest of the transaction: every change of places goes
+ * through it, so concurrent bookings of one offer run one after the other. */
+export async function lockOffer(db: Db, id: string) {
+  if (!isUuid(id)) return undefined;
+  return db
+    .selectFrom("offers")
+    .select([
+      "id",
+      "title",
+      "status",
+      "starts_at",
+      "ends_at",
+      "timezone",
+      "registration_opens_at",
+      "registration_closes_at",
+      "cancellation_deadline",
+      "capacity",
+      "places_taken",
+      "max_persons_per_registration",
+      "min_age",
+      "max_age",
+      "category_id",
+      "last_minute_announced_at",
+    ])
+    .where("id", "=", id)
+    .forUpdate()
+    .executeTakeFirst();
+}
+export type LockedOffer = NonNullable<Awaited<ReturnType<typeof lockOffer>>>;
+
+export async function setPlacesTaken(db: Db, id: string, placesTaken: number): Promise<void> {
+  await db.updateTable("offers").set({ places_taken: placesTaken }).where("id", "=", id).execute();
+}
+
+export async function insertOffer(db: Db, values: OfferInsert): Promise<string> {
+  const row = await db
+    .insertInto("offers")
+    .values(values)
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  return row.id;
+}
+
+export async function updateOffer(db: Db, id: string, values: OfferUpdate): Promise<void> {
+  await db
+    .updateTable("offers")
+    .set({ ...values, updated_at: new Date() })
+    .where("id", "=", id)
+    .execute();
+}
+
+export async function rawOffer(db: Db, id: string) {
+  return db.selectFrom("offers").selectAll().where("id", "=", id).executeTakeFirst();
+}
+
+// Categories.
+
+const toCategory = (r: Selectable<OfferTables["offer_categories"]>): Category => ({
+  id: r.id,
+  slug: r.slug,
+  nameFr: r.name_fr,
+  nameEn: r.name_en,
+  position: r.position,
+  archived: r.archived_at !== null,
+});
+
+// Every catalogue page lists the categories, which change a few times a year: they are kept
+// for a few seconds per database, and dropped here as soon as this process changes one.
+const CATEGORY_CACHE_MS = 30_000;
+const categoryCache = new WeakMap<Db, { at: number; all: Promise<Category[]> }>();
+
+function allCategories(db: Db): Promise<Category[]> {
+  const cached = categoryCache.get(db);
+  if (cached && Date.now() - cached.at < CATEGORY_CACHE_MS) return cached.all;
+  const all = db
+    .selectFrom("offer_categories")
+    .selectAll()
+    .orderBy("position")
+    .orderBy("name_fr")
+    .execute()
+    .then((rows) => rows.map(toCategory));
+  all.catch(() => categoryCache.delete(db));
+  categoryCache.set(db, { at: Date.now(), all });
+  return all;
+}
+
+export async function listCategories(db: Db, includeArchived = false): Promise<Category[]> {
+  const all = await allCategories(db);
+  return includeArchived ? all : all.filter((c) => !c.archived);
+}
+
+export async function findCategory(db: Db, idOrSlug: string): Promise<Category | undefined> {
+  return (await allCategories(db)).find((c) => c.id === idOrSlug || c.slug === idOrSlug);
+}
+
+export async function insertCategory(
+  db: Db,
+  values: { slug: string; nameFr: string; nameEn: string; position: number },
+): Promise<void> {
+  await db
+    .insertInto("offer_categories")
+    .values({
+      slug: values.slug,
+      name_fr: values.nameFr,
+      name_en: values.nameEn,
+      position: values.position,
+    })
+    .execute();
+  categoryCache.delete(db);
+}
+
+export async function updateCategory(
+  db: Db,
+  id: string,
+  values: { nameFr: string; nameEn: string; position: number; archived: boolean },
+): Promise<boolean> {
+  const result = await db
+    .updateTable("offer_categories")
+    .set({
+      name_fr: values.nameFr,
+      name_en: values.nameEn,
+      position: values.position,
+      archived_at: values.archived ? sql<Date>`coalesce(archived_at, now())` : null,
+    })
+    .where("id", "=", id)
+    .executeTakeFirst();
+  categoryCache.delete(db);
+  return Number(result.numUpdatedRows) > 0;
+}
+
+// Images.
+
+export async function listImages(db: Db, offerId: string) {
+  return db
+    .selectFrom("offer_images")
+    .select(["id", "alt", "position"])
+    .where("offer_id", "=", offerId)
+    .orderBy("position")
+    .orderBy("created_at")
+    .execute();
+}
+
+export async function insertImage(
+  db: Db,
+  image: { offerId: string; data: Buffer; contentType: string; alt: string },
+): Promise<void> {
+  await db
+    .insertInto("offer_images")
+    .values({
+      offer_id: image.offerId,
+      data: image.data,
+      content_type: image.contentType,
+      alt: image.alt,
+      position: sql<number>`(select coalesce(max(position), 0) + 1 from offer_images where offer_id = ${image.offerId})`,
+    })
+    .execute();
+}
+
+export async function readImage(db: Db, offerId: string, imageId: string) {
+  if (!isUuid(offerId) || !isUuid(imageId)) return undefined;
+  return db
+    .selectFrom("offer_images")
+    .select(["data", "content_type"])
+    .where("offer_id", "=", offerId)
+    .where("id", "=", imageId)
+    .executeTakeFirst();
+}
+
+export async function deleteImage(db: Db, offerId: string, imageId: string): Promise<boolean> {
+  if (!isUuid(imageId)) return false;
+  const result = await db
+    .deleteFrom("offer_images")
+    .where("offer_id", "=", offerId)
+    .where("id", "=", imageId)
+    .executeTakeFirst();
+  return Number(result.numDeletedRows) > 0;
+}
+
+export async function copyImages(db: Db, fromOfferId: string, toOfferId: string): Promise<void> {
+  await sql`insert into offer_images (offer_id, data, content_type, alt, position)
+    select ${toOfferId}, data, content_type, alt, position from offer_images
+    where offer_id = ${fromOfferId}`.execute(db);
+}
+
+// Settings and places.
+
+export interface OfferSettings {
+  lastMinuteDays: number;
+  reminderDays: number;
+}
+
+export async function readOfferSettings(db: Db): Promise<OfferSettings> {
+  const row = await db
+    .selectFrom("offer_settings")
+    .select(["last_minute_days", "reminder_days"])
+    .where("id", "=", 1)
+    .executeTakeFirst();
+  return { lastMinuteDays: row?.last_minute_days ?? 3, reminderDays: row?.reminder_days ?? 2 };
+}
+
+export async function updateOfferSettings(db: Db, settings: OfferSettings): Promise<void> {
+  await db
+    .updateTable("offer_settings")
+    .set({ last_minute_days: settings.lastMinuteDays, reminder_days: settings.reminderDays })
+    .where("id", "=", 1)
+    .execute();
+}
+
+export interface PostalPlace {
+  code: string;
+  commune: string;
+  latitude: number;
+  longitude: number;
+  precise: boolean;
+}
+
+/** A postal code ("38000"), or the name of the main commune of one ("Grenoble"). */
+export async function findPostalPlace(db: Db, query: string): Promise<PostalPlace | undefined> {
+  const text = query.trim();
+  if (text === "") return undefined;
+  const code = text.replace(/\s+/g, "");
+  let builder = db.selectFrom("postal_codes").selectAll();
+  builder = /^\d[0-9AB]\d{3}$/i.test(code)
+    ? builder.where("code", "=", code.toUpperCase())
+    : builder
+        .where(sql<boolean>`lower(unaccent(commune)) = lower(unaccent(${text}))`)
+        .orderBy("code");
+  return builder.limit(1).executeTakeFirst();
+}

@@ -1,0 +1,293 @@
+// The booking rules, in one place: every registration, cancellation and promotion from the
+// waiting list goes through these functions, whoever asks (a member's page, the API, staff, and
+// later members of other instances through federation). Each one runs inside the caller's
+// transaction and first takes the offer's row lock (SELECT … FOR UPDATE), so concurrent
+// requests for one offer are served one after the other: the capacity is never exceeded and
+// the waiting list keeps the order of arrival.
+import { DateTime } from "luxon";
+import type { Tx } from "../db/transaction.ts";
+import { fail, ok, type Result } from "../http/result.ts";
+import { listFamily } from "../members/members.repo.ts";
+import { notify } from "../notifications/notifications.service.ts";
+import { lockOffer, readOfferSettings, setPlacesTaken, type LockedOffer } from "./offers.repo.ts";
+import * as repo from "./registrations.repo.ts";
+import type { Attendee, Participant, RegistrationRow } from "./registrations.repo.ts";
+
+export type { Participant };
+
+export interface BookingDeps {
+  publicUrl: URL;
+  now?: Date;
+}
+
+/** Who comes: a number of persons, or (members of this instance) named family members. */
+export type PersonsRequest =
+  | { count: number }
+  | { familyMemberIds: string[]; includeSelf: boolean; selfBirthYear?: number | undefined };
+
+export type RegisterError =
+  | "not_found"
+  | "not_published"
+  | "not_yet_open"
+  | "closed"
+  | "already_registered"
+  | "no_persons"
+  | "too_many_persons"
+  | "unknown_family_member"
+  | "age_unknown"
+  | "too_young"
+  | "too_old";
+
+export interface Registered {
+  id: string;
+  status: "confirmed" | "waitlisted";
+  /** Rank on the waiting list, from 1. */
+  position?: number;
+  persons: number;
+}
+
+export type CancelError = "not_found" | "deadline_passed";
+
+const MAX_COUNT = 50;
+
+async function attendeesOf(
+  tx: Tx,
+  participant: Participant,
+  request: PersonsRequest,
+): Promise<Result<Attendee[], "no_persons" | "unknown_family_member" | "too_many_persons">> {
+  if ("count" in request) {
+    if (!Number.isInteger(request.count) || request.count < 1) return fail("no_persons");
+    if (request.count > MAX_COUNT) return fail("too_many_persons");
+    return ok(
+      Array.from({ length: request.count }, (_, i) => ({
+        isMember: participant.kind === "local" && i === 0,
+        familyMemberId: null,
+        firstName: "",
+        birthYear: null,
+      })),
+    );
+  }
+  if (participant.kind !== "local") return fail("unknown_family_member");
+  const family = await listFamily(tx.db, participant.userId);
+  const attendees: Attendee[] = [];
+  if (request.includeSelf)
+    attendees.push({
+      isMember: true,
+      familyMemberId: null,
+      firstName: "",
+      birthYear: request.selfBirthYear ?? null,
+    });
+  for (const id of new Set(request.familyMemberIds)) {
+    const member = family.find((f) => f.id === id);
+    if (!member) return fail("unknown_family_member");
+    attendees.push({
+      isMember: false,
+      familyMemberId: member.id,
+      firstName: member.firstName,
+      birthYear: member.birthYear,
+    });
+  }
+  if (attendees.length === 0) return fail("no_persons");
+  return ok(attendees);
+}
+
+/** Age rules count the age reached in the year of the activity (âge dans l'année). */
+function checkAges(
+  offer: LockedOffer,
+  attendees: Attendee[],
+): Result<void, "age_unknown" | "too_young" | "too_old"> {
+  if (offer.min_age === null && offer.max_age === null) return ok(undefined);
+  const year = DateTime.fromJSDate(offer.starts_at, { zone: offer.timezone }).year;
+  for (const attendee of attendees) {
+    if (attendee.birthYear === null)
+      return fail("age_unknown", { name: attendee.firstName || null });
+    const age = year - attendee.birthYear;
+    if (offer.min_age !== null && age < offer.min_age)
+      return fail("too_young", { name: attendee.firstName || null, age: offer.min_age });
+    if (offer.max_age !== null && age > offer.max_age)
+      return fail("too_old", { name: attendee.firstName || null, age: offer.max_age });
+  }
+  return ok(undefined);
+}
+
+function checkWindow(
+  offer: LockedOffer,
+  now: Date,
+  byStaff: boolean,
+): Result<void, "not_published" | "not_yet_open" | "closed"> {
+  if (offer.status !== "published") return fail("not_published");
+  if (byStaff) return now < offer.ends_at ? ok(undefined) : fail("closed");
+  if (offer.registration_opens_at && now < offer.registration_opens_at)
+    return fail("not_yet_open", { opensAt: offer.registration_opens_at.toISOString() });
+  const closesAt = offer.registration_closes_at ?? offer.starts_at;
+  if (now >= closesAt || now >= offer.starts_at) return fail("closed");
+  return ok(undefined);
+}
+
+async function tell(
+  tx: Tx,
+  deps: BookingDeps,
+  registration: Pick<RegistrationRow, "userId">,
+  offer: Pick<LockedOffer, "id" | "title">,
+  name: string,
+  data: Record<string, string | number> = {},
+): Promise<void> {
+  // Members of other instances are told by their own instance, through federation.
+  if (!registration.userId) return;
+  await notify(tx, deps.publicUrl, {
+    userId: registration.userId,
+    kind: `offers:${name}`,
+    data: { offer: offer.title, ...data },
+    link: `/offers/${offer.id}`,
+    email: "registrations",
+  });
+}
+
+export async function register(
+  tx: Tx,
+  deps: BookingDeps,
+  request: {
+    offerId: string;
+    participant: Participant;
+    persons: PersonsRequest;
+    byStaff?: boolean;
+  },
+): Promise<Result<Registered, RegisterError>> {
+  const now = deps.now ?? new Date();
+  const offer = await lockOffer(tx.db, request.offerId);
+  if (!offer) return fail("not_found");
+  const window = checkWindow(offer, now, request.byStaff === true);
+  if (!window.ok) return window;
+  if (await repo.findActive(tx.db, offer.id, request.participant))
+    return fail("already_registered");
+  const attendees = await attendeesOf(tx, request.participant, request.persons);
+  if (!attendees.ok) return attendees;
+  const persons = attendees.value.length;
+  if (persons > Math.min(offer.max_persons_per_registration, offer.capacity))
+    return fail("too_many_persons", {
+      max: Math.min(offer.max_persons_per_registration, offer.capacity),
+    });
+  // Staff adding someone by hand (a phone booking) have checked the ages themselves.
+  if (!request.byStaff) {
+    const ages = checkAges(offer, attendees.value);
+    if (!ages.ok) return ages;
+  }
+
+  // Nobody waiting fits the free places (promotion runs whenever places free up), so a new
+  // registration that fits takes them without passing anyone.
+  const fits = persons <= offer.capacity - offer.places_taken;
+  const row = await repo.insertRegistration(tx.db, {
+    offerId: offer.id,
+    participant: request.participant,
+    persons,
+    status: fits ? "confirmed" : "waitlisted",
+    addedByStaff: request.byStaff === true,
+    attendees: attendees.value,
+  });
+  if (fits) {
+    await setPlacesTaken(tx.db, offer.id, offer.places_taken + persons);
+    await tell(tx, deps, row, offer, request.byStaff ? "addedByStaff" : "registrationConfirmed", {
+      persons,
+    });
+    return ok({ id: row.id, status: "confirmed", persons });
+  }
+  const position = await repo.positionOf(tx.db, offer.id, row.seq);
+  await tell(tx, deps, row, offer, "waitlisted", { position });
+  return ok({ id: row.id, status: "waitlisted", position, persons });
+}
+
+/**
+ * Gives freed places to the waiting list in arrival order: each waiting registration that fits
+ * in what is left is confirmed and told; one that does not fit keeps its rank. Announces the
+ * places still free when the offer starts soon (last-minute places).
+ */
+export async function fillFreedPlaces(tx: Tx, deps: BookingDeps, offer: LockedOffer) {
+  const now = deps.now ?? new Date();
+  let taken = offer.places_taken;
+  const promoted: string[] = [];
+  for (const waiting of await repo.waitlisted(tx.db, offer.id)) {
+    if (taken >= offer.capacity) break;
+    if (waiting.persons > offer.capacity - taken) continue;
+    await repo.confirm(tx.db, waiting.id);
+    taken += waiting.persons;
+    promoted.push(waiting.id);
+    await tell(tx, deps, waiting, offer, "promoted", { persons: waiting.persons });
+  }
+  if (taken !== offer.places_taken) await setPlacesTaken(tx.db, offer.id, taken);
+  if (taken < offer.capacity && offer.status === "published" && now < offer.starts_at) {
+    const { lastMinuteDays } = await readOfferSettings(tx.db);
+    if (offer.starts_at.getTime() - now.getTime() <= lastMinuteDays * 86_400_000)
+      tx.enqueue("offers.lastMinute", { offerId: offer.id });
+  }
+  return { promoted, placesTaken: taken };
+}
+
+async function cancelLocked(
+  tx: Tx,
+  deps: BookingDeps,
+  offer: LockedOffer,
+  registration: RegistrationRow,
+  by: "member" | "staff",
+): Promise<Result<{ promoted: string[] }, CancelError>> {
+  const now = deps.now ?? new Date();
+  if (by === "member" && registration.status === "confirmed") {
+    const deadline = offer.cancellation_deadline ?? offer.starts_at;
+    if (now >= deadline || now >= offer.starts_at)
+      return fail("deadline_passed", { deadline: deadline.toISOString() });
+  }
+  await repo.cancel(tx.db, [registration.id], by);
+  if (by === "staff") await tell(tx, deps, registration, offer, "removedByStaff");
+  if (registration.status !== "confirmed") return ok({ promoted: [] });
+  const freed = { ...offer, places_taken: offer.places_taken - registration.persons };
+  await setPlacesTaken(tx.db, offer.id, freed.places_taken);
+  const { promoted } = await fillFreedPlaces(tx, deps, freed);
+  return ok({ promoted });
+}
+
+/** A participant withdraws; allowed until the offer's cancellation deadline. */
+export async function cancelOwn(
+  tx: Tx,
+  deps: BookingDeps,
+  offerId: string,
+  participant: Participant,
+): Promise<Result<{ promoted: string[] }, CancelError>> {
+  const offer = await lockOffer(tx.db, offerId);
+  if (!offer) return fail("not_found");
+  const registration = await repo.findActive(tx.db, offer.id, participant);
+  if (!registration) return fail("not_found");
+  return cancelLocked(tx, deps, offer, registration, "member");
+}
+
+/** Staff remove a registration by hand (no deadline); the member is told. */
+export async function removeByStaff(
+  tx: Tx,
+  deps: BookingDeps,
+  offerId: string,
+  registrationId: string,
+): Promise<Result<{ promoted: string[] }, CancelError>> {
+  const offer = await lockOffer(tx.db, offerId);
+  if (!offer) return fail("not_found");
+  const registration = await repo.findRegistration(tx.db, registrationId);
+  if (!registration || registration.offerId !== offer.id || registration.status === "cancelled")
+    return fail("not_found");
+  return cancelLocked(tx, deps, offer, registration, "staff");
+}
+
+/** The offer is cancelled: every registration ends and every registrant is told why. */
+export async function cancelEveryRegistration(
+  tx: Tx,
+  deps: BookingDeps,
+  offer: LockedOffer,
+  reason: string,
+): Promise<number> {
+  const registrations = await repo.active(tx.db, offer.id);
+  await repo.cancel(
+    tx.db,
+    registrations.map((r) => r.id),
+    "offer",
+  );
+  await setPlacesTaken(tx.db, offer.id, 0);
+  for (const registration of registrations)
+    await tell(tx, deps, registration, offer, "offerCancelled", { reason });
+  return registrations.length;
+}
