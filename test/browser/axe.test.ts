@@ -1,12 +1,12 @@
 import assert from "node:assert/strict";
-import { AxeBuilder } from "@axe-core/playwright";
 import type { Browser, BrowserContext } from "playwright-core";
 import { createMember } from "../support/accounts.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { SKIP_BROWSER_SUITE } from "../support/env.ts";
 import {
   chromiumAvailable,
   contextFor,
-  followable,
+  scanPage,
   launch,
   loadPageSources,
   type PageEntry,
@@ -14,7 +14,17 @@ import {
   type Role,
 } from "./harness.ts";
 
-const CRAWL_LIMIT_PER_ROLE = 40;
+// Links are followed to catch pages nobody registered; one page per shape is enough
+// (/offers/<id> is one template), and the total is capped to keep the suite's time bounded.
+const CRAWL_LIMIT = 30;
+const CRAWL_ROLES: ReadonlySet<Role> = new Set(["anonymous", "member", "admin"]);
+
+function shapeOf(path: string): string {
+  return path
+    .split("?")[0]!
+    .replace(/[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}/gi, ":id")
+    .replace(/\/\d+(?=\/|$)/g, "/:n");
+}
 
 interface Finding {
   role: Role;
@@ -30,6 +40,10 @@ describe("browser: every page passes the axe scan", function () {
   const contexts = new Map<Role, BrowserContext>();
 
   before(async function () {
+    if (SKIP_BROWSER_SUITE) {
+      console.warn("SKIP_BROWSER_SUITE=1: browser suite skipped in this pass");
+      this.skip();
+    }
     if (!chromiumAvailable()) {
       console.warn(
         "Chromium is not installed at /usr/bin/chromium (apt-get install -y chromium): browser suite skipped",
@@ -78,63 +92,44 @@ describe("browser: every page passes the axe scan", function () {
     assert.ok(entries.length > 20, "pages are registered");
 
     const findings: Finding[] = [];
-    const seen = new Map<Role, Set<string>>();
+    const visited = new Set<string>();
+    const shapes = new Set(entries.map((e) => shapeOf(e.path)));
     const queue: (PageEntry & { crawled?: boolean })[] = [...entries];
     let scanned = 0;
-    while (queue.length > 0) {
-      const entry = queue.shift()!;
-      const visited = seen.get(entry.as) ?? new Set<string>();
-      seen.set(entry.as, visited);
-      const key = `${entry.path}${entry.prepare ? "#prepared" : ""}`;
-      if (visited.has(key)) continue;
-      if (
-        entry.crawled &&
-        visited.size >= CRAWL_LIMIT_PER_ROLE + entries.filter((e) => e.as === entry.as).length
-      )
-        continue;
-      visited.add(key);
-      const page = await contexts.get(entry.as)!.newPage();
-      const problems: string[] = [];
-      try {
-        const response = await page.goto(entry.path);
-        const status = response?.status() ?? 0;
-        if (!entry.crawled && status !== (entry.status ?? 200))
-          problems.push(`status ${status}, expected ${entry.status ?? 200}`);
-        if (entry.crawled && status >= 500) problems.push(`status ${status}`);
-        if (entry.prepare) await entry.prepare(page);
-        const lang = await page.getAttribute("html", "lang");
-        if (!lang) problems.push("no lang attribute");
-        if ((await page.title()).trim() === "") problems.push("empty <title>");
-        const h1 = await page.locator("h1").count();
-        if (h1 !== 1) problems.push(`${h1} <h1> elements`);
-        const result = await new AxeBuilder({ page })
-          .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
-          .analyze();
-        for (const violation of result.violations) {
-          if (violation.impact === "serious" || violation.impact === "critical") {
-            problems.push(
-              `${violation.id} (${violation.impact}): ${violation.nodes
-                .map((n) => n.target.join(" "))
-                .slice(0, 3)
-                .join(", ")}`,
-            );
-          }
+    let crawled = 0;
+
+    const next = (): (PageEntry & { crawled?: boolean }) | undefined => {
+      while (queue.length > 0) {
+        const entry = queue.shift()!;
+        const key = `${entry.as} ${entry.path}${entry.prepare ? " (prepared)" : ""}`;
+        if (visited.has(key)) continue;
+        if (entry.crawled) {
+          if (crawled >= CRAWL_LIMIT || shapes.has(shapeOf(entry.path))) continue;
+          shapes.add(shapeOf(entry.path));
+          crawled += 1;
         }
-        scanned += 1;
-        if (!entry.prepare) {
-          for (const href of await page.$$eval("a[href]", (links) =>
-            links.map((a) => a.getAttribute("href") ?? ""),
-          )) {
-            const path = followable(href, instance.url);
-            if (path && !visited.has(path)) queue.push({ path, as: entry.as, crawled: true });
-          }
-        }
-      } finally {
-        await page.close();
+        visited.add(key);
+        return entry;
       }
-      if (problems.length) findings.push({ role: entry.as, path: entry.path, problems });
-    }
-    console.log(`      scanned ${scanned} pages (${entries.length} registered)`);
+      return undefined;
+    };
+
+    // Two pages at a time: the browser and the server each get a core.
+    const worker = async () => {
+      for (let entry = next(); entry; entry = next()) {
+        const result = await scanPage(contexts.get(entry.as)!, entry, instance.url);
+        scanned += 1;
+        if (result.problems.length)
+          findings.push({ role: entry.as, path: entry.path, problems: result.problems });
+        if (!entry.prepare && CRAWL_ROLES.has(entry.as)) {
+          for (const path of result.links) queue.push({ path, as: entry.as, crawled: true });
+        }
+      }
+    };
+    await Promise.all([worker(), worker()]);
+    console.log(
+      `      scanned ${scanned} pages (${entries.length} registered, ${crawled} reached by links)`,
+    );
     assert.ok(scanned >= entries.length, `scanned ${scanned} pages`);
     assert.deepEqual(findings, [], `pages with problems:\n${JSON.stringify(findings, null, 2)}`);
   });

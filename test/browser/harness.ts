@@ -3,6 +3,7 @@
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { AxeBuilder } from "@axe-core/playwright";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import type { Member } from "../support/accounts.ts";
 import type { TestInstance } from "../support/instance.ts";
@@ -103,4 +104,51 @@ export function followable(href: string, base: string): string | undefined {
   if (/\/(feed|logout)(\/|$)/.test(url.pathname)) return undefined;
   if (/^\/notifications\/[0-9a-f-]{36}$/.test(url.pathname)) return undefined; // marks as read
   return url.pathname + url.search;
+}
+
+/**
+ * Loads one page and checks it: status, `lang`, title, a single `<h1>`, and no serious or
+ * critical axe violation (WCAG 2.0/2.1 A and AA, best practices). Returns the problems found and
+ * the same-site links worth following.
+ */
+export async function scanPage(
+  context: BrowserContext,
+  entry: PageEntry & { crawled?: boolean },
+  base: string,
+): Promise<{ problems: string[]; links: string[] }> {
+  const page = await context.newPage();
+  const problems: string[] = [];
+  try {
+    const response = await page.goto(entry.path);
+    const status = response?.status() ?? 0;
+    if (!entry.crawled && status !== (entry.status ?? 200))
+      problems.push(`status ${status}, expected ${entry.status ?? 200}`);
+    if (entry.crawled && status >= 500) problems.push(`status ${status}`);
+    if (entry.prepare) await entry.prepare(page);
+    if (!(await page.getAttribute("html", "lang"))) problems.push("no lang attribute");
+    if ((await page.title()).trim() === "") problems.push("empty <title>");
+    const h1 = await page.locator("h1").count();
+    if (h1 !== 1) problems.push(`${h1} <h1> elements`);
+    const result = await new AxeBuilder({ page })
+      .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
+      .analyze();
+    for (const violation of result.violations) {
+      if (violation.impact === "serious" || violation.impact === "critical") {
+        const where = violation.nodes
+          .map((n) => n.target.join(" "))
+          .slice(0, 3)
+          .join(", ");
+        problems.push(`${violation.id} (${violation.impact}): ${where}`);
+      }
+    }
+    const hrefs = await page.$$eval("a[href]", (links) =>
+      links.map((a) => a.getAttribute("href") ?? ""),
+    );
+    const links = hrefs
+      .map((href) => followable(href, base))
+      .filter((p): p is string => p !== undefined);
+    return { problems, links };
+  } finally {
+    await page.close();
+  }
 }

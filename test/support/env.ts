@@ -8,3 +8,8 @@ export const DATABASE_URL = base.databaseUrl;
 /** Redis URL when the suite runs with BullMQ, else undefined (database queue). */
 export const REDIS_URL = base.redisUrl;
 export const MODE = `${DATABASE_URL ? "postgres" : "pglite"}+${REDIS_URL ? "bullmq" : "db-queue"}`;
+
+// The one switch that is not an instance setting: CI runs the (slow) browser suite in one of its
+// two passes only. Tests are not the application, so they may read it directly.
+// eslint-disable-next-line no-restricted-properties
+export const SKIP_BROWSER_SUITE = process.env.SKIP_BROWSER_SUITE === "1";
