@@ -3,7 +3,7 @@ import path from "node:path";
 import type express from "express";
 import { create } from "express-handlebars";
 import type { i18n } from "i18next";
-import { VIEWS_DIR } from "../i18n/i18n.ts";
+import { translate, VIEWS_DIR } from "../i18n/i18n.ts";
 
 interface HelperOptions {
   hash: Record<string, unknown>;
@@ -35,7 +35,7 @@ const DATE_STYLES: Record<string, Intl.DateTimeFormatOptions> = {
 export function viewHelpers(i18n: i18n) {
   return {
     t(key: string, options: HelperOptions) {
-      return i18n.getFixedT(langOf(options))(key, options.hash);
+      return translate(i18n, langOf(options), key, options.hash);
     },
     eq: (a: unknown, b: unknown) => a === b,
     ne: (a: unknown, b: unknown) => a !== b,

@@ -68,11 +68,18 @@ export function isLanguage(value: unknown): value is Language {
 }
 
 /** Translates one key; values are interpolated (and select plurals with `count`). */
+// getFixedT builds a new function at each call; pages translate hundreds of strings.
+const fixed = new WeakMap<i18n, Map<string, TFunction>>();
+
 export function translate(
   i18n: i18n,
   lang: string,
   key: string,
   values?: Record<string, unknown>,
 ): string {
-  return String(i18n.getFixedT(lang)(key, (values ?? {}) as never));
+  let byLang = fixed.get(i18n);
+  if (!byLang) fixed.set(i18n, (byLang = new Map()));
+  let t = byLang.get(lang);
+  if (!t) byLang.set(lang, (t = i18n.getFixedT(lang)));
+  return String(t(key, (values ?? {}) as never));
 }
