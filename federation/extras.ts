@@ -10,17 +10,21 @@ export interface ObjectExtras {
   context: Record<string, unknown>;
   /** Properties added to the activity's embedded object. */
   fields: Record<string, unknown>;
+  /** Properties added to the activity itself (e.g. the persons of a Join, a Reject's reason). */
+  activityFields?: Record<string, unknown>;
 }
 
 type Json = Record<string, unknown>;
 
 export function addExtras(json: Json, extras: ObjectExtras): Json {
-  if (typeof json.object !== "object" || json.object === null) return json;
+  const embedded = typeof json.object === "object" && json.object !== null;
+  if (!embedded && !extras.activityFields) return json;
   const context = json["@context"];
   return {
     ...json,
+    ...extras.activityFields,
     "@context": [...(Array.isArray(context) ? context : [context]), extras.context],
-    object: { ...(json.object as Json), ...extras.fields },
+    ...(embedded ? { object: { ...(json.object as Json), ...extras.fields } } : {}),
   };
 }
 

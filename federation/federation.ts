@@ -9,6 +9,7 @@ import { retryDelay } from "./delivery/deliveries.ts";
 import type { FederationDeps } from "./deps.ts";
 import { registerInbox } from "./inbox/inbox.ts";
 import { registerNodeInfo, SOFTWARE } from "./nodeinfo.ts";
+import { registerOfferObjects } from "./offers/offers.dispatcher.ts";
 
 /** How far a signature's date may be from now (draft-cavage Date, RFC 9421 `created`). */
 export const SIGNATURE_WINDOW = { hours: 1 } as const;
@@ -42,5 +43,6 @@ export function buildFederation(
   registerCollections(federation, deps);
   registerInbox(federation, deps);
   registerNodeInfo(federation, deps);
+  registerOfferObjects(federation, deps);
   return federation;
 }

@@ -3,11 +3,31 @@
 // Features add their types here (offers: Join, Leave, TentativeAccept; forums: Announce…) and
 // their handlers to the lists (offers: Create/Update/Delete of Event, Accept/Reject of Join).
 import { Accept, Create, Delete, Follow, Reject, Undo, Update } from "@fedify/vocab";
+import { Join, Leave, TentativeAccept } from "@fedify/vocab";
 import { onAccept, onFollow, onReject, onUndoFollow } from "../follows/follows.inbox.ts";
 import { onCreateNote, onDeleteNote, onUpdateActor, onUpdateNote } from "../notes/notes.inbox.ts";
+import { onCreateEvent, onDeleteEvent, onUpdateEvent } from "../offers/offers.inbox.ts";
+import {
+  onAcceptJoin,
+  onJoin,
+  onLeave,
+  onRejectJoin,
+  onTentativeAcceptJoin,
+} from "../offers/registrations.inbox.ts";
 import type { InboxHandler } from "./scope.ts";
 
-export const INBOX_ACTIVITIES = { Follow, Accept, Reject, Undo, Create, Update, Delete } as const;
+export const INBOX_ACTIVITIES = {
+  Follow,
+  Accept,
+  Reject,
+  Undo,
+  Create,
+  Update,
+  Delete,
+  Join,
+  Leave,
+  TentativeAccept,
+} as const;
 
 export type InboxActivityType = keyof typeof INBOX_ACTIVITIES;
 
@@ -19,10 +39,13 @@ export type InboxHandlers = {
 
 export const INBOX_HANDLERS: InboxHandlers = {
   Follow: [onFollow],
-  Accept: [onAccept],
-  Reject: [onReject],
+  Accept: [onAccept, onAcceptJoin],
+  Reject: [onReject, onRejectJoin],
   Undo: [onUndoFollow],
-  Create: [onCreateNote],
-  Update: [onUpdateNote, onUpdateActor],
-  Delete: [onDeleteNote],
+  Create: [onCreateNote, onCreateEvent],
+  Update: [onUpdateNote, onUpdateActor, onUpdateEvent],
+  Delete: [onDeleteNote, onDeleteEvent],
+  Join: [onJoin],
+  Leave: [onLeave],
+  TentativeAccept: [onTentativeAcceptJoin],
 };

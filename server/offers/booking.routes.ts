@@ -17,6 +17,8 @@ import {
   type RegisterError,
 } from "./registrations.service.ts";
 import * as reviews from "./reviews.service.ts";
+import { bookRemote, leaveRemote } from "../../federation/offers/remote-booking.ts";
+import { lastRefusal, remotePosition } from "../../federation/offers/remote-status.ts";
 
 export const REGISTER_STATUS: Record<RegisterError, number> = {
   not_found: 404,
@@ -83,15 +85,20 @@ export function bookingRoutes(router: express.Router, ctx: AppContext): void {
     const user = req.user;
     const now = new Date();
     const moderator = user !== undefined && MODERATOR_ROLES.includes(user.role);
-    const [images, mine, family, list, rating] = await Promise.all([
+    const [images, mine, family, list, rating, refusal] = await Promise.all([
       listImages(ctx.db, offer.id),
       user ? findActive(ctx.db, offer.id, { kind: "local", userId: user.id }) : undefined,
       user ? listFamily(ctx.db, user.id) : [],
       reviews.listReviews(ctx.db, offer.id, { userId: user?.id, moderator }),
       reviews.ratingSummary(ctx.db, offer.id),
+      user && offer.remote ? lastRefusal(ctx.db, offer.id, user.id) : undefined,
     ]);
     const position =
-      mine?.status === "waitlisted" ? await positionOf(ctx.db, offer.id, mine.seq) : undefined;
+      mine?.status !== "waitlisted"
+        ? undefined
+        : offer.remote
+          ? await remotePosition(ctx.db, mine.id)
+          : await positionOf(ctx.db, offer.id, mine.seq);
     const ended = now >= offer.endsAt;
     const open =
       offer.status === "published" &&
@@ -114,6 +121,8 @@ export function bookingRoutes(router: express.Router, ctx: AppContext): void {
       {
         title: offer.title,
         offer: view,
+        remote: offer.remote,
+        refusal: refusal && registerMessage(req.t, refusal as RegisterError, undefined, offer),
         images,
         headLinks: [
           {
@@ -164,6 +173,20 @@ export function bookingRoutes(router: express.Router, ctx: AppContext): void {
       includeSelf: body.self === "on",
       selfBirthYear: Number.isInteger(birthYear) && birthYear > 1900 ? birthYear : undefined,
     };
+    if (offer.remote) {
+      // Booked by the offer's home instance: pending until it answers.
+      const sent = await ctx.transaction((tx) =>
+        bookRemote(tx, deps.publicUrl, { offerId: offer.id, userId: req.user!.id, persons }),
+      );
+      if (!sent.ok)
+        return offerPage(req, res, offer, {
+          status: sent.error === "not_found" ? 404 : sent.error.startsWith("not_") ? 409 : 422,
+          values: { ...body, family: arrayOf(body.family) },
+          errors: [{ field: "booking", key: `offers:booking.errors.${sent.error}` }],
+        });
+      flash(req, "offers:booking.pending", { territory: offer.remote.territory });
+      return res.redirect(303, `/offers/${offer.id}`);
+    }
     const result = await ctx.transaction((tx) =>
       register(tx, deps, {
         offerId: offer.id,
@@ -194,7 +217,9 @@ export function bookingRoutes(router: express.Router, ctx: AppContext): void {
   router.post("/offers/:id/cancel", requireUser, async (req, res) => {
     const offer = await visibleOffer(req);
     const result = await ctx.transaction((tx) =>
-      cancelOwn(tx, deps, offer.id, { kind: "local", userId: req.user!.id }),
+      offer.remote
+        ? leaveRemote(tx, deps.publicUrl, offer.id, req.user!.id)
+        : cancelOwn(tx, deps, offer.id, { kind: "local", userId: req.user!.id }),
     );
     if (!result.ok) {
       return offerPage(req, res, offer, {

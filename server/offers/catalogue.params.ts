@@ -25,6 +25,16 @@ export const catalogueQuery = {
     lat: { type: "number", minimum: -90, maximum: 90 },
     lon: { type: "number", minimum: -180, maximum: 180 },
     page: { type: "integer", minimum: 1, maximum: 10_000 },
+    origin: {
+      type: "string",
+      enum: ["all", "local", "remote"],
+      description: "local: this CMCAS's offers; remote: those of followed territories (all)",
+    },
+    territory: {
+      type: "string",
+      maxLength: 200,
+      description: "Offers of one followed territory, by its instance host (host[:port])",
+    },
   },
 };
 
@@ -41,6 +51,8 @@ export interface CatalogueQuery {
   lat?: number;
   lon?: number;
   page?: number;
+  origin?: "all" | "local" | "remote";
+  territory?: string;
 }
 
 const validateQuery = compileForm<CatalogueQuery>({ type: "object", ...catalogueQuery });
@@ -77,6 +89,8 @@ export async function toFilters(
     audience: query.audience,
     maxPriceCents: query.maxPrice === undefined ? undefined : Math.round(query.maxPrice * 100),
     available: query.available,
+    origin: query.origin,
+    territory: query.territory,
   };
   if (query.category) {
     const category = await findCategory(db, query.category);

@@ -3,7 +3,7 @@
 // category, full-text GIN, earth-distance GiST), so a page costs two queries whatever it shows.
 import { sql, type RawBuilder } from "kysely";
 import type { Db } from "../db/database.ts";
-import type { Audience, LocationKind, PriceTier } from "./offers.tables.ts";
+import type { Audience, LocationKind, OfferStatus, PriceTier } from "./offers.tables.ts";
 
 export interface CatalogueFilters {
   q?: string | undefined;
@@ -18,6 +18,10 @@ export interface CatalogueFilters {
   near?: { latitude: number; longitude: number; radiusKm: number } | undefined;
   /** Only offers starting within this many days with places left and open registrations. */
   lastMinuteDays?: number | undefined;
+  /** Our own offers, those of the territories we follow, or both (default). */
+  origin?: "local" | "remote" | "all" | undefined;
+  /** Offers of one followed territory, by its instance's host. */
+  territory?: string | undefined;
 }
 
 /** Anonymous visitors see public offers; members of this instance see every visibility. */
@@ -45,6 +49,9 @@ export interface OfferCard {
   minPriceCents: number;
   registrationClosesAt: Date | null;
   distanceKm: number | null;
+  status: OfferStatus;
+  /** Another territory's offer (federation). */
+  remote: { name: string; host: string; uri: string; url: string | null } | null;
 }
 
 function conditions(filters: CatalogueFilters, viewer: Viewer, now: Date): RawBuilder<boolean>[] {
@@ -53,6 +60,12 @@ function conditions(filters: CatalogueFilters, viewer: Viewer, now: Date): RawBu
   if (filters.from) where.push(sql<boolean>`o.starts_at >= ${filters.from}`);
   else where.push(sql<boolean>`o.ends_at >= ${now}`);
   if (filters.to) where.push(sql<boolean>`o.starts_at < ${filters.to}`);
+  if (filters.origin === "local") where.push(sql<boolean>`o.remote_uri is null`);
+  if (filters.origin === "remote") where.push(sql<boolean>`o.remote_uri is not null`);
+  if (filters.territory)
+    where.push(
+      sql<boolean>`o.remote_actor_id in (select id from federation_remote_actors where host = ${filters.territory.toLowerCase()})`,
+    );
   if (filters.q)
     where.push(sql<boolean>`o.search @@ websearch_to_tsquery('maillage_fr', ${filters.q})`);
   if (filters.categoryId) where.push(sql<boolean>`o.category_id = ${filters.categoryId}`);
@@ -115,8 +128,14 @@ export async function searchOffers(
   const rows = await db
     .selectFrom("offers as o")
     .innerJoin("offer_categories as c", "c.id", "o.category_id")
+    .leftJoin("federation_remote_actors as ra", "ra.id", "o.remote_actor_id")
     .select([
       "o.id",
+      "o.status",
+      "o.remote_uri",
+      "o.remote_url",
+      "ra.name as territory_name",
+      "ra.host as territory_host",
       "o.title",
       "o.summary",
       "c.slug",
@@ -174,6 +193,16 @@ export async function searchOffers(
       minPriceCents: r.min_price_cents,
       registrationClosesAt: r.registration_closes_at,
       distanceKm: r.distance_km === null ? null : Number(r.distance_km),
+      status: r.status,
+      remote:
+        r.remote_uri !== null
+          ? {
+              name: r.territory_name || r.territory_host || "",
+              host: r.territory_host ?? "",
+              uri: r.remote_uri,
+              url: r.remote_url,
+            }
+          : null,
     })),
   };
 }

@@ -15,6 +15,7 @@ import { AUDIENCES } from "./offers.tables.ts";
 import { DEFAULT_TIMEZONE } from "./offers.schemas.ts";
 import { cardLabels, cardView, categoryName, dateTimeLabel, memo } from "./offers.view.ts";
 import { listForUser } from "./registrations.repo.ts";
+import { territories } from "../../federation/offers/remote-status.ts";
 
 export const PAGE_SIZE = 50;
 
@@ -27,6 +28,11 @@ export function catalogueRoutes(router: express.Router, ctx: AppContext): void {
     })),
     audiences: AUDIENCES,
     radii: RADII,
+    origins: ["all", "local", "remote"].map((value) => ({
+      value,
+      label: req.t(`offers:catalogue.origins.${value}`),
+    })),
+    territories: await territories(ctx.db),
   });
 
   router.get("/offers", async (req, res) => {

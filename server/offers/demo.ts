@@ -211,7 +211,9 @@ export async function seedDemo(
   for (let n = 0; n < options.offers; n++) {
     const input = demoOffer(n, categories, where, rnd, now, { from: -60, to: 180 });
     if (n % 20 === 19) input.title = `${input.title} (brouillon)`;
-    const result = await ctx.transaction((tx) => createOffer(tx, staffId, input, n % 20 !== 19));
+    const result = await ctx.transaction((tx) =>
+      createOffer(tx, { publicUrl: ctx.config.publicUrl }, staffId, input, n % 20 !== 19),
+    );
     if (!result.ok) throw new Error(`demo offer refused: ${JSON.stringify(result.details)}`);
     created.push({ id: result.value.id, input });
     summary.offers += 1;

@@ -32,6 +32,22 @@ export const OFFER_SUMMARY_JSON = {
       properties: { free: { type: "boolean" }, fromCents: { type: "integer" } },
     },
     distanceKm: { type: "number" },
+    origin: {
+      type: "string",
+      enum: ["local", "remote"],
+      description: "remote: published by another instance, booked there",
+    },
+    territory: {
+      type: "object",
+      description: "Remote offers: the CMCAS (or other publisher) and its instance",
+      properties: {
+        name: { type: "string" },
+        host: { type: "string" },
+        uri: { type: "string", description: "The Event's id" },
+        url: { type: ["string", "null"], description: "Its page on the home instance" },
+      },
+    },
+    status: { type: "string", enum: ["draft", "published", "cancelled", "completed"] },
   },
 } as const;
 
@@ -70,7 +86,14 @@ export const REGISTRATION_JSON = {
     offerId: { type: "string" },
     offerTitle: { type: "string" },
     startsAt: instant,
-    status: { type: "string", enum: ["confirmed", "waitlisted", "cancelled"] },
+    status: {
+      type: "string",
+      enum: ["pending", "confirmed", "waitlisted", "cancelled", "rejected"],
+      description: "pending: sent to the offer's home instance, not answered yet",
+    },
+    reason: { type: "string", description: "rejected: why, in the member's language" },
+    reasonCode: { type: ["string", "null"] },
+    origin: { type: "string", enum: ["local", "remote"] },
     persons: { type: "integer" },
     position: { type: ["integer", "null"] },
     createdAt: instant,

@@ -21,6 +21,7 @@ import { cancelOwn, register, type PersonsRequest } from "./registrations.servic
 import { REGISTER_STATUS, registerMessage } from "./booking.routes.ts";
 import { ratingSummary } from "./reviews.service.ts";
 import { OFFER_JSON, OFFER_SUMMARY_JSON, REGISTRATION_JSON } from "./offers.api-schemas.ts";
+import { bookRemote, leaveRemote } from "../../federation/offers/remote-booking.ts";
 
 const summaryJson = (card: OfferCard, publicUrl: URL) => ({
   id: card.id,
@@ -37,6 +38,9 @@ const summaryJson = (card: OfferCard, publicUrl: URL) => ({
   placesLeft: card.placesLeft,
   price: { free: card.priceTiers.length === 0, fromCents: card.minPriceCents },
   ...(card.distanceKm === null ? {} : { distanceKm: Math.round(card.distanceKm * 10) / 10 }),
+  origin: card.remote ? "remote" : "local",
+  ...(card.remote ? { territory: card.remote } : {}),
+  status: card.status,
 });
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
@@ -79,6 +83,17 @@ function offerJson(
     visibility: offer.visibility,
     rating,
     icsUrl: new URL(`/offers/${offer.id}.ics`, publicUrl).href,
+    origin: offer.remote ? "remote" : "local",
+    ...(offer.remote
+      ? {
+          territory: {
+            name: offer.remote.territory,
+            host: offer.remote.host,
+            uri: offer.remote.uri,
+            url: offer.remote.url,
+          },
+        }
+      : {}),
   };
 }
 
@@ -237,7 +252,13 @@ export function offersApi(api: ApiRegistry, ctx: AppContext): void {
         visibility: "public",
       };
       const result = await ctx.transaction((tx) =>
-        offers.createOffer(tx, req.apiUser!.id, apiToInput(body, base, category.id), body.publish),
+        offers.createOffer(
+          tx,
+          deps,
+          req.apiUser!.id,
+          apiToInput(body, base, category.id),
+          body.publish,
+        ),
       );
       if (!result.ok) throw invalid(result.details, req.t);
       res
@@ -261,7 +282,7 @@ export function offersApi(api: ApiRegistry, ctx: AppContext): void {
     },
     async handler(req, res) {
       const offer = await repo.findOffer(ctx.db, String(req.params.id));
-      if (!offer) throw new HttpError(404, "errors.notFound");
+      if (!offer || offer.remote) throw new HttpError(404, "errors.notFound");
       const { status, cancellationReason, ...changes } = req.body;
       const category = changes.category
         ? await repo.findCategory(ctx.db, changes.category)
@@ -298,7 +319,7 @@ export function offersApi(api: ApiRegistry, ctx: AppContext): void {
           if (!result.ok) throw invalid(result.details, req.t);
         }
         if (status === "published") {
-          const published = await offers.publishOffer(tx, offer.id);
+          const published = await offers.publishOffer(tx, deps, offer.id);
           if (!published.ok && offer.status !== "published")
             throw new HttpError(409, "offers:staff.notDraft");
         }
@@ -309,6 +330,23 @@ export function offersApi(api: ApiRegistry, ctx: AppContext): void {
       });
       const updated = (await repo.findOffer(ctx.db, offer.id))!;
       res.json(offerJson(updated, publicUrl, await ratingSummary(ctx.db, offer.id)));
+    },
+  });
+
+  api.add({
+    method: "delete",
+    path: "/offers/:id",
+    summary: "Delete a draft or cancelled offer; other instances then see a Tombstone",
+    tags: ["offers"],
+    auth: STAFF_ROLES,
+    responses: { 204: { description: "Deleted" }, 409: { description: "Still published" } },
+    async handler(req, res) {
+      const result = await ctx.transaction((tx) =>
+        offers.deleteOffer(tx, deps, String(req.params.id)),
+      );
+      if (!result.ok)
+        throw new HttpError(result.error === "not_found" ? 404 : 409, "offers:staff.notDeletable");
+      res.status(204).end();
     },
   });
 
@@ -359,12 +397,47 @@ export function offersApi(api: ApiRegistry, ctx: AppContext): void {
           },
         },
       },
+      202: {
+        description:
+          "Another instance's offer: the request is sent, pending until that instance answers",
+        schema: {
+          type: "object",
+          properties: {
+            id: { type: "string" },
+            status: { type: "string", enum: ["pending"] },
+            persons: { type: "integer" },
+          },
+        },
+      },
       409: { description: "Closed, not open yet, or already registered" },
       422: { description: "Persons refused: too many, unknown family member, or age rules" },
     },
     async handler(req, res) {
       const offer = await visible(req);
       const { persons, includeMe, birthYear } = req.body;
+      if (offer.remote) {
+        const sent = await ctx.transaction((tx) =>
+          bookRemote(tx, publicUrl, {
+            offerId: offer.id,
+            userId: req.apiUser!.id,
+            persons:
+              typeof persons === "number"
+                ? { count: persons, birthYear }
+                : {
+                    familyMemberIds: persons,
+                    includeSelf: includeMe ?? true,
+                    selfBirthYear: birthYear,
+                  },
+          }),
+        );
+        if (!sent.ok) {
+          const status =
+            sent.error === "not_found" ? 404 : sent.error.startsWith("not_") ? 409 : 422;
+          const detail = req.t(`offers:booking.errors.${sent.error}`, sent.details);
+          throw new HttpError(status, "offers:booking.refused", { detail });
+        }
+        return void res.status(202).json(sent.value);
+      }
       const request: PersonsRequest =
         typeof persons === "number"
           ? { count: persons }
@@ -400,7 +473,9 @@ export function offersApi(api: ApiRegistry, ctx: AppContext): void {
     async handler(req, res) {
       const offer = await visible(req);
       const result = await ctx.transaction((tx) =>
-        cancelOwn(tx, deps, offer.id, { kind: "local", userId: req.apiUser!.id }),
+        offer.remote
+          ? leaveRemote(tx, publicUrl, offer.id, req.apiUser!.id)
+          : cancelOwn(tx, deps, offer.id, { kind: "local", userId: req.apiUser!.id }),
       );
       if (!result.ok)
         throw new HttpError(
@@ -431,7 +506,10 @@ export function offersApi(api: ApiRegistry, ctx: AppContext): void {
           offerId: r.offerId,
           offerTitle: r.offer.title,
           startsAt: r.offer.startsAt.toISOString(),
-          status: r.status,
+          status: r.refusal ? "rejected" : r.status,
+          ...(r.refusal ? { reason: req.t(`offers:booking.errors.${r.refusal}`) } : {}),
+          reasonCode: r.refusal,
+          origin: r.remote ? "remote" : "local",
           persons: r.persons,
           position: r.position,
           createdAt: r.createdAt.toISOString(),

@@ -56,6 +56,8 @@ export interface Offer {
   createdAt: Date;
   updatedAt: Date;
   publishedAt: Date | null;
+  /** Another instance's offer (federation): booked there, shown here with its territory. */
+  remote: { uri: string; url: string | null; territory: string; host: string } | null;
 }
 
 /** The columns of an offer page, with its category and organiser, in one query. */
@@ -64,8 +66,11 @@ export function offerQuery(db: Db) {
     .selectFrom("offers as o")
     .innerJoin("offer_categories as c", "c.id", "o.category_id")
     .leftJoin("slvies as s", "s.id", "o.organiser_slvie_id")
+    .leftJoin("federation_remote_actors as ra", "ra.id", "o.remote_actor_id")
     .selectAll("o")
     .select([
+      "ra.name as territory_name",
+      "ra.host as territory_host",
       "c.slug as category_slug",
       "c.name_fr as category_name_fr",
       "c.name_en as category_name_en",
@@ -78,6 +83,8 @@ type JoinedRow = OfferRow & {
   category_name_fr: string;
   category_name_en: string;
   organiser_name: string | null;
+  territory_name: string | null;
+  territory_host: string | null;
 };
 
 export function toOffer(r: JoinedRow): Offer {
@@ -123,6 +130,15 @@ export function toOffer(r: JoinedRow): Offer {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     publishedAt: r.published_at,
+    remote:
+      r.remote_uri !== null
+        ? {
+            uri: r.remote_uri,
+            url: r.remote_url,
+            territory: r.territory_name || r.territory_host || "",
+            host: r.territory_host ?? "",
+          }
+        : null,
   };
 }
 
@@ -140,6 +156,7 @@ export async function lockOffer(db: Db, id: string) {
     .selectFrom("offers")
     .select([
       "id",
+      "remote_uri",
       "title",
       "status",
       "starts_at",

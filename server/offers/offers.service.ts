@@ -7,6 +7,7 @@ import { slvieExists } from "../members/members.repo.ts";
 import * as repo from "./offers.repo.ts";
 import type { Audience, LocationKind, PriceTier, Visibility } from "./offers.tables.ts";
 import { plainText, sanitizeDescription } from "./rich-text.ts";
+import { federateDeletion, federateOffer } from "../../federation/offers/offers.outbox.ts";
 import {
   cancelEveryRegistration,
   fillFreedPlaces,
@@ -139,6 +140,7 @@ export type OfferWriteError = "invalid" | "not_found";
 
 export async function createOffer(
   tx: Tx,
+  deps: BookingDeps,
   staffId: string,
   input: OfferInput,
   publish = false,
@@ -151,6 +153,7 @@ export async function createOffer(
     status: publish ? "published" : "draft",
     published_at: publish ? new Date() : null,
   });
+  if (publish) await federateOffer(tx, deps.publicUrl, id, "published");
   return ok((await repo.findOffer(tx.db, id))!);
 }
 
@@ -178,6 +181,8 @@ export async function updateOffer(
       capacity: input.capacity,
       starts_at: input.startsAt,
     });
+  // Followers see changes of published (or cancelled) offers; drafts stay here.
+  await federateOffer(tx, deps.publicUrl, id, "updated");
   return ok((await repo.findOffer(tx.db, id))!);
 }
 
@@ -206,12 +211,14 @@ export async function duplicateOffer(
 
 export async function publishOffer(
   tx: Tx,
+  deps: BookingDeps,
   id: string,
 ): Promise<Result<void, "not_found" | "not_draft">> {
   const offer = await repo.lockOffer(tx.db, id);
   if (!offer) return fail("not_found");
   if (offer.status !== "draft") return fail("not_draft");
   await repo.updateOffer(tx.db, id, { status: "published", published_at: new Date() });
+  await federateOffer(tx, deps.publicUrl, id, "published");
   return ok(undefined);
 }
 
@@ -227,7 +234,28 @@ export async function cancelOffer(
   if (offer.status === "cancelled" || offer.status === "completed") return fail("not_cancellable");
   await repo.updateOffer(tx.db, id, { status: "cancelled", cancellation_reason: reason });
   const told = await cancelEveryRegistration(tx, deps, offer, reason);
+  await federateOffer(tx, deps.publicUrl, id, "updated");
   return ok({ told });
+}
+
+/** Deletes a draft or a cancelled offer (no registration is active any more). */
+export async function deleteOffer(
+  tx: Tx,
+  deps: BookingDeps,
+  id: string,
+): Promise<Result<void, "not_found" | "not_deletable">> {
+  const offer = await repo.lockOffer(tx.db, id);
+  if (!offer) return fail("not_found");
+  if (offer.status !== "draft" && offer.status !== "cancelled") return fail("not_deletable");
+  const row = await tx.db
+    .deleteFrom("offers")
+    .where("id", "=", id)
+    .where("remote_uri", "is", null)
+    .returning(["id", "visibility", "published_at"])
+    .executeTakeFirst();
+  if (!row) return fail("not_found");
+  await federateDeletion(tx, deps.publicUrl, row);
+  return ok(undefined);
 }
 
 /** Marks ended published offers as completed (periodic sweep). */

@@ -13,7 +13,7 @@ export const VISIBILITIES: readonly Visibility[] = ["public", "network", "local"
 export type Audience = "familles" | "jeunes" | "pensionnes" | "tous";
 export const AUDIENCES: readonly Audience[] = ["tous", "familles", "jeunes", "pensionnes"];
 export type LocationKind = "place" | "online";
-export type RegistrationStatus = "confirmed" | "waitlisted" | "cancelled";
+export type RegistrationStatus = "pending" | "confirmed" | "waitlisted" | "cancelled";
 
 /** One band of the social coefficient and its price; `upTo` null is the last, open band. */
 export interface PriceTier {
@@ -75,6 +75,10 @@ export interface OfferTables {
     updated_at: CreatedAt;
     published_at: NullableTimestamp;
     search: ColumnType<string, never, never>;
+    /** Offers of another instance (federation): their Event's id, publisher and page. */
+    remote_uri: Generated<string | null>;
+    remote_actor_id: Generated<number | null>;
+    remote_url: Generated<string | null>;
   };
   offer_images: {
     id: Generated<string>;
@@ -102,6 +106,11 @@ export interface OfferTables {
     created_at: CreatedAt;
     confirmed_at: NullableTimestamp;
     cancelled_at: NullableTimestamp;
+    /** The Join that carries a registration across instances (either side). */
+    join_activity_id: Generated<string | null>;
+    /** Why the home instance refused a registration of one of our members. */
+    refusal: Generated<string | null>;
+    remote_position: Generated<number | null>;
   };
   offer_registration_persons: {
     id: Generated<string>;
@@ -152,6 +161,10 @@ export interface OfferTables {
     action: "hide" | "show";
     reason: string;
     created_at: CreatedAt;
+  };
+  offer_tombstones: {
+    offer_id: string;
+    deleted_at: CreatedAt;
   };
   postal_codes: {
     code: string;

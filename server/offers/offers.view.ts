@@ -123,6 +123,7 @@ export function cardView(card: OfferCard, lang: string, t: T) {
     price: priceLabel(card.priceTiers, card.minPriceCents, lang, t),
     places: placesLabel(card.placesLeft, t),
     full: card.placesLeft <= 0,
+    territory: card.remote ? t("offers:card.territory", { name: card.remote.name }) : undefined,
     distance:
       card.distanceKm === null
         ? undefined

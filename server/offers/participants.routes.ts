@@ -38,7 +38,7 @@ export function participantRoutes(router: express.Router, ctx: AppContext): void
 
   const offerOr404 = async (req: express.Request): Promise<Offer> => {
     const offer = await findOffer(ctx.db, String(req.params.id));
-    if (!offer) throw new HttpError(404, "errors.notFound");
+    if (!offer || offer.remote) throw new HttpError(404, "errors.notFound");
     return offer;
   };
 

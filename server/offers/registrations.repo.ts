@@ -258,6 +258,9 @@ export async function listForUser(db: Db, userId: string) {
       "r.status",
       "r.created_at",
       "r.cancelled_by",
+      "r.refusal",
+      "r.remote_position",
+      "o.remote_uri",
       "o.title",
       "o.starts_at",
       "o.ends_at",
@@ -286,8 +289,12 @@ export async function listForUser(db: Db, userId: string) {
     persons: r.persons,
     status: r.status,
     cancelledBy: r.cancelled_by,
+    refusal: r.refusal,
+    remote: r.remote_uri !== null,
     createdAt: r.created_at,
-    position: r.position === null ? null : Number(r.position),
+    // On another instance's offer, the rank is the one that instance told us.
+    position:
+      r.remote_uri !== null ? r.remote_position : r.position === null ? null : Number(r.position),
     reviewed: Boolean(r.reviewed),
     offer: {
       title: r.title,

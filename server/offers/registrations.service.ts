@@ -11,6 +11,7 @@ import { listFamily } from "../members/members.repo.ts";
 import { notify } from "../notifications/notifications.service.ts";
 import { lockOffer, readOfferSettings, setPlacesTaken, type LockedOffer } from "./offers.repo.ts";
 import * as repo from "./registrations.repo.ts";
+import { answerPromotion } from "../../federation/offers/remote-booking.ts";
 import type { Attendee, Participant, RegistrationRow } from "./registrations.repo.ts";
 
 export type { Participant };
@@ -22,7 +23,7 @@ export interface BookingDeps {
 
 /** Who comes: a number of persons, or (members of this instance) named family members. */
 export type PersonsRequest =
-  | { count: number }
+  | { count: number; birthYears?: (number | null)[] }
   | { familyMemberIds: string[]; includeSelf: boolean; selfBirthYear?: number | undefined };
 
 export type RegisterError =
@@ -63,7 +64,8 @@ async function attendeesOf(
         isMember: participant.kind === "local" && i === 0,
         familyMemberId: null,
         firstName: "",
-        birthYear: null,
+        // Members of other instances: the birth years their instance sent for age rules.
+        birthYear: request.birthYears?.[i] ?? null,
       })),
     );
   }
@@ -155,7 +157,8 @@ export async function register(
 ): Promise<Result<Registered, RegisterError>> {
   const now = deps.now ?? new Date();
   const offer = await lockOffer(tx.db, request.offerId);
-  if (!offer) return fail("not_found");
+  // Another instance's offer is booked there, through federation (federation/offers).
+  if (!offer || offer.remote_uri !== null) return fail("not_found");
   const window = checkWindow(offer, now, request.byStaff === true);
   if (!window.ok) return window;
   if (await repo.findActive(tx.db, offer.id, request.participant))
@@ -211,6 +214,7 @@ export async function fillFreedPlaces(tx: Tx, deps: BookingDeps, offer: LockedOf
     await repo.confirm(tx.db, waiting.id);
     taken += waiting.persons;
     promoted.push(waiting.id);
+    if (waiting.actorUrl) await answerPromotion(tx, deps.publicUrl, waiting.id);
     await tell(tx, deps, waiting, offer, "promoted", { persons: waiting.persons });
   }
   if (taken !== offer.places_taken) await setPlacesTaken(tx.db, offer.id, taken);

@@ -9,7 +9,8 @@ export async function staffList(
   db: Db,
   filter: { status?: OfferStatus | undefined; q?: string | undefined; page: number },
 ) {
-  let query = db.selectFrom("offers as o");
+  // Other territories' offers are managed by their own staff.
+  let query = db.selectFrom("offers as o").where("o.remote_uri", "is", null);
   if (filter.status) query = query.where("o.status", "=", filter.status);
   if (filter.q)
     query = query.where(sql<boolean>`o.search @@ websearch_to_tsquery('maillage_fr', ${filter.q})`);

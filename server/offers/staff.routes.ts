@@ -73,7 +73,8 @@ export function staffRoutes(router: express.Router, ctx: AppContext): void {
 
   const offerOr404 = async (req: express.Request) => {
     const offer = await repo.findOffer(ctx.db, String(req.params.id));
-    if (!offer) throw new HttpError(404, "errors.notFound");
+    // Other territories' offers are managed on their own instance.
+    if (!offer || offer.remote) throw new HttpError(404, "errors.notFound");
     return offer;
   };
 
@@ -163,7 +164,7 @@ export function staffRoutes(router: express.Router, ctx: AppContext): void {
     const form = parseForm(validateOffer, req.body);
     if (!form.ok) return editPage(req, res, { values: req.body as object, errors: form.errors });
     const result = await ctx.transaction((tx) =>
-      offers.createOffer(tx, req.user!.id, formToInput(form.value)),
+      offers.createOffer(tx, deps, req.user!.id, formToInput(form.value)),
     );
     if (!result.ok)
       return editPage(req, res, { values: req.body as object, errors: problems(result.details) });
@@ -206,7 +207,7 @@ export function staffRoutes(router: express.Router, ctx: AppContext): void {
 
   router.post("/staff/offers/:id/publish", staff, async (req, res) => {
     const offer = await offerOr404(req);
-    const result = await ctx.transaction((tx) => offers.publishOffer(tx, offer.id));
+    const result = await ctx.transaction((tx) => offers.publishOffer(tx, deps, offer.id));
     if (!result.ok) throw new HttpError(409, "offers:staff.notDraft");
     flash(req, "offers:staff.published");
     res.redirect(303, `/offers/${offer.id}`);

@@ -43,7 +43,9 @@ export async function makeOffer(
     visibility: "public",
     ...rest,
   };
-  const result = await instance.ctx.transaction((tx) => createOffer(tx, staffId, input, publish));
+  const result = await instance.ctx.transaction((tx) =>
+    createOffer(tx, { publicUrl: instance.ctx.config.publicUrl }, staffId, input, publish),
+  );
   if (!result.ok) throw new Error(`offer refused: ${JSON.stringify(result.details)}`);
   return result.value;
 }

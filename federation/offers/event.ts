@@ -1,0 +1,164 @@
+// An offer as a FEP-8a8e `Event`. Fedify's vocabulary knows the ActivityStreams part (name,
+// content, start and end, audience); the Mobilizon-compatible fields (schema.org capacity,
+// timezone, join mode, postal address, status) and ours (registration window, ages) travel as
+// extras, under the context terms below — the same names Mobilizon uses, so either side reads them.
+import { Event, PUBLIC_COLLECTION, type Tombstone } from "@fedify/vocab";
+import type { Db } from "../../server/db/database.ts";
+import type { ObjectExtras } from "../extras.ts";
+import { textToHtml } from "../html.ts";
+import { actorUri, CMCAS_ACTOR } from "../uris.ts";
+
+/** Our own terms (registration window, persons of a Join, reasons of a Reject). */
+export const MAILLAGE_NS = "urn:maillage:ns#";
+
+export const EVENT_CONTEXT: Record<string, unknown> = {
+  sc: "http://schema.org#",
+  mz: "https://joinmobilizon.org/ns#",
+  ical: "http://www.w3.org/2002/12/cal/ical#",
+  maillage: MAILLAGE_NS,
+  timezone: "mz:timezone",
+  joinMode: { "@id": "mz:joinMode", "@type": "mz:joinModeType" },
+  maximumAttendeeCapacity: "sc:maximumAttendeeCapacity",
+  remainingAttendeeCapacity: "sc:remainingAttendeeCapacity",
+  participantCount: "mz:participantCount",
+  anonymousParticipationEnabled: "mz:anonymousParticipationEnabled",
+  category: "sc:category",
+  eventStatus: { "@id": "sc:eventStatus", "@type": "@id" },
+  typicalAgeRange: "sc:typicalAgeRange",
+  address: "sc:address",
+  PostalAddress: "sc:PostalAddress",
+  streetAddress: "sc:streetAddress",
+  postalCode: "sc:postalCode",
+  addressLocality: "sc:addressLocality",
+  addressCountry: "sc:addressCountry",
+  registrationOpensAt: { "@id": "maillage:registrationOpensAt", "@type": "xsd:dateTime" },
+  registrationClosesAt: { "@id": "maillage:registrationClosesAt", "@type": "xsd:dateTime" },
+  cancellationDeadline: { "@id": "maillage:cancellationDeadline", "@type": "xsd:dateTime" },
+  maxPersonsPerRegistration: "maillage:maxPersonsPerRegistration",
+  persons: "maillage:persons",
+  birthYears: { "@id": "maillage:birthYears", "@container": "@list" },
+  reason: "maillage:reason",
+  position: "maillage:position",
+  xsd: "http://www.w3.org/2001/XMLSchema#",
+};
+
+export function offerUri(publicUrl: URL, offerId: string): URL {
+  return new URL(`/offers/${offerId}`, publicUrl);
+}
+
+const OFFER_PATH = /^\/offers\/([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/i;
+
+/** The id of our offer an Event URI names, if it is one of ours. */
+export function localOfferId(publicUrl: URL, uri: URL | string | null | undefined) {
+  if (!uri) return undefined;
+  const url = typeof uri === "string" ? new URL(uri) : uri;
+  return url.origin === publicUrl.origin ? OFFER_PATH.exec(url.pathname)?.[1] : undefined;
+}
+
+/** What an Event needs from the offers table. */
+export async function federatedOffer(db: Db, offerId: string) {
+  return db
+    .selectFrom("offers as o")
+    .innerJoin("offer_categories as c", "c.id", "o.category_id")
+    .selectAll("o")
+    .select("c.slug as category_slug")
+    .where("o.id", "=", offerId)
+    .where("o.remote_uri", "is", null)
+    .executeTakeFirst();
+}
+export type FederatedOffer = NonNullable<Awaited<ReturnType<typeof federatedOffer>>>;
+
+/** Our offers other instances may see: published once, not kept to this instance. */
+export function isFederated(offer: Pick<FederatedOffer, "visibility" | "published_at">): boolean {
+  return offer.visibility !== "local" && offer.published_at !== null;
+}
+
+function ageRange(min: number | null, max: number | null): string | null {
+  if (min === null && max === null) return null;
+  return `${min ?? ""}-${max ?? ""}`;
+}
+
+const instant = (d: Date) => Temporal.Instant.fromEpochMilliseconds(d.getTime());
+
+export function offerEvent(
+  publicUrl: URL,
+  offer: FederatedOffer,
+): { event: Event; extras: ObjectExtras } {
+  const id = offerUri(publicUrl, offer.id);
+  const actor = actorUri(publicUrl, CMCAS_ACTOR);
+  const followers = new URL(`${actor.href}/followers`);
+  const isPublic = offer.visibility === "public";
+  const event = new Event({
+    id,
+    url: id,
+    attribution: actor,
+    name: offer.title,
+    summary: offer.summary || null,
+    content: offer.description_html || textToHtml(offer.summary),
+    startTime: instant(offer.starts_at),
+    endTime: instant(offer.ends_at),
+    published: offer.published_at ? instant(offer.published_at) : null,
+    updated: instant(offer.updated_at),
+    tos: isPublic ? [PUBLIC_COLLECTION] : [followers],
+    ccs: isPublic ? [followers] : [],
+  });
+  const cancelled = offer.status === "cancelled";
+  const iso = (d: Date | null) => (d ? d.toISOString() : null);
+  const fields: Record<string, unknown> = {
+    timezone: offer.timezone,
+    joinMode: "free",
+    anonymousParticipationEnabled: false,
+    maximumAttendeeCapacity: offer.capacity,
+    remainingAttendeeCapacity: Math.max(0, offer.capacity - offer.places_taken),
+    participantCount: offer.places_taken,
+    category: offer.category_slug,
+    "ical:status": cancelled ? "CANCELLED" : "CONFIRMED",
+    eventStatus: cancelled
+      ? "http://schema.org/EventCancelled"
+      : "http://schema.org/EventScheduled",
+    typicalAgeRange: ageRange(offer.min_age, offer.max_age),
+    registrationOpensAt: iso(offer.registration_opens_at),
+    registrationClosesAt: iso(offer.registration_closes_at),
+    cancellationDeadline: iso(offer.cancellation_deadline),
+    maxPersonsPerRegistration: offer.max_persons_per_registration,
+    location:
+      offer.location_kind === "online"
+        ? null
+        : {
+            type: "Place",
+            name: offer.address || offer.city,
+            address: {
+              type: "PostalAddress",
+              streetAddress: offer.address,
+              postalCode: offer.postal_code,
+              addressLocality: offer.city,
+              addressCountry: "France",
+            },
+            ...(offer.latitude !== null && offer.longitude !== null
+              ? { latitude: offer.latitude, longitude: offer.longitude }
+              : {}),
+          },
+  };
+  for (const key of Object.keys(fields)) if (fields[key] === null) delete fields[key];
+  return { event, extras: { context: EVENT_CONTEXT, fields } };
+}
+
+/** An object whose own JSON-LD carries extra properties (Fedify serialises objects it serves). */
+export function servedWithExtras<T extends Event | Tombstone>(object: T, extras: ObjectExtras): T {
+  const Base = object.constructor as new (...args: never[]) => Event;
+  class Served extends Base {
+    override async toJsonLd(options: Parameters<Event["toJsonLd"]>[0] = {}): Promise<unknown> {
+      const json = (await super.toJsonLd({ ...options, format: "compact" })) as Record<
+        string,
+        unknown
+      >;
+      const context = json["@context"];
+      return {
+        ...json,
+        "@context": [...(Array.isArray(context) ? context : [context]), extras.context],
+        ...extras.fields,
+      };
+    }
+  }
+  return Object.setPrototypeOf(object, Served.prototype) as T;
+}

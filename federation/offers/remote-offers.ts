@@ -1,0 +1,204 @@
+// Events of the CMCAS (and other event publishers) we follow, kept as offers of this instance's
+// catalogue with the territory they come from. They are read from their compact JSON as the
+// publisher wrote it: Mobilizon and Maillage use the same term names for capacity, timezone,
+// status and postal address; Gancio sends only the ActivityStreams part.
+import { DateTime } from "luxon";
+import type { Db } from "../../server/db/database.ts";
+import type { Tx } from "../../server/db/transaction.ts";
+import { notify } from "../../server/notifications/notifications.service.ts";
+import type { OfferInsert } from "../../server/offers/offers.repo.ts";
+import { plainText } from "../../server/offers/rich-text.ts";
+import type { RemoteActor } from "../actors/remote.ts";
+import { sanitizeRemoteHtml } from "../html.ts";
+import { hostOf } from "../uris.ts";
+
+type Json = Record<string, unknown>;
+
+const PUBLIC = new Set(["https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"]);
+const FALLBACK_CATEGORY = "loisirs";
+const UNLIMITED = 100_000;
+const TIMEZONES = new Set(Intl.supportedValuesOf("timeZone"));
+
+const text = (v: unknown): string =>
+  typeof v === "string" ? v : Array.isArray(v) ? text(v[0]) : "";
+const many = (v: unknown): unknown[] => (Array.isArray(v) ? v : v === undefined ? [] : [v]);
+const idOf = (v: unknown): string =>
+  typeof v === "string" ? v : typeof v === "object" && v !== null ? text((v as Json).id) : "";
+const int = (v: unknown): number | null => {
+  const n = typeof v === "string" ? Number(v) : v;
+  return typeof n === "number" && Number.isFinite(n) ? Math.round(n) : null;
+};
+const date = (v: unknown): Date | null => {
+  const d = typeof v === "string" ? new Date(v) : null;
+  return d && !Number.isNaN(d.getTime()) ? d : null;
+};
+
+function ages(range: unknown): { min: number | null; max: number | null } {
+  const match = /^\s*(\d{1,3})?\s*-\s*(\d{1,3})?\s*$/.exec(text(range));
+  const bound = (s: string | undefined) => (s ? Math.min(120, Number(s)) : null);
+  const min = bound(match?.[1]);
+  const max = bound(match?.[2]);
+  return min !== null && max !== null && min > max ? { min: null, max: null } : { min, max };
+}
+
+function isCancelled(event: Json): boolean {
+  const status = text(event["ical:status"] ?? event.status).toUpperCase();
+  return status === "CANCELLED" || /EventCancelled$/.test(text(event.eventStatus));
+}
+
+export interface RemoteEvent {
+  uri: string;
+  values: Omit<OfferInsert, "category_id"> & { category_slug: string };
+}
+
+/** What we keep of an Event published by `actor`; undefined when it is not one we can show. */
+export function readRemoteEvent(event: Json, actor: RemoteActor): RemoteEvent | undefined {
+  const uri = idOf(event);
+  if (text(event.type) !== "Event" || !uri || hostOf(uri) !== actor.host) return undefined;
+  const attributed = many(event.attributedTo).map(idOf);
+  if (attributed.length > 0 && !attributed.includes(actor.uri)) return undefined;
+  const startsAt = date(event.startTime);
+  if (!startsAt) return undefined;
+  const end = date(event.endTime);
+  const endsAt = end && end >= startsAt ? end : startsAt;
+  const name = text(event.name).trim().slice(0, 150) || text(event.summary).slice(0, 60);
+  const title = name.length >= 3 ? name : `${name}…`.padEnd(3, "…");
+  const html = sanitizeRemoteHtml(text(event.content));
+  const place = (typeof event.location === "object" && event.location) as Json | false;
+  const address = (place && typeof place.address === "object" && place.address) as Json | false;
+  const lat = place ? Number(place.latitude) : NaN;
+  const lon = place ? Number(place.longitude) : NaN;
+  const coordinates =
+    Number.isFinite(lat) && Number.isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180;
+  const capacity = Math.min(
+    UNLIMITED,
+    Math.max(1, int(event.maximumAttendeeCapacity) ?? UNLIMITED),
+  );
+  const remaining = int(event.remainingAttendeeCapacity);
+  const count = int(event.participantCount);
+  const taken = remaining !== null ? capacity - remaining : (count ?? 0);
+  const range = ages(event.typicalAgeRange);
+  const timezone = text(event.timezone);
+  const audience = [...many(event.to), ...many(event.cc)].map(idOf);
+  const url = idOf(event.url) || uri;
+  const summary = plainText(sanitizeRemoteHtml(text(event.summary))).slice(0, 300);
+  return {
+    uri,
+    values: {
+      category_slug: text(event.category).toLowerCase(),
+      title,
+      summary: summary || plainText(html).slice(0, 300),
+      description_html: html,
+      description_text: plainText(html),
+      starts_at: startsAt,
+      ends_at: endsAt,
+      timezone: TIMEZONES.has(timezone) ? timezone : "Europe/Paris",
+      registration_opens_at: date(event.registrationOpensAt),
+      registration_closes_at: date(event.registrationClosesAt),
+      cancellation_deadline: date(event.cancellationDeadline),
+      location_kind: place ? "place" : "online",
+      address: (address ? text(address.streetAddress) : "") || (place ? text(place.name) : ""),
+      postal_code: address ? text(address.postalCode) || null : null,
+      city: address ? text(address.addressLocality) || text(place && place.name) : "",
+      latitude: coordinates ? lat : null,
+      longitude: coordinates ? lon : null,
+      online_url: place ? null : /^https?:\/\//.test(url) ? url : null,
+      capacity,
+      places_taken: Math.min(capacity, Math.max(0, taken)),
+      max_persons_per_registration: Math.min(
+        50,
+        Math.max(1, int(event.maxPersonsPerRegistration) ?? 1),
+      ),
+      min_age: range.min,
+      max_age: range.max,
+      price_tiers: "[]",
+      status: isCancelled(event) ? "cancelled" : "published",
+      visibility: audience.some((a) => PUBLIC.has(a)) ? "public" : "network",
+      published_at: date(event.published) ?? new Date(),
+      remote_uri: uri,
+      remote_url: /^https?:\/\//.test(url) ? url : null,
+    },
+  };
+}
+
+async function categoryId(db: Db, slug: string): Promise<string> {
+  const rows = await db
+    .selectFrom("offer_categories")
+    .select(["id", "slug"])
+    .where("slug", "in", [slug || FALLBACK_CATEGORY, FALLBACK_CATEGORY])
+    .execute();
+  const found = rows.find((r) => r.slug === slug) ?? rows[0];
+  if (!found) throw new Error("no category to file remote offers under");
+  return found.id;
+}
+
+/** Creates or refreshes the offer; a newly cancelled one cancels our members' registrations. */
+export async function saveRemoteEvent(
+  tx: Tx,
+  publicUrl: URL,
+  actor: RemoteActor,
+  event: RemoteEvent,
+): Promise<string> {
+  const { category_slug, ...values } = event.values;
+  const row = { ...values, category_id: await categoryId(tx.db, category_slug) };
+  const before = await tx.db
+    .selectFrom("offers")
+    .select(["id", "status", "remote_actor_id"])
+    .where("remote_uri", "=", event.uri)
+    .forUpdate()
+    .executeTakeFirst();
+  if (before && before.remote_actor_id !== actor.id) return before.id;
+  if (!before) {
+    const created = await tx.db
+      .insertInto("offers")
+      .values({ ...row, remote_actor_id: actor.id })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return created.id;
+  }
+  const { published_at: _published, ...changes } = row;
+  await tx.db
+    .updateTable("offers")
+    .set({ ...changes, updated_at: new Date() })
+    .where("id", "=", before.id)
+    .execute();
+  if (row.status === "cancelled" && before.status !== "cancelled")
+    await endRegistrations(tx, publicUrl, before.id, row.title);
+  return before.id;
+}
+
+/** The home instance cancelled or deleted its offer: our members' registrations end. */
+export async function endRegistrations(tx: Tx, publicUrl: URL, offerId: string, title: string) {
+  const ended = await tx.db
+    .updateTable("offer_registrations")
+    .set({ status: "cancelled", cancelled_by: "offer", cancelled_at: new Date() })
+    .where("offer_id", "=", offerId)
+    .where("status", "<>", "cancelled")
+    .returning("user_id")
+    .execute();
+  for (const { user_id } of ended)
+    if (user_id)
+      await notify(tx, publicUrl, {
+        userId: user_id,
+        kind: "offers:offerCancelled",
+        data: { offer: title, reason: "" },
+        link: `/offers/${offerId}`,
+        email: "registrations",
+      });
+}
+
+/** Delete of an Event by its publisher: the offer leaves the catalogue. */
+export async function deleteRemoteEvent(tx: Tx, actor: RemoteActor, uri: string) {
+  const gone = await tx.db
+    .deleteFrom("offers")
+    .where("remote_uri", "=", uri)
+    .where("remote_actor_id", "=", actor.id)
+    .returning("id")
+    .executeTakeFirst();
+  return gone !== undefined;
+}
+
+/** Whether an event published on `startsAt`… is still to come (backfill keeps those only). */
+export function upcoming(event: RemoteEvent, now = new Date()): boolean {
+  return DateTime.fromJSDate(event.values.ends_at as Date) >= DateTime.fromJSDate(now);
+}
