@@ -6,6 +6,7 @@ import type { Db } from "../../server/db/database.ts";
 import type { RemoteActor } from "../actors/remote.ts";
 import type { InboxHandler, InboxScope } from "../inbox/scope.ts";
 import { INSTANCE_ACTOR } from "../uris.ts";
+import { plainTerms } from "./terms.ts";
 import { deleteRemoteEvent, readRemoteEvent, saveRemoteEvent } from "./remote-offers.ts";
 
 type Json = Record<string, unknown>;
@@ -27,11 +28,13 @@ async function objectJson(activity: Activity, scope: InboxScope): Promise<Json |
   const raw = (await activity.toJsonLd()) as Json;
   const object = raw.object;
   if (typeof object === "object" && object !== null && !Array.isArray(object))
-    return object as Json;
+    return plainTerms(object as Json);
   if (typeof object !== "string") return undefined;
   const loader = await scope.fed.getDocumentLoader({ identifier: INSTANCE_ACTOR });
   const { document } = await loader(object);
-  return typeof document === "object" && document !== null ? (document as Json) : undefined;
+  return typeof document === "object" && document !== null
+    ? plainTerms(document as Json)
+    : undefined;
 }
 
 async function keepEvent(activity: Create | Update, scope: InboxScope): Promise<boolean> {

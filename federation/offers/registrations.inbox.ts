@@ -6,6 +6,7 @@ import type { Activity } from "@fedify/vocab";
 import { cancelOwn, register } from "../../server/offers/registrations.service.ts";
 import type { Participant } from "../../server/offers/registrations.repo.ts";
 import type { InboxHandler, InboxScope } from "../inbox/scope.ts";
+import { plainTerms } from "./terms.ts";
 import { federatedOffer, isFederated, localOfferId } from "./event.ts";
 import { answerJoin, applyAnswer } from "./remote-booking.ts";
 
@@ -24,7 +25,7 @@ const list = (v: unknown): unknown[] =>
       ? ((v as Json)["@list"] as unknown[])
       : [];
 
-const raw = async (activity: Activity) => (await activity.toJsonLd()) as Json;
+const raw = async (activity: Activity) => plainTerms((await activity.toJsonLd()) as Json);
 
 async function participantOf(scope: InboxScope): Promise<Participant> {
   const sender = await scope.sender();

@@ -42,7 +42,7 @@ function ages(range: unknown): { min: number | null; max: number | null } {
 }
 
 function isCancelled(event: Json): boolean {
-  const status = text(event["ical:status"] ?? event.status).toUpperCase();
+  const status = text(event.status).toUpperCase();
   return status === "CANCELLED" || /EventCancelled$/.test(text(event.eventStatus));
 }
 
