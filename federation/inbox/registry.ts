@@ -7,6 +7,7 @@ import { Join, Leave, TentativeAccept } from "@fedify/vocab";
 import { onAccept, onFollow, onReject, onUndoFollow } from "../follows/follows.inbox.ts";
 import { onCreateNote, onDeleteNote, onUpdateActor, onUpdateNote } from "../notes/notes.inbox.ts";
 import { onCreateEvent, onDeleteEvent, onUpdateEvent } from "../offers/offers.inbox.ts";
+import { onAcceptOfFollow } from "../offers/backfill.ts";
 import {
   onAcceptJoin,
   onJoin,
@@ -39,7 +40,7 @@ export type InboxHandlers = {
 
 export const INBOX_HANDLERS: InboxHandlers = {
   Follow: [onFollow],
-  Accept: [onAccept, onAcceptJoin],
+  Accept: [onAcceptOfFollow, onAccept, onAcceptJoin],
   Reject: [onReject, onRejectJoin],
   Undo: [onUndoFollow],
   Create: [onCreateNote, onCreateEvent],

@@ -12,6 +12,7 @@ export interface JobPayloads {
   "federation.sweep": Record<string, never>;
   "forums.notify": { postId: string };
   "offers.lastMinute": { offerId: string };
+  "offers.backfill": { remoteActorId: number };
   "offers.reminders": Record<string, never>;
   "offers.sweep": Record<string, never>;
 }
@@ -39,6 +40,8 @@ export const JOB_SPECS: { readonly [K in JobType]: JobSpec } = {
   "federation.sweep": { attempts: 1, backoffMs: 60_000, timeoutMs: 120_000 },
   "forums.notify": { attempts: 5, backoffMs: 30_000, timeoutMs: 120_000 },
   "offers.lastMinute": { attempts: 5, backoffMs: 60_000, timeoutMs: 120_000 },
+  // Retried while our Follow's Accept is not recorded yet, and when the publisher is down.
+  "offers.backfill": { attempts: 8, backoffMs: 2_000, timeoutMs: 300_000 },
   "offers.reminders": { attempts: 3, backoffMs: 300_000, timeoutMs: 300_000 },
   "offers.sweep": { attempts: 3, backoffMs: 300_000, timeoutMs: 120_000 },
 };

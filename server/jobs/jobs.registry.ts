@@ -1,6 +1,7 @@
 // The exhaustive map from job type to handler: a type without a handler does not compile.
 import type { AppContext } from "../context.ts";
 import { federationOf } from "../../federation/runtime.ts";
+import { backfillOffers } from "../../federation/offers/backfill.ts";
 import { renderMail } from "../mail/mailer.ts";
 import { sendDigests } from "../notifications/notifications.service.ts";
 import { notifyPost } from "../forums/notify.service.ts";
@@ -32,6 +33,7 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
     "federation.deliver": (job) => federationOf(ctx).jobs.deliver(job.deliveryId, job.attempt),
     "federation.inbox": (job) => federationOf(ctx).jobs.inbox(job.message),
     "federation.sweep": () => federationOf(ctx).jobs.sweep(),
+    "offers.backfill": async (job) => void (await backfillOffers(ctx, job.remoteActorId)),
     async "forums.notify"({ postId }) {
       await ctx.transaction((tx) => notifyPost(tx, ctx.config.publicUrl, postId));
     },
