@@ -99,7 +99,8 @@ export function readRemoteEvent(event: Json, actor: RemoteActor): RemoteEvent | 
       location_kind: place ? "place" : "online",
       address: (address ? text(address.streetAddress) : "") || (place ? text(place.name) : ""),
       postal_code: address ? text(address.postalCode) || null : null,
-      city: address ? text(address.addressLocality) || text(place && place.name) : "",
+      // Without a postal address (Gancio), the place's name stands for where it is.
+      city: (address ? text(address.addressLocality) : "") || (place ? text(place.name) : ""),
       latitude: coordinates ? lat : null,
       longitude: coordinates ? lon : null,
       online_url: place ? null : /^https?:\/\//.test(url) ? url : null,
