@@ -8,6 +8,7 @@ import { onAccept, onFollow, onReject, onUndoFollow } from "../follows/follows.i
 import { onCreateNote, onDeleteNote, onUpdateActor, onUpdateNote } from "../notes/notes.inbox.ts";
 import { onCreateEvent, onDeleteEvent, onUpdateEvent } from "../offers/offers.inbox.ts";
 import { onAcceptOfFollow } from "../offers/backfill.ts";
+import { onOfferMessage } from "../offers/messages.ts";
 import {
   onAcceptJoin,
   onJoin,
@@ -43,7 +44,7 @@ export const INBOX_HANDLERS: InboxHandlers = {
   Accept: [onAcceptOfFollow, onAccept, onAcceptJoin],
   Reject: [onReject, onRejectJoin],
   Undo: [onUndoFollow],
-  Create: [onCreateNote, onCreateEvent],
+  Create: [onOfferMessage, onCreateNote, onCreateEvent],
   Update: [onUpdateNote, onUpdateActor, onUpdateEvent],
   Delete: [onDeleteNote, onDeleteEvent],
   Join: [onJoin],

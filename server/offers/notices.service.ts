@@ -1,6 +1,7 @@
 // What offers tell members outside of a booking: last-minute places to category subscribers,
 // reminders before the activity, and staff messages to participants. Every function is safe to
 // run twice: a notice already given is recorded and never repeated.
+import { messageRemoteParticipants } from "../../federation/offers/messages.ts";
 import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
@@ -205,6 +206,21 @@ export async function messageParticipants(
     .where("status", "in", [...statuses])
     .where("user_id", "is not", null)
     .execute();
+  const remote = await tx.db
+    .selectFrom("offer_registrations")
+    .select("actor_url")
+    .where("offer_id", "=", offer.id)
+    .where("status", "in", [...statuses])
+    .where("actor_url", "is not", null)
+    .execute();
+  // Members of other instances get it through federation (a direct Note).
+  await messageRemoteParticipants(
+    tx,
+    deps.publicUrl,
+    offer,
+    input.body,
+    remote.map((r) => r.actor_url!),
+  );
   for (const { user_id } of rows) {
     await notify(tx, deps.publicUrl, {
       userId: user_id!,
@@ -220,10 +236,10 @@ export async function messageParticipants(
       offer_id: offer.id,
       sender_id: input.senderId,
       body: input.body,
-      recipients: rows.length,
+      recipients: rows.length + remote.length,
     })
     .execute();
-  return rows.length;
+  return rows.length + remote.length;
 }
 
 export async function listMessages(db: Db, offerId: string) {

@@ -3,6 +3,7 @@
 // A's members book B's offers under B's rules, with the same counts on both sides.
 import assert from "node:assert/strict";
 import { api, drain, startNetwork, stopNetwork, waitFor, type Network } from "./harness.ts";
+import { messageParticipants } from "../../server/offers/notices.service.ts";
 import { countsOf, makeOffer, memberOf, myRegistration, remoteCopy } from "./offers-support.ts";
 
 describe("federation: offers across instances", function () {
@@ -138,6 +139,36 @@ describe("federation: offers across instances", function () {
     const afterB = await countsOf(b!, offer.id);
     assert.deepEqual([afterA.confirmed, afterA.waitlisted], [10, 1]);
     assert.deepEqual([afterB.confirmed, afterB.waitlisted], [10, 1]);
+
+    // B's staff see who came from A (name, instance, persons) and can write to them.
+    const list = await api(b!).get(`/offers/${offer.id}/registrations`);
+    const fromA = (list.body as { name: string; instance: string; persons: number }[]).find(
+      (r) => r.name === promoted.displayName,
+    );
+    assert.deepEqual(fromA && [fromA.instance, fromA.persons], [a!.host, 1]);
+    const told = await b!.instance.ctx.transaction((tx) =>
+      messageParticipants(
+        tx,
+        { publicUrl: b!.instance.ctx.config.publicUrl },
+        {
+          offerId: offer.id,
+          senderId: b!.admin.user.id,
+          body: "Rendez-vous à 19 h devant le chapiteau.",
+          includeWaitlist: false,
+        },
+      ),
+    );
+    assert.equal(told, 10);
+    const notice = await waitFor("the message on A", () =>
+      a!.instance.ctx.db
+        .selectFrom("notifications")
+        .select(["kind", "data", "link"])
+        .where("user_id", "=", promoted.user.id)
+        .where("kind", "=", "offers:message")
+        .executeTakeFirst(),
+    );
+    assert.match(JSON.stringify(notice.data), /devant le chapiteau/);
+    assert.equal(notice.link, `/offers/${copy.id}`);
   });
 
   it("refuses by B's age rule, with the reason shown on A", async () => {
