@@ -82,7 +82,9 @@ export const onAcceptJoin: InboxHandler<Accept> = async (accept, scope) => {
   const joinId = answeredJoin(accept);
   if (!joinId) return false;
   return scope.deps.app.transaction((tx) =>
-    applyAnswer(tx, scope.senderUri.href, joinId, { status: "confirmed" }),
+    applyAnswer(tx, scope.deps.app.config.publicUrl, scope.senderUri.href, joinId, {
+      status: "confirmed",
+    }),
   );
 };
 
@@ -91,7 +93,10 @@ export const onTentativeAcceptJoin: InboxHandler<TentativeAccept> = async (accep
   if (!joinId) return false;
   const position = int((await raw(accept)).position);
   return scope.deps.app.transaction((tx) =>
-    applyAnswer(tx, scope.senderUri.href, joinId, { status: "waitlisted", position }),
+    applyAnswer(tx, scope.deps.app.config.publicUrl, scope.senderUri.href, joinId, {
+      status: "waitlisted",
+      position,
+    }),
   );
 };
 
@@ -102,6 +107,9 @@ export const onRejectJoin: InboxHandler<Reject> = async (reject, scope) => {
   const reason =
     typeof json.reason === "string" ? json.reason : reject.content?.toString() || "refused";
   return scope.deps.app.transaction((tx) =>
-    applyAnswer(tx, scope.senderUri.href, joinId, { status: "rejected", reason }),
+    applyAnswer(tx, scope.deps.app.config.publicUrl, scope.senderUri.href, joinId, {
+      status: "rejected",
+      reason,
+    }),
   );
 };

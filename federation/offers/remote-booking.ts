@@ -7,6 +7,7 @@ import type { Tx } from "../../server/db/transaction.ts";
 import { fail, ok, type Result } from "../../server/http/result.ts";
 import { listFamily } from "../../server/members/members.repo.ts";
 import type { RegisterError, Registered } from "../../server/offers/registrations.service.ts";
+import { notify } from "../../server/notifications/notifications.service.ts";
 import { findRemoteActor } from "../actors/remote.ts";
 import { sendToActors } from "../outbox.ts";
 import { actorUri, CMCAS_ACTOR, newActivityId } from "../uris.ts";
@@ -246,6 +247,7 @@ export async function answerPromotion(tx: Tx, publicUrl: URL, registrationId: st
 /** A's side: the answer of the publisher to one of our Joins, if it is the offer's publisher. */
 export async function applyAnswer(
   tx: Tx,
+  publicUrl: URL,
   senderUri: string,
   joinId: string,
   answer:
@@ -256,7 +258,8 @@ export async function applyAnswer(
   const registration = await tx.db
     .selectFrom("offer_registrations as r")
     .innerJoin("offers as o", "o.id", "r.offer_id")
-    .select(["r.id", "r.status", "o.remote_actor_id"])
+    .select(["r.id", "r.status", "r.user_id", "r.persons", "r.cancelled_by", "o.id as offer_id"])
+    .select(["o.title", "o.remote_actor_id", "o.remote_uri"])
     .where("r.join_activity_id", "=", joinId)
     .where("r.user_id", "is not", null)
     .forUpdate("r")
@@ -264,8 +267,23 @@ export async function applyAnswer(
   if (!registration?.remote_actor_id) return false;
   const publisher = await findRemoteActor(tx.db, { id: registration.remote_actor_id });
   if (publisher?.uri !== senderUri) return false;
-  // A member who left meanwhile stays out; B heard the Leave.
-  if (registration.status === "cancelled") return true;
+  if (registration.status === "cancelled") {
+    // The member left before the answer came: the Leave may have overtaken the Join on the
+    // way, so it is said again for a booking the publisher reports as made.
+    if (registration.cancelled_by === "member" && answer.status !== "rejected")
+      await sendToActors(
+        tx,
+        registration.user_id!,
+        [new URL(senderUri)],
+        new Leave({
+          id: newActivityId(publicUrl),
+          actor: actorUri(publicUrl, registration.user_id!),
+          object: new URL(registration.remote_uri!),
+          to: new URL(senderUri),
+        }),
+      );
+    return true;
+  }
   const now = new Date();
   await tx.db
     .updateTable("offer_registrations")
@@ -283,5 +301,25 @@ export async function applyAnswer(
     )
     .where("id", "=", registration.id)
     .execute();
+  const kind =
+    answer.status === "confirmed"
+      ? registration.status === "waitlisted"
+        ? "promoted"
+        : "registrationConfirmed"
+      : answer.status === "waitlisted"
+        ? "waitlisted"
+        : "remoteRefused";
+  if (kind === "waitlisted" && registration.status === "waitlisted") return true;
+  await notify(tx, publicUrl, {
+    userId: registration.user_id!,
+    kind: `offers:${kind}`,
+    data: {
+      offer: registration.title,
+      persons: registration.persons,
+      ...(answer.status === "waitlisted" ? { position: answer.position ?? "?" } : {}),
+    },
+    link: `/offers/${registration.offer_id}`,
+    email: "registrations",
+  });
   return true;
 }
