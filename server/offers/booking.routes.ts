@@ -55,6 +55,15 @@ export function registerMessage(
   return t(key, values);
 }
 
+/** What a refusal from another instance's booking rules refers to, from our copy of its offer. */
+export const refusalValues = (
+  code: string,
+  offer: { minAge: number | null; maxAge: number | null; maxPersonsPerRegistration: number },
+) => ({
+  age: code === "too_old" ? offer.maxAge : offer.minAge,
+  max: offer.maxPersonsPerRegistration,
+});
+
 const arrayOf = (value: unknown): string[] =>
   Array.isArray(value)
     ? value.filter((v): v is string => typeof v === "string")
@@ -122,7 +131,9 @@ export function bookingRoutes(router: express.Router, ctx: AppContext): void {
         title: offer.title,
         offer: view,
         remote: offer.remote,
-        refusal: refusal && registerMessage(req.t, refusal as RegisterError, undefined, offer),
+        refusal:
+          refusal &&
+          registerMessage(req.t, refusal as RegisterError, refusalValues(refusal, offer), offer),
         images,
         headLinks: [
           {

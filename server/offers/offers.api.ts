@@ -18,7 +18,7 @@ import {
 import * as offers from "./offers.service.ts";
 import { listForOffer, listForUser } from "./registrations.repo.ts";
 import { cancelOwn, register, type PersonsRequest } from "./registrations.service.ts";
-import { REGISTER_STATUS, registerMessage } from "./booking.routes.ts";
+import { REGISTER_STATUS, refusalValues, registerMessage } from "./booking.routes.ts";
 import { ratingSummary } from "./reviews.service.ts";
 import { OFFER_JSON, OFFER_SUMMARY_JSON, REGISTRATION_JSON } from "./offers.api-schemas.ts";
 import { bookRemote, leaveRemote } from "../../federation/offers/remote-booking.ts";
@@ -507,7 +507,14 @@ export function offersApi(api: ApiRegistry, ctx: AppContext): void {
           offerTitle: r.offer.title,
           startsAt: r.offer.startsAt.toISOString(),
           status: r.refusal ? "rejected" : r.status,
-          ...(r.refusal ? { reason: req.t(`offers:booking.errors.${r.refusal}`) } : {}),
+          ...(r.refusal
+            ? {
+                reason: req.t(
+                  `offers:booking.errors.${r.refusal}`,
+                  refusalValues(r.refusal, r.offer),
+                ),
+              }
+            : {}),
           reasonCode: r.refusal,
           origin: r.remote ? "remote" : "local",
           persons: r.persons,

@@ -261,6 +261,9 @@ export async function listForUser(db: Db, userId: string) {
       "r.refusal",
       "r.remote_position",
       "o.remote_uri",
+      "o.min_age",
+      "o.max_age",
+      "o.max_persons_per_registration",
       "o.title",
       "o.starts_at",
       "o.ends_at",
@@ -305,6 +308,9 @@ export async function listForUser(db: Db, userId: string) {
       locationKind: r.location_kind,
       status: r.offer_status,
       cancellationDeadline: r.cancellation_deadline,
+      minAge: r.min_age,
+      maxAge: r.max_age,
+      maxPersonsPerRegistration: r.max_persons_per_registration,
     },
   }));
 }

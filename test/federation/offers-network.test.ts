@@ -3,6 +3,8 @@
 // A's members book B's offers under B's rules, with the same counts on both sides.
 import assert from "node:assert/strict";
 import { api, drain, startNetwork, stopNetwork, waitFor, type Network } from "./harness.ts";
+import { loggedIn } from "../support/accounts.ts";
+import { submit, unescapeHtml } from "../support/web.ts";
 import { messageParticipants } from "../../server/offers/notices.service.ts";
 import { countsOf, makeOffer, memberOf, myRegistration, remoteCopy } from "./offers-support.ts";
 
@@ -189,6 +191,23 @@ describe("federation: offers across instances", function () {
       return r?.status === "rejected" ? r : undefined;
     });
     assert.equal(refused.reasonCode, "too_young");
+    const youngPage = unescapeHtml(
+      (await (await loggedIn(a!.instance, young)).get(`/offers/${copy.id}`)).text,
+    );
+    assert.ok(youngPage.includes("Inscription refusée"), "the refusal is on the offer page");
+    assert.ok(youngPage.includes("au moins 18 ans"), "with B's reason");
+
+    // From the offer page: pending, then confirmed once B answers.
+    const adult = await memberOf(a!, true);
+    const agent = await loggedIn(a!.instance, adult);
+    const posted = await submit(agent, `/offers/${copy.id}`, `/offers/${copy.id}/register`, {
+      self: "on",
+      birthYear: new Date().getFullYear() - 30,
+    });
+    assert.equal(posted.status, 303, posted.text);
+    await waitFor("the confirmation on A's page", async () =>
+      unescapeHtml((await agent.get(`/offers/${copy.id}`)).text).includes("Vous êtes inscrit"),
+    );
     const hidden = await memberOf(a!, false);
     const notVisible = await api(a!, hidden.token).post(`/offers/${copy.id}/registrations`, {
       persons: 1,
