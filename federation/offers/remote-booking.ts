@@ -222,8 +222,14 @@ export async function answerJoin(
   });
 }
 
-/** A remote participant left the waiting list for a place: their instance hears Accept. */
-export async function answerPromotion(tx: Tx, publicUrl: URL, registrationId: string) {
+/** A remote participant left the waiting list for a place (their instance hears Accept), or
+ * staff removed them (Reject, reason `removed_by_staff`). */
+export async function answerPromotion(
+  tx: Tx,
+  publicUrl: URL,
+  registrationId: string,
+  change: "promoted" | "removed" = "promoted",
+) {
   const row = await tx.db
     .selectFrom("offer_registrations")
     .select(["offer_id", "actor_url", "join_activity_id"])
@@ -231,17 +237,19 @@ export async function answerPromotion(tx: Tx, publicUrl: URL, registrationId: st
     .executeTakeFirst();
   if (!row?.actor_url || !row.join_activity_id) return;
   const join = { joinId: row.join_activity_id, actorUrl: row.actor_url, offerId: row.offer_id };
-  await sendToActors(
-    tx,
-    CMCAS_ACTOR,
-    [new URL(row.actor_url)],
-    new Accept({
-      id: newActivityId(publicUrl),
-      actor: actorUri(publicUrl, CMCAS_ACTOR),
-      object: joinOf(publicUrl, join),
-      to: new URL(row.actor_url),
-    }),
-  );
+  const values = {
+    id: newActivityId(publicUrl),
+    actor: actorUri(publicUrl, CMCAS_ACTOR),
+    object: joinOf(publicUrl, join),
+    to: new URL(row.actor_url),
+  };
+  if (change === "promoted") await sendToActors(tx, CMCAS_ACTOR, [values.to], new Accept(values));
+  else
+    await sendToActors(tx, CMCAS_ACTOR, [values.to], new Reject(values), {
+      context: EVENT_CONTEXT,
+      fields: {},
+      activityFields: { reason: "removed_by_staff" },
+    });
 }
 
 /** A's side: the answer of the publisher to one of our Joins, if it is the offer's publisher. */

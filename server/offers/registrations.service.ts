@@ -241,6 +241,8 @@ async function cancelLocked(
   }
   await repo.cancel(tx.db, [registration.id], by);
   if (by === "staff") await tell(tx, deps, registration, offer, "removedByStaff");
+  if (by === "staff" && registration.actorUrl)
+    await answerPromotion(tx, deps.publicUrl, registration.id, "removed");
   if (registration.status !== "confirmed") return ok({ promoted: [] });
   const freed = { ...offer, places_taken: offer.places_taken - registration.persons };
   await setPlacesTaken(tx.db, offer.id, freed.places_taken);

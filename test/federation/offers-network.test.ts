@@ -6,6 +6,7 @@ import { api, drain, startNetwork, stopNetwork, waitFor, type Network } from "./
 import { loggedIn } from "../support/accounts.ts";
 import { submit, unescapeHtml } from "../support/web.ts";
 import { messageParticipants } from "../../server/offers/notices.service.ts";
+import { removeByStaff } from "../../server/offers/registrations.service.ts";
 import { countsOf, makeOffer, memberOf, myRegistration, remoteCopy } from "./offers-support.ts";
 
 describe("federation: offers across instances", function () {
@@ -171,6 +172,23 @@ describe("federation: offers across instances", function () {
     );
     assert.match(JSON.stringify(notice.data), /devant le chapiteau/);
     assert.equal(notice.link, `/offers/${copy.id}`);
+
+    // Staff of B remove that participant by hand: A shows the registration refused.
+    const row = await b!.instance.ctx.db
+      .selectFrom("offer_registrations")
+      .select("id")
+      .where("offer_id", "=", offer.id)
+      .where("actor_url", "=", firstWaiting.actor_url)
+      .executeTakeFirstOrThrow();
+    const removed = await b!.instance.ctx.transaction((tx) =>
+      removeByStaff(tx, { publicUrl: b!.instance.ctx.config.publicUrl }, offer.id, row.id),
+    );
+    assert.ok(removed.ok);
+    const gone = await waitFor("A to hear of the removal", async () => {
+      const r = await myRegistration(a!, promoted.token, copy.id);
+      return r?.status === "rejected" ? r : undefined;
+    });
+    assert.equal(gone.reasonCode, "removed_by_staff");
   });
 
   it("refuses by B's age rule, with the reason shown on A", async () => {
