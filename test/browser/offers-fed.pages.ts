@@ -86,5 +86,6 @@ export const pages: PageSource = async ({ instance, users }) => {
     { path: `/offers/${pendingId}`, as: "member" },
     { path: `/offers/${refusedId}`, as: "member" },
     { path: "/offers/mine", as: "member" },
+    { path: `/offers/calendar?month=${start.toISOString().slice(0, 7)}`, as: "member" },
   ];
 };

@@ -2,6 +2,7 @@
 // allowed by nobody. A follows B's CMCAS; B's offers, their changes and cancellation show on A;
 // A's members book B's offers under B's rules, with the same counts on both sides.
 import assert from "node:assert/strict";
+import supertest from "supertest";
 import { api, drain, startNetwork, stopNetwork, waitFor, type Network } from "./harness.ts";
 import { loggedIn } from "../support/accounts.ts";
 import { submit, unescapeHtml } from "../support/web.ts";
@@ -46,6 +47,14 @@ describe("federation: offers across instances", function () {
     );
     const local = await api(a!).get("/offers?origin=local");
     assert.equal(local.body.items.length, 0);
+    const month = offer.startsAt.toISOString().slice(0, 7);
+    const calendar = await supertest(a!.url).get(`/offers/calendar?month=${month}&origin=remote`);
+    assert.ok(
+      unescapeHtml(calendar.text).includes(
+        'Randonnée au Vercors</a> <span class="muted">(CMCAS B)',
+      ),
+      "the calendar marks the territory",
+    );
 
     const patched = await api(b!).patch(`/offers/${offer.id}`, { capacity: 25 });
     assert.equal(patched.status, 200, patched.text);
