@@ -58,10 +58,16 @@ export function registerMessage(
 /** What a refusal from another instance's booking rules refers to, from our copy of its offer. */
 export const refusalValues = (
   code: string,
-  offer: { minAge: number | null; maxAge: number | null; maxPersonsPerRegistration: number },
+  offer: {
+    minAge: number | null;
+    maxAge: number | null;
+    maxPersonsPerRegistration: number;
+    registrationOpensAt: Date | null;
+  },
 ) => ({
   age: code === "too_old" ? offer.maxAge : offer.minAge,
   max: offer.maxPersonsPerRegistration,
+  ...(offer.registrationOpensAt ? { opensAt: offer.registrationOpensAt.toISOString() } : {}),
 });
 
 const arrayOf = (value: unknown): string[] =>

@@ -17,7 +17,12 @@ import {
 } from "./offers.schemas.ts";
 import * as offers from "./offers.service.ts";
 import { listForOffer, listForUser } from "./registrations.repo.ts";
-import { cancelOwn, register, type PersonsRequest } from "./registrations.service.ts";
+import {
+  cancelOwn,
+  register,
+  type PersonsRequest,
+  type RegisterError,
+} from "./registrations.service.ts";
 import { REGISTER_STATUS, refusalValues, registerMessage } from "./booking.routes.ts";
 import { ratingSummary } from "./reviews.service.ts";
 import { OFFER_JSON, OFFER_SUMMARY_JSON, REGISTRATION_JSON } from "./offers.api-schemas.ts";
@@ -509,9 +514,11 @@ export function offersApi(api: ApiRegistry, ctx: AppContext): void {
           status: r.refusal ? "rejected" : r.status,
           ...(r.refusal
             ? {
-                reason: req.t(
-                  `offers:booking.errors.${r.refusal}`,
+                reason: registerMessage(
+                  req.t,
+                  r.refusal as RegisterError,
                   refusalValues(r.refusal, r.offer),
+                  r.offer,
                 ),
               }
             : {}),

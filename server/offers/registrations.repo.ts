@@ -263,6 +263,7 @@ export async function listForUser(db: Db, userId: string) {
       "o.remote_uri",
       "o.min_age",
       "o.max_age",
+      "o.registration_opens_at",
       "o.max_persons_per_registration",
       "o.title",
       "o.starts_at",
@@ -310,6 +311,7 @@ export async function listForUser(db: Db, userId: string) {
       cancellationDeadline: r.cancellation_deadline,
       minAge: r.min_age,
       maxAge: r.max_age,
+      registrationOpensAt: r.registration_opens_at,
       maxPersonsPerRegistration: r.max_persons_per_registration,
     },
   }));

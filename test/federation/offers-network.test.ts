@@ -200,7 +200,7 @@ describe("federation: offers across instances", function () {
     assert.equal(gone.reasonCode, "removed_by_staff");
   });
 
-  it("refuses by B's age rule, with the reason shown on A", async () => {
+  it("refuses by B's age and window rules, with the reason shown on A", async () => {
     const { a, b } = net;
     const offer = await makeOffer(b!.instance, b!.admin.user.id, {
       title: "Soirée œnologie",
@@ -235,6 +235,23 @@ describe("federation: offers across instances", function () {
     await waitFor("the confirmation on A's page", async () =>
       unescapeHtml((await agent.get(`/offers/${copy.id}`)).text).includes("Vous êtes inscrit"),
     );
+    // B's booking window: not open yet.
+    const later = await makeOffer(b!.instance, b!.admin.user.id, {
+      title: "Stage de voile",
+      registrationOpensAt: new Date(Date.now() + 3 * 86_400_000),
+    });
+    const laterCopy = await remoteCopy(a!, b!, later.id);
+    const early = await api(a!, young.token).post(`/offers/${laterCopy.id}/registrations`, {
+      persons: 1,
+    });
+    assert.equal(early.status, 202, early.text);
+    const notOpen = await waitFor("B's Reject of the early Join", async () => {
+      const r = await myRegistration(a!, young.token, laterCopy.id);
+      return r?.status === "rejected" ? r : undefined;
+    });
+    assert.equal(notOpen.reasonCode, "not_yet_open");
+    assert.match((notOpen as { reason?: string }).reason ?? "", /ouvrent le/);
+
     const hidden = await memberOf(a!, false);
     const notVisible = await api(a!, hidden.token).post(`/offers/${copy.id}/registrations`, {
       persons: 1,
