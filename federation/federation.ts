@@ -7,6 +7,7 @@ import { registerActors } from "./actors/dispatcher.ts";
 import { registerCollections } from "./collections.ts";
 import { retryDelay } from "./delivery/deliveries.ts";
 import type { FederationDeps } from "./deps.ts";
+import { registerForumObjects } from "./forums/objects.ts";
 import { registerInbox } from "./inbox/inbox.ts";
 import { registerNodeInfo, SOFTWARE } from "./nodeinfo.ts";
 
@@ -42,5 +43,6 @@ export function buildFederation(
   registerCollections(federation, deps);
   registerInbox(federation, deps);
   registerNodeInfo(federation, deps);
+  registerForumObjects(federation, deps);
   return federation;
 }

@@ -2,12 +2,54 @@
 // wins. The map is exhaustive: a type added to INBOX_ACTIVITIES without handlers does not compile.
 // Features add their types here (offers: Join, Leave, TentativeAccept; forums: Announce…) and
 // their handlers to the lists (offers: Create/Update/Delete of Event, Accept/Reject of Join).
-import { Accept, Create, Delete, Follow, Reject, Undo, Update } from "@fedify/vocab";
+import {
+  Accept,
+  Activity,
+  Announce,
+  Block,
+  Create,
+  Delete,
+  Flag,
+  Follow,
+  Reject,
+  Remove,
+  Undo,
+  Update,
+} from "@fedify/vocab";
 import { onAccept, onFollow, onReject, onUndoFollow } from "../follows/follows.inbox.ts";
+import {
+  onCreateInGroup,
+  onDeleteInGroup,
+  onFlag,
+  onFollowGroup,
+  onUpdateInGroup,
+} from "../forums/local-groups.ts";
+import {
+  onAnnounceFromGroup,
+  onBlockFromGroup,
+  onLock,
+  onModerationFromGroupHost,
+  onUndoLock,
+} from "../forums/remote-groups.ts";
 import { onCreateNote, onDeleteNote, onUpdateActor, onUpdateNote } from "../notes/notes.inbox.ts";
 import type { InboxHandler } from "./scope.ts";
 
-export const INBOX_ACTIVITIES = { Follow, Accept, Reject, Undo, Create, Update, Delete } as const;
+export const INBOX_ACTIVITIES = {
+  Follow,
+  Accept,
+  Reject,
+  Undo,
+  Create,
+  Update,
+  Delete,
+  // Forums (FEP-1b12). `Lock` (Lemmy) is not in Fedify's vocabulary: it arrives as a plain
+  // Activity, so this entry also receives every other type nobody registered.
+  Announce,
+  Flag,
+  Block,
+  Remove,
+  Lock: Activity,
+} as const;
 
 export type InboxActivityType = keyof typeof INBOX_ACTIVITIES;
 
@@ -18,11 +60,16 @@ export type InboxHandlers = {
 };
 
 export const INBOX_HANDLERS: InboxHandlers = {
-  Follow: [onFollow],
+  Follow: [onFollowGroup, onFollow],
   Accept: [onAccept],
   Reject: [onReject],
-  Undo: [onUndoFollow],
-  Create: [onCreateNote],
-  Update: [onUpdateNote, onUpdateActor],
-  Delete: [onDeleteNote],
+  Undo: [onUndoFollow, onUndoLock],
+  Create: [onCreateInGroup, onCreateNote],
+  Update: [onUpdateInGroup, onUpdateNote, onUpdateActor],
+  Delete: [onDeleteInGroup, onDeleteNote],
+  Announce: [onAnnounceFromGroup],
+  Flag: [onFlag],
+  Block: [onBlockFromGroup],
+  Remove: [onModerationFromGroupHost],
+  Lock: [onLock],
 };

@@ -56,6 +56,7 @@ export async function removePost(
     details: { position: post.position, excerpt: excerpt(post.text, 120) },
   });
   await repo.closeReports(tx.db, { postId: post.id }, "resolved", moderator.id, reason);
+  tx.enqueue("forums.federate", { action: "remove", postId: post.id, reason });
   if (post.authorId && post.authorId !== moderator.id) {
     await notify(tx, deps.publicUrl, {
       userId: post.authorId,
@@ -260,6 +261,8 @@ export async function report(
     snapshot: input.post.text,
   });
   if (!id) return fail("already_reported");
+  // A remote group's post: the report also goes to its instance (Flag).
+  if (input.group.host !== null) tx.enqueue("forums.federate", { action: "report", reportId: id });
   for (const moderatorId of await members.moderatorIds(tx.db, input.group.id)) {
     if (moderatorId === input.post.authorId) continue;
     await notify(tx, deps.publicUrl, {
