@@ -4,6 +4,7 @@
 import type { Context } from "@fedify/fedify";
 import { Announce, Collection, Create, traverseCollection, Update } from "@fedify/vocab";
 import type { User } from "../../server/accounts/accounts.repo.ts";
+import type { Db } from "../../server/db/database.ts";
 import { findGroup, type Group } from "../../server/forums/groups.repo.ts";
 import { putMembership, setSubscription } from "../../server/forums/memberships.repo.ts";
 import { fail, ok, type Result } from "../../server/http/result.ts";
@@ -15,7 +16,8 @@ import { sendToActors } from "../outbox.ts";
 import type { FederationRuntime } from "../runtime.ts";
 import { actorUri, newActivityId } from "../uris.ts";
 import { Follow, Undo } from "@fedify/vocab";
-import { isPostLike, remoteGroup } from "./inbound-shared.ts";
+import type { FederationDeps } from "../deps.ts";
+import { isPostLike, remoteGroup, type GroupRow } from "./inbound-shared.ts";
 import { applyGroupActivity } from "./remote-groups.ts";
 
 export type FollowGroupError = LookupError | "not_discoverable" | "not_group";
@@ -32,19 +34,31 @@ function slugOf(remote: RemoteActor): string {
   return `${name}@${remote.host}`;
 }
 
-async function saveRemoteGroup(runtime: FederationRuntime, remote: RemoteActor): Promise<Group> {
-  const { db } = runtime.app;
+/** The local entry of a remote group (created, or refreshed from its actor). */
+export async function saveRemoteGroup(db: Db, remote: RemoteActor): Promise<Group> {
   const values = {
     name: remote.name.slice(0, 200) || remote.username,
     description_html: remote.summary,
     url: remote.url ?? remote.uri,
     updated_at: new Date(),
   };
+  // Two actors with one name on one host (http and https ids of the same community): the
+  // second gets a numbered slug.
+  let slug = slugOf(remote);
+  for (let n = 2; ; n++) {
+    const holder = await db
+      .selectFrom("forum_groups")
+      .select("ap_id")
+      .where("slug", "=", slug)
+      .executeTakeFirst();
+    if (!holder || holder.ap_id === remote.uri) break;
+    slug = slugOf(remote).replace("@", `_${n}@`);
+  }
   await db
     .insertInto("forum_groups")
     .values({
       ...values,
-      slug: slugOf(remote),
+      slug,
       host: remote.host,
       ap_id: remote.uri,
       visibility: "public",
@@ -68,7 +82,7 @@ export async function followRemoteGroup(
   const found = await runtime.lookup(target);
   if (!found.ok) return found;
   if (found.value.type !== "Group") return fail("not_group");
-  const group = await saveRemoteGroup(runtime, found.value);
+  const group = await saveRemoteGroup(runtime.app.db, found.value);
   const { app } = runtime;
   await app.transaction(async (tx) => {
     await putMembership(tx.db, {
@@ -144,8 +158,20 @@ export async function backfillGroup(runtime: FederationRuntime, groupId: string)
   const documentLoader = await fctx.getDocumentLoader({ identifier: "instance" });
   const outbox = await fctx.lookupObject(actor.outbox, { documentLoader });
   if (!(outbox instanceof Collection)) return;
+  const count = await storeCollection(runtime, fctx, group, outbox, documentLoader);
+  log.info({ group: group.slug, items: count }, "remote group backfilled");
+}
+
+/** Stores what a group's outbox (or any collection of its activities) holds, oldest first. */
+export async function storeCollection(
+  deps: FederationDeps,
+  fctx: Context<void>,
+  group: GroupRow,
+  collection: Collection,
+  documentLoader: Context<void>["documentLoader"] = fctx.documentLoader,
+): Promise<number> {
   const items: { at: number; item: unknown }[] = [];
-  for await (const item of traverseCollection(outbox, {
+  for await (const item of traverseCollection(collection, {
     documentLoader,
     contextLoader: fctx.contextLoader,
     suppressError: true,
@@ -157,7 +183,7 @@ export async function backfillGroup(runtime: FederationRuntime, groupId: string)
   items.sort((a, b) => a.at - b.at);
   for (const { item } of items) {
     const inner = item instanceof Announce ? await item.getObject({ crossOrigin: "trust" }) : item;
-    await applyGroupActivity(runtime, fctx, group, inner, group.ap_id);
+    await applyGroupActivity(deps, fctx, group, inner, group.ap_id!);
   }
-  log.info({ group: group.slug, items: items.length }, "remote group backfilled");
+  return items.length;
 }

@@ -1,5 +1,5 @@
 // Pieces shared by the forums' inbox handlers and the backfill job.
-import { Article, Note, Page, type Object as ApObject } from "@fedify/vocab";
+import { Activity, Article, Note, Page, type Object as ApObject } from "@fedify/vocab";
 import type { Context } from "@fedify/fedify";
 import type { Db } from "../../server/db/database.ts";
 import { resolveRemoteActor } from "../actors/remote.ts";
@@ -67,14 +67,36 @@ export function targetsOf(...items: (ApObject | null | undefined)[]): URL[] {
   return out;
 }
 
+/** The document an object was read from (Fedify keeps it), for what its vocabulary lacks. */
+function rawDocument(object: unknown): Record<string, unknown> | undefined {
+  const cached = (object as { _cachedJsonLd?: unknown } | null)?._cachedJsonLd;
+  const doc = Array.isArray(cached) ? cached[0] : cached;
+  return doc && typeof doc === "object" ? (doc as Record<string, unknown>) : undefined;
+}
+
 /** The activity type as written, for types Fedify's vocabulary lacks (Lemmy's `Lock`). */
 export function rawType(object: unknown): string | undefined {
-  const cached = (object as { _cachedJsonLd?: unknown })._cachedJsonLd;
-  const doc = Array.isArray(cached) ? cached[0] : cached;
-  if (!doc || typeof doc !== "object") return undefined;
-  const type = (doc as Record<string, unknown>).type ?? (doc as Record<string, unknown>)["@type"];
+  const doc = rawDocument(object);
+  const type = doc?.type ?? doc?.["@type"];
   const first = Array.isArray(type) ? type[0] : type;
   return typeof first === "string" ? first.slice(first.lastIndexOf("#") + 1) : undefined;
+}
+
+/** The `object` of an activity of a type Fedify does not know (read as a plain Object). */
+export function rawObjectId(activity: unknown): URL | null {
+  if (activity instanceof Activity) return activity.objectId;
+  const object = rawDocument(activity)?.object;
+  const id =
+    typeof object === "string"
+      ? object
+      : object && typeof object === "object"
+        ? (object as Record<string, unknown>).id
+        : undefined;
+  try {
+    return typeof id === "string" ? new URL(id) : null;
+  } catch {
+    return null;
+  }
 }
 
 function urlOf(object: PostLike): string | null {

@@ -4,13 +4,20 @@
 // The group is the authority over what it holds: embedded objects are trusted when the group
 // announces them, as long as their author's instance is allowed by our policy.
 import type { Context } from "@fedify/fedify";
-import type { Announce } from "@fedify/vocab";
+import type { Announce, Object as ApObject } from "@fedify/vocab";
 import { Block, Create, Delete, Remove, Undo, Update, type Activity } from "@fedify/vocab";
 import type { Db } from "../../server/db/database.ts";
 import { findUserById } from "../../server/accounts/accounts.repo.ts";
 import type { FederationDeps } from "../deps.ts";
 import { hostOf } from "../uris.ts";
-import { incomingPost, isPostLike, rawType, remoteGroup, type GroupRow } from "./inbound-shared.ts";
+import {
+  incomingPost,
+  isPostLike,
+  rawObjectId,
+  rawType,
+  remoteGroup,
+  type GroupRow,
+} from "./inbound-shared.ts";
 import { findPostByApId } from "./objects.ts";
 import { lockIncoming, removeIncoming, storeIncoming } from "./store.ts";
 
@@ -29,7 +36,7 @@ async function postInGroup(db: Db, publicUrl: URL, group: GroupRow, uri: URL | n
   return row.group_id === group.id ? post : undefined;
 }
 
-const reasonOf = (activity: Activity) => activity.summary?.toString().trim() || "—";
+const reasonOf = (activity: ApObject) => activity.summary?.toString().trim() || "—";
 
 /** Applies one activity of `group` (announced, backfilled or sent by its moderators). */
 export async function applyGroupActivity(
@@ -59,22 +66,22 @@ export async function applyGroupActivity(
   if (item instanceof Undo) {
     const inner = await item.getObject(TRUST).catch(() => null);
     if (!inner || rawType(inner) !== "Lock") return false;
-    return lockTopic(deps, group, inner as Activity, false, by);
+    return lockTopic(deps, group, inner, false, by);
   }
   if (item instanceof Block) return banMember(deps, group, item);
-  if (rawType(item) === "Lock") return lockTopic(deps, group, item as Activity, true, by);
+  if (rawType(item) === "Lock") return lockTopic(deps, group, item as ApObject, true, by);
   return false;
 }
 
 async function lockTopic(
   deps: FederationDeps,
   group: GroupRow,
-  activity: Activity,
+  activity: ApObject,
   locked: boolean,
   by: string,
 ): Promise<boolean> {
   const { app } = deps;
-  const post = await postInGroup(app.db, app.config.publicUrl, group, activity.objectId);
+  const post = await postInGroup(app.db, app.config.publicUrl, group, rawObjectId(activity));
   if (!post) return false;
   const reason = reasonOf(activity);
   await app.transaction((tx) => lockIncoming(tx, post.topicId, { locked, reason, by }));
@@ -111,7 +118,7 @@ export async function onUndoLock(
 ): Promise<boolean> {
   const inner = await undo.getObject(TRUST).catch(() => null);
   if (!inner || rawType(inner) !== "Lock") return false;
-  return onModerationFromGroupHost(undo, scope, (inner as Activity).objectId);
+  return onModerationFromGroupHost(undo, scope, rawObjectId(inner));
 }
 
 /** Block sent by a remote group itself. */
