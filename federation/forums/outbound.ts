@@ -4,10 +4,10 @@
 //   followers (FEP-1b12); a removal: the group announces a Delete with the reason as `summary`;
 // - a post of a member of ours in a remote group: Create/Update sent to the group's inbox;
 // - a report about a remote group's post: a Flag by the instance actor to the group.
-import { Announce, Create, Delete, Flag, PUBLIC_COLLECTION, Update } from "@fedify/vocab";
+import { Announce, Block, Create, Delete, Flag, PUBLIC_COLLECTION, Update } from "@fedify/vocab";
 import type { AppContext } from "../../server/context.ts";
 import type { Tx } from "../../server/db/transaction.ts";
-import { publishToFollowers, sendToActors } from "../outbox.ts";
+import { publish, publishToFollowers, sendToActors } from "../outbox.ts";
 import { actorUri, INSTANCE_ACTOR, newActivityId } from "../uris.ts";
 import { FEDERATED_VISIBILITIES } from "./group-actors.ts";
 import { postObject, type PostObject } from "./objects.ts";
@@ -15,7 +15,8 @@ import { postObject, type PostObject } from "./objects.ts";
 export type FederateJob =
   | { action: "create" | "update"; postId: string }
   | { action: "remove"; postId: string; reason: string }
-  | { action: "report"; reportId: string };
+  | { action: "report"; reportId: string }
+  | { action: "block"; banId: string };
 
 const federates = (found: PostObject) =>
   found.groupIdentifier !== null &&
@@ -53,6 +54,7 @@ export async function federateForums(app: AppContext, job: FederateJob): Promise
   const publicUrl = app.config.publicUrl;
   await app.transaction(async (tx) => {
     if (job.action === "report") return sendReport(tx, publicUrl, job.reportId);
+    if (job.action === "block") return sendBlock(tx, publicUrl, job.banId);
     const found = await postObject(tx.db, publicUrl, job.postId);
     if (!found) return;
     const groupUri = new URL(found.groupUri);
@@ -114,4 +116,34 @@ async function sendReport(tx: Tx, publicUrl: URL, reportId: string): Promise<voi
     .set({ forwarded_at: new Date() })
     .where("id", "=", reportId)
     .execute();
+}
+
+/** A ban of a remote actor from one of our federated groups: Block, to followers and to them. */
+async function sendBlock(tx: Tx, publicUrl: URL, banId: string): Promise<void> {
+  const ban = await tx.db
+    .selectFrom("forum_bans as b")
+    .innerJoin("forum_groups as g", "g.id", "b.group_id")
+    .select(["b.actor_ap_id", "b.reason", "b.expires_at", "g.slug", "g.host", "g.visibility"])
+    .where("b.id", "=", banId)
+    .executeTakeFirst();
+  if (!ban?.actor_ap_id || ban.host !== null) return;
+  if (!(FEDERATED_VISIBILITIES as readonly string[]).includes(ban.visibility)) return;
+  const group = actorUri(publicUrl, ban.slug);
+  const target = new URL(ban.actor_ap_id);
+  await publish(
+    tx,
+    ban.slug,
+    new Block({
+      id: newActivityId(publicUrl),
+      actor: group,
+      object: target,
+      target: group,
+      summary: ban.reason,
+      endTime: ban.expires_at ? Temporal.Instant.from(ban.expires_at.toISOString()) : null,
+      to: ban.visibility === "public" ? PUBLIC_COLLECTION : new URL(`${group.href}/followers`),
+      cc: target,
+      audience: group,
+    }),
+    { followers: true, to: [target] },
+  );
 }

@@ -11,6 +11,7 @@ import { findUserById } from "../../server/accounts/accounts.repo.ts";
 import type { FederationDeps } from "../deps.ts";
 import { hostOf } from "../uris.ts";
 import {
+  actorBanned,
   incomingPost,
   isPostLike,
   rawObjectId,
@@ -54,6 +55,7 @@ export async function applyGroupActivity(
   if (isPostLike(object)) {
     const input = await incomingPost(deps, fctx, object);
     if (!input || !(await deps.policy.allows(input.authorUri))) return true;
+    if (await actorBanned(app.db, group.id, input.authorUri)) return true;
     await app.transaction((tx) => storeIncoming(tx, publicUrl, group.id, input));
     return true;
   }
@@ -88,20 +90,23 @@ async function lockTopic(
   return true;
 }
 
-/** The group bans one of our members: we stop sending their posts there. */
+/** The group bans someone: one of our members (we stop sending their posts there), or another
+ * instance's actor (their posts in it are no longer kept here). */
 async function banMember(deps: FederationDeps, group: GroupRow, block: Block): Promise<boolean> {
   const { app } = deps;
   const target = block.objectId;
-  if (!target || target.origin !== app.config.publicUrl.origin) return false;
-  const id = /^\/users\/([0-9a-f-]{36})$/.exec(target.pathname)?.[1];
+  if (!target) return false;
+  const local = target.origin === app.config.publicUrl.origin;
+  const id = local ? /^\/users\/([0-9a-f-]{36})$/.exec(target.pathname)?.[1] : undefined;
   const user = id ? await findUserById(app.db, id) : undefined;
-  if (!user) return false;
+  if (local && !user) return false;
   const ends = block.endTime ? new Date(block.endTime.epochMilliseconds) : null;
   await app.db
     .insertInto("forum_bans")
     .values({
       group_id: group.id,
-      user_id: user.id,
+      user_id: user?.id ?? null,
+      actor_ap_id: user ? null : target.href,
       reason: reasonOf(block),
       expires_at: ends,
       ap_id: block.id?.href ?? null,

@@ -142,6 +142,53 @@ describe("forums federation: two instances", function () {
     );
   });
 
+  it("a ban on B becomes a Block: A stops sending the member's posts, and B refuses them", async () => {
+    const banned = await member(a, true);
+    const followed = await api(a, banned.token).post("/groups/follow", {
+      target: `@randonnee@${b.host}`,
+    });
+    assert.equal(followed.status, 201, followed.text);
+    const remoteId = (followed.body as Json).id as string;
+    await drain(a, b);
+    const ban = await api(b).post("/groups/randonnee/bans", {
+      username: `${banned.username}@${a.host}`,
+      days: 7,
+      reason: "Propos insultants",
+    });
+    assert.equal(ban.status, 201, ban.text);
+    await waitFor("the Block on A", () =>
+      a.instance.ctx.db
+        .selectFrom("forum_bans")
+        .select("reason")
+        .where("user_id", "=", banned.user.id)
+        .where("group_id", "=", remoteId)
+        .executeTakeFirst(),
+    );
+    const refused = await api(a, banned.token).post(`/groups/${remoteId}/topics`, {
+      title: "Encore moi",
+      content: "Bonjour",
+    });
+    assert.equal(refused.status, 403, refused.text);
+
+    // Even if A still sent it, B would not keep it.
+    await a.instance.ctx.db
+      .deleteFrom("forum_bans")
+      .where("user_id", "=", banned.user.id)
+      .execute();
+    const sent = await api(a, banned.token).post(`/groups/${remoteId}/topics`, {
+      title: "Message interdit",
+      content: "Bonjour",
+    });
+    assert.equal(sent.status, 201, sent.text);
+    await drain(a, b);
+    const kept = await b.instance.ctx.db
+      .selectFrom("forum_topics")
+      .select("id")
+      .where("title", "=", "Message interdit")
+      .executeTakeFirst();
+    assert.equal(kept, undefined);
+  });
+
   it("following a group that already has 30 topics shows those 30 topics", async () => {
     const group = await createGroup(b, "Histoire locale", "histoire");
     for (let i = 1; i <= 30; i++) {
