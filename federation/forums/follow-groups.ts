@@ -79,7 +79,8 @@ export async function followRemoteGroup(
   // The group's instance fetches the member's actor to check the Follow's signature.
   const local = await runtime.actors.byIdentifier(user.id);
   if (!local) return fail("not_discoverable");
-  const found = await runtime.lookup(target);
+  // Lemmy writes community handles with "!" (!velo@lemmy.example).
+  const found = await runtime.lookup(target.trim().replace(/^!/, "@"));
   if (!found.ok) return found;
   if (found.value.type !== "Group") return fail("not_group");
   const group = await saveRemoteGroup(runtime.app.db, found.value);
