@@ -64,6 +64,21 @@ export async function findPostByApId(db: Db, publicUrl: URL, uri: string) {
   return row ? { id: row.id, topicId: row.topic_id } : undefined;
 }
 
+/** The ids of a thread's visible posts, in order (at most 1000: a context is not a backup). */
+export async function threadIds(db: Db, publicUrl: URL, topicId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("forum_posts")
+    .select(["id", "topic_id", "position", "ap_id"])
+    .where("topic_id", "=", topicId)
+    .where("removed_at", "is", null)
+    .orderBy("position")
+    .limit(1000)
+    .execute();
+  return rows.map((r) =>
+    postApId(publicUrl, { id: r.id, topicId: r.topic_id, position: r.position, apId: r.ap_id }),
+  );
+}
+
 export interface PostObject {
   object: Page | Note;
   groupId: string;
@@ -178,10 +193,11 @@ export function registerForumObjects(federation: Federation<void>, deps: Federat
       new URL(`/${kind}/${id}`, config.publicUrl).href,
     );
     const found = local ? await postObject(db, config.publicUrl, local.id) : undefined;
-    // Only posts of our own federated groups, written here, not removed.
-    if (!found || found.removed || !found.groupIdentifier || found.visibility === "local")
-      return null;
-    if (found.visibility === "private") return null;
+    // Posts written here (ids are ours), not removed: in our public or network groups, or by our
+    // members in groups elsewhere.
+    if (!found || found.removed) return null;
+    if (found.groupIdentifier === null) return found.authorId ? found.object : null;
+    if (found.visibility === "local" || found.visibility === "private") return null;
     if (found.visibility === "network") {
       // Network groups: only signed fetches by allowed instances (authorized fetch).
       const owner = await ctx.getSignedKeyOwner().catch(() => null);

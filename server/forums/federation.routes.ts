@@ -15,8 +15,11 @@ import { federationOf } from "../../federation/runtime.ts";
 import { GROUP_SCHEMA, groupJson } from "./forums.json.ts";
 import { failureError } from "./forums.web.ts";
 import * as groups from "./groups.service.ts";
+import { groupActor } from "./groups.service.ts";
 import { pageOfPosition } from "./paging.ts";
 import { findPost } from "./posts.repo.ts";
+import { findTopic } from "./topics.repo.ts";
+import { threadIds } from "../../federation/forums/objects.ts";
 
 const validateFollow = compileForm<FollowForm>(followSchema);
 
@@ -52,6 +55,29 @@ export function forumFederationRoutes(router: express.Router, ctx: AppContext): 
     const group = await groups.findGroup(ctx.db, { slug: String(req.params.slug) });
     if (group?.host) await unfollowRemoteGroup(federationOf(ctx), req.user!, group);
     next();
+  });
+
+  // FEP-7888: a thread's context, as the ordered collection of its posts' ids.
+  router.get("/topics/:id/context", async (req, res) => {
+    const topic = await findTopic(ctx.db, String(req.params.id));
+    const group = topic ? await groups.findGroup(ctx.db, { id: topic.groupId }) : undefined;
+    if (!topic || !group || topic.removedAt) throw new HttpError(404, "errors.notFound");
+    const wanted = req.accepts(["html", "application/activity+json", "application/ld+json"]);
+    if (wanted === "html" || !wanted) return res.redirect(303, `/topics/${topic.id}`);
+    // Ours to serve: threads of our public groups, and threads our members opened elsewhere.
+    const ours = group.host === null ? group.visibility === "public" : topic.authorId !== null;
+    if (!ours || topic.context) throw new HttpError(404, "errors.notFound");
+    const ids = await threadIds(ctx.db, ctx.config.publicUrl, topic.id);
+    res.type("application/activity+json").send(
+      JSON.stringify({
+        "@context": "https://www.w3.org/ns/activitystreams",
+        id: new URL(`/topics/${topic.id}/context`, ctx.config.publicUrl).href,
+        type: "OrderedCollection",
+        attributedTo: groupActor(ctx.config, group).actor,
+        totalItems: ids.length,
+        orderedItems: ids,
+      }),
+    );
   });
 
   router.get("/posts/:id", async (req, res) => {

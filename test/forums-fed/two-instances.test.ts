@@ -111,6 +111,32 @@ describe("forums federation: two instances", function () {
       return (topic.body.posts as Json[]).find((p) => /Départ à 8 h/.test(p.content ?? ""));
     });
 
+    // Both are served as ActivityStreams, in one FEP-7888 context; edits cross over as Update.
+    const replyOnB = (
+      (await api(b, onB.token).get(`/topics/${onBTopic.id}`)).body.posts as Json[]
+    ).find((p) => /Départ à 8 h/.test(p.content ?? ""))!;
+    const note = await supertest(b.url).get(`/posts/${replyOnB.id}`).set("accept", AS);
+    assert.equal(note.status, 200, note.text);
+    assert.equal(note.body.type, "Note");
+    assert.equal(note.body.audience, `${b.url}/users/randonnee`);
+    const page = await supertest(a.url).get(`/topics/${topicOnA.id}`).set("accept", AS);
+    assert.equal(page.body.type, "Page");
+    assert.equal(page.body.name, "Sortie au Vercors");
+    assert.equal(note.body.inReplyTo, page.body.id);
+    assert.equal(note.body.context, page.body.context);
+    const context = await supertest(a.url)
+      .get(new URL(page.body.context as string).pathname)
+      .set("accept", AS);
+    assert.deepEqual(context.body.orderedItems, [page.body.id, note.body.id]);
+    const edited = await api(b, onB.token).patch(`/posts/${replyOnB.id}`, {
+      content: "Moi ! Départ à 9 h finalement.",
+    });
+    assert.equal(edited.status, 200, edited.text);
+    await waitFor("the edit on A", async () => {
+      const topic = await api(a, onA.token).get(`/topics/${topicOnA.id}`);
+      return (topic.body.posts as Json[]).some((p) => /9 h finalement/.test(p.content ?? ""));
+    });
+
     // A report from A about that reply lands in B's moderation queue (Flag by A's instance).
     const reported = await api(a, onA.token).post("/reports", {
       postId: replyOnA.id,
