@@ -23,6 +23,17 @@ import { findPostByApId } from "./objects.ts";
 import { lockIncoming, removeIncoming, storeIncoming } from "./store.ts";
 
 const TRUST = { crossOrigin: "trust" } as const;
+const MAX_PARENTS = 10;
+
+/** An object fetched with the instance actor's signature (authorized fetch), or null. */
+async function fetchObject(fctx: Context<void>, uri: string): Promise<unknown> {
+  try {
+    const documentLoader = await fctx.getDocumentLoader({ identifier: "instance" });
+    return await fctx.lookupObject(uri, { documentLoader });
+  } catch {
+    return null;
+  }
+}
 
 /** The post `uri` if it belongs to `group` (ours or a remote copy). */
 async function postInGroup(db: Db, publicUrl: URL, group: GroupRow, uri: URL | null) {
@@ -46,6 +57,7 @@ export async function applyGroupActivity(
   group: GroupRow,
   item: unknown,
   by: string,
+  depth = 0,
 ): Promise<boolean> {
   const { app } = deps;
   const publicUrl = app.config.publicUrl;
@@ -56,7 +68,15 @@ export async function applyGroupActivity(
     const input = await incomingPost(deps, fctx, object);
     if (!input || !(await deps.policy.allows(input.authorUri))) return true;
     if (await actorBanned(app.db, group.id, input.authorUri)) return true;
-    await app.transaction((tx) => storeIncoming(tx, publicUrl, group.id, input));
+    const outcome = await app.transaction((tx) => storeIncoming(tx, publicUrl, group.id, input));
+    if (outcome.kind === "orphan" && input.inReplyTo && depth < MAX_PARENTS) {
+      // A reply to a post we never received (older than the backfill): fetch its ancestors.
+      const parent = await fetchObject(fctx, input.inReplyTo);
+      if (isPostLike(parent)) {
+        await applyGroupActivity(deps, fctx, group, parent, by, depth + 1);
+        await app.transaction((tx) => storeIncoming(tx, publicUrl, group.id, input));
+      }
+    }
     return true;
   }
   if (item instanceof Delete || item instanceof Remove) {

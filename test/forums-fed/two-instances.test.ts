@@ -56,6 +56,20 @@ describe("forums federation: two instances", function () {
     });
     assert.equal(local.status, 201, local.text);
     assert.equal((await supertest(b.url).get("/users/interne").set("accept", AS)).status, 404);
+    // A network group's topics are served only to signed fetches of allowed instances.
+    const network = await api(b).post("/groups", {
+      name: "Réseau",
+      slug: "reseau",
+      visibility: "network",
+    });
+    const topic = await api(b).post(`/groups/${network.body.id}/topics`, {
+      title: "Entre CMCAS",
+      content: "Réservé au réseau",
+    });
+    assert.equal(topic.status, 201, topic.text);
+    const unsigned = await supertest(b.url).get(`/topics/${topic.body.id}`).set("accept", AS);
+    assert.notEqual(unsigned.type, "application/activity+json");
+    assert.ok(!unsigned.text.includes("Réservé au réseau"));
   });
 
   it("A follows B's group, opens a topic; B stores it and tells its members; B's reply, report and removal reach the other side", async () => {
@@ -248,5 +262,34 @@ describe("forums federation: two instances", function () {
     const page = await supertest(a.url).get(`/groups/histoire@${b.host}`);
     assert.equal(page.status, 200);
     assert.match(page.text, /Archive n° 30/);
+
+    // A reply to a topic A lost: A fetches the missing parent from B and shows both.
+    const first = await b.instance.ctx.db
+      .selectFrom("forum_topics")
+      .select("id")
+      .where("title", "=", "Archive n° 1")
+      .executeTakeFirstOrThrow();
+    await a.instance.ctx.db
+      .deleteFrom("forum_topics")
+      .where("title", "=", "Archive n° 1")
+      .execute();
+    const late = await api(b).post(`/topics/${first.id}/replies`, { content: "Complément tardif" });
+    assert.equal(late.status, 201, late.text);
+    await waitFor("the reply and its fetched topic on A", async () => {
+      const row = await a.instance.ctx.db
+        .selectFrom("forum_topics")
+        .select("post_count")
+        .where("title", "=", "Archive n° 1")
+        .executeTakeFirst();
+      return row?.post_count === 2;
+    });
+
+    // Leaving the group undoes the follow on B.
+    const left = await api(a, reader.token).delete(`/groups/${id}/membership`);
+    assert.equal(left.status, 204, left.text);
+    await waitFor("B to drop the follower", async () => {
+      const followers = await supertest(b.url).get("/users/histoire/followers").set("accept", AS);
+      return followers.body.totalItems === 0;
+    });
   });
 });
