@@ -1,7 +1,9 @@
 // Forums across two Maillage instances (FEP-1b12): a member of A follows a group hosted on B,
 // writes in it, and sees what B's members write; moderation and reports cross over too.
 import assert from "node:assert/strict";
+import { signRequest } from "@fedify/fedify";
 import supertest from "supertest";
+import { federationOf } from "../../federation/runtime.ts";
 import {
   api,
   drain,
@@ -150,6 +152,39 @@ describe("forums federation: two instances", function () {
       const topic = await api(a, onA.token).get(`/topics/${topicOnA.id}`);
       return (topic.body.posts as Json[]).some((p) => /9 h finalement/.test(p.content ?? ""));
     });
+
+    // Lemmy's Lock, signed by B's group and posted to A's inbox, locks the topic on A.
+    const groupKey = (await federationOf(b.instance.ctx).keys.pairs("randonnee"))[0]!;
+    const lock = await signRequest(
+      new Request(`${a.url}/inbox`, {
+        method: "POST",
+        headers: { "content-type": AS },
+        body: JSON.stringify({
+          "@context": "https://www.w3.org/ns/activitystreams",
+          id: `${b.url}/activities/${crypto.randomUUID()}`,
+          type: "Lock",
+          actor: `${b.url}/users/randonnee`,
+          object: page.body.id,
+          summary: "Sortie complète",
+          audience: `${b.url}/users/randonnee`,
+        }),
+      }),
+      groupKey.privateKey,
+      new URL(`${b.url}/users/randonnee#main-key`),
+    );
+    assert.equal((await fetch(lock)).status, 202);
+    await waitFor("the lock on A", async () => {
+      const row = await a.instance.ctx.db
+        .selectFrom("forum_topics")
+        .select("locked_at")
+        .where("id", "=", topicOnA.id)
+        .executeTakeFirstOrThrow();
+      return row.locked_at !== null;
+    });
+    const locked = await api(a, onA.token).post(`/topics/${topicOnA.id}/replies`, {
+      content: "Trop tard ?",
+    });
+    assert.equal(locked.status, 409, locked.text);
 
     // A report from A about that reply lands in B's moderation queue (Flag by A's instance).
     const reported = await api(a, onA.token).post("/reports", {
