@@ -68,7 +68,7 @@ export function targetsOf(...items: (ApObject | null | undefined)[]): URL[] {
 }
 
 /** The document an object was read from (Fedify keeps it), for what its vocabulary lacks. */
-function rawDocument(object: unknown): Record<string, unknown> | undefined {
+export function rawDocument(object: unknown): Record<string, unknown> | undefined {
   const cached = (object as { _cachedJsonLd?: unknown } | null)?._cachedJsonLd;
   const doc = Array.isArray(cached) ? cached[0] : cached;
   return doc && typeof doc === "object" ? (doc as Record<string, unknown>) : undefined;
@@ -139,4 +139,26 @@ export async function actorBanned(db: Db, groupId: string, actorUri: string): Pr
     .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", new Date())]))
     .executeTakeFirst();
   return row !== undefined;
+}
+
+/** The Lock an Undo undoes, read from the Undo's document (Fedify drops unknown embedded types),
+ * as the id of the locked post; undefined when it is not an Undo(Lock). */
+export function undoneLockTarget(
+  undoDoc: Record<string, unknown> | undefined,
+  inner: unknown,
+): URL | null | undefined {
+  const embedded = undoDoc?.object;
+  if (embedded && typeof embedded === "object") {
+    if (rawType({ _cachedJsonLd: embedded }) !== "Lock") return undefined;
+    return rawObjectId({ _cachedJsonLd: embedded });
+  }
+  return rawType(inner) === "Lock" ? rawObjectId(inner) : undefined;
+}
+
+/** The embedded `object` of an activity as received, when it is a document. */
+export function rawEmbedded(activity: unknown): Record<string, unknown> | undefined {
+  const object = rawDocument(activity)?.object;
+  return object && typeof object === "object" && !Array.isArray(object)
+    ? (object as Record<string, unknown>)
+    : undefined;
 }

@@ -5,7 +5,18 @@
 // announces them, as long as their author's instance is allowed by our policy.
 import type { Context } from "@fedify/fedify";
 import type { Announce, Object as ApObject } from "@fedify/vocab";
-import { Block, Create, Delete, Remove, Undo, Update, type Activity } from "@fedify/vocab";
+import {
+  Block,
+  Collection,
+  Create,
+  Delete,
+  Group,
+  Remove,
+  traverseCollection,
+  Undo,
+  Update,
+  type Activity,
+} from "@fedify/vocab";
 import type { Db } from "../../server/db/database.ts";
 import { findUserById } from "../../server/accounts/accounts.repo.ts";
 import type { FederationDeps } from "../deps.ts";
@@ -17,6 +28,9 @@ import {
   rawObjectId,
   rawType,
   remoteGroup,
+  rawDocument,
+  rawEmbedded,
+  undoneLockTarget,
   type GroupRow,
 } from "./inbound-shared.ts";
 import { findPostByApId } from "./objects.ts";
@@ -58,6 +72,8 @@ export async function applyGroupActivity(
   item: unknown,
   by: string,
   depth = 0,
+  /** The item as received, when it came embedded (Fedify drops what it does not know). */
+  raw: Record<string, unknown> | undefined = rawDocument(item),
 ): Promise<boolean> {
   const { app } = deps;
   const publicUrl = app.config.publicUrl;
@@ -87,11 +103,13 @@ export async function applyGroupActivity(
   }
   if (item instanceof Undo) {
     const inner = await item.getObject(TRUST).catch(() => null);
-    if (!inner || rawType(inner) !== "Lock") return false;
-    return lockTopic(deps, group, inner, false, by);
+    const target = undoneLockTarget(raw, inner);
+    return target === undefined ? false : lockTopic(deps, group, item, target, false, by);
   }
   if (item instanceof Block) return banMember(deps, group, item);
-  if (rawType(item) === "Lock") return lockTopic(deps, group, item as ApObject, true, by);
+  const asReceived = raw ? { _cachedJsonLd: raw } : item;
+  if (rawType(asReceived) === "Lock")
+    return lockTopic(deps, group, item as ApObject, rawObjectId(asReceived), true, by);
   return false;
 }
 
@@ -99,11 +117,12 @@ async function lockTopic(
   deps: FederationDeps,
   group: GroupRow,
   activity: ApObject,
+  postUri: URL | null,
   locked: boolean,
   by: string,
 ): Promise<boolean> {
   const { app } = deps;
-  const post = await postInGroup(app.db, app.config.publicUrl, group, rawObjectId(activity));
+  const post = await postInGroup(app.db, app.config.publicUrl, group, postUri);
   if (!post) return false;
   const reason = reasonOf(activity);
   await app.transaction((tx) => lockIncoming(tx, post.topicId, { locked, reason, by }));
@@ -142,8 +161,8 @@ export async function onUndoLock(
   scope: { deps: FederationDeps; fed: Context<void>; senderUri: URL },
 ): Promise<boolean> {
   const inner = await undo.getObject(TRUST).catch(() => null);
-  if (!inner || rawType(inner) !== "Lock") return false;
-  return onModerationFromGroupHost(undo, scope, rawObjectId(inner));
+  const target = undoneLockTarget(rawDocument(undo), inner);
+  return target === undefined ? false : onModerationFromGroupHost(undo, scope, target);
 }
 
 /** Block sent by a remote group itself. */
@@ -165,14 +184,32 @@ export async function onAnnounceFromGroup(
   const group = await remoteGroup(scope.deps.app.db, scope.senderUri.href);
   if (!group) return false;
   const inner = await announce.getObject(TRUST).catch(() => null);
-  if (inner) await applyGroupActivity(scope.deps, scope.fed, group, inner, scope.senderUri.href);
+  if (inner) {
+    const raw = rawEmbedded(announce);
+    await applyGroupActivity(scope.deps, scope.fed, group, inner, scope.senderUri.href, 0, raw);
+  }
   return true;
 }
 
+/** Is `sender` one of the group's moderators (Lemmy lists them in the group's `attributedTo`)? */
+async function isModeratorOf(fctx: Context<void>, groupUri: string, sender: string) {
+  const group = await fetchObject(fctx, groupUri);
+  if (!(group instanceof Group)) return false;
+  const documentLoader = await fctx.getDocumentLoader({ identifier: "instance" });
+  for (const uri of group.attributionIds) {
+    if (uri.href === sender) return true;
+    const list = await fetchObject(fctx, uri.href);
+    if (!(list instanceof Collection)) continue;
+    for await (const item of traverseCollection(list, { documentLoader, suppressError: true }))
+      if (item.id?.href === sender) return true;
+  }
+  return false;
+}
+
 /**
- * A moderation activity sent directly by someone of the group's instance (Lemmy: a moderator's
- * `Delete`/`Remove`/`Lock` with the group as `audience`). The post must be in a group hosted
- * there, or the sender must be its author.
+ * A moderation activity sent directly rather than announced (Lemmy: a moderator's
+ * `Delete`/`Remove`/`Lock` with the group as `audience`). Accepted from the group itself, from
+ * one of its moderators, or, for a deletion, from the post's author.
  */
 export async function onModerationFromGroupHost(
   activity: Activity,
@@ -191,7 +228,12 @@ export async function onModerationFromGroupHost(
     .executeTakeFirstOrThrow();
   if (!row.host || !row.ap_id) return false;
   const sender = scope.senderUri.href;
-  if (hostOf(sender) !== row.host && row.author_ap_id !== sender) return false;
+  const byAuthor = row.author_ap_id === sender && activity instanceof Delete;
+  const allowed =
+    sender === row.ap_id ||
+    byAuthor ||
+    (hostOf(sender) === row.host && (await isModeratorOf(scope.fed, row.ap_id, sender)));
+  if (!allowed) return false;
   const group = await remoteGroup(db, row.ap_id);
   return group ? applyGroupActivity(scope.deps, scope.fed, group, activity, sender) : false;
 }

@@ -7,7 +7,6 @@ import path from "node:path";
 import type { InboxContext } from "@fedify/fedify";
 import {
   Accept,
-  Activity,
   Announce,
   Create,
   Delete,
@@ -17,7 +16,6 @@ import {
   OrderedCollection,
   Page,
   Person,
-  Undo,
 } from "@fedify/vocab";
 import {
   remoteActorFromVocab,
@@ -29,12 +27,7 @@ import { onAccept } from "../../federation/follows/follows.inbox.ts";
 import { saveRemoteGroup, storeCollection } from "../../federation/forums/follow-groups.ts";
 import { remoteGroup } from "../../federation/forums/inbound-shared.ts";
 import { onCreateInGroup, onDeleteInGroup, onFlag } from "../../federation/forums/local-groups.ts";
-import {
-  applyGroupActivity,
-  onAnnounceFromGroup,
-  onLock,
-  onUndoLock,
-} from "../../federation/forums/remote-groups.ts";
+import { applyGroupActivity, onAnnounceFromGroup } from "../../federation/forums/remote-groups.ts";
 import type { InboxScope } from "../../federation/inbox/scope.ts";
 import { federationOf, type FederationRuntime } from "../../federation/runtime.ts";
 import { createMember, loggedIn } from "../support/accounts.ts";
@@ -46,9 +39,13 @@ import { unescapeHtml } from "../support/web.ts";
 const FIXTURES = fixturesDir("lemmy");
 type Json = Record<string, unknown>;
 
+/** As published (no @context): how an activity looks embedded in a community's Announce. */
+function bare(name: string): Json {
+  return JSON.parse(fs.readFileSync(path.join(FIXTURES!, name), "utf8")) as Json;
+}
+
 function fixture(name: string): Json {
-  const json = JSON.parse(fs.readFileSync(path.join(FIXTURES!, name), "utf8")) as Json;
-  return { "@context": "https://www.w3.org/ns/activitystreams", ...json };
+  return { "@context": "https://www.w3.org/ns/activitystreams", ...bare(name) };
 }
 
 describe("forums federation: Lemmy payloads", function () {
@@ -108,6 +105,19 @@ describe("forums federation: Lemmy payloads", function () {
     assert.equal(res.status, 200, path);
     return unescapeHtml(res.text);
   };
+  /** How a community relays its moderators' actions to followers. */
+  const announced = (groupUri: string, object: Json) =>
+    Announce.fromJsonLd(
+      {
+        "@context": "https://www.w3.org/ns/activitystreams",
+        id: `${groupUri}/activities/announce/${crypto.randomUUID()}`,
+        type: "Announce",
+        actor: groupUri,
+        to: ["https://www.w3.org/ns/activitystreams#Public"],
+        object,
+      },
+      loaders(),
+    );
   const topicIdOf = async (apId: string) =>
     (
       await instance.ctx.db
@@ -175,7 +185,7 @@ describe("forums federation: Lemmy payloads", function () {
     assert.equal(kept, undefined);
   });
 
-  it("a moderator's Delete with a reason removes the comment and logs why", async () => {
+  it("a moderator's Delete with a reason, announced by the community, removes the comment and logs why", async () => {
     const group = await groupOf("https://enterprise.lemmy.ml/c/main");
     await actor("http://ds9.lemmy.ml/u/lemmy_alpha");
     for (const name of [
@@ -188,15 +198,32 @@ describe("forums federation: Lemmy payloads", function () {
     const topicId = await topicIdOf("http://ds9.lemmy.ml/comment/1");
     assert.ok((await page(`/topics/${topicId}`)).includes("hello"));
 
-    const del = await Delete.fromJsonLd(fixture("activities_deletion_remove_note.json"), loaders());
-    assert.ok(await onDeleteInGroup(del, scope("http://enterprise.lemmy.ml/u/lemmy_beta")));
-    const after = await page(`/topics/${topicId}`);
-    assert.ok(!after.includes("<p>hello</p>"));
+    // Sent directly by someone who is not known as a moderator, it is refused; announced by the
+    // community (as Lemmy relays moderators' actions), it applies.
+    const json = fixture("activities_deletion_remove_note.json");
+    const del = await Delete.fromJsonLd(json, loaders());
+    assert.equal(
+      await onDeleteInGroup(del, scope("http://enterprise.lemmy.ml/u/lemmy_beta")),
+      false,
+    );
+    const comment = () =>
+      instance.ctx.db
+        .selectFrom("forum_posts")
+        .select(["removed_at", "removal_reason"])
+        .where("ap_id", "=", "http://ds9.lemmy.ml/comment/1")
+        .executeTakeFirstOrThrow();
+    assert.equal((await comment()).removed_at, null);
+    const embedded = bare("activities_deletion_remove_note.json");
+    assert.ok(
+      await onAnnounceFromGroup(await announced(group.ap_id!, embedded), scope(group.ap_id!)),
+    );
+    assert.equal((await comment()).removal_reason, "bad comment");
+    assert.ok(!(await page(`/topics/${topicId}`)).includes("hello"));
     const log = await page(`/groups/${group.slug}/moderation`);
     assert.ok(log.includes("bad comment"));
   });
 
-  it("Lock and Undo(Lock) by a moderator lock and reopen the topic", async () => {
+  it("Lock and Undo(Lock), announced by the community, lock and reopen the topic", async () => {
     const group = await groupOf("http://lemmy-alpha:8541/c/main");
     await actor("http://lemmy-alpha:8541/u/lemmy_alpha");
     const post = new Page({
@@ -207,9 +234,8 @@ describe("forums federation: Lemmy payloads", function () {
     });
     await applyGroupActivity(runtime, runtime.context(), group, post, group.ap_id!);
     const topicId = await topicIdOf("http://lemmy-alpha:8541/post/2");
-    const json = fixture("activities_community_lock_page.json");
-    const lock = await Activity.fromJsonLd(json, loaders());
-    assert.ok(await onLock(lock, scope("http://lemmy-alpha:8541/u/lemmy_alpha")));
+    const json = bare("activities_community_lock_page.json");
+    assert.ok(await onAnnounceFromGroup(await announced(group.ap_id!, json), scope(group.ap_id!)));
     const locked = await instance.ctx.db
       .selectFrom("forum_topics")
       .select("locked_at")
@@ -220,18 +246,14 @@ describe("forums federation: Lemmy payloads", function () {
       (await page("/groups/main@lemmy-alpha:8541/moderation")).includes("A reason for the lock"),
     );
 
-    const undo = await Undo.fromJsonLd(
-      {
-        "@context": "https://www.w3.org/ns/activitystreams",
-        id: "http://lemmy-alpha:8541/activities/undo/1",
-        type: "Undo",
-        actor: json.actor,
-        object: json,
-        summary: "Reopened",
-      },
-      loaders(),
-    );
-    assert.ok(await onUndoLock(undo, scope("http://lemmy-alpha:8541/u/lemmy_alpha")));
+    const undo = {
+      id: "http://lemmy-alpha:8541/activities/undo/1",
+      type: "Undo",
+      actor: json.actor,
+      object: json,
+      summary: "Reopened",
+    };
+    assert.ok(await onAnnounceFromGroup(await announced(group.ap_id!, undo), scope(group.ap_id!)));
     const reopened = await instance.ctx.db
       .selectFrom("forum_topics")
       .select("locked_at")
