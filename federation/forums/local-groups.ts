@@ -100,7 +100,10 @@ export const onDeleteInGroup: InboxHandler<Delete> = async (del, scope) => {
   if (!found.groupIdentifier) return onModerationFromGroupHost(del, scope);
   if (found.authorUri !== scope.senderUri.href) return true;
   await app.transaction(async (tx) => {
-    await removeIncoming(tx, post, { reason: "Supprimé par son auteur", by: found.authorUri! });
+    await removeIncoming(tx, app.config.publicUrl, post, {
+      reason: "Supprimé par son auteur",
+      by: found.authorUri!,
+    });
     await announceInGroup(tx, app.config.publicUrl, found, del);
   });
   return true;

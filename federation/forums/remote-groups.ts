@@ -98,7 +98,9 @@ export async function applyGroupActivity(
   if (item instanceof Delete || item instanceof Remove) {
     const post = await postInGroup(app.db, publicUrl, group, item.objectId);
     if (post)
-      await app.transaction((tx) => removeIncoming(tx, post, { reason: reasonOf(item), by }));
+      await app.transaction((tx) =>
+        removeIncoming(tx, publicUrl, post, { reason: reasonOf(item), by }),
+      );
     return post !== undefined;
   }
   if (item instanceof Undo) {

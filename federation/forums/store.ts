@@ -2,6 +2,7 @@
 // announces and backfill): stored beside local ones with their ActivityPub ids and remote-author
 // columns, HTML through the forums' own sanitizer. Idempotent: an id seen before updates.
 import type { Tx } from "../../server/db/transaction.ts";
+import { notify } from "../../server/notifications/notifications.service.ts";
 import { touchGroup } from "../../server/forums/groups.repo.ts";
 import { searchVector } from "../../server/forums/posts.repo.ts";
 import { excerpt, renderRemoteHtml } from "../../server/forums/richtext.ts";
@@ -144,6 +145,7 @@ export async function storeIncoming(
 /** A removal decided by the group's instance (or a deletion by the author). */
 export async function removeIncoming(
   tx: Tx,
+  publicUrl: URL,
   post: { id: string; topicId: string },
   removal: { reason: string; by: string },
 ): Promise<void> {
@@ -152,9 +154,29 @@ export async function removeIncoming(
     .set({ removed_at: new Date(), removal_reason: removal.reason })
     .where("id", "=", post.id)
     .where("removed_at", "is", null)
-    .returning(["position", "group_id", "author_name", "text_plain"])
+    .returning(["position", "group_id", "author_id", "author_name", "text_plain"])
     .executeTakeFirst();
   if (!row) return;
+  // One of our members wrote it (in a group elsewhere): they are told why, as for local removals.
+  if (row.author_id && removal.by !== row.author_id) {
+    const group = await tx.db
+      .selectFrom("forum_groups")
+      .select("name")
+      .where("id", "=", row.group_id)
+      .executeTakeFirstOrThrow();
+    const topic = await tx.db
+      .selectFrom("forum_topics")
+      .select("title")
+      .where("id", "=", post.topicId)
+      .executeTakeFirstOrThrow();
+    await notify(tx, publicUrl, {
+      userId: row.author_id,
+      kind: row.position === 1 ? "forums:topicRemoved" : "forums:postRemoved",
+      data: { topic: topic.title, group: group.name, reason: removal.reason },
+      link: `/topics/${post.topicId}`,
+      email: "forums",
+    });
+  }
   const topic = await tx.db
     .selectFrom("forum_topics")
     .select("title")

@@ -210,6 +210,15 @@ describe("forums federation: two instances", function () {
         .executeTakeFirstOrThrow();
       return topic.removed_at !== null;
     });
+    const told = await waitFor("A's member to be told why", () =>
+      a.instance.ctx.db
+        .selectFrom("notifications")
+        .select("data")
+        .where("user_id", "=", onA.user.id)
+        .where("kind", "=", "forums:topicRemoved")
+        .executeTakeFirst(),
+    );
+    assert.match(JSON.stringify(told.data), /Doublon d'une autre sortie/);
     const log = await api(a, onA.token).get(`/groups/${remote.id}/moderation-log`);
     assert.ok(
       (log.body.items as Json[]).some((e) => e.reason === "Doublon d'une autre sortie"),
