@@ -7,6 +7,7 @@ import { registerActors } from "./actors/dispatcher.ts";
 import { registerCollections } from "./collections.ts";
 import { retryDelay } from "./delivery/deliveries.ts";
 import type { FederationDeps } from "./deps.ts";
+import { registerForumObjects } from "./forums/objects.ts";
 import { registerInbox } from "./inbox/inbox.ts";
 import { registerNodeInfo, SOFTWARE } from "./nodeinfo.ts";
 import { registerOfferObjects } from "./offers/offers.dispatcher.ts";
@@ -44,5 +45,6 @@ export function buildFederation(
   registerInbox(federation, deps);
   registerNodeInfo(federation, deps);
   registerOfferObjects(federation, deps);
+  registerForumObjects(federation, deps);
   return federation;
 }

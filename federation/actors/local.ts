@@ -2,6 +2,7 @@
 // @cmcas@<host>) and members who chose to be discoverable (Person). Features with actors of their
 // own (forums: Group) add a source to localActorSources().
 import type { AppContext } from "../../server/context.ts";
+import { groupActors } from "../forums/group-actors.ts";
 import { textToHtml } from "../html.ts";
 import { CMCAS_ACTOR, INSTANCE_ACTOR } from "../uris.ts";
 
@@ -105,7 +106,7 @@ function memberActors(app: AppContext): LocalActorSource {
 }
 
 export function localActorSources(app: AppContext): LocalActorSource[] {
-  return [instanceActor(app), cmcasActor(app), memberActors(app)];
+  return [instanceActor(app), cmcasActor(app), memberActors(app), groupActors(app)];
 }
 
 export class LocalActors {

@@ -2,9 +2,38 @@
 // wins. The map is exhaustive: a type added to INBOX_ACTIVITIES without handlers does not compile.
 // Features add their types here (offers: Join, Leave, TentativeAccept; forums: Announce…) and
 // their handlers to the lists (offers: Create/Update/Delete of Event, Accept/Reject of Join).
-import { Accept, Create, Delete, Follow, Reject, Undo, Update } from "@fedify/vocab";
-import { Join, Leave, TentativeAccept } from "@fedify/vocab";
+import {
+  Accept,
+  Activity,
+  Announce,
+  Block,
+  Create,
+  Delete,
+  Flag,
+  Follow,
+  Join,
+  Leave,
+  Reject,
+  Remove,
+  TentativeAccept,
+  Undo,
+  Update,
+} from "@fedify/vocab";
 import { onAccept, onFollow, onReject, onUndoFollow } from "../follows/follows.inbox.ts";
+import {
+  onCreateInGroup,
+  onDeleteInGroup,
+  onFlag,
+  onFollowGroup,
+  onUpdateInGroup,
+} from "../forums/local-groups.ts";
+import {
+  onAnnounceFromGroup,
+  onBlockFromGroup,
+  onLock,
+  onModerationFromGroupHost,
+  onUndoLock,
+} from "../forums/remote-groups.ts";
 import { onCreateNote, onDeleteNote, onUpdateActor, onUpdateNote } from "../notes/notes.inbox.ts";
 import { onCreateEvent, onDeleteEvent, onUpdateEvent } from "../offers/offers.inbox.ts";
 import { onAcceptOfFollow } from "../offers/backfill.ts";
@@ -29,6 +58,13 @@ export const INBOX_ACTIVITIES = {
   Join,
   Leave,
   TentativeAccept,
+  // Forums (FEP-1b12). `Lock` (Lemmy) is not in Fedify's vocabulary: it arrives as a plain
+  // Activity, so this entry also receives every other type nobody registered.
+  Announce,
+  Flag,
+  Block,
+  Remove,
+  Lock: Activity,
 } as const;
 
 export type InboxActivityType = keyof typeof INBOX_ACTIVITIES;
@@ -40,14 +76,19 @@ export type InboxHandlers = {
 };
 
 export const INBOX_HANDLERS: InboxHandlers = {
-  Follow: [onFollow],
+  Follow: [onFollowGroup, onFollow],
   Accept: [onAcceptOfFollow, onAccept, onAcceptJoin],
   Reject: [onReject, onRejectJoin],
-  Undo: [onUndoFollow],
-  Create: [onOfferMessage, onCreateNote, onCreateEvent],
-  Update: [onUpdateNote, onUpdateActor, onUpdateEvent],
-  Delete: [onDeleteNote, onDeleteEvent],
+  Undo: [onUndoFollow, onUndoLock],
+  Create: [onCreateInGroup, onOfferMessage, onCreateNote, onCreateEvent],
+  Update: [onUpdateInGroup, onUpdateNote, onUpdateActor, onUpdateEvent],
+  Delete: [onDeleteInGroup, onDeleteNote, onDeleteEvent],
   Join: [onJoin],
   Leave: [onLeave],
   TentativeAccept: [onTentativeAcceptJoin],
+  Announce: [onAnnounceFromGroup],
+  Flag: [onFlag],
+  Block: [onBlockFromGroup],
+  Remove: [onModerationFromGroupHost],
+  Lock: [onLock],
 };

@@ -1,6 +1,7 @@
 // Accounts: sign-up, e-mail confirmation, authentication, password reset, API tokens, first admin.
 // Messages that reach people never tell whether an e-mail address is registered: the service
 // answers alike, and mails the address owner instead.
+import { handleConflict } from "./handles.ts";
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
 import { fail, ok, type Result } from "../http/result.ts";
@@ -75,9 +76,8 @@ async function issueConfirmation(tx: Tx, deps: AccountsDeps, user: User): Promis
 }
 
 async function checkUsername(db: Db, username: string): Promise<SignUpError | undefined> {
-  if (RESERVED_USERNAMES.has(username.toLowerCase())) return "username_reserved";
-  if (await repo.usernameExists(db, username)) return "username_taken";
-  return undefined;
+  const conflict = await handleConflict(db, username);
+  return conflict ? `username_${conflict}` : undefined;
 }
 
 /**

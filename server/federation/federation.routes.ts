@@ -28,6 +28,8 @@ export function federationRoutes(router: express.Router, ctx: AppContext): void 
     const runtime = federationOf(ctx);
     const actor = await runtime.actors.byIdentifier(identifier);
     if (!actor) throw new HttpError(404, "errors.notFound");
+    // A forum group's page is the group itself.
+    if (actor.type === "Group") return res.redirect(303, `/groups/${actor.identifier}`);
     const uri = actorUri(publicUrl, identifier);
     res.render("federation/actor", {
       title: actor.name,

@@ -49,9 +49,15 @@ export function mayPost(
 ): Result<{ joins: boolean }, PostRefusal> {
   if (!access.user) return fail("sign_in");
   if (!access.canRead) return fail("not_member");
-  // Posting in a group hosted elsewhere goes through federation, which is not built yet.
-  if (group.host !== null) return fail("remote_group");
   if (access.ban) return fail("banned");
+  // A group hosted elsewhere: its followers write (federation sends the post to the group,
+  // whose own rules then apply); the topic's lock still holds here.
+  if (group.host !== null) {
+    if (!access.isMember) return fail("remote_group");
+    if (topic?.removedAt) return fail("removed");
+    if (topic?.lockedAt) return fail("locked");
+    return ok({ joins: false });
+  }
   if (topic?.removedAt) return fail("removed");
   if (topic?.lockedAt && !access.isModerator) return fail("locked");
   if (!access.isModerator) {

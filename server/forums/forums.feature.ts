@@ -1,5 +1,6 @@
 // The forums feature: groups, topics and replies, reading state, search and moderation.
 import type { Feature } from "../http/feature.ts";
+import { forumFederationApi, forumFederationRoutes } from "./federation.routes.ts";
 import { groupsApi } from "./groups.api.ts";
 import { groupRoutes } from "./groups.routes.ts";
 import { moderationApi } from "./moderation.api.ts";
@@ -17,11 +18,13 @@ export const forumsFeature: Feature = {
       next();
     });
     searchRoutes(router, ctx);
+    forumFederationRoutes(router, ctx);
     moderationRoutes(router, ctx);
     groupRoutes(router, ctx);
     topicRoutes(router, ctx);
   },
   api(api, ctx) {
+    forumFederationApi(api, ctx);
     groupsApi(api, ctx);
     topicsApi(api, ctx);
     moderationApi(api, ctx);

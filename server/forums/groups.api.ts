@@ -1,6 +1,8 @@
 import type { AppContext } from "../context.ts";
 import type { ApiRegistry } from "../api/api-registry.ts";
 import { HttpError } from "../http/errors.ts";
+import { unfollowRemoteGroup } from "../../federation/forums/follow-groups.ts";
+import { federationOf } from "../../federation/runtime.ts";
 import { groupApiSchema, topicApiSchema, type GroupForm } from "./forums.schemas.ts";
 import {
   GROUP_SCHEMA,
@@ -138,6 +140,8 @@ export function groupsApi(api: ApiRegistry, ctx: AppContext): void {
       const group = await groups.findGroup(ctx.db, groupRef(String(req.params.id)));
       if (!group || !(await groups.leave(ctx.db, group, req.apiUser!)))
         throw new HttpError(404, "errors.notFound");
+      // A group hosted elsewhere: the member's Follow of it is undone.
+      if (group.host) await unfollowRemoteGroup(federationOf(ctx), req.apiUser!, group);
       res.status(204).end();
     },
   });

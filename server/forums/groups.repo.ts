@@ -190,7 +190,12 @@ export async function findGroup(
     if (!UUID.test(by.id)) return undefined;
     query = query.where("g.id", "=", by.id);
   } else if ("slug" in by) {
-    query = query.where("g.slug", "=", by.slug.toLowerCase()).where("g.host", "is", null);
+    // A remote group's slug is its handle, `name@host`.
+    const slug = by.slug.toLowerCase().replace(/^@/, "");
+    query = query.where("g.slug", "=", slug);
+    query = slug.includes("@")
+      ? query.where("g.host", "is not", null)
+      : query.where("g.host", "is", null);
   } else {
     if (!UUID.test(by.offerId)) return undefined;
     query = query.where("g.offer_id", "=", by.offerId);

@@ -3,7 +3,7 @@
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
 import { findUserByUsername, type User } from "../accounts/accounts.repo.ts";
-import { RESERVED_USERNAMES } from "../accounts/accounts.service.ts";
+import { handleConflict } from "../accounts/handles.ts";
 import { fail, ok, type Result } from "../http/result.ts";
 import { notify } from "../notifications/notifications.service.ts";
 import type { JoinPolicy, MemberRole, PostPolicy, Visibility } from "./forums.tables.ts";
@@ -78,10 +78,13 @@ export async function createGroup(
   const slug = (input.slug?.trim() || slugify(input.name)).toLowerCase();
   if (!new RegExp(SLUG_PATTERN).test(slug)) return fail("slug_invalid");
   // The slug becomes the group actor's handle, which shares WebFinger with member handles.
-  // "new" would be hidden by the page that creates groups (/groups/new).
-  if (slug === "new" || RESERVED_USERNAMES.has(slug) || (await findUserByUsername(tx.db, slug)))
+  // "new" and "follow" would be hidden by the pages /groups/new and /groups/follow.
+  if (slug === "new" || slug === "follow") return fail("slug_reserved");
+  const conflict = await handleConflict(tx.db, slug);
+  // A member's username reads as reserved (it is not this group's to take).
+  if (conflict === "reserved" || (conflict && !(await repo.slugTaken(tx.db, slug))))
     return fail("slug_reserved");
-  if (await repo.slugTaken(tx.db, slug)) return fail("slug_taken");
+  if (conflict) return fail("slug_taken");
   const id = await repo.insertGroup(tx.db, {
     ...texts(deps, input),
     slug,
@@ -244,12 +247,12 @@ export const listGroups = repo.listGroups;
 export const listMembers = members.listMembers;
 export const groupsModeratedBy = repo.groupsModeratedBy;
 
-/** The actor id a group has (or will have once federation serves it) and its handle. */
+/** The group's actor id and handle. A remote group's slug is already `name@host`; a local group
+ * is the actor `/users/<slug>` (the slug never changes; member actors use uuids). */
 export function groupActor(deps: ForumDeps, group: Group): { actor: string; handle: string } {
-  if (group.host !== null)
-    return { actor: group.apId ?? "", handle: `@${group.slug}@${group.host}` };
+  if (group.host !== null) return { actor: group.apId ?? "", handle: `@${group.slug}` };
   return {
-    actor: new URL(`/groups/${group.slug}`, deps.publicUrl).href,
+    actor: new URL(`/users/${group.slug}`, deps.publicUrl).href,
     handle: `@${group.slug}@${deps.publicUrl.host}`,
   };
 }

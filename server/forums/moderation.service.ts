@@ -10,6 +10,7 @@ import * as members from "./memberships.repo.ts";
 import type { Group } from "./groups.repo.ts";
 import type { ForumDeps } from "./groups.service.ts";
 import * as repo from "./moderation.repo.ts";
+import { banRemoteActor } from "./remote-bans.ts";
 import * as posts from "./posts.repo.ts";
 import type { Post } from "./posts.repo.ts";
 import { pageOfPosition } from "./paging.ts";
@@ -56,6 +57,7 @@ export async function removePost(
     details: { position: post.position, excerpt: excerpt(post.text, 120) },
   });
   await repo.closeReports(tx.db, { postId: post.id }, "resolved", moderator.id, reason);
+  tx.enqueue("forums.federate", { action: "remove", postId: post.id, reason });
   if (post.authorId && post.authorId !== moderator.id) {
     await notify(tx, deps.publicUrl, {
       userId: post.authorId,
@@ -184,15 +186,21 @@ export async function ban(
   deps: ForumDeps,
   input: Reasoned & { group: Group; username: string; days: number | null; moderator: User },
 ): Promise<
-  Result<{ user: User; expiresAt: Date | null }, "reason_required" | "unknown_user" | "moderator">
+  Result<
+    { user: Pick<User, "displayName">; expiresAt: Date | null },
+    "reason_required" | "unknown_user" | "moderator"
+  >
 > {
   const reason = reasonOf(input);
   if (!reason) return fail("reason_required");
-  const target = await findUserByUsername(tx.db, input.username.replace(/^@/, ""));
+  const expiresAt = input.days === null ? null : new Date(Date.now() + input.days * 86_400_000);
+  const name = input.username.trim().replace(/^@/, "");
+  // Someone of another instance, known here by their handle (user@host).
+  if (name.includes("@")) return banRemoteActor(tx, { ...input, handle: name, reason, expiresAt });
+  const target = await findUserByUsername(tx.db, name);
   if (!target) return fail("unknown_user");
   const access = await members.findMembership(tx.db, input.group.id, target.id);
   if (access?.role === "moderator" || groups.isInstanceModerator(target)) return fail("moderator");
-  const expiresAt = input.days === null ? null : new Date(Date.now() + input.days * 86_400_000);
   await repo.insertBan(tx.db, {
     groupId: input.group.id,
     userId: target.id,
@@ -260,6 +268,8 @@ export async function report(
     snapshot: input.post.text,
   });
   if (!id) return fail("already_reported");
+  // A remote group's post: the report also goes to its instance (Flag).
+  if (input.group.host !== null) tx.enqueue("forums.federate", { action: "report", reportId: id });
   for (const moderatorId of await members.moderatorIds(tx.db, input.group.id)) {
     if (moderatorId === input.post.authorId) continue;
     await notify(tx, deps.publicUrl, {

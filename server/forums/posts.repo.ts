@@ -100,7 +100,7 @@ function toPost(r: PostRow): Post {
 
 /** The search document: the topic title (weighted higher) and the text, in French, unaccented,
  * plurals folded (see migration 0030). */
-function searchVector(title: string | null, text: string) {
+export function searchVector(title: string | null, text: string) {
   return title === null
     ? sql`maillage_fold_plurals(to_tsvector('maillage_fr', ${text}))`
     : sql`maillage_fold_plurals(setweight(to_tsvector('maillage_fr', ${title}), 'A') || to_tsvector('maillage_fr', ${text}))`;

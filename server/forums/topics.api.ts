@@ -122,12 +122,14 @@ export function topicsApi(api: ApiRegistry, ctx: AppContext): void {
     responses: { 200: { description: "The post", schema: POST_SCHEMA } },
     async handler(req, res) {
       const found = await readablePost(ctx.db, req.apiUser, String(req.params.id));
-      const result = await topics.editPost(ctx.db, deps, {
-        ...found,
-        user: req.apiUser!,
-        source: req.body.content,
-        title: req.body.title,
-      });
+      const result = await ctx.transaction((tx) =>
+        topics.editPost(tx, deps, {
+          ...found,
+          user: req.apiUser!,
+          source: req.body.content,
+          title: req.body.title,
+        }),
+      );
       if (!result.ok) throw failureError(req.t, failure(result.error, {}, found.access));
       res.json(postJson(deps, await postView(found.post.id, req.apiUser!.id), found.access));
     },

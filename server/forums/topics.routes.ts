@@ -312,12 +312,14 @@ export function topicRoutes(router: express.Router, ctx: AppContext): void {
     const found = await readablePost(ctx.db, req.user, String(req.params.id));
     const form = parseForm(validateEdit, req.body);
     if (!form.ok) return editPage(req, res, req.body as object, form.errors);
-    const result = await topics.editPost(ctx.db, deps, {
-      ...found,
-      user: req.user!,
-      source: form.value.content,
-      title: form.value.title,
-    });
+    const result = await ctx.transaction((tx) =>
+      topics.editPost(tx, deps, {
+        ...found,
+        user: req.user!,
+        source: form.value.content,
+        title: form.value.title,
+      }),
+    );
     if (!result.ok) {
       const failed = failure(result.error, {}, found.access);
       return editPage(

@@ -110,6 +110,8 @@ async function writePost(
   await topics.markRead(tx.db, input.user.id, target.topicId, position);
   await members.setSubscription(tx.db, input.user.id, { topicId: target.topicId }, true);
   tx.enqueue("forums.notify", { postId });
+  // Federated groups announce it; a remote group receives it (no-op for other groups).
+  tx.enqueue("forums.federate", { action: "create", postId });
   return postId;
 }
 
@@ -185,7 +187,7 @@ export async function reply(
 }
 
 export async function editPost(
-  db: Db,
+  tx: Tx,
   deps: ForumDeps,
   input: {
     post: Post;
@@ -199,6 +201,7 @@ export async function editPost(
   if (input.post.authorId !== input.user.id) return fail("not_author");
   if (input.post.removedAt) return fail("removed");
   if (input.access.ban) return fail("banned");
+  const db = tx.db;
   const opening = input.post.position === 1;
   const title = opening && input.title ? input.title.trim() : opening ? input.topic.title : null;
   const rendered = renderMarkdown(input.source, deps.publicUrl.host);
@@ -213,6 +216,7 @@ export async function editPost(
   await posts.insertMentions(db, input.post.id, await resolveMentions(db, rendered.mentions));
   if (opening && title !== null && title !== input.topic.title)
     await topics.setTopicTitle(db, input.topic.id, title);
+  tx.enqueue("forums.federate", { action: "update", postId: input.post.id });
   return ok(undefined);
 }
 

@@ -1,5 +1,6 @@
 // Every job type, its payload and its retry policy. Adding a type here forces a handler for it
 // in jobs.registry.ts (the map is exhaustive).
+import type { FederateJob } from "../../federation/forums/outbound.ts";
 import type { MailJob } from "../mail/mail.types.ts";
 
 export interface JobPayloads {
@@ -11,6 +12,8 @@ export interface JobPayloads {
   "federation.inbox": { message: Record<string, unknown> };
   "federation.sweep": Record<string, never>;
   "forums.notify": { postId: string };
+  "forums.federate": FederateJob;
+  "forums.backfill": { groupId: string };
   "offers.lastMinute": { offerId: string };
   "offers.backfill": { remoteActorId: number };
   "offers.reminders": Record<string, never>;
@@ -39,6 +42,9 @@ export const JOB_SPECS: { readonly [K in JobType]: JobSpec } = {
   "federation.inbox": { attempts: 5, backoffMs: 10_000, timeoutMs: 120_000 },
   "federation.sweep": { attempts: 1, backoffMs: 60_000, timeoutMs: 120_000 },
   "forums.notify": { attempts: 5, backoffMs: 30_000, timeoutMs: 120_000 },
+  "forums.federate": { attempts: 5, backoffMs: 10_000, timeoutMs: 60_000 },
+  // Fetches a remote group's outbox page by page: long, and worth retrying later.
+  "forums.backfill": { attempts: 4, backoffMs: 60_000, timeoutMs: 600_000 },
   "offers.lastMinute": { attempts: 5, backoffMs: 60_000, timeoutMs: 120_000 },
   // Retried while our Follow's Accept is not recorded yet, and when the publisher is down.
   "offers.backfill": { attempts: 8, backoffMs: 2_000, timeoutMs: 300_000 },

@@ -1,5 +1,7 @@
 // The exhaustive map from job type to handler: a type without a handler does not compile.
 import type { AppContext } from "../context.ts";
+import { backfillGroup } from "../../federation/forums/follow-groups.ts";
+import { federateForums } from "../../federation/forums/outbound.ts";
 import { federationOf } from "../../federation/runtime.ts";
 import { backfillOffers } from "../../federation/offers/backfill.ts";
 import { renderMail } from "../mail/mailer.ts";
@@ -37,6 +39,8 @@ export function jobHandlers(ctx: AppContext): JobHandlers {
     async "forums.notify"({ postId }) {
       await ctx.transaction((tx) => notifyPost(tx, ctx.config.publicUrl, postId));
     },
+    "forums.federate": (job) => federateForums(ctx, job),
+    "forums.backfill": (job) => backfillGroup(federationOf(ctx), job.groupId),
     ...offerJobHandlers(ctx),
   };
 }

@@ -2,12 +2,11 @@
 // notification preferences, and the right to delete it all.
 import type { Db } from "../db/database.ts";
 import { fail, ok, type Result } from "../http/result.ts";
-import { RESERVED_USERNAMES } from "../accounts/accounts.service.ts";
+import { handleConflict } from "../accounts/handles.ts";
 import {
   countAdmins,
   findPasswordHash,
   findUserById,
-  findUserByUsername,
   type User,
 } from "../accounts/accounts.repo.ts";
 import type { NotificationPrefs } from "../accounts/accounts.tables.ts";
@@ -25,8 +24,8 @@ export async function updateProfile(
 ): Promise<Result<User, "username_taken" | "username_reserved" | "slvie_unknown">> {
   const username = update.username.toLowerCase();
   if (username !== user.username.toLowerCase()) {
-    if (RESERVED_USERNAMES.has(username)) return fail("username_reserved");
-    if (await findUserByUsername(db, username)) return fail("username_taken");
+    const conflict = await handleConflict(db, username);
+    if (conflict) return fail(`username_${conflict}`);
   }
   if (update.homeSlvieId && !(await repo.slvieExists(db, update.homeSlvieId)))
     return fail("slvie_unknown");

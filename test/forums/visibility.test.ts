@@ -283,7 +283,7 @@ describe("forums: who sees what, and French search", () => {
     assert.equal(created.status, 201);
     const host = new URL(instance.env.PUBLIC_URL!).host;
     assert.equal(created.body.slug, "randonnee_velo");
-    assert.equal(created.body.actor, `${instance.env.PUBLIC_URL}/groups/randonnee_velo`);
+    assert.equal(created.body.actor, `${instance.env.PUBLIC_URL}/users/randonnee_velo`);
     assert.equal(created.body.handle, `@randonnee_velo@${host}`);
     const taken = await staff.api.post("/groups", {
       name: "Autre",

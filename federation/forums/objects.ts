@@ -1,0 +1,216 @@
+// Topics and replies as ActivityStreams objects: a topic's opening post is a `Page` (name = the
+// title) at `/topics/<id>`, a reply a `Note` with `inReplyTo` at `/posts/<id>`; both carry the
+// group as `audience` and the thread's FEP-7888 `context` (`/topics/<id>/context` for threads
+// started here). Served by content negotiation at those URLs (browsers get the pages).
+import type { Federation } from "@fedify/fedify";
+import { Note, Page, PUBLIC_COLLECTION, type Object as ApObject } from "@fedify/vocab";
+import type { Db } from "../../server/db/database.ts";
+import type { FederationDeps } from "../deps.ts";
+import { actorUri, hostOf } from "../uris.ts";
+
+const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
+const LOCAL_OBJECT = new RegExp(`^/(topics|posts)/(${UUID})$`, "i");
+
+export interface PostRef {
+  id: string;
+  topicId: string;
+  position: number;
+  apId: string | null;
+}
+
+export function postApId(publicUrl: URL, post: PostRef): string {
+  if (post.apId) return post.apId;
+  return new URL(post.position === 1 ? `/topics/${post.topicId}` : `/posts/${post.id}`, publicUrl)
+    .href;
+}
+
+export function topicContext(publicUrl: URL, topic: { id: string; context: string | null }) {
+  return topic.context ?? new URL(`/topics/${topic.id}/context`, publicUrl).href;
+}
+
+/** The post behind one of our object URLs (`/topics/<id>` is the topic's opening post). */
+export async function findLocalPost(
+  db: Db,
+  publicUrl: URL,
+  uri: string,
+): Promise<{ id: string; topicId: string } | undefined> {
+  let url: URL;
+  try {
+    url = new URL(uri);
+  } catch {
+    return undefined;
+  }
+  if (url.origin !== publicUrl.origin) return undefined;
+  const match = LOCAL_OBJECT.exec(url.pathname);
+  if (!match) return undefined;
+  let query = db.selectFrom("forum_posts").select(["id", "topic_id"]);
+  query =
+    match[1] === "topics"
+      ? query.where("topic_id", "=", match[2]!).where("position", "=", 1)
+      : query.where("id", "=", match[2]!);
+  const row = await query.executeTakeFirst();
+  return row ? { id: row.id, topicId: row.topic_id } : undefined;
+}
+
+/** A post of ours or a remote one we keep, by its ActivityPub id. */
+export async function findPostByApId(db: Db, publicUrl: URL, uri: string) {
+  const local = await findLocalPost(db, publicUrl, uri);
+  if (local) return local;
+  const row = await db
+    .selectFrom("forum_posts")
+    .select(["id", "topic_id"])
+    .where("ap_id", "=", uri)
+    .executeTakeFirst();
+  return row ? { id: row.id, topicId: row.topic_id } : undefined;
+}
+
+/** The ids of a thread's visible posts, in order (at most 1000: a context is not a backup). */
+export async function threadIds(db: Db, publicUrl: URL, topicId: string): Promise<string[]> {
+  const rows = await db
+    .selectFrom("forum_posts")
+    .select(["id", "topic_id", "position", "ap_id"])
+    .where("topic_id", "=", topicId)
+    .where("removed_at", "is", null)
+    .orderBy("position")
+    .limit(1000)
+    .execute();
+  return rows.map((r) =>
+    postApId(publicUrl, { id: r.id, topicId: r.topic_id, position: r.position, apId: r.ap_id }),
+  );
+}
+
+export interface PostObject {
+  object: Page | Note;
+  groupId: string;
+  /** The group's actor URI (ours or remote). */
+  groupUri: string;
+  /** Identifier of the local group actor; null for a remote group. */
+  groupIdentifier: string | null;
+  visibility: string;
+  authorId: string | null;
+  authorUri: string | null;
+  removed: boolean;
+}
+
+/** The object of a post, addressed to its group; undefined if the post is gone. */
+export async function postObject(
+  db: Db,
+  publicUrl: URL,
+  postId: string,
+): Promise<PostObject | undefined> {
+  const row = await db
+    .selectFrom("forum_posts as p")
+    .innerJoin("forum_topics as t", "t.id", "p.topic_id")
+    .innerJoin("forum_groups as g", "g.id", "p.group_id")
+    .leftJoin("forum_posts as parent", "parent.id", "p.in_reply_to_id")
+    .select([
+      "p.id",
+      "p.topic_id",
+      "p.position",
+      "p.ap_id",
+      "p.author_id",
+      "p.author_ap_id",
+      "p.content_html",
+      "p.created_at",
+      "p.edited_at",
+      "p.removed_at",
+      "p.in_reply_to_ap_id",
+      "t.title",
+      "t.context",
+      "g.id as group_id",
+      "g.slug",
+      "g.host",
+      "g.ap_id as group_ap_id",
+      "g.visibility",
+      "parent.id as parent_id",
+      "parent.position as parent_position",
+      "parent.ap_id as parent_ap_id",
+    ])
+    .where("p.id", "=", postId)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const groupUri = row.host ? row.group_ap_id! : actorUri(publicUrl, row.slug).href;
+  const authorUri = row.author_id
+    ? actorUri(publicUrl, row.author_id).href
+    : (row.author_ap_id ?? null);
+  const id = new URL(
+    postApId(publicUrl, {
+      id: row.id,
+      topicId: row.topic_id,
+      position: row.position,
+      apId: row.ap_id,
+    }),
+  );
+  const isPublic = row.visibility === "public";
+  const common = {
+    id,
+    url: id,
+    attribution: authorUri ? new URL(authorUri) : null,
+    content: row.content_html,
+    mediaType: "text/html",
+    audience: new URL(groupUri),
+    tos: isPublic ? [new URL(groupUri), PUBLIC_COLLECTION] : [new URL(groupUri)],
+    contexts: [new URL(topicContext(publicUrl, { id: row.topic_id, context: row.context }))],
+    published: Temporal.Instant.from(row.created_at.toISOString()),
+    updated: row.edited_at ? Temporal.Instant.from(row.edited_at.toISOString()) : null,
+  };
+  let object: Page | Note;
+  if (row.position === 1) {
+    object = new Page({ ...common, name: row.title });
+  } else {
+    const parent = row.parent_id
+      ? postApId(publicUrl, {
+          id: row.parent_id,
+          topicId: row.topic_id,
+          position: row.parent_position!,
+          apId: row.parent_ap_id,
+        })
+      : row.in_reply_to_ap_id;
+    object = new Note({ ...common, replyTarget: parent ? new URL(parent) : null });
+  }
+  return {
+    object,
+    groupId: row.group_id,
+    groupUri,
+    groupIdentifier: row.host ? null : row.slug,
+    visibility: row.visibility,
+    authorId: row.author_id,
+    authorUri,
+    removed: row.removed_at !== null,
+  };
+}
+
+export function registerForumObjects(federation: Federation<void>, deps: FederationDeps): void {
+  const { db, config } = deps.app;
+  const serve = async (
+    ctx: { getSignedKeyOwner(): Promise<ApObject | null> },
+    kind: "topics" | "posts",
+    id: string,
+  ) => {
+    const local = await findLocalPost(
+      db,
+      config.publicUrl,
+      new URL(`/${kind}/${id}`, config.publicUrl).href,
+    );
+    const found = local ? await postObject(db, config.publicUrl, local.id) : undefined;
+    // Posts written here (ids are ours), not removed: in our public or network groups, or by our
+    // members in groups elsewhere.
+    if (!found || found.removed) return null;
+    if (found.groupIdentifier === null) return found.authorId ? found.object : null;
+    if (found.visibility === "local" || found.visibility === "private") return null;
+    if (found.visibility === "network") {
+      // Network groups: only signed fetches by allowed instances (authorized fetch).
+      const owner = await ctx.getSignedKeyOwner().catch(() => null);
+      if (!owner?.id || !(await deps.policy.allows(hostOf(owner.id)))) return null;
+    }
+    return found.object;
+  };
+  federation.setObjectDispatcher(Page, "/topics/{id}", async (ctx, { id }) => {
+    const object = await serve(ctx, "topics", id);
+    return object instanceof Page ? object : null;
+  });
+  federation.setObjectDispatcher(Note, "/posts/{id}", async (ctx, { id }) => {
+    const object = await serve(ctx, "posts", id);
+    return object instanceof Note ? object : null;
+  });
+}

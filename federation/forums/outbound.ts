@@ -1,0 +1,149 @@
+// What the forums send, from the `forums.federate` job (queued by the forum services inside their
+// transaction, so it runs only after commit):
+// - a post in one of our federated groups: the group announces the author's Create/Update to its
+//   followers (FEP-1b12); a removal: the group announces a Delete with the reason as `summary`;
+// - a post of a member of ours in a remote group: Create/Update sent to the group's inbox;
+// - a report about a remote group's post: a Flag by the instance actor to the group.
+import { Announce, Block, Create, Delete, Flag, PUBLIC_COLLECTION, Update } from "@fedify/vocab";
+import type { AppContext } from "../../server/context.ts";
+import type { Tx } from "../../server/db/transaction.ts";
+import { publish, publishToFollowers, sendToActors } from "../outbox.ts";
+import { actorUri, INSTANCE_ACTOR, newActivityId } from "../uris.ts";
+import { FEDERATED_VISIBILITIES } from "./group-actors.ts";
+import { postObject, type PostObject } from "./objects.ts";
+
+export type FederateJob =
+  | { action: "create" | "update"; postId: string }
+  | { action: "remove"; postId: string; reason: string }
+  | { action: "report"; reportId: string }
+  | { action: "block"; banId: string };
+
+const federates = (found: PostObject) =>
+  found.groupIdentifier !== null &&
+  (FEDERATED_VISIBILITIES as readonly string[]).includes(found.visibility);
+
+function addressing(found: PostObject, publicUrl: URL) {
+  const followers = new URL(`${actorUri(publicUrl, found.groupIdentifier!).href}/followers`);
+  return found.visibility === "public"
+    ? { to: PUBLIC_COLLECTION, ccs: [followers] }
+    : { to: followers, ccs: [] };
+}
+
+/** The group announces `activity` (a member's Create/Update, or its own Delete) to followers. */
+export async function announceInGroup(
+  tx: Tx,
+  publicUrl: URL,
+  found: PostObject,
+  activity: Create | Update | Delete,
+): Promise<void> {
+  const group = found.groupIdentifier!;
+  await publishToFollowers(
+    tx,
+    group,
+    new Announce({
+      id: newActivityId(publicUrl),
+      actor: actorUri(publicUrl, group),
+      object: activity,
+      ...addressing(found, publicUrl),
+      audience: new URL(found.groupUri),
+    }),
+  );
+}
+
+export async function federateForums(app: AppContext, job: FederateJob): Promise<void> {
+  const publicUrl = app.config.publicUrl;
+  await app.transaction(async (tx) => {
+    if (job.action === "report") return sendReport(tx, publicUrl, job.reportId);
+    if (job.action === "block") return sendBlock(tx, publicUrl, job.banId);
+    const found = await postObject(tx.db, publicUrl, job.postId);
+    if (!found) return;
+    const groupUri = new URL(found.groupUri);
+    if (job.action === "remove") {
+      if (!federates(found)) return;
+      const del = new Delete({
+        id: newActivityId(publicUrl),
+        actor: groupUri,
+        object: found.object.id,
+        summary: job.reason,
+        audience: groupUri,
+        ...addressing(found, publicUrl),
+      });
+      return announceInGroup(tx, publicUrl, found, del);
+    }
+    // Only what our members write goes out as their activity; remote posts were announced
+    // when they arrived.
+    if (!found.authorId || !found.authorUri || found.removed) return;
+    const Class = job.action === "create" ? Create : Update;
+    const activity = new Class({
+      id: newActivityId(publicUrl),
+      actor: new URL(found.authorUri),
+      object: found.object,
+      tos: found.object.toIds,
+      audience: groupUri,
+    });
+    if (federates(found)) return announceInGroup(tx, publicUrl, found, activity);
+    if (found.groupIdentifier === null)
+      await sendToActors(tx, found.authorId, [groupUri], activity);
+  });
+}
+
+async function sendReport(tx: Tx, publicUrl: URL, reportId: string): Promise<void> {
+  const report = await tx.db
+    .selectFrom("forum_reports as r")
+    .innerJoin("forum_groups as g", "g.id", "r.group_id")
+    .innerJoin("forum_posts as p", "p.id", "r.post_id")
+    .select(["r.reason", "g.ap_id as group_ap_id", "g.host", "p.ap_id as post_ap_id"])
+    .where("r.id", "=", reportId)
+    .where("r.forwarded_at", "is", null)
+    .executeTakeFirst();
+  if (!report?.host || !report.group_ap_id || !report.post_ap_id) return;
+  const group = new URL(report.group_ap_id);
+  await sendToActors(
+    tx,
+    INSTANCE_ACTOR,
+    [group],
+    new Flag({
+      id: newActivityId(publicUrl),
+      actor: actorUri(publicUrl, INSTANCE_ACTOR),
+      object: new URL(report.post_ap_id),
+      summary: report.reason,
+      to: group,
+      audience: group,
+    }),
+  );
+  await tx.db
+    .updateTable("forum_reports")
+    .set({ forwarded_at: new Date() })
+    .where("id", "=", reportId)
+    .execute();
+}
+
+/** A ban of a remote actor from one of our federated groups: Block, to followers and to them. */
+async function sendBlock(tx: Tx, publicUrl: URL, banId: string): Promise<void> {
+  const ban = await tx.db
+    .selectFrom("forum_bans as b")
+    .innerJoin("forum_groups as g", "g.id", "b.group_id")
+    .select(["b.actor_ap_id", "b.reason", "b.expires_at", "g.slug", "g.host", "g.visibility"])
+    .where("b.id", "=", banId)
+    .executeTakeFirst();
+  if (!ban?.actor_ap_id || ban.host !== null) return;
+  if (!(FEDERATED_VISIBILITIES as readonly string[]).includes(ban.visibility)) return;
+  const group = actorUri(publicUrl, ban.slug);
+  const target = new URL(ban.actor_ap_id);
+  await publish(
+    tx,
+    ban.slug,
+    new Block({
+      id: newActivityId(publicUrl),
+      actor: group,
+      object: target,
+      target: group,
+      summary: ban.reason,
+      endTime: ban.expires_at ? Temporal.Instant.from(ban.expires_at.toISOString()) : null,
+      to: ban.visibility === "public" ? PUBLIC_COLLECTION : new URL(`${group.href}/followers`),
+      cc: target,
+      audience: group,
+    }),
+    { followers: true, to: [target] },
+  );
+}

@@ -1,0 +1,232 @@
+// Posts that arrive from elsewhere (a remote member writing in our group, or a remote group's
+// announces and backfill): stored beside local ones with their ActivityPub ids and remote-author
+// columns, HTML through the forums' own sanitizer. Idempotent: an id seen before updates.
+import type { Tx } from "../../server/db/transaction.ts";
+import { notify } from "../../server/notifications/notifications.service.ts";
+import { touchGroup } from "../../server/forums/groups.repo.ts";
+import { searchVector } from "../../server/forums/posts.repo.ts";
+import { excerpt, renderRemoteHtml } from "../../server/forums/richtext.ts";
+import { nextPosition, refreshTopicCount } from "../../server/forums/topics.repo.ts";
+import { findPostByApId } from "./objects.ts";
+
+export interface IncomingPost {
+  apId: string;
+  url: string | null;
+  authorUri: string;
+  authorName: string;
+  authorUrl: string | null;
+  html: string;
+  /** `name` of a Page/Article: it opens a topic. */
+  title: string | null;
+  inReplyTo: string | null;
+  context: string | null;
+  published: Date;
+}
+
+export type StoreOutcome =
+  | { kind: "created"; postId: string; topicId: string }
+  | { kind: "updated"; postId: string; topicId: string }
+  | { kind: "local" | "orphan" | "other_group" };
+
+export async function storeIncoming(
+  tx: Tx,
+  publicUrl: URL,
+  groupId: string,
+  input: IncomingPost,
+): Promise<StoreOutcome> {
+  const db = tx.db;
+  if (new URL(input.apId).origin === publicUrl.origin) return { kind: "local" };
+  const rendered = renderRemoteHtml(input.html);
+  const existing = await db
+    .selectFrom("forum_posts")
+    .select(["id", "topic_id", "group_id", "position", "content_html"])
+    .where("ap_id", "=", input.apId)
+    .executeTakeFirst();
+  if (existing) {
+    if (existing.group_id !== groupId) return { kind: "other_group" };
+    const title = existing.position === 1 ? input.title : null;
+    if (existing.content_html !== rendered.html) {
+      await db
+        .updateTable("forum_posts")
+        .set({
+          content_html: rendered.html,
+          text_plain: rendered.text,
+          search: searchVector(title, rendered.text),
+          edited_at: new Date(),
+        })
+        .where("id", "=", existing.id)
+        .execute();
+    }
+    if (title)
+      await db
+        .updateTable("forum_topics")
+        .set({ title })
+        .where("id", "=", existing.topic_id)
+        .execute();
+    return { kind: "updated", postId: existing.id, topicId: existing.topic_id };
+  }
+
+  let topicId: string;
+  let parentId: string | null = null;
+  const parent = input.inReplyTo ? await findPostByApId(db, publicUrl, input.inReplyTo) : undefined;
+  if (input.inReplyTo) {
+    if (parent) topicId = parent.topicId;
+    else {
+      // A reply whose parent we never saw: its thread may still be known by its context.
+      const byContext = input.context
+        ? await db
+            .selectFrom("forum_topics")
+            .select("id")
+            .where("context", "=", input.context)
+            .where("group_id", "=", groupId)
+            .executeTakeFirst()
+        : undefined;
+      if (!byContext) return { kind: "orphan" };
+      topicId = byContext.id;
+    }
+    const topic = await db
+      .selectFrom("forum_topics")
+      .select("group_id")
+      .where("id", "=", topicId)
+      .executeTakeFirstOrThrow();
+    if (topic.group_id !== groupId) return { kind: "other_group" };
+    parentId = parent?.id ?? null;
+  } else {
+    const contextFree =
+      input.context &&
+      !(await db
+        .selectFrom("forum_topics")
+        .select("id")
+        .where("context", "=", input.context)
+        .executeTakeFirst());
+    const title = (input.title?.trim() || excerpt(rendered.text, 80) || "…").slice(0, 300);
+    const topic = await db
+      .insertInto("forum_topics")
+      .values({
+        group_id: groupId,
+        title,
+        context: contextFree ? input.context : null,
+        author_ap_id: input.authorUri,
+        author_name: input.authorName,
+        last_post_at: input.published,
+        created_at: input.published,
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    topicId = topic.id;
+  }
+  const position = await nextPosition(db, topicId);
+  const post = await db
+    .insertInto("forum_posts")
+    .values({
+      topic_id: topicId,
+      group_id: groupId,
+      position,
+      ap_id: input.apId,
+      url: input.url,
+      author_ap_id: input.authorUri,
+      author_name: input.authorName,
+      author_url: input.authorUrl,
+      in_reply_to_id: parentId,
+      in_reply_to_ap_id: parentId ? null : input.inReplyTo,
+      source: null,
+      content_html: rendered.html,
+      text_plain: rendered.text,
+      search: searchVector(position === 1 ? (input.title ?? null) : null, rendered.text),
+      created_at: input.published,
+    })
+    .returning("id")
+    .executeTakeFirstOrThrow();
+  await touchGroup(db, groupId, position === 1 ? 1 : 0);
+  tx.enqueue("forums.notify", { postId: post.id });
+  return { kind: "created", postId: post.id, topicId };
+}
+
+/** A removal decided by the group's instance (or a deletion by the author). */
+export async function removeIncoming(
+  tx: Tx,
+  publicUrl: URL,
+  post: { id: string; topicId: string },
+  removal: { reason: string; by: string },
+): Promise<void> {
+  const row = await tx.db
+    .updateTable("forum_posts")
+    .set({ removed_at: new Date(), removal_reason: removal.reason })
+    .where("id", "=", post.id)
+    .where("removed_at", "is", null)
+    .returning(["position", "group_id", "author_id", "author_name", "text_plain"])
+    .executeTakeFirst();
+  if (!row) return;
+  // One of our members wrote it (in a group elsewhere): they are told why, as for local removals.
+  if (row.author_id && removal.by !== row.author_id) {
+    const group = await tx.db
+      .selectFrom("forum_groups")
+      .select("name")
+      .where("id", "=", row.group_id)
+      .executeTakeFirstOrThrow();
+    const topic = await tx.db
+      .selectFrom("forum_topics")
+      .select("title")
+      .where("id", "=", post.topicId)
+      .executeTakeFirstOrThrow();
+    await notify(tx, publicUrl, {
+      userId: row.author_id,
+      kind: row.position === 1 ? "forums:topicRemoved" : "forums:postRemoved",
+      data: { topic: topic.title, group: group.name, reason: removal.reason },
+      link: `/topics/${post.topicId}`,
+      email: "forums",
+    });
+  }
+  const topic = await tx.db
+    .selectFrom("forum_topics")
+    .select("title")
+    .where("id", "=", post.topicId)
+    .executeTakeFirstOrThrow();
+  if (row.position === 1) {
+    await tx.db
+      .updateTable("forum_topics")
+      .set({ removed_at: new Date() })
+      .where("id", "=", post.topicId)
+      .execute();
+    await refreshTopicCount(tx.db, row.group_id);
+  }
+  await tx.db
+    .insertInto("forum_moderation_log")
+    .values({
+      group_id: row.group_id,
+      action: "remove",
+      moderator_ap_id: removal.by,
+      topic_id: post.topicId,
+      post_id: post.id,
+      topic_title: topic.title,
+      target_name: row.author_name,
+      reason: removal.reason,
+      details: JSON.stringify({ position: row.position, excerpt: excerpt(row.text_plain, 120) }),
+    })
+    .execute();
+}
+
+export async function lockIncoming(
+  tx: Tx,
+  topicId: string,
+  lock: { locked: boolean; reason: string; by: string },
+): Promise<void> {
+  const topic = await tx.db
+    .updateTable("forum_topics")
+    .set({ locked_at: lock.locked ? new Date() : null })
+    .where("id", "=", topicId)
+    .returning(["group_id", "title"])
+    .executeTakeFirstOrThrow();
+  await tx.db
+    .insertInto("forum_moderation_log")
+    .values({
+      group_id: topic.group_id,
+      action: lock.locked ? "lock" : "unlock",
+      moderator_ap_id: lock.by,
+      topic_id: topicId,
+      topic_title: topic.title,
+      reason: lock.reason,
+      details: JSON.stringify({}),
+    })
+    .execute();
+}
