@@ -12,6 +12,7 @@ import { notify } from "../notifications/notifications.service.ts";
 import { lockOffer, readOfferSettings, setPlacesTaken, type LockedOffer } from "./offers.repo.ts";
 import * as repo from "./registrations.repo.ts";
 import { answerPromotion } from "../../federation/offers/remote-booking.ts";
+import { federateOffer } from "../../federation/offers/offers.outbox.ts";
 import type { Attendee, Participant, RegistrationRow } from "./registrations.repo.ts";
 
 export type { Participant };
@@ -189,6 +190,7 @@ export async function register(
   });
   if (fits) {
     await setPlacesTaken(tx.db, offer.id, offer.places_taken + persons);
+    await announceFullness(tx, deps, offer, offer.places_taken + persons);
     await tell(tx, deps, row, offer, request.byStaff ? "addedByStaff" : "registrationConfirmed", {
       persons,
     });
@@ -246,8 +248,16 @@ async function cancelLocked(
   if (registration.status !== "confirmed") return ok({ promoted: [] });
   const freed = { ...offer, places_taken: offer.places_taken - registration.persons };
   await setPlacesTaken(tx.db, offer.id, freed.places_taken);
-  const { promoted } = await fillFreedPlaces(tx, deps, freed);
+  const { promoted, placesTaken } = await fillFreedPlaces(tx, deps, freed);
+  await announceFullness(tx, deps, offer, placesTaken);
   return ok({ promoted });
+}
+
+/** Other instances show whether an offer is full: they hear (Update) when that changes, not at
+ * every booking. */
+async function announceFullness(tx: Tx, deps: BookingDeps, offer: LockedOffer, taken: number) {
+  if (offer.places_taken >= offer.capacity !== taken >= offer.capacity)
+    await federateOffer(tx, deps.publicUrl, offer.id, "updated");
 }
 
 /** A participant withdraws; allowed until the offer's cancellation deadline. */

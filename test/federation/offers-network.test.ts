@@ -121,6 +121,10 @@ describe("federation: offers across instances", function () {
     assert.deepEqual([onB.confirmed, onB.waitlisted], [10, 2]);
     const actors = onB.rows.map((r) => r.actor_url);
     assert.equal(new Set(actors).size, 12, "no duplicate registration");
+    await waitFor("A to show the offer full", async () => {
+      const res = await api(a!).get(`/offers/${copy.id}`);
+      return res.body.placesLeft === 0;
+    });
     const mine = await myRegistration(a!, members[0]!.token, copy.id);
     assert.ok(mine && ["confirmed", "waitlisted"].includes(mine.status));
 

@@ -1,7 +1,7 @@
 // Offers across instances, the durable parts: A's Follow of B's CMCAS brings B's upcoming offers
 // from its outbox; a Join sent while B is down is retried and answered once B is back.
 import assert from "node:assert/strict";
-import { api, startNetwork, stopNetwork, waitFor, type Network } from "./harness.ts";
+import { api, drain, startNetwork, stopNetwork, waitFor, type Network } from "./harness.ts";
 import { DAY } from "../offers/support.ts";
 import { countsOf, makeOffer, memberOf, myRegistration, remoteCopy } from "./offers-support.ts";
 
@@ -48,6 +48,8 @@ describe("federation: offers backfill and delivery across a restart", function (
     const copy = await remoteCopy(a!, b!, offer.id);
     const m = await memberOf(a!, true);
 
+    // B stops idle (no job of its own half done), as in an orderly shutdown.
+    await drain(a!, b!);
     await b!.instance.stop();
     const sent = await api(a!, m.token).post(`/offers/${copy.id}/registrations`, { persons: 2 });
     assert.equal(sent.status, 202, sent.text);
@@ -71,5 +73,6 @@ describe("federation: offers backfill and delivery across a restart", function (
     const onB = await countsOf(b!, offer.id);
     assert.equal(onB.confirmed, 2);
     assert.equal(onB.rows.length, 1);
+    await drain(a!, b!);
   });
 });
