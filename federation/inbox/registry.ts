@@ -30,6 +30,7 @@ import {
   onLock,
   onModerationFromGroupHost,
   onUndoLock,
+  onUpdateGroupActor,
 } from "../forums/remote-groups.ts";
 import { onCreateNote, onDeleteNote, onUpdateActor, onUpdateNote } from "../notes/notes.inbox.ts";
 import type { InboxHandler } from "./scope.ts";
@@ -65,7 +66,7 @@ export const INBOX_HANDLERS: InboxHandlers = {
   Reject: [onReject],
   Undo: [onUndoFollow, onUndoLock],
   Create: [onCreateInGroup, onCreateNote],
-  Update: [onUpdateInGroup, onUpdateNote, onUpdateActor],
+  Update: [onUpdateInGroup, onUpdateGroupActor, onUpdateNote, onUpdateActor],
   Delete: [onDeleteInGroup, onDeleteNote],
   Announce: [onAnnounceFromGroup],
   Flag: [onFlag],

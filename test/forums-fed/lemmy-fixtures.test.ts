@@ -24,7 +24,8 @@ import {
 } from "../../federation/actors/remote.ts";
 import { saveFollow } from "../../federation/follows/follows.repo.ts";
 import { onAccept } from "../../federation/follows/follows.inbox.ts";
-import { saveRemoteGroup, storeCollection } from "../../federation/forums/follow-groups.ts";
+import { storeCollection } from "../../federation/forums/follow-groups.ts";
+import { saveRemoteGroup } from "../../federation/forums/store.ts";
 import { remoteGroup } from "../../federation/forums/inbound-shared.ts";
 import { onCreateInGroup, onDeleteInGroup, onFlag } from "../../federation/forums/local-groups.ts";
 import { applyGroupActivity, onAnnounceFromGroup } from "../../federation/forums/remote-groups.ts";

@@ -328,6 +328,17 @@ describe("forums federation: two instances", function () {
       return row?.post_count === 2;
     });
 
+    // Renaming the group on B renames it on A (Update of the Group actor).
+    const renamed = await supertest(b.url)
+      .put("/api/v1/groups/histoire")
+      .set("authorization", `Bearer ${b.admin.token}`)
+      .send({ name: "Histoire et patrimoine", visibility: "public" });
+    assert.equal(renamed.status, 200, renamed.text);
+    await waitFor("the new name on A", async () => {
+      const seen = await api(a, reader.token).get(`/groups/${id}`);
+      return seen.body.name === "Histoire et patrimoine";
+    });
+
     // Leaving the group undoes the follow on B.
     const left = await api(a, reader.token).delete(`/groups/${id}/membership`);
     assert.equal(left.status, 204, left.text);
