@@ -154,6 +154,8 @@ describe("forums federation: Lemmy payloads", function () {
       `/topics/${await topicIdOf("https://enterprise.lemmy.ml/post/55143")}`,
     );
     assert.ok(topicPage.includes("This is a post in the /c/tenforward community"));
+    // The post's link (a Link attachment) is shown under its text.
+    assert.ok(topicPage.includes('href="https://enterprise.lemmy.ml/pictrs/image/eOtYb9iEiB.png"'));
     assert.ok(topicPage.includes("first comment!"));
     assert.ok(topicPage.includes("Jean-Luc Picard"));
   });
