@@ -28,6 +28,17 @@ export async function dropDatabase(url: string): Promise<void> {
   const client = new pg.Client({ connectionString: DATABASE_URL });
   await client.connect();
   try {
+    // pg's Pool.end() resolves once it has asked its connections to close, not once they have:
+    // under load their backends linger for a moment. Forcing the drop then would kill them and
+    // make the closing clients report an error, so wait for them to leave first.
+    for (let i = 0; i < 100; i++) {
+      const left = await client.query<{ n: number }>(
+        "select count(*)::int as n from pg_stat_activity where datname = $1",
+        [name],
+      );
+      if (left.rows[0]!.n === 0) break;
+      await new Promise((resolve) => setTimeout(resolve, 50));
+    }
     await client.query(`drop database if exists ${name} with (force)`);
   } finally {
     await client.end();
