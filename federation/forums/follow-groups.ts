@@ -4,12 +4,11 @@
 import type { Context } from "@fedify/fedify";
 import { Announce, Collection, Create, traverseCollection, Update } from "@fedify/vocab";
 import type { User } from "../../server/accounts/accounts.repo.ts";
-import type { Db } from "../../server/db/database.ts";
-import { findGroup, type Group } from "../../server/forums/groups.repo.ts";
+import type { Group } from "../../server/forums/groups.repo.ts";
 import { putMembership, setSubscription } from "../../server/forums/memberships.repo.ts";
 import { fail, ok, type Result } from "../../server/http/result.ts";
 import type { LookupError } from "../actors/lookup.ts";
-import { findRemoteActor, type RemoteActor } from "../actors/remote.ts";
+import { findRemoteActor } from "../actors/remote.ts";
 import { follow } from "../follows/follows.service.ts";
 import { deleteFollow, findFollow } from "../follows/follows.repo.ts";
 import { sendToActors } from "../outbox.ts";
@@ -17,59 +16,14 @@ import type { FederationRuntime } from "../runtime.ts";
 import { actorUri, newActivityId } from "../uris.ts";
 import { Follow, Undo } from "@fedify/vocab";
 import type { FederationDeps } from "../deps.ts";
-import { isPostLike, remoteGroup, type GroupRow } from "./inbound-shared.ts";
+import { isPostLike, type GroupRow } from "./inbound-shared.ts";
+import { saveRemoteGroup } from "./store.ts";
 import { applyGroupActivity } from "./remote-groups.ts";
 
 export type FollowGroupError = LookupError | "not_discoverable" | "not_group";
 
 /** Backfill reads at most this many outbox items (newest first), then stores them oldest first. */
 export const BACKFILL_MAX = 400;
-
-function slugOf(remote: RemoteActor): string {
-  const name =
-    remote.username
-      .toLowerCase()
-      .replace(/[@/\s]/g, "_")
-      .slice(0, 100) || "groupe";
-  return `${name}@${remote.host}`;
-}
-
-/** The local entry of a remote group (created, or refreshed from its actor). */
-export async function saveRemoteGroup(db: Db, remote: RemoteActor): Promise<Group> {
-  const values = {
-    name: remote.name.slice(0, 200) || remote.username,
-    description_html: remote.summary,
-    url: remote.url ?? remote.uri,
-    updated_at: new Date(),
-  };
-  // Two actors with one name on one host (http and https ids of the same community): the
-  // second gets a numbered slug.
-  let slug = slugOf(remote);
-  for (let n = 2; ; n++) {
-    const holder = await db
-      .selectFrom("forum_groups")
-      .select("ap_id")
-      .where("slug", "=", slug)
-      .executeTakeFirst();
-    if (!holder || holder.ap_id === remote.uri) break;
-    slug = slugOf(remote).replace("@", `_${n}@`);
-  }
-  await db
-    .insertInto("forum_groups")
-    .values({
-      ...values,
-      slug,
-      host: remote.host,
-      ap_id: remote.uri,
-      visibility: "public",
-      post_policy: "members",
-      join_policy: "open",
-    })
-    .onConflict((oc) => oc.column("ap_id").doUpdateSet(values))
-    .execute();
-  const row = await remoteGroup(db, remote.uri);
-  return (await findGroup(db, { id: row!.id }))!;
-}
 
 export async function followRemoteGroup(
   runtime: FederationRuntime,

@@ -1,5 +1,13 @@
 // Pieces shared by the forums' inbox handlers and the backfill job.
-import { Activity, Article, Note, Page, type Object as ApObject } from "@fedify/vocab";
+import {
+  Activity,
+  Article,
+  Document,
+  Link,
+  Note,
+  Page,
+  type Object as ApObject,
+} from "@fedify/vocab";
 import type { Context } from "@fedify/fedify";
 import type { Db } from "../../server/db/database.ts";
 import { resolveRemoteActor } from "../actors/remote.ts";
@@ -104,6 +112,26 @@ function urlOf(object: PostLike): string | null {
   return url && /^https?:$/.test(url.protocol) ? url.href : null;
 }
 
+/** Lemmy's link posts carry their link as an attachment: shown as a link under the text.
+ * Images stay where they are published (nothing is fetched). */
+async function linksOf(object: PostLike): Promise<string> {
+  const hrefs: string[] = [];
+  try {
+    for await (const item of object.getAttachments({ suppressError: true })) {
+      const href =
+        item instanceof Link ? item.href : item instanceof Document ? item.url : undefined;
+      const url = href instanceof URL ? href : href instanceof Link ? href.href : undefined;
+      if (url && /^https?:$/.test(url.protocol) && hrefs.length < 4) hrefs.push(url.href);
+    }
+  } catch {
+    return "";
+  }
+  return hrefs.map((h) => `<p><a href="${h.replace(/"/g, "%22")}">${escape(h)}</a></p>`).join("");
+}
+
+const escape = (text: string) =>
+  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+
 /** What we store of a post, with its author's name (fetched once, then kept). */
 export async function incomingPost(
   deps: FederationDeps,
@@ -120,7 +148,7 @@ export async function incomingPost(
     authorUri: authorUri.href,
     authorName: author ? `${author.name} (${author.handle})` : `${hostOf(authorUri)}`,
     authorUrl: author?.url ?? author?.uri ?? null,
-    html: object.content?.toString() ?? "",
+    html: (object.content?.toString() ?? "") + (await linksOf(object)),
     title,
     inReplyTo: object.replyTargetId?.href ?? null,
     context: object.contextIds[0]?.href ?? null,

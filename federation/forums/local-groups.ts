@@ -23,7 +23,7 @@ import {
 } from "./inbound-shared.ts";
 import { findLocalPost, findPostByApId, postObject } from "./objects.ts";
 import { announceInGroup } from "./outbound.ts";
-import { applyGroupActivity, onModerationFromGroupHost } from "./remote-groups.ts";
+import { onModerationFromGroupHost } from "./remote-groups.ts";
 import { removeIncoming, storeIncoming } from "./store.ts";
 
 type Refusal = "banned" | "moderators_only" | "locked" | "not_author";
@@ -160,5 +160,3 @@ export const onFollowGroup: InboxHandler<Follow> = async (follow, scope) => {
   );
   return true;
 };
-
-export { applyGroupActivity };

@@ -16,7 +16,8 @@ export type FederateJob =
   | { action: "create" | "update"; postId: string }
   | { action: "remove"; postId: string; reason: string }
   | { action: "report"; reportId: string }
-  | { action: "block"; banId: string };
+  | { action: "block"; banId: string }
+  | { action: "group"; groupId: string };
 
 const federates = (found: PostObject) =>
   found.groupIdentifier !== null &&
@@ -55,6 +56,7 @@ export async function federateForums(app: AppContext, job: FederateJob): Promise
   await app.transaction(async (tx) => {
     if (job.action === "report") return sendReport(tx, publicUrl, job.reportId);
     if (job.action === "block") return sendBlock(tx, publicUrl, job.banId);
+    if (job.action === "group") return sendGroupUpdate(tx, publicUrl, job.groupId);
     const found = await postObject(tx.db, publicUrl, job.postId);
     if (!found) return;
     const groupUri = new URL(found.groupUri);
@@ -145,5 +147,27 @@ async function sendBlock(tx: Tx, publicUrl: URL, banId: string): Promise<void> {
       audience: group,
     }),
     { followers: true, to: [target] },
+  );
+}
+
+/** The group's name or description changed: followers fetch its actor again. */
+async function sendGroupUpdate(tx: Tx, publicUrl: URL, groupId: string): Promise<void> {
+  const group = await tx.db
+    .selectFrom("forum_groups")
+    .select(["slug", "host", "visibility"])
+    .where("id", "=", groupId)
+    .executeTakeFirst();
+  if (!group || group.host !== null) return;
+  if (!(FEDERATED_VISIBILITIES as readonly string[]).includes(group.visibility)) return;
+  const actor = actorUri(publicUrl, group.slug);
+  await publishToFollowers(
+    tx,
+    group.slug,
+    new Update({
+      id: newActivityId(publicUrl),
+      actor,
+      object: actor,
+      to: group.visibility === "public" ? PUBLIC_COLLECTION : new URL(`${actor.href}/followers`),
+    }),
   );
 }

@@ -19,6 +19,7 @@ import {
 } from "@fedify/vocab";
 import type { Db } from "../../server/db/database.ts";
 import { findUserById } from "../../server/accounts/accounts.repo.ts";
+import { fetchRemoteActor } from "../actors/remote.ts";
 import type { FederationDeps } from "../deps.ts";
 import { hostOf } from "../uris.ts";
 import {
@@ -34,7 +35,7 @@ import {
   type GroupRow,
 } from "./inbound-shared.ts";
 import { findPostByApId } from "./objects.ts";
-import { lockIncoming, removeIncoming, storeIncoming } from "./store.ts";
+import { lockIncoming, removeIncoming, saveRemoteGroup, storeIncoming } from "./store.ts";
 
 const TRUST = { crossOrigin: "trust" } as const;
 const MAX_PARENTS = 10;
@@ -246,4 +247,17 @@ export async function onLock(
   scope: { deps: FederationDeps; fed: Context<void>; senderUri: URL },
 ): Promise<boolean> {
   return rawType(activity) === "Lock" ? onModerationFromGroupHost(activity, scope) : false;
+}
+
+/** Update of a followed group by itself: its name and description are refreshed here too. */
+export async function onUpdateGroupActor(
+  update: Update,
+  scope: { deps: FederationDeps; fed: Context<void>; senderUri: URL },
+): Promise<boolean> {
+  const { db } = scope.deps.app;
+  if (update.objectId?.href !== scope.senderUri.href) return false;
+  if (!(await remoteGroup(db, scope.senderUri.href))) return false;
+  const actor = await fetchRemoteActor(db, scope.fed, scope.senderUri);
+  if (actor) await saveRemoteGroup(db, actor);
+  return true;
 }

@@ -1,7 +1,11 @@
 // Posts that arrive from elsewhere (a remote member writing in our group, or a remote group's
 // announces and backfill): stored beside local ones with their ActivityPub ids and remote-author
 // columns, HTML through the forums' own sanitizer. Idempotent: an id seen before updates.
+import type { Db } from "../../server/db/database.ts";
 import type { Tx } from "../../server/db/transaction.ts";
+import { findGroup, type Group } from "../../server/forums/groups.repo.ts";
+import type { RemoteActor } from "../actors/remote.ts";
+import { remoteGroup } from "./inbound-shared.ts";
 import { notify } from "../../server/notifications/notifications.service.ts";
 import { touchGroup } from "../../server/forums/groups.repo.ts";
 import { searchVector } from "../../server/forums/posts.repo.ts";
@@ -229,4 +233,50 @@ export async function lockIncoming(
       details: JSON.stringify({}),
     })
     .execute();
+}
+
+function slugOf(remote: RemoteActor): string {
+  const name =
+    remote.username
+      .toLowerCase()
+      .replace(/[@/\s]/g, "_")
+      .slice(0, 100) || "groupe";
+  return `${name}@${remote.host}`;
+}
+
+/** The local entry of a remote group (created, or refreshed from its actor). */
+export async function saveRemoteGroup(db: Db, remote: RemoteActor): Promise<Group> {
+  const values = {
+    name: remote.name.slice(0, 200) || remote.username,
+    description_html: remote.summary,
+    url: remote.url ?? remote.uri,
+    updated_at: new Date(),
+  };
+  // Two actors with one name on one host (http and https ids of the same community): the
+  // second gets a numbered slug.
+  let slug = slugOf(remote);
+  for (let n = 2; ; n++) {
+    const holder = await db
+      .selectFrom("forum_groups")
+      .select("ap_id")
+      .where("slug", "=", slug)
+      .executeTakeFirst();
+    if (!holder || holder.ap_id === remote.uri) break;
+    slug = slugOf(remote).replace("@", `_${n}@`);
+  }
+  await db
+    .insertInto("forum_groups")
+    .values({
+      ...values,
+      slug,
+      host: remote.host,
+      ap_id: remote.uri,
+      visibility: "public",
+      post_policy: "members",
+      join_policy: "open",
+    })
+    .onConflict((oc) => oc.column("ap_id").doUpdateSet(values))
+    .execute();
+  const row = await remoteGroup(db, remote.uri);
+  return (await findGroup(db, { id: row!.id }))!;
 }

@@ -33,6 +33,7 @@ import {
   onLock,
   onModerationFromGroupHost,
   onUndoLock,
+  onUpdateGroupActor,
 } from "../forums/remote-groups.ts";
 import { onCreateNote, onDeleteNote, onUpdateActor, onUpdateNote } from "../notes/notes.inbox.ts";
 import { onCreateEvent, onDeleteEvent, onUpdateEvent } from "../offers/offers.inbox.ts";
@@ -81,7 +82,7 @@ export const INBOX_HANDLERS: InboxHandlers = {
   Reject: [onReject, onRejectJoin],
   Undo: [onUndoFollow, onUndoLock],
   Create: [onCreateInGroup, onOfferMessage, onCreateNote, onCreateEvent],
-  Update: [onUpdateInGroup, onUpdateNote, onUpdateActor, onUpdateEvent],
+  Update: [onUpdateInGroup, onUpdateGroupActor, onUpdateNote, onUpdateActor, onUpdateEvent],
   Delete: [onDeleteInGroup, onDeleteNote, onDeleteEvent],
   Join: [onJoin],
   Leave: [onLeave],

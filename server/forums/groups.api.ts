@@ -104,6 +104,8 @@ export function groupsApi(api: ApiRegistry, ctx: AppContext): void {
       const found = await readableGroup(ctx.db, req.apiUser, groupRef(String(req.params.id)));
       requireModerator(found.access);
       const group = await groups.updateGroup(ctx.db, deps, found.group, req.body);
+      // Followers elsewhere refresh the group's name and description.
+      await ctx.queue.enqueue("forums.federate", { action: "group", groupId: group.id });
       res.json(groupJson(deps, group, found.access.membership?.state));
     },
   });

@@ -182,6 +182,8 @@ export function groupRoutes(router: express.Router, ctx: AppContext): void {
     const form = parseForm(validateGroup, req.body);
     if (!form.ok) return groupFormPage(req, res, found, req.body as object, form.errors);
     await groups.updateGroup(ctx.db, deps, found.group, form.value);
+    // Followers elsewhere refresh the group's name and description.
+    await ctx.queue.enqueue("forums.federate", { action: "group", groupId: found.group.id });
     flash(req, "forums:groupForm.saved");
     res.redirect(303, `/groups/${found.group.slug}`);
   });

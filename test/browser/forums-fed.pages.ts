@@ -3,7 +3,7 @@
 import type { Page as BrowserPage } from "playwright-core";
 import { Note, Page } from "@fedify/vocab";
 import { saveRemoteActor } from "../../federation/actors/remote.ts";
-import { saveRemoteGroup } from "../../federation/forums/follow-groups.ts";
+import { saveRemoteGroup } from "../../federation/forums/store.ts";
 import { remoteGroup } from "../../federation/forums/inbound-shared.ts";
 import { applyGroupActivity } from "../../federation/forums/remote-groups.ts";
 import { federationOf } from "../../federation/runtime.ts";

@@ -24,7 +24,8 @@ import {
 } from "../../federation/actors/remote.ts";
 import { saveFollow } from "../../federation/follows/follows.repo.ts";
 import { onAccept } from "../../federation/follows/follows.inbox.ts";
-import { saveRemoteGroup, storeCollection } from "../../federation/forums/follow-groups.ts";
+import { storeCollection } from "../../federation/forums/follow-groups.ts";
+import { saveRemoteGroup } from "../../federation/forums/store.ts";
 import { remoteGroup } from "../../federation/forums/inbound-shared.ts";
 import { onCreateInGroup, onDeleteInGroup, onFlag } from "../../federation/forums/local-groups.ts";
 import { applyGroupActivity, onAnnounceFromGroup } from "../../federation/forums/remote-groups.ts";
@@ -153,6 +154,8 @@ describe("forums federation: Lemmy payloads", function () {
       `/topics/${await topicIdOf("https://enterprise.lemmy.ml/post/55143")}`,
     );
     assert.ok(topicPage.includes("This is a post in the /c/tenforward community"));
+    // The post's link (a Link attachment) is shown under its text.
+    assert.ok(topicPage.includes('href="https://enterprise.lemmy.ml/pictrs/image/eOtYb9iEiB.png"'));
     assert.ok(topicPage.includes("first comment!"));
     assert.ok(topicPage.includes("Jean-Luc Picard"));
   });

@@ -328,6 +328,38 @@ describe("forums federation: two instances", function () {
       return row?.post_count === 2;
     });
 
+    // A reply written on A in B's group reaches B, threaded under the topic's opening post.
+    const second = await a.instance.ctx.db
+      .selectFrom("forum_topics")
+      .select("id")
+      .where("title", "=", "Archive n° 2")
+      .executeTakeFirstOrThrow();
+    const answered = await api(a, reader.token).post(`/topics/${second.id}/replies`, {
+      content: "J'ai des photos de cette époque.",
+    });
+    assert.equal(answered.status, 201, answered.text);
+    await waitFor("A's reply on B", async () => {
+      const row = await b.instance.ctx.db
+        .selectFrom("forum_posts as p")
+        .innerJoin("forum_topics as t", "t.id", "p.topic_id")
+        .select(["p.in_reply_to_id", "p.position"])
+        .where("t.title", "=", "Archive n° 2")
+        .where("p.text_plain", "like", "%photos de cette époque%")
+        .executeTakeFirst();
+      return row?.in_reply_to_id && row.position === 2;
+    });
+
+    // Renaming the group on B renames it on A (Update of the Group actor).
+    const renamed = await supertest(b.url)
+      .put("/api/v1/groups/histoire")
+      .set("authorization", `Bearer ${b.admin.token}`)
+      .send({ name: "Histoire et patrimoine", visibility: "public" });
+    assert.equal(renamed.status, 200, renamed.text);
+    await waitFor("the new name on A", async () => {
+      const seen = await api(a, reader.token).get(`/groups/${id}`);
+      return seen.body.name === "Histoire et patrimoine";
+    });
+
     // Leaving the group undoes the follow on B.
     const left = await api(a, reader.token).delete(`/groups/${id}/membership`);
     assert.equal(left.status, 204, left.text);
