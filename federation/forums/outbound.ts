@@ -3,10 +3,23 @@
 // - a post in one of our federated groups: the group announces the author's Create/Update to its
 //   followers (FEP-1b12); a removal: the group announces a Delete with the reason as `summary`;
 // - a post of a member of ours in a remote group: Create/Update sent to the group's inbox;
-// - a report about a remote group's post: a Flag by the instance actor to the group.
-import { Announce, Block, Create, Delete, Flag, PUBLIC_COLLECTION, Update } from "@fedify/vocab";
+// - a report about a remote group's post: a Flag by the instance actor to the group;
+// - a topic locked or unlocked in one of our federated groups: Lemmy's `Lock`, or `Undo(Lock)`,
+//   announced by the group.
+import {
+  Activity,
+  Announce,
+  Block,
+  Create,
+  Delete,
+  Flag,
+  PUBLIC_COLLECTION,
+  Undo,
+  Update,
+} from "@fedify/vocab";
 import type { AppContext } from "../../server/context.ts";
 import type { Tx } from "../../server/db/transaction.ts";
+import type { ObjectExtras } from "../extras.ts";
 import { publish, publishToFollowers, sendToActors } from "../outbox.ts";
 import { actorUri, INSTANCE_ACTOR, newActivityId } from "../uris.ts";
 import { FEDERATED_VISIBILITIES } from "./group-actors.ts";
@@ -17,6 +30,8 @@ export type FederateJob =
   | { action: "remove"; postId: string; reason: string }
   | { action: "report"; reportId: string }
   | { action: "block"; banId: string }
+  | { action: "lock"; topicId: string; reason: string }
+  | { action: "unlock"; topicId: string; reason: string }
   | { action: "group"; groupId: string };
 
 const federates = (found: PostObject) =>
@@ -30,12 +45,14 @@ function addressing(found: PostObject, publicUrl: URL) {
     : { to: followers, ccs: [] };
 }
 
-/** The group announces `activity` (a member's Create/Update, or its own Delete) to followers. */
+/** The group announces `activity` (a member's Create/Update, or its own Delete, Lock or Undo)
+ * to its followers. */
 export async function announceInGroup(
   tx: Tx,
   publicUrl: URL,
   found: PostObject,
-  activity: Create | Update | Delete,
+  activity: Activity,
+  objectExtras?: ObjectExtras,
 ): Promise<void> {
   const group = found.groupIdentifier!;
   await publishToFollowers(
@@ -48,6 +65,7 @@ export async function announceInGroup(
       ...addressing(found, publicUrl),
       audience: new URL(found.groupUri),
     }),
+    objectExtras,
   );
 }
 
@@ -57,6 +75,8 @@ export async function federateForums(app: AppContext, job: FederateJob): Promise
     if (job.action === "report") return sendReport(tx, publicUrl, job.reportId);
     if (job.action === "block") return sendBlock(tx, publicUrl, job.banId);
     if (job.action === "group") return sendGroupUpdate(tx, publicUrl, job.groupId);
+    if (job.action === "lock" || job.action === "unlock")
+      return sendLock(tx, publicUrl, job.topicId, job.action === "lock", job.reason);
     const found = await postObject(tx.db, publicUrl, job.postId);
     if (!found) return;
     const groupUri = new URL(found.groupUri);
@@ -170,4 +190,47 @@ async function sendGroupUpdate(tx: Tx, publicUrl: URL, groupId: string): Promise
       to: group.visibility === "public" ? PUBLIC_COLLECTION : new URL(`${actor.href}/followers`),
     }),
   );
+}
+
+/**
+ * A topic of one of our federated groups locked or unlocked, as Lemmy sends it: the group
+ * announces a `Lock` of the topic's Page, or an `Undo` of one. Fedify's vocabulary has no `Lock`,
+ * and when the delivery job reads the stored activity back it turns an embedded object of an
+ * unknown type into a bare Object (type, `actor` and `object` dropped). So the Lock is built as a
+ * plain Activity and its compact form, typed `Lock`, travels as object extras (ADR 0044).
+ */
+async function sendLock(
+  tx: Tx,
+  publicUrl: URL,
+  topicId: string,
+  locked: boolean,
+  reason: string,
+): Promise<void> {
+  const opening = await tx.db
+    .selectFrom("forum_posts")
+    .select("id")
+    .where("topic_id", "=", topicId)
+    .where("position", "=", 1)
+    .executeTakeFirst();
+  const found = opening && (await postObject(tx.db, publicUrl, opening.id));
+  if (!found || !federates(found) || !found.object.id) return;
+  const group = new URL(found.groupUri);
+  const common = { actor: group, summary: reason || null, audience: group };
+  const lock = new Activity({
+    id: newActivityId(publicUrl),
+    object: found.object.id,
+    ...common,
+    ...addressing(found, publicUrl),
+  });
+  const json = (await lock.toJsonLd({ format: "compact" })) as Record<string, unknown>;
+  delete json["@context"];
+  const asLock = { ...json, type: "Lock" };
+  if (locked) return announceInGroup(tx, publicUrl, found, lock, { context: {}, fields: asLock });
+  const undo = new Undo({
+    id: newActivityId(publicUrl),
+    object: lock,
+    ...common,
+    ...addressing(found, publicUrl),
+  });
+  await announceInGroup(tx, publicUrl, found, undo, { context: {}, fields: { object: asLock } });
 }

@@ -124,6 +124,9 @@ export async function flagTopic(
     targetUserId: topic.authorId,
     reason,
   });
+  // Our federated groups tell their followers (the job skips the others).
+  if (input.group.host === null && (action === "lock" || action === "unlock"))
+    tx.enqueue("forums.federate", { action, topicId: topic.id, reason });
   if (action === "lock" && topic.authorId && topic.authorId !== input.moderator.id) {
     await notify(tx, deps.publicUrl, {
       userId: topic.authorId,
