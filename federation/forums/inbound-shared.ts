@@ -4,12 +4,14 @@ import {
   Article,
   Document,
   Link,
+  Mention,
   Note,
   Page,
   type Object as ApObject,
 } from "@fedify/vocab";
 import type { Context } from "@fedify/fedify";
 import type { Db } from "../../server/db/database.ts";
+import { findUserById } from "../../server/accounts/accounts.repo.ts";
 import { resolveRemoteActor } from "../actors/remote.ts";
 import type { FederationDeps } from "../deps.ts";
 import { hostOf } from "../uris.ts";
@@ -153,7 +155,37 @@ export async function incomingPost(
     inReplyTo: object.replyTargetId?.href ?? null,
     context: object.contextIds[0]?.href ?? null,
     published: object.published ? new Date(object.published.epochMilliseconds) : new Date(),
+    mentions: await localMentionsOf(deps.app.db, fctx, object),
   };
+}
+
+export interface IncomingMention {
+  acct: string;
+  userId: string;
+  actorUri: string;
+}
+
+/** The `Mention` tags of an incoming object that name one of our members. */
+export async function localMentionsOf(
+  db: Db,
+  fctx: Context<void>,
+  object: PostLike,
+): Promise<IncomingMention[]> {
+  const out: IncomingMention[] = [];
+  try {
+    for await (const tag of object.getTags({ suppressError: true })) {
+      if (!(tag instanceof Mention) || !tag.href || out.length >= 20) continue;
+      const parsed = fctx.parseUri(tag.href);
+      if (parsed?.type !== "actor") continue;
+      const user = await findUserById(db, parsed.identifier).catch(() => undefined);
+      if (!user) continue;
+      const name = tag.name?.toString().replace(/^@/, "").toLowerCase();
+      out.push({ acct: name || tag.href.href, userId: user.id, actorUri: tag.href.href });
+    }
+  } catch {
+    return out;
+  }
+  return out;
 }
 
 /** Is this remote actor banned from the group (writing refused)? */

@@ -17,12 +17,12 @@ import {
   incomingPost,
   isPostLike,
   localGroupAmong,
-  remoteGroup,
   targetsOf,
   type GroupRow,
 } from "./inbound-shared.ts";
 import { findLocalPost, findPostByApId, postObject } from "./objects.ts";
 import { announceInGroup } from "./outbound.ts";
+import { onMentioningPost } from "./mentions.ts";
 import { onModerationFromGroupHost } from "./remote-groups.ts";
 import { removeIncoming, storeIncoming } from "./store.ts";
 
@@ -60,11 +60,9 @@ async function onPostActivity(activity: Create | Update, scope: InboxScope): Pro
     if (found?.groupIdentifier)
       group = await localGroupAmong(app.db, scope.fed, [new URL(found.groupUri)]);
   }
-  if (!group) {
-    // Addressed to a remote group we follow: the group's Announce is what counts.
-    for (const uri of targets) if (await remoteGroup(app.db, uri.href)) return true;
-    return false;
-  }
+  // Addressed to a remote group: its Announce is what counts, unless the post is here because
+  // it mentions our members and we do not follow the group.
+  if (!group) return onMentioningPost(activity, object, targets, scope);
   const sender = scope.senderUri.href;
   if (object.attributionId?.href !== sender || !object.id || hostOf(object.id) !== hostOf(sender))
     return true;

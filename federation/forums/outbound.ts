@@ -3,6 +3,8 @@
 // - a post in one of our federated groups: the group announces the author's Create/Update to its
 //   followers (FEP-1b12); a removal: the group announces a Delete with the reason as `summary`;
 // - a post of a member of ours in a remote group: Create/Update sent to the group's inbox;
+// - in both, mentions become `Mention` tags and mentioned remote actors are in `cc` and receive
+//   the post (mentions.ts);
 // - a report about a remote group's post: a Flag by the instance actor to the group;
 // - a topic locked or unlocked in one of our federated groups: Lemmy's `Lock`, or `Undo(Lock)`,
 //   announced by the group.
@@ -23,6 +25,7 @@ import type { ObjectExtras } from "../extras.ts";
 import { publish, publishToFollowers, sendToActors } from "../outbox.ts";
 import { actorUri, INSTANCE_ACTOR, newActivityId } from "../uris.ts";
 import { FEDERATED_VISIBILITIES } from "./group-actors.ts";
+import { notFollowers, outgoingMentions } from "./mentions.ts";
 import { postObject, type PostObject } from "./objects.ts";
 
 export type FederateJob =
@@ -71,6 +74,11 @@ export async function announceInGroup(
 
 export async function federateForums(app: AppContext, job: FederateJob): Promise<void> {
   const publicUrl = app.config.publicUrl;
+  // WebFinger look-ups of mentioned people happen here, before the transaction.
+  const mentions =
+    job.action === "create" || job.action === "update"
+      ? await outgoingMentions(app, job.postId)
+      : { tags: [], remote: [], authorHasActor: false };
   await app.transaction(async (tx) => {
     if (job.action === "report") return sendReport(tx, publicUrl, job.reportId);
     if (job.action === "block") return sendBlock(tx, publicUrl, job.banId);
@@ -96,16 +104,28 @@ export async function federateForums(app: AppContext, job: FederateJob): Promise
     // when they arrived.
     if (!found.authorId || !found.authorUri || found.removed) return;
     const Class = job.action === "create" ? Create : Update;
+    const object = mentions.tags.length
+      ? found.object.clone({ tags: mentions.tags, ccs: mentions.remote })
+      : found.object;
     const activity = new Class({
       id: newActivityId(publicUrl),
       actor: new URL(found.authorUri),
-      object: found.object,
+      object,
       tos: found.object.toIds,
+      ccs: mentions.remote,
       audience: groupUri,
     });
-    if (federates(found)) return announceInGroup(tx, publicUrl, found, activity);
+    if (federates(found)) {
+      await announceInGroup(tx, publicUrl, found, activity);
+      // Mentioned people whom the group's Announce does not reach get the author's Create (the
+      // author needs an actor: discoverable members only).
+      const direct = await notFollowers(tx.db, found.groupIdentifier!, mentions.remote);
+      if (direct.length && mentions.authorHasActor)
+        await sendToActors(tx, found.authorId, direct, activity);
+      return;
+    }
     if (found.groupIdentifier === null)
-      await sendToActors(tx, found.authorId, [groupUri], activity);
+      await sendToActors(tx, found.authorId, [groupUri, ...mentions.remote], activity);
   });
 }
 

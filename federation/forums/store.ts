@@ -12,6 +12,7 @@ import { searchVector } from "../../server/forums/posts.repo.ts";
 import { excerpt, renderRemoteHtml } from "../../server/forums/richtext.ts";
 import { nextPosition, refreshTopicCount } from "../../server/forums/topics.repo.ts";
 import { findPostByApId } from "./objects.ts";
+import type { IncomingMention } from "./inbound-shared.ts";
 
 export interface IncomingPost {
   apId: string;
@@ -25,6 +26,8 @@ export interface IncomingPost {
   inReplyTo: string | null;
   context: string | null;
   published: Date;
+  /** Our members named by the post's `Mention` tags. */
+  mentions?: IncomingMention[];
 }
 
 export type StoreOutcome =
@@ -67,6 +70,8 @@ export async function storeIncoming(
         .set({ title })
         .where("id", "=", existing.topic_id)
         .execute();
+    // Mentions added by an edit are kept but, as for local edits, notify nobody.
+    await saveMentions(db, existing.id, input.mentions);
     return { kind: "updated", postId: existing.id, topicId: existing.topic_id };
   }
 
@@ -142,8 +147,25 @@ export async function storeIncoming(
     .returning("id")
     .executeTakeFirstOrThrow();
   await touchGroup(db, groupId, position === 1 ? 1 : 0);
+  await saveMentions(db, post.id, input.mentions);
   tx.enqueue("forums.notify", { postId: post.id });
   return { kind: "created", postId: post.id, topicId };
+}
+
+async function saveMentions(db: Db, postId: string, mentions: IncomingMention[] = []) {
+  if (mentions.length === 0) return;
+  await db
+    .insertInto("forum_mentions")
+    .values(
+      mentions.map((m) => ({
+        post_id: postId,
+        acct: m.acct,
+        user_id: m.userId,
+        actor_ap_id: m.actorUri,
+      })),
+    )
+    .onConflict((oc) => oc.columns(["post_id", "acct"]).doNothing())
+    .execute();
 }
 
 /** A removal decided by the group's instance (or a deletion by the author). */

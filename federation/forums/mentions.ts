@@ -1,0 +1,145 @@
+// Mentions across instances. Outgoing: when a post is federated (in the `forums.federate` job,
+// never in the request), its mentions become `Mention` tags — our members who have an actor, and
+// `@user@host` resolved by WebFinger (the actor's URI is kept on the mention row) — and the
+// remote actors named are added to `cc`. Incoming: `Mention` tags naming one of our members are
+// recorded as mentions of the post, so the forums' notify job tells them as for a local mention.
+import type { Context } from "@fedify/fedify";
+import { Mention, type Create, type Update } from "@fedify/vocab";
+import type { AppContext } from "../../server/context.ts";
+import type { Db } from "../../server/db/database.ts";
+import type { FederationDeps } from "../deps.ts";
+import { federationOf } from "../runtime.ts";
+import { actorUri, hostOf } from "../uris.ts";
+import { incomingPost, localMentionsOf, remoteGroup, type PostLike } from "./inbound-shared.ts";
+import { applyGroupActivity } from "./remote-groups.ts";
+import { fetchRemoteActor } from "../actors/remote.ts";
+import { saveRemoteGroup } from "./store.ts";
+
+export interface OutgoingMentions {
+  tags: Mention[];
+  /** Remote actors named: they are in `cc` and receive the post. */
+  remote: URL[];
+  /** Does the post's author have an actor (to send their Create directly)? */
+  authorHasActor: boolean;
+}
+
+/** The post's mentions as tags, resolving remote ones (network: call outside a transaction). */
+export async function outgoingMentions(app: AppContext, postId: string): Promise<OutgoingMentions> {
+  const runtime = federationOf(app);
+  const rows = await app.db
+    .selectFrom("forum_mentions as m")
+    .leftJoin("users as u", "u.id", "m.user_id")
+    .select(["m.acct", "m.user_id", "m.actor_ap_id", "u.username"])
+    .where("m.post_id", "=", postId)
+    .orderBy("m.acct")
+    .execute();
+  const post = await app.db
+    .selectFrom("forum_posts")
+    .select("author_id")
+    .where("id", "=", postId)
+    .executeTakeFirst();
+  const authorHasActor =
+    !!post?.author_id && (await runtime.actors.byIdentifier(post.author_id)) !== null;
+  const out: OutgoingMentions = { tags: [], remote: [], authorHasActor };
+  const host = app.config.publicUrl.host;
+  for (const row of rows) {
+    if (row.user_id) {
+      // Only members who chose to be discoverable have an actor to point at.
+      if (!(await runtime.actors.byIdentifier(row.user_id))) continue;
+      out.tags.push(
+        new Mention({
+          href: actorUri(app.config.publicUrl, row.user_id),
+          name: `@${row.username ?? row.acct}@${host}`,
+        }),
+      );
+      continue;
+    }
+    let uri = row.actor_ap_id;
+    if (!uri && row.acct.includes("@")) {
+      const found = await runtime.lookup(`@${row.acct}`);
+      if (!found.ok || found.value.type === "Group") continue;
+      uri = found.value.uri;
+      await app.db
+        .updateTable("forum_mentions")
+        .set({ actor_ap_id: uri })
+        .where("post_id", "=", postId)
+        .where("acct", "=", row.acct)
+        .execute();
+    }
+    if (!uri) continue;
+    out.tags.push(new Mention({ href: new URL(uri), name: `@${row.acct}` }));
+    out.remote.push(new URL(uri));
+  }
+  return out;
+}
+
+/** Of `actors`, those that do not follow our group `slug` (they get the post directly). */
+export async function notFollowers(db: Db, slug: string, actors: URL[]): Promise<URL[]> {
+  if (actors.length === 0) return [];
+  const rows = await db
+    .selectFrom("federation_follows as f")
+    .innerJoin("federation_remote_actors as r", "r.id", "f.remote_actor_id")
+    .select("r.uri")
+    .where("f.local_actor", "=", slug)
+    .where("f.direction", "=", "incoming")
+    .where("f.state", "=", "accepted")
+    .where(
+      "r.uri",
+      "in",
+      actors.map((a) => a.href),
+    )
+    .execute();
+  const followers = new Set(rows.map((r) => r.uri));
+  return actors.filter((a) => !followers.has(a.href));
+}
+
+/** Is one of our members in this remote group (then its Announce is what counts)? */
+async function followed(db: Db, groupId: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("forum_memberships")
+    .select("id")
+    .where("group_id", "=", groupId)
+    .where("state", "=", "active")
+    .where("user_id", "is not", null)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * A post of a remote group sent to us because it mentions our members. When we follow the group,
+ * its Announce brings the post (and the mention); otherwise the post is kept here, in the group's
+ * local entry (created when unknown), so the mention has something to point at.
+ */
+export async function onMentioningPost(
+  activity: Create | Update,
+  object: PostLike,
+  targets: URL[],
+  scope: { deps: FederationDeps; fed: Context<void>; senderUri: URL },
+): Promise<boolean> {
+  const { deps, fed, senderUri } = scope;
+  const db = deps.app.db;
+  let group;
+  for (const uri of targets) {
+    group = await remoteGroup(db, uri.href);
+    if (group) break;
+  }
+  const known = group !== undefined;
+  if (group && (await followed(db, group.id))) return true;
+  const sender = senderUri.href;
+  if (object.attributionId?.href !== sender || !object.id || hostOf(object.id) !== hostOf(sender))
+    return known;
+  if ((await localMentionsOf(db, fed, object)).length === 0) return known;
+  if (!group) {
+    const audience = object.audienceId ?? activity.audienceId;
+    const actor = audience
+      ? await fetchRemoteActor(db, fed, audience).catch(() => undefined)
+      : undefined;
+    if (!actor || actor.type !== "Group" || !(await deps.policy.allows(actor.uri))) return false;
+    await saveRemoteGroup(db, actor);
+    group = await remoteGroup(db, actor.uri);
+    if (!group) return false;
+  }
+  // Checks the author's ban and our policy, and fetches a reply's missing ancestors.
+  if (!(await incomingPost(deps, fed, object))) return true;
+  return applyGroupActivity(deps, fed, group, object, sender);
+}
