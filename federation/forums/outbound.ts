@@ -5,6 +5,7 @@
 // - a post of a member of ours in a remote group: Create/Update sent to the group's inbox;
 // - in both, mentions become `Mention` tags and mentioned remote actors are in `cc` and receive
 //   the post (mentions.ts);
+// - a like of a member of ours on a remote group's post: Like or Undo(Like) to the group;
 // - a report about a remote group's post: a Flag by the instance actor to the group;
 // - a topic locked or unlocked in one of our federated groups: Lemmy's `Lock`, or `Undo(Lock)`,
 //   announced by the group.
@@ -25,6 +26,7 @@ import type { ObjectExtras } from "../extras.ts";
 import { publish, publishToFollowers, sendToActors } from "../outbox.ts";
 import { actorUri, INSTANCE_ACTOR, newActivityId } from "../uris.ts";
 import { FEDERATED_VISIBILITIES } from "./group-actors.ts";
+import { sendLike } from "./likes.ts";
 import { notFollowers, outgoingMentions } from "./mentions.ts";
 import { postObject, type PostObject } from "./objects.ts";
 
@@ -35,7 +37,9 @@ export type FederateJob =
   | { action: "block"; banId: string }
   | { action: "lock"; topicId: string; reason: string }
   | { action: "unlock"; topicId: string; reason: string }
-  | { action: "group"; groupId: string };
+  | { action: "group"; groupId: string }
+  | { action: "like"; postId: string; userId: string }
+  | { action: "unlike"; postId: string; userId: string; likeId: string | null };
 
 const federates = (found: PostObject) =>
   found.groupIdentifier !== null &&
@@ -83,6 +87,8 @@ export async function federateForums(app: AppContext, job: FederateJob): Promise
     if (job.action === "report") return sendReport(tx, publicUrl, job.reportId);
     if (job.action === "block") return sendBlock(tx, publicUrl, job.banId);
     if (job.action === "group") return sendGroupUpdate(tx, publicUrl, job.groupId);
+    if (job.action === "like" || job.action === "unlike")
+      return sendLike(tx, publicUrl, { ...job, on: job.action === "like" });
     if (job.action === "lock" || job.action === "unlock")
       return sendLock(tx, publicUrl, job.topicId, job.action === "lock", job.reason);
     const found = await postObject(tx.db, publicUrl, job.postId);

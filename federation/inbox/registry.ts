@@ -13,6 +13,7 @@ import {
   Follow,
   Join,
   Leave,
+  Like,
   Reject,
   Remove,
   TentativeAccept,
@@ -27,6 +28,7 @@ import {
   onFollowGroup,
   onUpdateInGroup,
 } from "../forums/local-groups.ts";
+import { onLike, onUndoLike } from "../forums/likes.ts";
 import {
   onAnnounceFromGroup,
   onBlockFromGroup,
@@ -66,6 +68,7 @@ export const INBOX_ACTIVITIES = {
   Block,
   Remove,
   Lock: Activity,
+  Like,
 } as const;
 
 export type InboxActivityType = keyof typeof INBOX_ACTIVITIES;
@@ -80,7 +83,7 @@ export const INBOX_HANDLERS: InboxHandlers = {
   Follow: [onFollowGroup, onFollow],
   Accept: [onAcceptOfFollow, onAccept, onAcceptJoin],
   Reject: [onReject, onRejectJoin],
-  Undo: [onUndoFollow, onUndoLock],
+  Undo: [onUndoFollow, onUndoLock, onUndoLike],
   Create: [onCreateInGroup, onOfferMessage, onCreateNote, onCreateEvent],
   Update: [onUpdateInGroup, onUpdateGroupActor, onUpdateNote, onUpdateActor, onUpdateEvent],
   Delete: [onDeleteInGroup, onDeleteNote, onDeleteEvent],
@@ -92,4 +95,5 @@ export const INBOX_HANDLERS: InboxHandlers = {
   Block: [onBlockFromGroup],
   Remove: [onModerationFromGroupHost],
   Lock: [onLock],
+  Like: [onLike],
 };

@@ -150,11 +150,9 @@ export function topicsApi(api: ApiRegistry, ctx: AppContext): void {
       },
       async handler(req, res) {
         const found = await readablePost(ctx.db, req.apiUser, String(req.params.id));
-        const result = await topics.like(ctx.db, {
-          ...found,
-          user: req.apiUser!,
-          on: method === "put",
-        });
+        const result = await ctx.transaction((tx) =>
+          topics.like(tx, { ...found, user: req.apiUser!, on: method === "put" }),
+        );
         if (!result.ok) throw failureError(req.t, failure(result.error, {}, found.access));
         res.json({ likes: (await topics.findPost(ctx.db, found.post.id))!.likeCount });
       },

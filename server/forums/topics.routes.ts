@@ -341,7 +341,9 @@ export function topicRoutes(router: express.Router, ctx: AppContext): void {
   router.post("/posts/:id/like", requireUser, async (req, res) => {
     const found = await readablePost(ctx.db, req.user, String(req.params.id));
     const on = (req.body as { on?: string }).on === "1";
-    const result = await topics.like(ctx.db, { ...found, user: req.user!, on });
+    const result = await ctx.transaction((tx) =>
+      topics.like(tx, { ...found, user: req.user!, on }),
+    );
     if (!result.ok) {
       const failed = failure(result.error, {}, found.access);
       throw new HttpError(failed.status, failed.key);

@@ -221,13 +221,31 @@ export async function editPost(
 }
 
 export async function like(
-  db: Db,
+  tx: Tx,
   input: { post: Post; access: GroupAccess; user: User; on: boolean },
 ): Promise<Result<void, "banned" | "removed" | "not_member">> {
   if (!input.access.canRead) return fail("not_member");
   if (input.access.ban) return fail("banned");
   if (input.post.removedAt) return fail("removed");
-  await posts.setLike(db, input.post.id, input.user.id, input.on);
+  const before = await tx.db
+    .selectFrom("forum_reactions")
+    .select("ap_id")
+    .where("post_id", "=", input.post.id)
+    .where("user_id", "=", input.user.id)
+    .where("kind", "=", "like")
+    .executeTakeFirst();
+  await posts.setLike(tx.db, input.post.id, input.user.id, input.on);
+  // A like of a post of a group elsewhere is sent there (no-op for other groups).
+  const { id: postId } = input.post;
+  if (input.on && !before)
+    tx.enqueue("forums.federate", { action: "like", postId, userId: input.user.id });
+  if (!input.on && before)
+    tx.enqueue("forums.federate", {
+      action: "unlike",
+      postId,
+      userId: input.user.id,
+      likeId: before.ap_id,
+    });
   return ok(undefined);
 }
 
