@@ -25,7 +25,6 @@ export interface OutgoingMentions {
 
 /** The post's mentions as tags, resolving remote ones (network: call outside a transaction). */
 export async function outgoingMentions(app: AppContext, postId: string): Promise<OutgoingMentions> {
-  const runtime = federationOf(app);
   const rows = await app.db
     .selectFrom("forum_mentions as m")
     .leftJoin("users as u", "u.id", "m.user_id")
@@ -33,14 +32,9 @@ export async function outgoingMentions(app: AppContext, postId: string): Promise
     .where("m.post_id", "=", postId)
     .orderBy("m.acct")
     .execute();
-  const post = await app.db
-    .selectFrom("forum_posts")
-    .select("author_id")
-    .where("id", "=", postId)
-    .executeTakeFirst();
-  const authorHasActor =
-    !!post?.author_id && (await runtime.actors.byIdentifier(post.author_id)) !== null;
-  const out: OutgoingMentions = { tags: [], remote: [], authorHasActor };
+  const out: OutgoingMentions = { tags: [], remote: [], authorHasActor: false };
+  if (rows.length === 0) return out;
+  const runtime = federationOf(app);
   const host = app.config.publicUrl.host;
   for (const row of rows) {
     if (row.user_id) {
@@ -56,8 +50,8 @@ export async function outgoingMentions(app: AppContext, postId: string): Promise
     }
     let uri = row.actor_ap_id;
     if (!uri && row.acct.includes("@")) {
-      const found = await runtime.lookup(`@${row.acct}`);
-      if (!found.ok || found.value.type === "Group") continue;
+      const found = await runtime.lookup(`@${row.acct}`).catch(() => undefined);
+      if (!found?.ok || found.value.type === "Group") continue;
       uri = found.value.uri;
       await app.db
         .updateTable("forum_mentions")
@@ -69,6 +63,15 @@ export async function outgoingMentions(app: AppContext, postId: string): Promise
     if (!uri) continue;
     out.tags.push(new Mention({ href: new URL(uri), name: `@${row.acct}` }));
     out.remote.push(new URL(uri));
+  }
+  if (out.remote.length > 0) {
+    const post = await app.db
+      .selectFrom("forum_posts")
+      .select("author_id")
+      .where("id", "=", postId)
+      .executeTakeFirst();
+    out.authorHasActor =
+      !!post?.author_id && (await runtime.actors.byIdentifier(post.author_id)) !== null;
   }
   return out;
 }
