@@ -11,6 +11,7 @@ import {
   type Network,
   type Peer,
 } from "../federation/harness.ts";
+import { followGroupOfB, openTopicOnB } from "./support.ts";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -28,35 +29,16 @@ describe("forums federation: likes across instances", function () {
   after(() => stopNetwork(net));
 
   it("a like from A on B's topic counts on B, and an unlike uncounts it", async () => {
-    const group = await api(b).post("/groups", {
-      name: "Photo",
-      slug: "photo",
-      visibility: "public",
-    });
-    assert.equal(group.status, 201, group.text);
     const onA = await member(a, true);
-    const followed = await api(a, onA.token).post("/groups/follow", {
-      target: `@photo@${b.host}`,
-    });
-    assert.equal(followed.status, 201, followed.text);
-    await waitFor("B's group to accept A's member", async () => {
-      const page = await supertest(b.url)
-        .get("/users/photo/followers")
-        .set("accept", "application/activity+json");
-      return page.body.totalItems === 1;
-    });
-    const opened = await api(b).post(`/groups/${group.body.id}/topics`, {
+    const group = await followGroupOfB(a, b, onA.token, { name: "Photo", slug: "photo" });
+    const topic = await openTopicOnB(a, b, onA.token, group, {
       title: "Concours d'automne",
       content: "Vos plus belles feuilles.",
     });
-    assert.equal(opened.status, 201, opened.text);
-    const topicOnA = await waitFor("the topic on A", async () => {
-      const list = await api(a, onA.token).get(`/groups/${followed.body.id}/topics`);
-      return (list.body.items as Json[]).find((t) => t.title === "Concours d'automne");
-    });
+    const topicOnA = topic.onA;
     const postOnA = (await api(a, onA.token).get(`/topics/${topicOnA.id}`)).body.posts[0] as Json;
     const likesOnB = async () =>
-      ((await api(b).get(`/topics/${opened.body.id}`)).body.posts[0] as Json).likes as number;
+      ((await api(b).get(`/topics/${topic.onB}`)).body.posts[0] as Json).likes as number;
     assert.equal(await likesOnB(), 0);
 
     const liked = await supertest(a.url)

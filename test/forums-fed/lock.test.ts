@@ -1,7 +1,6 @@
 // A moderator of one of our federated groups locks a topic, then reopens it: the group announces
 // Lemmy's `Lock`, then `Undo(Lock)`, and the instances following the group do the same.
 import assert from "node:assert/strict";
-import supertest from "supertest";
 import {
   api,
   member,
@@ -11,6 +10,7 @@ import {
   type Network,
   type Peer,
 } from "../federation/harness.ts";
+import { followGroupOfB, openTopicOnB } from "./support.ts";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -28,37 +28,18 @@ describe("forums federation: locking a topic of a federated group", function () 
   after(() => stopNetwork(net));
 
   it("a lock on B's group's topic locks it on A, and an unlock reopens it", async () => {
-    const group = await api(b).post("/groups", {
-      name: "Pêche",
-      slug: "peche",
-      visibility: "public",
-    });
-    assert.equal(group.status, 201, group.text);
     const onA = await member(a, true);
-    const followed = await api(a, onA.token).post("/groups/follow", {
-      target: `@peche@${b.host}`,
-    });
-    assert.equal(followed.status, 201, followed.text);
-    await waitFor("B's group to accept A's member", async () => {
-      const page = await supertest(b.url)
-        .get("/users/peche/followers")
-        .set("accept", "application/activity+json");
-      return page.body.totalItems === 1;
-    });
-    const opened = await api(b).post(`/groups/${group.body.id}/topics`, {
+    const group = await followGroupOfB(a, b, onA.token, { name: "Pêche", slug: "peche" });
+    const topic = await openTopicOnB(a, b, onA.token, group, {
       title: "Ouverture de la truite",
       content: "Rendez-vous au lac.",
     });
-    assert.equal(opened.status, 201, opened.text);
-    const topicOnA = await waitFor("the topic on A", async () => {
-      const list = await api(a, onA.token).get(`/groups/${followed.body.id}/topics`);
-      return (list.body.items as Json[]).find((t) => t.title === "Ouverture de la truite");
-    });
+    const topicOnA = topic.onA;
     const isLocked = async () =>
       (await api(a, onA.token).get(`/topics/${topicOnA.id}`)).body.topic.locked as boolean;
     assert.equal(await isLocked(), false);
 
-    const locked = await api(b).post(`/topics/${opened.body.id}/lock`, {
+    const locked = await api(b).post(`/topics/${topic.onB}/lock`, {
       reason: "Sortie annulée",
     });
     assert.equal(locked.status, 204, locked.text);
@@ -68,7 +49,7 @@ describe("forums federation: locking a topic of a federated group", function () 
     });
     assert.equal(refused.status, 409, refused.text);
 
-    const unlocked = await api(b).post(`/topics/${opened.body.id}/unlock`, {
+    const unlocked = await api(b).post(`/topics/${topic.onB}/unlock`, {
       reason: "Sortie maintenue",
     });
     assert.equal(unlocked.status, 204, unlocked.text);
@@ -77,7 +58,7 @@ describe("forums federation: locking a topic of a federated group", function () 
       content: "J'y serai.",
     });
     assert.equal(replied.status, 201, replied.text);
-    const log = await api(a, onA.token).get(`/groups/${followed.body.id}/moderation-log`);
+    const log = await api(a, onA.token).get(`/groups/${group.onA}/moderation-log`);
     const reasons = (log.body.items as Json[]).map((e) => e.reason);
     assert.ok(reasons.includes("Sortie annulée"), JSON.stringify(log.body));
     assert.ok(reasons.includes("Sortie maintenue"), JSON.stringify(log.body));

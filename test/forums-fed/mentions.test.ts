@@ -2,7 +2,6 @@
 // the group's Announce; a post in A's group mentioning a member of B reaches them directly even
 // though B follows nothing of A.
 import assert from "node:assert/strict";
-import supertest from "supertest";
 import {
   api,
   member,
@@ -12,6 +11,7 @@ import {
   type Network,
   type Peer,
 } from "../federation/harness.ts";
+import { followGroupOfB, openTopicOnB } from "./support.ts";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
 
@@ -34,31 +34,15 @@ describe("forums federation: mentions across instances", function () {
   after(() => stopNetwork(net));
 
   it("a reply in B's group that A follows mentioning @alice@A notifies alice on A", async () => {
-    const group = await api(b).post("/groups", {
-      name: "Randonnée",
-      slug: "rando",
-      visibility: "public",
-    });
-    assert.equal(group.status, 201, group.text);
     const follower = await member(a, true);
     const alice = await member(a, true);
-    const followed = await api(a, follower.token).post("/groups/follow", {
-      target: `@rando@${b.host}`,
-    });
-    assert.equal(followed.status, 201, followed.text);
-    await waitFor("B's group to accept A's member", async () => {
-      const page = await supertest(b.url)
-        .get("/users/rando/followers")
-        .set("accept", "application/activity+json");
-      return page.body.totalItems === 1;
-    });
-    const opened = await api(b).post(`/groups/${group.body.id}/topics`, {
+    const group = await followGroupOfB(a, b, follower.token, { name: "Randonnée", slug: "rando" });
+    const opened = await openTopicOnB(a, b, follower.token, group, {
       title: "Sortie au col",
       content: "Départ à 8 h.",
     });
-    assert.equal(opened.status, 201, opened.text);
     const writer = await member(b, true);
-    const reply = await api(b, writer.token).post(`/topics/${opened.body.id}/replies`, {
+    const reply = await api(b, writer.token).post(`/topics/${opened.onB}/replies`, {
       content: `@${alice.username}@${a.host} viens-tu ?`,
     });
     assert.equal(reply.status, 201, reply.text);
