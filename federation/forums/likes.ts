@@ -11,20 +11,7 @@ import { actorUri, newActivityId } from "../uris.ts";
 import { FEDERATED_VISIBILITIES } from "./group-actors.ts";
 import { findLocalPost, postObject } from "./objects.ts";
 import { announceInGroup } from "./outbound.ts";
-
-async function refreshLikes(db: Db, postId: string): Promise<void> {
-  await db
-    .updateTable("forum_posts")
-    .set((eb) => ({
-      like_count: eb
-        .selectFrom("forum_reactions")
-        .select((e) => e.fn.countAll<number>().as("n"))
-        .where("post_id", "=", postId)
-        .where("kind", "=", "like"),
-    }))
-    .where("id", "=", postId)
-    .execute();
-}
+import { refreshLikeCount } from "../../server/forums/posts.repo.ts";
 
 /** From the `forums.federate` job: our member's like (or unlike) of a remote group's post. */
 export async function sendLike(
@@ -98,7 +85,7 @@ export const onLike: InboxHandler<Like> = async (like, scope) => {
       .returning("id")
       .executeTakeFirst();
     if (!added) return;
-    await refreshLikes(tx.db, post.id);
+    await refreshLikeCount(tx.db, post.id);
     await announceInGroup(tx, app.config.publicUrl, post.found, like);
   });
   return true;
@@ -122,7 +109,7 @@ export const onUndoLike: InboxHandler<Undo> = async (undo, scope) => {
       .returning("id")
       .executeTakeFirst();
     if (!removed) return;
-    await refreshLikes(tx.db, post.id);
+    await refreshLikeCount(tx.db, post.id);
     await announceInGroup(tx, app.config.publicUrl, post.found, undo);
   });
   return true;

@@ -74,6 +74,22 @@ export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
     createdAt: r.createdAt.toISOString(),
   });
 
+  /** One page of open reports (the page number from the query), in the API's list shape. */
+  async function reportsPage(
+    req: { validQuery: { page?: number } },
+    scope: Parameters<typeof moderation.listOpenReports>[1],
+  ) {
+    const page = pageParam(String(req.validQuery.page ?? 1));
+    const found = await moderation.listOpenReports(ctx.db, scope, {
+      limit: REPORTS_PER_PAGE,
+      offset: (page - 1) * REPORTS_PER_PAGE,
+    });
+    return {
+      items: found.items.map(reportJson),
+      ...pageJson(pager(found.total, page, REPORTS_PER_PAGE), found.total),
+    };
+  }
+
   api.add<ReportApi>({
     method: "post",
     path: "/reports",
@@ -108,19 +124,7 @@ export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
     query: pageQuery,
     responses: { 200: { description: "Open reports, oldest first", schema: list(REPORT_SCHEMA) } },
     async handler(req, res) {
-      const page = pageParam(String(req.validQuery.page ?? 1));
-      const found = await moderation.listOpenReports(
-        ctx.db,
-        { instance: req.apiUser! },
-        {
-          limit: REPORTS_PER_PAGE,
-          offset: (page - 1) * REPORTS_PER_PAGE,
-        },
-      );
-      res.json({
-        items: found.items.map(reportJson),
-        ...pageJson(pager(found.total, page, REPORTS_PER_PAGE), found.total),
-      });
+      res.json(await reportsPage(req, { instance: req.apiUser! }));
     },
   });
 
@@ -139,19 +143,7 @@ export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
         groupRef(String(req.params.id)),
       );
       requireModerator(access);
-      const page = pageParam(String(req.validQuery.page ?? 1));
-      const found = await moderation.listOpenReports(
-        ctx.db,
-        { groupId: group.id },
-        {
-          limit: REPORTS_PER_PAGE,
-          offset: (page - 1) * REPORTS_PER_PAGE,
-        },
-      );
-      res.json({
-        items: found.items.map(reportJson),
-        ...pageJson(pager(found.total, page, REPORTS_PER_PAGE), found.total),
-      });
+      res.json(await reportsPage(req, { groupId: group.id }));
     },
   });
 

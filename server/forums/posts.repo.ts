@@ -305,6 +305,11 @@ export async function setLike(db: Db, postId: string, userId: string, on: boolea
       .where("kind", "=", "like")
       .execute();
   }
+  await refreshLikeCount(db, postId);
+}
+
+/** Recounts a post's likes, local and remote alike, after one was added or taken back. */
+export async function refreshLikeCount(db: Db, postId: string): Promise<void> {
   await db
     .updateTable("forum_posts")
     .set((eb) => ({
