@@ -13,6 +13,12 @@ export default tseslint.config(
         { argsIgnorePattern: "^_", varsIgnorePattern: "^_" },
       ],
       "@typescript-eslint/consistent-type-imports": "error",
+      // Modules add their tables, jobs and ports by declaration merging:
+      // `interface Database extends OfferTables {}`.
+      "@typescript-eslint/no-empty-object-type": [
+        "error",
+        { allowInterfaces: "with-single-extends" },
+      ],
       "no-restricted-properties": [
         "error",
         {

@@ -2,7 +2,7 @@
 import { ConfigError, loadConfig, type Config } from "../server/config.ts";
 import { openDatabase } from "../server/db/database.ts";
 import { migrate } from "../server/db/migrate.ts";
-import { startInstance } from "../server/main.ts";
+import { startInstance } from "../app/instance.ts";
 
 const SHUTDOWN_GRACE_MS = 25_000;
 

@@ -4,6 +4,8 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../server/config.ts";
 import { createContext } from "../server/context.ts";
+import { jobSpecs } from "../app/assemble.ts";
+import { MODULES } from "../app/modules.ts";
 import { inTransaction } from "../server/db/transaction.ts";
 import { DEMO_PASSWORD, seedDemo } from "../server/offers/demo.ts";
 
@@ -30,7 +32,7 @@ try {
   }
   throw error;
 }
-const ctx = await createContext(config);
+const ctx = await createContext(config, { jobSpecs: jobSpecs(MODULES) });
 const silent = { enqueue: async () => {} };
 try {
   const started = Date.now();

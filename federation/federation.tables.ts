@@ -94,3 +94,7 @@ export interface FederationTables {
     created_at: CreatedAt;
   };
 }
+
+declare module "../server/db/schema.ts" {
+  interface Database extends FederationTables {}
+}

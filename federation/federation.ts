@@ -1,5 +1,6 @@
-// Builds the Fedify federation of one instance. Features with object types of their own register
-// their dispatchers here (offers: Event at /offers/{id}; forums: Page and Note).
+// Builds the Fedify federation of one instance. Modules with object types of their own register
+// their dispatchers through their federation module (offers: Event at /offers/{id}; forums: Page
+// and Note).
 import "./temporal.ts";
 import { createFederation, type Federation } from "@fedify/fedify";
 import type { KvStore, MessageQueue, RetryPolicy } from "@fedify/fedify";
@@ -7,10 +8,9 @@ import { registerActors } from "./actors/dispatcher.ts";
 import { registerCollections } from "./collections.ts";
 import { retryDelay } from "./delivery/deliveries.ts";
 import type { FederationDeps } from "./deps.ts";
-import { registerForumObjects } from "./forums/objects.ts";
 import { registerInbox } from "./inbox/inbox.ts";
 import { registerNodeInfo, SOFTWARE } from "./nodeinfo.ts";
-import { registerOfferObjects } from "./offers/offers.dispatcher.ts";
+import type { FederationModule } from "./module.ts";
 
 /** How far a signature's date may be from now (draft-cavage Date, RFC 9421 `created`). */
 export const SIGNATURE_WINDOW = { hours: 1 } as const;
@@ -24,6 +24,7 @@ export function buildFederation(
   deps: FederationDeps,
   kv: KvStore,
   queues: { inbox: MessageQueue; outbox: MessageQueue },
+  modules: readonly FederationModule[],
 ): Federation<void> {
   const { config } = deps.app;
   const federation = createFederation<void>({
@@ -44,7 +45,6 @@ export function buildFederation(
   registerCollections(federation, deps);
   registerInbox(federation, deps);
   registerNodeInfo(federation, deps);
-  registerOfferObjects(federation, deps);
-  registerForumObjects(federation, deps);
+  for (const module of modules) module.objects?.(federation, deps);
   return federation;
 }

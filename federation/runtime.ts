@@ -1,6 +1,6 @@
 // One instance's federation: Fedify wired to our database (key-value store, keys, policy) and
-// job queue, the Express middleware, and the job handlers. Built once at boot by server/main.ts;
-// routes and jobs reach it with federationOf(ctx).
+// job queue, the Express middleware, and the job handlers. Built once at boot by the composition
+// root (app/instance.ts) from the federation modules.
 import "./temporal.ts";
 import type { Context, Federation, Message } from "@fedify/fedify";
 import type express from "express";
@@ -18,6 +18,7 @@ import { federationMiddleware } from "./http/adapter.ts";
 import { ActorKeys, keyIndexFromId } from "./keys.ts";
 import { DbKvStore } from "./kv.ts";
 import { routeFedifyLogs } from "./logging.ts";
+import type { FederationModule } from "./module.ts";
 import { DomainPolicy } from "./policy.ts";
 
 export interface FederationRuntime extends FederationDeps {
@@ -46,12 +47,20 @@ export function federationOf(app: AppContext): FederationRuntime {
   return runtime;
 }
 
-export async function createFederationRuntime(app: AppContext): Promise<FederationRuntime> {
+export async function createFederationRuntime(
+  app: AppContext,
+  modules: readonly FederationModule[],
+): Promise<FederationRuntime> {
   const { config, db, queue } = app;
   routeFedifyLogs(app.log);
   const deps: FederationDeps = {
     app,
-    actors: new LocalActors(localActorSources(app)),
+    actors: new LocalActors(
+      localActorSources(
+        app,
+        modules.flatMap((m) => (m.actors ? [m.actors(app)] : [])),
+      ),
+    ),
     keys: new ActorKeys(db),
     policy: new DomainPolicy(db, config.federation.mode, config.publicUrl.host),
     deliveries: new Deliveries(db, queue, app.log),
@@ -65,7 +74,7 @@ export async function createFederationRuntime(app: AppContext): Promise<Federati
   const outboxQueue = new JobMessageQueue((message, delayMs) =>
     deps.deliveries.enqueue(message as OutboxMessage, delayMs),
   );
-  const federation = buildFederation(deps, kv, { inbox: inboxQueue, outbox: outboxQueue });
+  const federation = buildFederation(deps, kv, { inbox: inboxQueue, outbox: outboxQueue }, modules);
   const context = () => federation.createContext(config.publicUrl);
   const stopping = new AbortController();
 

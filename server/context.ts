@@ -11,6 +11,8 @@ import { createI18n } from "./i18n/i18n.ts";
 import { BullQueue } from "./jobs/bullmq-queue.ts";
 import { DatabaseQueue } from "./jobs/db-queue.ts";
 import type { JobQueue } from "./jobs/queue.ts";
+import type { JobSpecs } from "./jobs/job-types.ts";
+import type { FederationPorts } from "./ports.ts";
 import { createMailer, type Mailer } from "./mail/mailer.ts";
 import { ensureInstanceSettings, SettingsCache } from "./instance/instance.service.ts";
 import {
@@ -30,12 +32,20 @@ export interface AppContext {
   i18n: i18n;
   settings: SettingsCache;
   sessions: SessionStore;
+  /**
+   * What the domains need from federation, one port per domain (server/ports.ts). The composition
+   * root (app/instance.ts) fills it once the federation runtime is built, before any request or
+   * job runs.
+   */
+  ports: FederationPorts;
   /** Runs work in a transaction whose jobs are enqueued after commit. */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
 export interface ContextOptions {
+  /** The retry policy of every job type, assembled from the modules. */
+  jobSpecs: JobSpecs;
   /** Tests use an in-memory PGlite; production always has a DATA_DIR or DATABASE_URL. */
   pgliteMemory?: boolean;
   logger?: Logger;
@@ -63,10 +73,7 @@ async function connectRedis(url: string, log: Logger): Promise<Redis> {
   return redis;
 }
 
-export async function createContext(
-  config: Config,
-  options: ContextOptions = {},
-): Promise<AppContext> {
+export async function createContext(config: Config, options: ContextOptions): Promise<AppContext> {
   const log = options.logger ?? pino({ level: config.logLevel });
   const database = await openDatabase(config, { pgliteMemory: options.pgliteMemory ?? false });
   const db = database.db;
@@ -78,8 +85,15 @@ export async function createContext(
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
   const queue: JobQueue =
     config.redisUrl && redis
-      ? new BullQueue(redis, config.redisUrl, config.redisPrefix, log, config.workerConcurrency)
-      : new DatabaseQueue(db, log, config.workerConcurrency);
+      ? new BullQueue(
+          redis,
+          config.redisUrl,
+          config.redisPrefix,
+          log,
+          config.workerConcurrency,
+          options.jobSpecs,
+        )
+      : new DatabaseQueue(db, log, config.workerConcurrency, options.jobSpecs);
   const i18n = await createI18n();
   const settings = new SettingsCache(db);
   await ensureInstanceSettings(db, config.instanceName);
@@ -97,6 +111,7 @@ export async function createContext(
     sessions: redis
       ? new RedisSessionStore(redis, config.redisPrefix)
       : new DatabaseSessionStore(db),
+    ports: {} as FederationPorts,
     transaction: (work) => inTransaction(db, queue, work),
     async close() {
       await queue.stop();

@@ -3,7 +3,7 @@
 //   node bench/catalogue/server.ts <data dir> [<postgres url>] [<offers>]
 import { sql } from "kysely";
 import { loadConfig } from "../../server/config.ts";
-import { startInstance } from "../../server/main.ts";
+import { startInstance } from "../../app/instance.ts";
 import { insertDemoOffers } from "../../server/offers/demo.ts";
 
 const [dataDir, databaseUrl, count = "10000"] = process.argv.slice(2);

@@ -1,8 +1,7 @@
 // The local actors: the instance (Application, FEP-2677), the CMCAS (Organization, always
-// @cmcas@<host>) and members who chose to be discoverable (Person). Features with actors of their
-// own (forums: Group) add a source to localActorSources().
+// @cmcas@<host>) and members who chose to be discoverable (Person). Modules with actors of their
+// own (forums: Group) declare a source in their federation module.
 import type { AppContext } from "../../server/context.ts";
-import { groupActors } from "../forums/group-actors.ts";
 import { textToHtml } from "../html.ts";
 import { CMCAS_ACTOR, INSTANCE_ACTOR } from "../uris.ts";
 
@@ -105,8 +104,11 @@ function memberActors(app: AppContext): LocalActorSource {
   };
 }
 
-export function localActorSources(app: AppContext): LocalActorSource[] {
-  return [instanceActor(app), cmcasActor(app), memberActors(app), groupActors(app)];
+export function localActorSources(
+  app: AppContext,
+  more: readonly LocalActorSource[],
+): LocalActorSource[] {
+  return [instanceActor(app), cmcasActor(app), memberActors(app), ...more];
 }
 
 export class LocalActors {

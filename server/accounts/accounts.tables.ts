@@ -73,3 +73,7 @@ export interface AccountTables {
     expires_at: Timestamp;
   };
 }
+
+declare module "../db/schema.ts" {
+  interface Database extends AccountTables {}
+}

@@ -1,12 +1,8 @@
-// The typed shape of every table, composed from the feature modules that own them.
+// The typed shape of every table. Each module declares its tables in its own `<module>.tables.ts`
+// and adds them to `Database` by declaration merging:
+//
+//   declare module "../db/schema.ts" { interface Database extends OfferTables {} }
 import type { Generated } from "kysely";
-import type { AccountTables } from "../accounts/accounts.tables.ts";
-import type { InstanceTables } from "../instance/instance.tables.ts";
-import type { JobTables } from "../jobs/jobs.tables.ts";
-import type { NotificationTables } from "../notifications/notifications.tables.ts";
-import type { FederationTables } from "../../federation/federation.tables.ts";
-import type { ForumTables } from "../forums/forums.tables.ts";
-import type { OfferTables } from "../offers/offers.tables.ts";
 
 export interface MigrationTables {
   schema_migrations: {
@@ -16,13 +12,4 @@ export interface MigrationTables {
   };
 }
 
-export interface Database
-  extends
-    MigrationTables,
-    InstanceTables,
-    AccountTables,
-    JobTables,
-    NotificationTables,
-    FederationTables,
-    ForumTables,
-    OfferTables {}
+export interface Database extends MigrationTables {}

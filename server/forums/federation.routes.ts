@@ -9,7 +9,7 @@ import { HttpError } from "../http/errors.ts";
 import { flash, parseForm, renderForm } from "../http/forms.ts";
 import { compileForm } from "../http/validate.ts";
 import type { FieldError } from "../http/errors.ts";
-import { followSchema, type FollowForm } from "../federation/federation.schemas.ts";
+import { followSchema, type FollowForm } from "../../federation/web/federation.schemas.ts";
 import { followRemoteGroup, unfollowRemoteGroup } from "../../federation/forums/follow-groups.ts";
 import { federationOf } from "../../federation/runtime.ts";
 import { GROUP_SCHEMA, groupJson } from "./forums.json.ts";

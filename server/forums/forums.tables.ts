@@ -182,3 +182,7 @@ export interface ForumTables {
     created_at: CreatedAt;
   };
 }
+
+declare module "../db/schema.ts" {
+  interface Database extends ForumTables {}
+}

@@ -20,7 +20,7 @@ import { countUnread } from "../notifications/notifications.repo.ts";
 import { csrf } from "./csrf.ts";
 import { errorHandler, notFoundHandler } from "./error-handler.ts";
 import { HttpError } from "./errors.ts";
-import type { Feature, NavItem } from "./feature.ts";
+import type { Module, NavItem } from "../modules/module.ts";
 import { healthRoutes } from "./health.ts";
 import { setupViews } from "./views.ts";
 
@@ -62,7 +62,7 @@ function visibleNav(items: NavItem[], user: Express.User | undefined) {
 
 export async function createApp(
   ctx: AppContext,
-  features: Feature[],
+  features: readonly Module[],
   options: AppOptions = {},
 ): Promise<BuiltApp> {
   const { config } = ctx;

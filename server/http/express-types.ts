@@ -5,7 +5,6 @@ import type { Language } from "../accounts/accounts.tables.ts";
 declare global {
   // eslint-disable-next-line @typescript-eslint/no-namespace
   namespace Express {
-    // eslint-disable-next-line @typescript-eslint/no-empty-object-type
     interface User extends AppUser {}
     interface Request {
       lang: Language;

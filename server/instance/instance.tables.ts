@@ -23,3 +23,7 @@ export interface InstanceTables {
     created_at: CreatedAt;
   };
 }
+
+declare module "../db/schema.ts" {
+  interface Database extends InstanceTables {}
+}

@@ -4,7 +4,7 @@
 import { Queue, Worker, type Job } from "bullmq";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
-import { JOB_SPECS, type JobHandlers, type JobPayloads, type JobType } from "./job-types.ts";
+import type { JobHandlers, JobPayloads, JobType } from "./job-types.ts";
 import {
   QueueUnavailableError,
   runWithTimeout,
@@ -45,7 +45,7 @@ export class BullQueue implements JobQueue {
     prefix: string,
     log: Logger,
     concurrency: number,
-    specs: JobSpecs = JOB_SPECS,
+    specs: JobSpecs,
   ) {
     this.#specs = specs;
     this.#redis = redis;

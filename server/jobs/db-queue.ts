@@ -4,7 +4,7 @@ import { EventEmitter } from "node:events";
 import { sql } from "kysely";
 import type { Logger } from "pino";
 import type { Db } from "../db/database.ts";
-import { JOB_SPECS, type JobHandlers, type JobPayloads, type JobType } from "./job-types.ts";
+import type { JobHandlers, JobPayloads, JobType } from "./job-types.ts";
 import {
   backoffDelay,
   QueueUnavailableError,
@@ -30,7 +30,7 @@ export class DatabaseQueue implements JobQueue {
   #stopping = false;
   #loop: Promise<void> | undefined;
 
-  constructor(db: Db, log: Logger, concurrency: number, specs: JobSpecs = JOB_SPECS) {
+  constructor(db: Db, log: Logger, concurrency: number, specs: JobSpecs) {
     this.#db = db;
     this.#log = log;
     this.#concurrency = concurrency;

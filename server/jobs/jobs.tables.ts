@@ -18,3 +18,7 @@ export interface JobTables {
     finished_at: NullableTimestamp;
   };
 }
+
+declare module "../db/schema.ts" {
+  interface Database extends JobTables {}
+}

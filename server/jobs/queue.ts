@@ -1,5 +1,6 @@
-import type { JobHandlers, JobPayloads, JobSpec, JobType } from "./job-types.ts";
-import { JOB_SPECS } from "./job-types.ts";
+import type { JobHandlers, JobPayloads, JobSpec, JobSpecs, JobType } from "./job-types.ts";
+
+export type { JobSpecs };
 
 export interface EnqueueOptions {
   delayMs?: number;
@@ -36,9 +37,7 @@ export class JobTimeoutError extends Error {
   }
 }
 
-export type JobSpecs = { readonly [K in JobType]: JobSpec };
-
-export function specOf(type: string, specs: JobSpecs = JOB_SPECS): JobSpec {
+export function specOf(type: string, specs: JobSpecs): JobSpec {
   const spec = (specs as Record<string, JobSpec | undefined>)[type];
   if (!spec) throw new Error(`unknown job type ${type}`);
   return spec;
@@ -56,7 +55,7 @@ export async function runWithTimeout<K extends JobType>(
   type: K,
   payload: JobPayloads[K],
   attempt: number,
-  spec: JobSpec = specOf(type),
+  spec: JobSpec,
 ): Promise<void> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;

@@ -20,3 +20,7 @@ export interface NotificationTables {
     next_run_at: Timestamp;
   };
 }
+
+declare module "../db/schema.ts" {
+  interface Database extends NotificationTables {}
+}

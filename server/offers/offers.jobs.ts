@@ -1,37 +1,40 @@
-// Job handlers and periodic tasks of offers, plugged into server/jobs/jobs.registry.ts.
-import type { AppContext } from "../context.ts";
-import type { JobHandler, JobPayloads } from "../jobs/job-types.ts";
-import type { ScheduledTask } from "../jobs/scheduler.ts";
+// The offers' jobs: last-minute announcements, reminders, and the sweep that finds offers with
+// places again.
+import type { JobDefinitions } from "../modules/module.ts";
 import { announceLastMinute, sendReminders, sweep } from "./notices.service.ts";
 
-type OfferJobs = {
-  [K in "offers.lastMinute" | "offers.reminders" | "offers.sweep"]: JobHandler<JobPayloads[K]>;
-};
+export interface OffersJobs {
+  "offers.lastMinute": { offerId: string };
+  "offers.reminders": Record<string, never>;
+  "offers.sweep": Record<string, never>;
+}
 
-export function offerJobHandlers(ctx: AppContext): OfferJobs {
-  const deps = { publicUrl: ctx.config.publicUrl };
-  return {
-    async "offers.lastMinute"({ offerId }) {
-      await ctx.transaction((tx) => announceLastMinute(tx, deps, offerId));
+declare module "../jobs/job-types.ts" {
+  interface JobPayloads extends OffersJobs {}
+}
+
+export const offersJobs: JobDefinitions<keyof OffersJobs> = {
+  "offers.lastMinute": {
+    spec: { attempts: 5, backoffMs: 60_000, timeoutMs: 120_000 },
+    async run(ctx, { offerId }) {
+      await ctx.transaction((tx) =>
+        announceLastMinute(tx, { publicUrl: ctx.config.publicUrl }, offerId),
+      );
     },
-    async "offers.reminders"() {
+  },
+  "offers.reminders": {
+    spec: { attempts: 3, backoffMs: 300_000, timeoutMs: 300_000 },
+    async run(ctx) {
+      const deps = { publicUrl: ctx.config.publicUrl };
       // Batches of 500 in their own transactions, until none is due.
       while ((await ctx.transaction((tx) => sendReminders(tx, deps))) === 500);
     },
-    async "offers.sweep"() {
+  },
+  "offers.sweep": {
+    spec: { attempts: 3, backoffMs: 300_000, timeoutMs: 120_000 },
+    async run(ctx) {
       const { announce } = await sweep(ctx.db);
       for (const offerId of announce) await ctx.queue.enqueue("offers.lastMinute", { offerId });
     },
-  };
-}
-
-export function offerScheduledTasks(ctx: AppContext): ScheduledTask[] {
-  return [
-    {
-      name: "offers.reminders",
-      everySeconds: 3600,
-      run: () => ctx.queue.enqueue("offers.reminders", {}),
-    },
-    { name: "offers.sweep", everySeconds: 900, run: () => ctx.queue.enqueue("offers.sweep", {}) },
-  ];
-}
+  },
+};

@@ -174,3 +174,7 @@ export interface OfferTables {
     precise: boolean;
   };
 }
+
+declare module "../db/schema.ts" {
+  interface Database extends OfferTables {}
+}

@@ -4,12 +4,15 @@ import pino from "pino";
 import { Redis } from "ioredis";
 import { BullQueue } from "../../server/jobs/bullmq-queue.ts";
 import { DatabaseQueue } from "../../server/jobs/db-queue.ts";
-import { JOB_SPECS, type JobHandlers } from "../../server/jobs/job-types.ts";
+import type { JobHandlers } from "../../server/jobs/job-types.ts";
+import { jobSpecs } from "../../app/assemble.ts";
+import { MODULES } from "../../app/modules.ts";
 import type { JobQueue, JobSpecs } from "../../server/jobs/queue.ts";
 import { QueueUnavailableError } from "../../server/jobs/queue.ts";
 import { REDIS_URL, MODE } from "../support/env.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 
+const JOB_SPECS = jobSpecs(MODULES);
 const SPECS: JobSpecs = {
   ...JOB_SPECS,
   "mail.send": { attempts: 3, backoffMs: 1000, timeoutMs: 5000 },

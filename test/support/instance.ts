@@ -6,7 +6,7 @@ import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { loadConfig } from "../../server/config.ts";
-import { startInstance, type RunningInstance } from "../../server/main.ts";
+import { startInstance, type RunningInstance } from "../../app/instance.ts";
 import { dropDatabase, freshDatabaseUrl } from "./databases.ts";
 import { REDIS_URL } from "./env.ts";
 

@@ -1,5 +1,5 @@
-// The offers feature as the app mounts it: pages, feeds, API, navigation, home-page block.
-import type { Feature } from "../http/feature.ts";
+// The offers module: pages, feeds, API, navigation, home-page block and jobs.
+import type { Module } from "../modules/module.ts";
 import { STAFF_ROLES } from "../http/auth.ts";
 import { searchOffers } from "./catalogue.repo.ts";
 import { catalogueRoutes } from "./catalogue.routes.ts";
@@ -10,8 +10,9 @@ import { cardLabels, cardView } from "./offers.view.ts";
 import { participantRoutes } from "./participants.routes.ts";
 import { staffRoutes } from "./staff.routes.ts";
 import { ADMIN_MENU, offersAdminRoutes } from "./admin.routes.ts";
+import { offersJobs } from "./offers.jobs.ts";
 
-export const offersFeature: Feature = {
+export const offersModule: Module = {
   name: "offers",
   nav: [
     { href: "/offers", label: "offers:nav.offers" },
@@ -35,6 +36,11 @@ export const offersFeature: Feature = {
     offersAdminRoutes(router, ctx);
   },
   api: offersApi,
+  jobs: offersJobs,
+  scheduled: [
+    { job: "offers.reminders", everySeconds: 3600 },
+    { job: "offers.sweep", everySeconds: 900 },
+  ],
   async home(req, ctx) {
     const { items } = await searchOffers(
       ctx.db,

@@ -1,20 +1,16 @@
 // Administration of federation: which instances we federate with, what the CMCAS follows, and
 // the state of deliveries per instance with a retry action.
 import type express from "express";
-import type { AppContext } from "../context.ts";
-import { requireRole } from "../http/auth.ts";
-import { HttpError, type FieldError } from "../http/errors.ts";
-import { flash, parseForm, renderForm } from "../http/forms.ts";
-import { compileForm } from "../http/validate.ts";
-import { countFollows } from "../../federation/follows/follows.repo.ts";
-import {
-  followTarget,
-  unfollowById,
-  visibleFollows,
-} from "../../federation/follows/follows.service.ts";
-import { normalizeDomain } from "../../federation/policy.ts";
-import { federationOf } from "../../federation/runtime.ts";
-import { CMCAS_ACTOR, actorUri, handleOf } from "../../federation/uris.ts";
+import type { AppContext } from "../../server/context.ts";
+import { requireRole } from "../../server/http/auth.ts";
+import { HttpError, type FieldError } from "../../server/http/errors.ts";
+import { flash, parseForm, renderForm } from "../../server/http/forms.ts";
+import { compileForm } from "../../server/http/validate.ts";
+import { countFollows } from "../follows/follows.repo.ts";
+import { followTarget, unfollowById, visibleFollows } from "../follows/follows.service.ts";
+import { normalizeDomain } from "../policy.ts";
+import { federationOf } from "../runtime.ts";
+import { CMCAS_ACTOR, actorUri, handleOf } from "../uris.ts";
 import {
   domainOnlySchema,
   domainSchema,

@@ -1,15 +1,16 @@
-// Boots one instance: database and migrations, first admin, web server and/or job worker.
+// The composition root: boots one instance from the list of modules — database and
+// migrations, first admin, federation runtime and ports, web server and/or job worker.
 import http from "node:http";
 import type { AddressInfo } from "node:net";
-import type { Config } from "./config.ts";
-import { createContext, type AppContext, type ContextOptions } from "./context.ts";
-import { createApp } from "./http/app.ts";
-import { features } from "./features.ts";
-import { ensureFirstAdmin } from "./accounts/accounts.service.ts";
-import { jobHandlers, scheduledTasks } from "./jobs/jobs.registry.ts";
-import { startScheduler } from "./jobs/scheduler.ts";
-import { DatabaseQueue } from "./jobs/db-queue.ts";
+import type { Config } from "../server/config.ts";
+import { createContext, type AppContext, type ContextOptions } from "../server/context.ts";
+import { createApp } from "../server/http/app.ts";
+import { ensureFirstAdmin } from "../server/accounts/accounts.service.ts";
+import { startScheduler } from "../server/jobs/scheduler.ts";
+import { DatabaseQueue } from "../server/jobs/db-queue.ts";
 import { createFederationRuntime } from "../federation/runtime.ts";
+import { injectPorts, jobHandlers, jobSpecs, scheduledTasks, webModules } from "./assemble.ts";
+import { MODULES } from "./modules.ts";
 
 export interface RunningInstance {
   ctx: AppContext;
@@ -21,31 +22,38 @@ export interface RunningInstance {
 
 export async function startInstance(
   config: Config,
-  options: ContextOptions = {},
+  options: Omit<ContextOptions, "jobSpecs"> = {},
 ): Promise<RunningInstance> {
-  const ctx = await createContext(config, options);
+  const modules = MODULES;
+  const ctx = await createContext(config, { ...options, jobSpecs: jobSpecs(modules) });
   if (config.admin) {
     const admin = config.admin;
     const created = await ctx.transaction((tx) => ensureFirstAdmin(tx, admin));
     if (created) ctx.log.info({ email: created.email }, "first admin created from ADMIN_EMAIL");
   }
 
-  const federation = await createFederationRuntime(ctx);
+  const federation = await createFederationRuntime(
+    ctx,
+    modules.flatMap((m) => (m.federation ? [m.federation] : [])),
+  );
+  injectPorts(modules, ctx, federation);
 
   let stopScheduler = () => {};
   if (config.role !== "web") {
     // Embedded mode has a single process: jobs it was running when it died are orphans.
     if (ctx.queue instanceof DatabaseQueue && ctx.dbKind === "pglite")
       await ctx.queue.releaseOrphans();
-    ctx.queue.start(jobHandlers(ctx));
+    ctx.queue.start(jobHandlers(modules, ctx, federation));
     federation.startQueue();
-    stopScheduler = startScheduler(ctx, scheduledTasks(ctx));
+    stopScheduler = startScheduler(ctx, scheduledTasks(modules, ctx));
   }
 
   let server: http.Server | undefined;
   let url: string | undefined;
   if (config.role !== "worker") {
-    const { app } = await createApp(ctx, features, { federation: federation.middleware });
+    const { app } = await createApp(ctx, webModules(modules, federation), {
+      federation: federation.middleware,
+    });
     server = http.createServer(app);
     server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {

@@ -1,22 +1,18 @@
 // Pages of federation for people: local actor pages (the HTML side of actor URLs), the follows
 // page, and the profile of a remote actor.
 import type express from "express";
-import type { AppContext } from "../context.ts";
-import { requireUser } from "../http/auth.ts";
-import { HttpError } from "../http/errors.ts";
-import { flash, parseForm, renderForm } from "../http/forms.ts";
-import { compileForm } from "../http/validate.ts";
-import type { FieldError } from "../http/errors.ts";
-import { findRemoteActor } from "../../federation/actors/remote.ts";
-import { countFollows, findFollow } from "../../federation/follows/follows.repo.ts";
-import {
-  followTarget,
-  unfollowById,
-  visibleFollows,
-} from "../../federation/follows/follows.service.ts";
-import { notesOf } from "../../federation/notes/notes.repo.ts";
-import { federationOf } from "../../federation/runtime.ts";
-import { INSTANCE_ACTOR, handleOf, actorUri } from "../../federation/uris.ts";
+import type { AppContext } from "../../server/context.ts";
+import { requireUser } from "../../server/http/auth.ts";
+import { HttpError } from "../../server/http/errors.ts";
+import { flash, parseForm, renderForm } from "../../server/http/forms.ts";
+import { compileForm } from "../../server/http/validate.ts";
+import type { FieldError } from "../../server/http/errors.ts";
+import { findRemoteActor } from "../actors/remote.ts";
+import { countFollows, findFollow } from "../follows/follows.repo.ts";
+import { followTarget, unfollowById, visibleFollows } from "../follows/follows.service.ts";
+import { notesOf } from "../notes/notes.repo.ts";
+import { federationOf } from "../runtime.ts";
+import { INSTANCE_ACTOR, handleOf, actorUri } from "../uris.ts";
 import { followSchema, type FollowForm } from "./federation.schemas.ts";
 
 const validateFollow = compileForm<FollowForm>(followSchema);

@@ -1,18 +1,18 @@
 // JSON API of federation: follows (members, and admins for the CMCAS), the domain policy and
 // the state of deliveries per instance (admins).
-import type { ApiRegistry } from "../api/api-registry.ts";
-import type { AppContext } from "../context.ts";
-import { HttpError } from "../http/errors.ts";
-import { federationOf } from "../../federation/runtime.ts";
+import type { ApiRegistry } from "../../server/api/api-registry.ts";
+import type { AppContext } from "../../server/context.ts";
+import { HttpError } from "../../server/http/errors.ts";
+import { federationOf } from "../runtime.ts";
 import {
   followTarget,
   unfollowById,
   visibleFollows,
   type FollowTargetError,
-} from "../../federation/follows/follows.service.ts";
-import type { FollowWithActor } from "../../federation/follows/follows.repo.ts";
-import { normalizeDomain } from "../../federation/policy.ts";
-import { CMCAS_ACTOR } from "../../federation/uris.ts";
+} from "../follows/follows.service.ts";
+import type { FollowWithActor } from "../follows/follows.repo.ts";
+import { normalizeDomain } from "../policy.ts";
+import { CMCAS_ACTOR } from "../uris.ts";
 import {
   DOMAIN_SCHEMA,
   domainOnlySchema,

@@ -1,5 +1,6 @@
-// The forums feature: groups, topics and replies, reading state, search and moderation.
-import type { Feature } from "../http/feature.ts";
+// The forums module: groups, topics and replies, reading state, search and moderation.
+import type { JobDefinitions, Module } from "../modules/module.ts";
+import { notifyPost } from "./notify.service.ts";
 import { forumFederationApi, forumFederationRoutes } from "./federation.routes.ts";
 import { groupsApi } from "./groups.api.ts";
 import { groupRoutes } from "./groups.routes.ts";
@@ -9,9 +10,27 @@ import { searchRoutes } from "./search.routes.ts";
 import { topicsApi } from "./topics.api.ts";
 import { topicRoutes } from "./topics.routes.ts";
 
-export const forumsFeature: Feature = {
+export interface ForumsJobs {
+  "forums.notify": { postId: string };
+}
+
+declare module "../jobs/job-types.ts" {
+  interface JobPayloads extends ForumsJobs {}
+}
+
+const jobs: JobDefinitions<keyof ForumsJobs> = {
+  "forums.notify": {
+    spec: { attempts: 5, backoffMs: 30_000, timeoutMs: 120_000 },
+    async run(ctx, { postId }) {
+      await ctx.transaction((tx) => notifyPost(tx, ctx.config.publicUrl, postId));
+    },
+  },
+};
+
+export const forumsModule: Module = {
   name: "forums",
   nav: [{ href: "/groups", label: "forums:nav" }],
+  jobs,
   routes(router, ctx) {
     router.use(["/groups", "/topics", "/posts", "/forums"], (_req, res, next) => {
       res.locals.headLinks = [{ rel: "stylesheet", type: "text/css", href: "/static/forums.css" }];

@@ -1,0 +1,36 @@
+// The modules of an instance, in navigation order: each is its folder in server/ (pages, API,
+// jobs, tables) and, where it federates, its folder in federation/ (objects, actors, port, inbox).
+// Adding a module is its folders plus one line here (ADR 0060).
+import type { Module } from "../server/modules/module.ts";
+import type { FederationModule } from "../federation/module.ts";
+import { accountsModule } from "../server/accounts/accounts.module.ts";
+import { adminModule } from "../server/admin/admin.module.ts";
+import { forumsModule } from "../server/forums/forums.module.ts";
+import { instanceModule } from "../server/instance/instance.module.ts";
+import { jobsModule } from "../server/jobs/jobs.module.ts";
+import { mailModule } from "../server/mail/mail.module.ts";
+import { membersModule } from "../server/members/members.module.ts";
+import { notificationsModule } from "../server/notifications/notifications.module.ts";
+import { offersModule } from "../server/offers/offers.module.ts";
+import { federationModule } from "../federation/federation.module.ts";
+import { forumsFederation } from "../federation/forums/forums.federation.ts";
+import { offersFederation } from "../federation/offers/offers.federation.ts";
+
+/** A module's two halves; either may be absent (federation's own module has no domain half). */
+export interface ModuleEntry {
+  module?: Module;
+  federation?: FederationModule;
+}
+
+export const MODULES: readonly ModuleEntry[] = [
+  { module: instanceModule },
+  { module: offersModule, federation: offersFederation },
+  { module: accountsModule },
+  { module: membersModule },
+  { module: notificationsModule },
+  { federation: federationModule },
+  { module: forumsModule, federation: forumsFederation },
+  { module: adminModule },
+  { module: mailModule },
+  { module: jobsModule },
+];

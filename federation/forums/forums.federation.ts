@@ -1,0 +1,35 @@
+// What the forums module brings to federation: groups as Group actors, posts served as Page and
+// Note, the outgoing activities of local changes, and the backfill of followed remote groups.
+import type { FederationJobDefinitions, FederationModule } from "../module.ts";
+import { backfillGroup } from "./follow-groups.ts";
+import { groupActors } from "./group-actors.ts";
+import { registerForumObjects } from "./objects.ts";
+import { federateForums, type FederateJob } from "./outbound.ts";
+
+export interface ForumsFederationJobs {
+  "forums.federate": FederateJob;
+  "forums.backfill": { groupId: string };
+}
+
+declare module "../../server/jobs/job-types.ts" {
+  interface JobPayloads extends ForumsFederationJobs {}
+}
+
+const jobs: FederationJobDefinitions<keyof ForumsFederationJobs> = {
+  "forums.federate": {
+    spec: { attempts: 5, backoffMs: 10_000, timeoutMs: 60_000 },
+    run: (runtime, job) => federateForums(runtime.app, job),
+  },
+  // Fetches a remote group's outbox page by page: long, and worth retrying later.
+  "forums.backfill": {
+    spec: { attempts: 4, backoffMs: 60_000, timeoutMs: 600_000 },
+    run: (runtime, job) => backfillGroup(runtime, job.groupId),
+  },
+};
+
+export const forumsFederation: FederationModule = {
+  name: "forums",
+  objects: registerForumObjects,
+  actors: groupActors,
+  jobs,
+};

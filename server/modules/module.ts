@@ -1,0 +1,65 @@
+// The contract a feature fills in, in its own folder: everything it brings to the app. The app,
+// the job map and the schema are assembled from the list of modules (app/modules.ts), so adding
+// a feature is its folder plus one line there. ADR 0060.
+import type express from "express";
+import type { AppContext } from "../context.ts";
+import type { ApiRegistry } from "../api/api-registry.ts";
+import type { Role } from "../accounts/accounts.tables.ts";
+import type { JobContext, JobPayloads, JobSpec, JobType } from "../jobs/job-types.ts";
+
+export interface NavItem {
+  href: string;
+  /** Message key of the label. */
+  label: string;
+  /** Shown only to signed-in members with one of these roles (any signed-in member if empty). */
+  roles?: Role[];
+  signedIn?: boolean;
+}
+
+/** An entry of the administration side menu; `key` is the page's `section`. */
+export interface AdminNavItem {
+  href: string;
+  label: string;
+  key: string;
+}
+
+/** A job type's retry policy and what runs it. */
+export interface JobDefinition<P> {
+  spec: JobSpec;
+  run(ctx: AppContext, payload: P, job: JobContext): Promise<void>;
+}
+
+/**
+ * The jobs of a module, exhaustive over its own job types: a module declares its payloads by
+ * augmenting `JobPayloads` (server/jobs/job-types.ts) and types its map with the keys it added,
+ * so a type without a definition does not compile.
+ */
+export type JobDefinitions<K extends JobType> = {
+  readonly [T in K]: JobDefinition<JobPayloads[T]>;
+};
+
+/** Periodic work: every `everySeconds`, one worker enqueues the job (payload `{}`). */
+export interface ScheduledJob {
+  job: { [K in JobType]: JobPayloads[K] extends Record<string, never> ? K : never }[JobType];
+  everySeconds: number;
+}
+
+export interface Module {
+  /** Unique; also the message namespace and the views folder (views/<name>/). */
+  name: string;
+  nav?: NavItem[];
+  adminNav?: AdminNavItem[];
+  /** Stylesheets under /static that every page loads (the module's blocks appear anywhere). */
+  styles?: string[];
+  /** Routes mounted before the HTML stack (no session, no CSRF): feeds, well-known, media. */
+  publicRoutes?(router: express.Router, ctx: AppContext): void;
+  /** HTML routes, with session, CSRF protection and the signed-in member. */
+  routes?(router: express.Router, ctx: AppContext): void;
+  /** JSON API routes under /api/v1, declared with their schemas (they write the OpenAPI document). */
+  api?(api: ApiRegistry, ctx: AppContext): void;
+  /** Locals the home page shows for this module (e.g. upcoming offers). */
+  home?(req: express.Request, ctx: AppContext): Promise<Record<string, unknown>>;
+  /** Its job types, typed with `JobDefinitions<keyof ItsJobs>`. */
+  jobs?: { readonly [K in JobType]?: JobDefinition<JobPayloads[K]> };
+  scheduled?: ScheduledJob[];
+}
