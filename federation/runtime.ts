@@ -3,6 +3,7 @@
 // root (app/instance.ts) from the federation modules.
 import "./temporal.ts";
 import type { Context, Federation, Message } from "@fedify/fedify";
+import type { Activity } from "@fedify/vocab";
 import type express from "express";
 import type { AppContext } from "../server/context.ts";
 import type { Result } from "../server/http/result.ts";
@@ -14,6 +15,7 @@ import { dispatchOutbox, undispatched } from "./delivery/publish.ts";
 import { JobMessageQueue } from "./delivery/queue.ts";
 import type { FederationDeps } from "./deps.ts";
 import { buildFederation, SIGNATURE_WINDOW } from "./federation.ts";
+import { inboxDispatcher } from "./inbox/dispatch.ts";
 import { federationMiddleware } from "./http/adapter.ts";
 import { ActorKeys, keyIndexFromId } from "./keys.ts";
 import { DbKvStore } from "./kv.ts";
@@ -26,6 +28,11 @@ export interface FederationRuntime extends FederationDeps {
   middleware: express.RequestHandler;
   /** A Fedify context outside any request (jobs, services). */
   context(): Context<void>;
+  /**
+   * Handles an activity as the inbox does once its signature is checked (the domain policy, then
+   * the routes); the names of the routes that took it. Tests feed it other software's payloads.
+   */
+  receive(activity: Activity): Promise<string[]>;
   /** Finds a remote actor by handle or URL, within the domain policy. */
   lookup(target: string): Promise<Result<RemoteActor, LookupError>>;
   /** Worker processes: start consuming federation jobs. */
@@ -39,17 +46,17 @@ export interface FederationRuntime extends FederationDeps {
   };
 }
 
-const runtimes = new WeakMap<AppContext, FederationRuntime>();
-
-export function federationOf(app: AppContext): FederationRuntime {
-  const runtime = runtimes.get(app);
-  if (!runtime) throw new Error("the federation of this instance is not created");
-  return runtime;
+export interface RuntimeOptions {
+  /** Whether a module's inbox routes run (plugins switched off: skipped); all by default. */
+  isEnabled?(module: string): boolean;
 }
 
+/** Built once per instance by the composition root, which hands it to the federation modules'
+ * ports, jobs and pages: nothing looks it up. */
 export async function createFederationRuntime(
   app: AppContext,
   modules: readonly FederationModule[],
+  options: RuntimeOptions = {},
 ): Promise<FederationRuntime> {
   const { config, db, queue } = app;
   routeFedifyLogs(app.log);
@@ -74,7 +81,18 @@ export async function createFederationRuntime(
   const outboxQueue = new JobMessageQueue((message, delayMs) =>
     deps.deliveries.enqueue(message as OutboxMessage, delayMs),
   );
-  const federation = buildFederation(deps, kv, { inbox: inboxQueue, outbox: outboxQueue }, modules);
+  const inbox = inboxDispatcher(
+    deps,
+    modules.flatMap((m) => (m.inbox ?? []).map((route) => ({ module: m.name, route }))),
+    options.isEnabled ? { isEnabled: options.isEnabled } : {},
+  );
+  const federation = buildFederation(
+    deps,
+    kv,
+    { inbox: inboxQueue, outbox: outboxQueue },
+    modules,
+    inbox,
+  );
   const context = () => federation.createContext(config.publicUrl);
   const stopping = new AbortController();
 
@@ -102,6 +120,7 @@ export async function createFederationRuntime(
       timeWindow: SIGNATURE_WINDOW,
     }),
     context,
+    receive: (activity) => inbox(context(), activity),
     lookup: (target) =>
       lookupRemoteActor(
         {
@@ -137,6 +156,5 @@ export async function createFederationRuntime(
       },
     },
   };
-  runtimes.set(app, runtime);
   return runtime;
 }
