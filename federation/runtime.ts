@@ -32,7 +32,7 @@ export interface FederationRuntime extends FederationDeps {
    * Handles an activity as the inbox does once its signature is checked (the domain policy, then
    * the routes); the names of the routes that took it. Tests feed it other software's payloads.
    */
-  receive(activity: Activity): Promise<string[]>;
+  receive(activity: Activity, payload?: Record<string, unknown>): Promise<string[]>;
   /** Finds a remote actor by handle or URL, within the domain policy. */
   lookup(target: string): Promise<Result<RemoteActor, LookupError>>;
   /** Worker processes: start consuming federation jobs. */
@@ -120,7 +120,7 @@ export async function createFederationRuntime(
       timeWindow: SIGNATURE_WINDOW,
     }),
     context,
-    receive: (activity) => inbox(context(), activity),
+    receive: (activity, payload) => inbox(context(), activity, payload),
     lookup: (target) =>
       lookupRemoteActor(
         {

@@ -62,8 +62,21 @@ async function localType(deps: FederationDeps, fed: Context<void>, id: URL) {
   return sent?.activity_type;
 }
 
-/** Handles one activity; the names of the routes that took it. */
-export type InboxDispatcher = (fed: Context<void>, activity: Activity) => Promise<string[]>;
+/** Handles one activity (and the payload it was parsed from, when known); the names of the
+ * routes that took it. */
+export type InboxDispatcher = (
+  fed: Context<void>,
+  activity: Activity,
+  payload?: Json,
+) => Promise<string[]>;
+
+/** The payload the inbox received (Fedify keeps it on its inbox context, to forward it as is). */
+function receivedPayload(fed: Context<void>): Json | undefined {
+  const payload = (fed as { activity?: unknown }).activity;
+  return payload && typeof payload === "object" && !Array.isArray(payload)
+    ? (payload as Json)
+    : undefined;
+}
 
 export function inboxDispatcher(
   deps: FederationDeps,
@@ -81,10 +94,18 @@ export function inboxDispatcher(
       );
     });
 
-  return async (fed, activity) => {
-    const raw = rawDocument(activity);
-    const type = localTypeName(raw?.type) ?? localTypeName(getTypeId(activity).href)!;
+  return async (fed, activity, payload = receivedPayload(fed)) => {
+    const type =
+      rawType(activity) ?? localTypeName(payload?.type) ?? localTypeName(getTypeId(activity).href)!;
     const log = appLog.child({ activity: activity.id?.href ?? null, type });
+    // Fedify keeps the document it parsed, unless a part of it could not be decoded (Gancio's
+    // relative tag links); then the payload as received, or Fedify's own serialisation, where
+    // the terms it does not know are lost.
+    const raw =
+      rawDocument(activity) ??
+      payload ??
+      ((await tolerate(activity.toJsonLd(), undefined, log, "serialising the activity")) as
+        Json | undefined);
     const senderUri = activity.actorId;
     if (!senderUri) {
       log.debug("activity without an actor: dropped");

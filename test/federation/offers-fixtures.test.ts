@@ -19,6 +19,7 @@ import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { makeOffer } from "../offers/support.ts";
 import { api, tokenFor } from "./harness.ts";
 
+const AS_CONTEXT = "https://www.w3.org/ns/activitystreams";
 const FIXTURES = fixturesDir("mobilizon");
 const LITEPUB = "https://litepub.social/litepub/context.jsonld";
 
@@ -118,9 +119,13 @@ describe("federation: event payloads of Mobilizon and Gancio", function () {
     const input = await remoteActorFromVocab(actor);
     assert.ok(input);
     const gancio = await followed(input);
-    const create = await Create.fromJsonLd(fixture("gancio-event-activity.json"), loaders());
+    // The fixture leaves out the ActivityStreams context Gancio sends it with: without it, the
+    // activity has no actor to check. Fedify cannot decode all of it (relative tag links): the
+    // inbox reads the rest (the place) from the payload as received.
+    const payload = { "@context": AS_CONTEXT, ...fixture("gancio-event-activity.json") };
+    const create = await Create.fromJsonLd(payload, loaders());
     assert.ok(gancio);
-    assert.deepEqual(await runtime.receive(create), ["offers.event"]);
+    assert.deepEqual(await runtime.receive(create, payload), ["offers.event"]);
     const item = (await catalogue()).find((o) => o.title === "Demo event");
     assert.ok(item, "the Gancio event is in the catalogue");
     assert.equal(item.location.city, "Colosseo");
