@@ -10,7 +10,7 @@ import type { FederationPorts } from "../server/ports.ts";
 import type { LocalActorSource } from "./actors/local.ts";
 import type { FederationDeps } from "./deps.ts";
 import type { InboxRoute } from "./inbox/route.ts";
-import type { FederationRuntime } from "./runtime.ts";
+import type { FederationRuntime } from "./deps.ts";
 
 /** A federation job runs with the instance's federation runtime. */
 export interface FederationJobDefinition<P> {

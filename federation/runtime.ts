@@ -2,18 +2,16 @@
 // job queue, the Express middleware, and the job handlers. Built once at boot by the composition
 // root (app/instance.ts) from the federation modules.
 import "./temporal.ts";
-import type { Context, Federation, Message } from "@fedify/fedify";
-import type { Activity } from "@fedify/vocab";
-import type express from "express";
+import type { Message } from "@fedify/fedify";
 import type { AppContext } from "../server/context.ts";
-import type { Result } from "../server/http/result.ts";
-import { lookupRemoteActor, type LookupError } from "./actors/lookup.ts";
+import { lookupRemoteActor } from "./actors/lookup.ts";
 import { LocalActors, localActorSources } from "./actors/local.ts";
-import type { RemoteActor } from "./actors/remote.ts";
 import { Deliveries, type OutboxMessage } from "./delivery/deliveries.ts";
 import { dispatchOutbox, undispatched } from "./delivery/publish.ts";
 import { JobMessageQueue } from "./delivery/queue.ts";
-import type { FederationDeps } from "./deps.ts";
+import type { FederationDeps, FederationRuntime } from "./deps.ts";
+
+export type { FederationRuntime };
 import { buildFederation, SIGNATURE_WINDOW } from "./federation.ts";
 import { inboxDispatcher } from "./inbox/dispatch.ts";
 import { federationMiddleware } from "./http/adapter.ts";
@@ -22,29 +20,6 @@ import { DbKvStore } from "./kv.ts";
 import { routeFedifyLogs } from "./logging.ts";
 import type { FederationModule } from "./module.ts";
 import { DomainPolicy } from "./policy.ts";
-
-export interface FederationRuntime extends FederationDeps {
-  federation: Federation<void>;
-  middleware: express.RequestHandler;
-  /** A Fedify context outside any request (jobs, services). */
-  context(): Context<void>;
-  /**
-   * Handles an activity as the inbox does once its signature is checked (the domain policy, then
-   * the routes); the names of the routes that took it. Tests feed it other software's payloads.
-   */
-  receive(activity: Activity, payload?: Record<string, unknown>): Promise<string[]>;
-  /** Finds a remote actor by handle or URL, within the domain policy. */
-  lookup(target: string): Promise<Result<RemoteActor, LookupError>>;
-  /** Worker processes: start consuming federation jobs. */
-  startQueue(): void;
-  stop(): void;
-  jobs: {
-    publish(outboxId: number): Promise<void>;
-    deliver(deliveryId: string, attempt: number): Promise<void>;
-    inbox(message: Record<string, unknown>): Promise<void>;
-    sweep(): Promise<void>;
-  };
-}
 
 export interface RuntimeOptions {
   /** Whether a module's inbox routes run (plugins switched off: skipped); all by default. */

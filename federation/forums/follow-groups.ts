@@ -20,7 +20,7 @@ import type { FederationDeps } from "../deps.ts";
 import { deleteFollow, findFollow } from "../follows/follows.repo.ts";
 import { follow } from "../follows/follows.service.ts";
 import { sendToActors } from "../outbox.ts";
-import type { FederationRuntime } from "../runtime.ts";
+import type { FederationRuntime } from "../deps.ts";
 import { tolerate } from "../tolerate.ts";
 import { actorUri, newActivityId } from "../uris.ts";
 import { isPostLike, type GroupRow } from "./inbound-shared.ts";

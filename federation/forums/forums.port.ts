@@ -2,7 +2,7 @@
 // `forums.federate` job, asked for here inside the change's transaction, so it runs after commit
 // and resolves mentions by WebFinger outside any request (outbound.ts).
 import type { ForumsPort } from "../../server/forums/forums.port.ts";
-import type { FederationRuntime } from "../runtime.ts";
+import type { FederationRuntime } from "../deps.ts";
 import { findRemoteGroup, followGroup, unfollowGroup } from "./follow-groups.ts";
 
 export function forumsPort(runtime: FederationRuntime): ForumsPort {

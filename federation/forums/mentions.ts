@@ -8,7 +8,7 @@ import type { Db } from "../../server/db/database.ts";
 import { saveRemoteGroup, setMentionActor } from "../../server/forums/remote-groups.service.ts";
 import { fetchRemoteActor } from "../actors/remote.ts";
 import type { InboxInput } from "../inbox/route.ts";
-import type { FederationRuntime } from "../runtime.ts";
+import type { FederationRuntime } from "../deps.ts";
 import { tolerate } from "../tolerate.ts";
 import { actorUri, hostOf } from "../uris.ts";
 import { incomingPost, localMentionsOf, remoteGroup, type PostLike } from "./inbound-shared.ts";

@@ -22,7 +22,7 @@ import {
 import type { Tx } from "../../server/db/transaction.ts";
 import { markReportForwarded } from "../../server/forums/remote-groups.service.ts";
 import { publish, publishToFollowers, sendToActors } from "../outbox.ts";
-import type { FederationRuntime } from "../runtime.ts";
+import type { FederationRuntime } from "../deps.ts";
 import { actorUri, INSTANCE_ACTOR, newActivityId } from "../uris.ts";
 import { addressing, announceInGroup, federates } from "./announce.ts";
 import { FEDERATED_VISIBILITIES } from "./group-actors.ts";

@@ -4,7 +4,7 @@
 import { bookingDeps } from "../../server/offers/booking.types.ts";
 import { saveRemoteOffer } from "../../server/offers/remote-offers.service.ts";
 import { findRemoteActor } from "../actors/remote.ts";
-import type { FederationRuntime } from "../runtime.ts";
+import type { FederationRuntime } from "../deps.ts";
 import { tolerate } from "../tolerate.ts";
 import { INSTANCE_ACTOR } from "../uris.ts";
 import { isFollowed } from "./offers.inbox.ts";

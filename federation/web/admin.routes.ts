@@ -9,7 +9,7 @@ import { compileForm } from "../../server/http/validate.ts";
 import { countFollows } from "../follows/follows.repo.ts";
 import { followTarget, unfollowById, visibleFollows } from "../follows/follows.service.ts";
 import { normalizeDomain } from "../policy.ts";
-import type { FederationRuntime } from "../runtime.ts";
+import type { FederationRuntime } from "../deps.ts";
 import { CMCAS_ACTOR, actorUri, handleOf } from "../uris.ts";
 import {
   domainOnlySchema,

@@ -3,7 +3,7 @@
 import type { ApiRegistry } from "../../server/api/api-registry.ts";
 import type { AppContext } from "../../server/context.ts";
 import { HttpError } from "../../server/http/errors.ts";
-import type { FederationRuntime } from "../runtime.ts";
+import type { FederationRuntime } from "../deps.ts";
 import {
   followTarget,
   unfollowById,

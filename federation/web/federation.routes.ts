@@ -11,7 +11,7 @@ import { findRemoteActor } from "../actors/remote.ts";
 import { countFollows, findFollow } from "../follows/follows.repo.ts";
 import { followTarget, unfollowById, visibleFollows } from "../follows/follows.service.ts";
 import { notesOf } from "../notes/notes.repo.ts";
-import type { FederationRuntime } from "../runtime.ts";
+import type { FederationRuntime } from "../deps.ts";
 import { INSTANCE_ACTOR, handleOf, actorUri } from "../uris.ts";
 import { followSchema, type FollowForm } from "./federation.schemas.ts";
 
