@@ -92,6 +92,7 @@ export async function createFederationRuntime(
     federation,
     middleware: federationMiddleware(federation, config.publicUrl, {
       policy: deps.policy,
+      log: app.log,
       timeWindow: SIGNATURE_WINDOW,
     }),
     context,
@@ -100,6 +101,7 @@ export async function createFederationRuntime(
       lookupRemoteActor(
         {
           db,
+          log: app.log,
           policy: deps.policy,
           ownHost: config.publicUrl.host,
           allowPrivateAddresses: config.federation.allowPrivateAddresses,

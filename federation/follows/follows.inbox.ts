@@ -151,7 +151,7 @@ const onUpdateActor = route<Update>({
   async handle(input) {
     if (input.activity.objectId?.href !== input.senderUri.href) return false;
     const actor = await input.object();
-    const fields = isActor(actor) ? await remoteActorFromVocab(actor) : undefined;
+    const fields = isActor(actor) ? await remoteActorFromVocab(actor, input.log) : undefined;
     if (fields?.uri === input.senderUri.href) await saveRemoteActor(input.deps.app.db, fields);
     return true;
   },

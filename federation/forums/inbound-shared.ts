@@ -123,7 +123,7 @@ export async function incomingPost(
   if (!object.id || !authorUri) return undefined;
   const postLog = log.child({ post: object.id.href });
   const author = await tolerate(
-    resolveRemoteActor(deps.app.db, fctx, authorUri),
+    resolveRemoteActor(deps.app.db, fctx, authorUri, postLog),
     undefined,
     postLog,
     "reading the post's author",

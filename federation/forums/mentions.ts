@@ -132,7 +132,12 @@ export async function onMentioningPost(
   if (!group) {
     const audience = object.audienceId ?? activity.audienceId;
     const actor = audience
-      ? await tolerate(fetchRemoteActor(db, fed, audience), undefined, log, "reading the audience")
+      ? await tolerate(
+          fetchRemoteActor(db, fed, audience, log),
+          undefined,
+          log,
+          "reading the audience",
+        )
       : undefined;
     if (!actor || actor.type !== "Group" || !(await deps.policy.allows(actor.uri))) return false;
     await saveRemoteGroup(db, actor);

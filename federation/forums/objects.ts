@@ -8,6 +8,7 @@ import type { Db } from "../../server/db/database.ts";
 import { findLocalPost, postApId, topicContext } from "../../server/forums/post-ids.ts";
 import type { FederationDeps } from "../deps.ts";
 import { actorUri, hostOf } from "../uris.ts";
+import { tolerate } from "../tolerate.ts";
 
 export interface PostObject {
   object: Page | Note;
@@ -130,7 +131,12 @@ export function registerForumObjects(federation: Federation<void>, deps: Federat
     if (found.visibility === "local" || found.visibility === "private") return null;
     if (found.visibility === "network") {
       // Network groups: only signed fetches by allowed instances (authorized fetch).
-      const owner = await ctx.getSignedKeyOwner().catch(() => null);
+      const owner = await tolerate(
+        ctx.getSignedKeyOwner(),
+        null,
+        deps.app.log.child({ object: found.object.id?.href ?? null }),
+        "reading the signature of a fetch",
+      );
       if (!owner?.id || !(await deps.policy.allows(hostOf(owner.id)))) return null;
     }
     return found.object;

@@ -276,7 +276,7 @@ const onGroupUpdated = route<Update>({
     if (input.activity.objectId?.href !== input.senderUri.href) return false;
     if (!(await remoteGroup(db, input.senderUri.href))) return false;
     const actor = await input.object();
-    const fields = isActor(actor) ? await remoteActorFromVocab(actor) : undefined;
+    const fields = isActor(actor) ? await remoteActorFromVocab(actor, input.log) : undefined;
     if (fields?.uri === input.senderUri.href) await saveRemoteGroup(db, fields);
     return true;
   },

@@ -144,7 +144,7 @@ export function inboxDispatcher(
       fed,
       deps,
       senderUri,
-      sender: () => (sender ??= resolveRemoteActor(db, fed, senderUri)),
+      sender: () => (sender ??= resolveRemoteActor(db, fed, senderUri, log)),
       log: objectType ? log.child({ object: objectType }) : log,
     };
     const candidates = matches(type, objectType).filter(({ module, route }) => {
