@@ -21,7 +21,7 @@ import {
 export async function follow(
   tx: Tx,
   publicUrl: URL,
-  local: LocalActor,
+  local: Pick<LocalActor, "identifier" | "userId">,
   remote: RemoteActor,
 ): Promise<FollowRecord> {
   const existing = await findFollow(tx.db, {

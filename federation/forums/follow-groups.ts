@@ -43,17 +43,17 @@ export async function findRemoteGroup(
   return found.value.type === "Group" ? ok(found.value) : fail("not_group");
 }
 
-/** The member's Follow of the group, and the backfill of its history after commit. */
+/** The member's Follow of the group (`findRemoteGroup` checked they have an actor), and the
+ * backfill of its history after commit. */
 export async function followGroup(
   runtime: FederationRuntime,
   tx: Tx,
   userId: string,
   group: { id: string; apId: string },
 ): Promise<void> {
-  const local = await runtime.actors.byIdentifier(userId);
   const remote = await findRemoteActor(tx.db, { uri: group.apId });
-  if (!local || !remote) throw new Error(`cannot follow ${group.apId} as ${userId}`);
-  await follow(tx, runtime.app.config.publicUrl, local, remote);
+  if (!remote) throw new Error(`cannot follow ${group.apId}: its actor is not stored`);
+  await follow(tx, runtime.app.config.publicUrl, { identifier: userId, userId }, remote);
   tx.enqueue("forums.backfill", { groupId: group.id });
 }
 
