@@ -1,8 +1,9 @@
 // The forums part of the wire snapshot scenario: Léa of A follows B's public group and opens a
 // topic there; Bob of B answers mentioning her and edits his answer; Léa edits her topic, likes
-// and unlikes Bob's answer and reports it; B's admin locks, unlocks, removes, bans Hugo of A and
-// renames the group; Léa leaves it; in A's own group Léa mentions Bob. Every step waits for what
-// it sends and for both queues to be idle before the next one starts.
+// and unlikes Bob's answer and reports it; B's admin locks, unlocks, removes, bans Hugo of A (who
+// is refused when he asks to follow again) and renames the group; Léa leaves it; in A's own group
+// Léa mentions Bob. Every step waits for what it sends and for both queues to be idle before the
+// next one starts.
 import assert from "node:assert/strict";
 import supertest from "supertest";
 import { api, drain, waitFor, type Peer } from "../federation/harness.ts";
@@ -172,6 +173,18 @@ export async function forumsOnTheWire(
     assert.equal(res.status, 201, res.text);
   });
   await capture.sent("sent/block", since, a, shape("Block"));
+  await drain(a, b);
+  // Banned, Hugo leaves and asks to follow again: the group refuses.
+  const hugoLeaves = await api(a, hugo.token).delete(`/groups/${remoteGroup}/membership`);
+  assert.equal(hugoLeaves.status, 204, hugoLeaves.text);
+  await followers(1);
+  since = await step(async () => {
+    const res = await api(a, hugo.token).post("/groups/follow", {
+      target: `@randonnee@${b.host}`,
+    });
+    assert.equal(res.status, 201, res.text);
+  });
+  await capture.sent("sent/reject-follow-group", since, a, shape("Reject", "Follow"));
   await drain(a, b);
 
   since = await step(async () => {

@@ -56,6 +56,7 @@ const SNAPSHOTS = [
   "sent/announce-undo-lock",
   "sent/announce-delete",
   "sent/block",
+  "sent/reject-follow-group",
   "sent/update-group",
   "sent/undo-follow-group",
   "sent/create-page-mention",
