@@ -6,6 +6,7 @@ import { publishToFollowers } from "../../federation/outbox.ts";
 import { actorUri, newActivityId } from "../../federation/uris.ts";
 import { createMember, type Member } from "../support/accounts.ts";
 import { freePort, startTestInstance, type TestInstance } from "../support/instance.ts";
+import type { WireTap } from "../support/wire-tap.ts";
 
 export interface Peer {
   name: string;
@@ -19,14 +20,19 @@ export interface Peer {
 
 export type Network = Record<string, Peer>;
 
-/** `allows[x]` lists the peers x federates with (FEDERATION_ALLOWED_DOMAINS). */
+/** `allows[x]` lists the peers x federates with (FEDERATION_ALLOWED_DOMAINS). With `tap`, each
+ * instance is known by the address of a recording proxy in front of it (its PUBLIC_URL). */
 export async function startNetwork(
   allows: Record<string, string[]>,
-  options: { persist?: string[] } = {},
+  options: { persist?: string[]; tap?: WireTap } = {},
 ): Promise<Network> {
   const names = Object.keys(allows);
+  const listening: Record<string, number> = {};
+  const { tap } = options;
   const ports = Object.fromEntries(
-    await Promise.all(names.map(async (n) => [n, await freePort()])),
+    await Promise.all(
+      names.map(async (n) => [n, tap ? await tap.front(n, () => listening[n]!) : await freePort()]),
+    ),
   );
   const host = (name: string) => `127.0.0.1:${ports[name]}`;
   const network: Network = {};
@@ -35,15 +41,17 @@ export async function startNetwork(
       FEDERATION_ALLOW_PRIVATE_ADDRESSES: "1",
       FEDERATION_ALLOWED_DOMAINS: (allows[name] ?? []).map(host).join(","),
       INSTANCE_NAME: `CMCAS ${name.toUpperCase()}`,
+      ...(tap ? { PUBLIC_URL: `http://${host(name)}` } : {}),
     };
     const persist = options.persist?.includes(name) ?? false;
-    const instance = await startTestInstance({ env, port: ports[name], persist });
+    listening[name] = tap ? await freePort() : ports[name];
+    const instance = await startTestInstance({ env, port: listening[name], persist });
     const admin = await createMember(instance, "admin");
     const peer: Peer = {
       name,
       instance,
       host: host(name),
-      url: instance.url,
+      url: tap ? `http://${host(name)}` : instance.url,
       admin: { ...admin, token: await tokenFor(instance, admin) },
       async restart() {
         const stopped = peer.instance;

@@ -13,3 +13,7 @@ export const MODE = `${DATABASE_URL ? "postgres" : "pglite"}+${REDIS_URL ? "bull
 // two passes only. Tests are not the application, so they may read it directly.
 // eslint-disable-next-line no-restricted-properties
 export const SKIP_BROWSER_SUITE = process.env.SKIP_BROWSER_SUITE === "1";
+
+// Snapshot tests rewrite their reviewed files instead of comparing (test/snapshots/README.md).
+// eslint-disable-next-line no-restricted-properties
+export const UPDATE_SNAPSHOTS = process.env.UPDATE_SNAPSHOTS === "1";
