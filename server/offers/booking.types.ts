@@ -2,6 +2,7 @@
 // side for other instances' offers (remote-booking.service.ts).
 import type { AppContext } from "../context.ts";
 import type { OffersPort } from "./offers.port.ts";
+import type { Participant } from "./registrations.repo.ts";
 
 export interface BookingDeps {
   publicUrl: URL;
@@ -40,6 +41,15 @@ export interface Registered {
 }
 
 export type CancelError = "not_found" | "deadline_passed";
+
+export interface RegisterRequest {
+  offerId: string;
+  participant: Participant;
+  persons: PersonsRequest;
+  byStaff?: boolean;
+  /** The Join a member of another instance sent (their instance matches our answer with it). */
+  joinActivityId?: string | undefined;
+}
 
 /** The offers' dependencies from the instance's context (its port is filled in at boot). */
 export function bookingDeps(ctx: Pick<AppContext, "config" | "ports">): BookingDeps {

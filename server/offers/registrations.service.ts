@@ -18,11 +18,11 @@ import type {
   CancelError,
   PersonsRequest,
   RegisterError,
+  RegisterRequest,
   Registered,
 } from "./booking.types.ts";
 
-export type { Participant };
-export type { BookingDeps, CancelError, PersonsRequest, RegisterError, Registered };
+export type { BookingDeps, CancelError, Participant, PersonsRequest, RegisterError, Registered };
 
 const MAX_COUNT = 50;
 
@@ -118,15 +118,6 @@ async function tell(
     link: `/offers/${offer.id}`,
     email: "registrations",
   });
-}
-
-export interface RegisterRequest {
-  offerId: string;
-  participant: Participant;
-  persons: PersonsRequest;
-  byStaff?: boolean;
-  /** The Join a member of another instance sent (their instance matches our answer with it). */
-  joinActivityId?: string | undefined;
 }
 
 /** Books a place, on our offer or (for our members) on another instance's. */
