@@ -34,6 +34,13 @@ export default tseslint.config(
     rules: { "no-restricted-properties": "off" },
   },
   {
+    files: ["**/*.cjs"],
+    languageOptions: {
+      sourceType: "commonjs",
+      globals: { module: "writable", require: "readonly" },
+    },
+  },
+  {
     files: ["views/static/**/*.js"],
     languageOptions: {
       globals: { document: "readonly", window: "readonly", navigator: "readonly" },

@@ -8,16 +8,34 @@ import { createApp } from "../server/http/app.ts";
 import { ensureFirstAdmin } from "../server/accounts/accounts.service.ts";
 import { startScheduler } from "../server/jobs/scheduler.ts";
 import { DatabaseQueue } from "../server/jobs/db-queue.ts";
-import { createFederationRuntime } from "../federation/runtime.ts";
+import { createFederationRuntime, type FederationRuntime } from "../federation/runtime.ts";
 import { injectPorts, jobHandlers, jobSpecs, scheduledTasks, webModules } from "./assemble.ts";
-import { MODULES } from "./modules.ts";
+import { MODULES, type ModuleEntry } from "./modules.ts";
 
 export interface RunningInstance {
   ctx: AppContext;
+  /** This instance's federation (tests sign and fetch with it). */
+  federation: FederationRuntime;
   server: http.Server | undefined;
   /** The address the server listens on (tests bind port 0). */
   url: string | undefined;
   stop(): Promise<void>;
+}
+
+/**
+ * The instance's federation, its ports put in `ctx.ports`. Every module's inbox routes run until
+ * modules can be switched off (then `isEnabled` is given here).
+ */
+export async function federate(
+  ctx: AppContext,
+  modules: readonly ModuleEntry[] = MODULES,
+): Promise<FederationRuntime> {
+  const runtime = await createFederationRuntime(
+    ctx,
+    modules.flatMap((m) => (m.federation ? [m.federation] : [])),
+  );
+  injectPorts(modules, ctx, runtime);
+  return runtime;
 }
 
 export async function startInstance(
@@ -32,11 +50,7 @@ export async function startInstance(
     if (created) ctx.log.info({ email: created.email }, "first admin created from ADMIN_EMAIL");
   }
 
-  const federation = await createFederationRuntime(
-    ctx,
-    modules.flatMap((m) => (m.federation ? [m.federation] : [])),
-  );
-  injectPorts(modules, ctx, federation);
+  const federation = await federate(ctx, modules);
 
   let stopScheduler = () => {};
   if (config.role !== "web") {
@@ -71,6 +85,7 @@ export async function startInstance(
   let stopping: Promise<void> | undefined;
   return {
     ctx,
+    federation,
     server,
     url,
     stop() {

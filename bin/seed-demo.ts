@@ -5,6 +5,7 @@ import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../server/config.ts";
 import { createContext } from "../server/context.ts";
 import { jobSpecs } from "../app/assemble.ts";
+import { federate } from "../app/instance.ts";
 import { MODULES } from "../app/modules.ts";
 import { inTransaction } from "../server/db/transaction.ts";
 import { DEMO_PASSWORD, seedDemo } from "../server/offers/demo.ts";
@@ -33,6 +34,8 @@ try {
   throw error;
 }
 const ctx = await createContext(config, { jobSpecs: jobSpecs(MODULES) });
+// Published offers go to the CMCAS's followers like any others (its outbox, delivered later).
+const federation = await federate(ctx);
 const silent = { enqueue: async () => {} };
 try {
   const started = Date.now();
@@ -48,5 +51,6 @@ try {
       `membre1@demo.maillage.test … with the password "${DEMO_PASSWORD}".\n`,
   );
 } finally {
+  federation.stop();
   await ctx.close();
 }

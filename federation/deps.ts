@@ -1,4 +1,10 @@
+import type { Context, Federation } from "@fedify/fedify";
+import type { Activity } from "@fedify/vocab";
+import type express from "express";
 import type { AppContext } from "../server/context.ts";
+import type { Result } from "../server/http/result.ts";
+import type { LookupError } from "./actors/lookup.ts";
+import type { RemoteActor } from "./actors/remote.ts";
 import type { Deliveries } from "./delivery/deliveries.ts";
 import type { ActorKeys } from "./keys.ts";
 import type { LocalActors } from "./actors/local.ts";
@@ -11,4 +17,29 @@ export interface FederationDeps {
   keys: ActorKeys;
   policy: DomainPolicy;
   deliveries: Deliveries;
+}
+
+/** One instance's federation, built by the composition root and handed to the modules' ports,
+ * jobs and pages (federation/runtime.ts builds it). */
+export interface FederationRuntime extends FederationDeps {
+  federation: Federation<void>;
+  middleware: express.RequestHandler;
+  /** A Fedify context outside any request (jobs, services). */
+  context(): Context<void>;
+  /**
+   * Handles an activity as the inbox does once its signature is checked (the domain policy, then
+   * the routes); the names of the routes that took it. Tests feed it other software's payloads.
+   */
+  receive(activity: Activity, payload?: Record<string, unknown>): Promise<string[]>;
+  /** Finds a remote actor by handle or URL, within the domain policy. */
+  lookup(target: string): Promise<Result<RemoteActor, LookupError>>;
+  /** Worker processes: start consuming federation jobs. */
+  startQueue(): void;
+  stop(): void;
+  jobs: {
+    publish(outboxId: number): Promise<void>;
+    deliver(deliveryId: string, attempt: number): Promise<void>;
+    inbox(message: Record<string, unknown>): Promise<void>;
+    sweep(): Promise<void>;
+  };
 }

@@ -1,6 +1,9 @@
-// Federation's own module: the delivery and inbox jobs, the periodic sweep, and the pages of
-// follows, remote actors and the federation admin (domains, deliveries).
+// Federation's own module: the delivery and inbox jobs, the periodic sweep, the inbox routes of
+// follows and of followed people's notes, and the pages of follows, remote actors and the
+// federation admin (domains, deliveries).
+import { followsInbox } from "./follows/follows.inbox.ts";
 import type { FederationJobDefinitions, FederationModule } from "./module.ts";
+import { notesInbox } from "./notes/notes.inbox.ts";
 import { federationAdminRoutes } from "./web/admin.routes.ts";
 import { federationApi } from "./web/federation.api.ts";
 import { federationRoutes } from "./web/federation.routes.ts";
@@ -40,8 +43,9 @@ const jobs: FederationJobDefinitions<keyof FederationJobs> = {
 export const federationModule: FederationModule = {
   name: "federation",
   jobs,
+  inbox: [...followsInbox, ...notesInbox],
   scheduled: [{ job: "federation.sweep", everySeconds: 300 }],
-  web: () => ({
+  web: (runtime) => ({
     name: "federation",
     nav: [{ href: "/follows", label: "federation:nav.follows", signedIn: true }],
     adminNav: [
@@ -53,9 +57,9 @@ export const federationModule: FederationModule = {
       },
     ],
     routes(router, ctx) {
-      federationRoutes(router, ctx);
-      federationAdminRoutes(router, ctx);
+      federationRoutes(router, ctx, runtime);
+      federationAdminRoutes(router, ctx, runtime);
     },
-    api: federationApi,
+    api: (api, ctx) => federationApi(api, ctx, runtime),
   }),
 };

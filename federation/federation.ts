@@ -8,7 +8,7 @@ import { registerActors } from "./actors/dispatcher.ts";
 import { registerCollections } from "./collections.ts";
 import { retryDelay } from "./delivery/deliveries.ts";
 import type { FederationDeps } from "./deps.ts";
-import { registerInbox } from "./inbox/inbox.ts";
+import { registerInbox, type InboxDispatcher } from "./inbox/dispatch.ts";
 import { registerNodeInfo, SOFTWARE } from "./nodeinfo.ts";
 import type { FederationModule } from "./module.ts";
 
@@ -25,6 +25,7 @@ export function buildFederation(
   kv: KvStore,
   queues: { inbox: MessageQueue; outbox: MessageQueue },
   modules: readonly FederationModule[],
+  inbox: InboxDispatcher,
 ): Federation<void> {
   const { config } = deps.app;
   const federation = createFederation<void>({
@@ -43,7 +44,7 @@ export function buildFederation(
   });
   registerActors(federation, deps);
   registerCollections(federation, deps);
-  registerInbox(federation, deps);
+  registerInbox(federation, deps, inbox);
   registerNodeInfo(federation, deps);
   for (const module of modules) module.objects?.(federation, deps);
   return federation;

@@ -9,7 +9,8 @@ import type { Module, ScheduledJob } from "../server/modules/module.ts";
 import type { FederationPorts } from "../server/ports.ts";
 import type { LocalActorSource } from "./actors/local.ts";
 import type { FederationDeps } from "./deps.ts";
-import type { FederationRuntime } from "./runtime.ts";
+import type { InboxRoute } from "./inbox/route.ts";
+import type { FederationRuntime } from "./deps.ts";
 
 /** A federation job runs with the instance's federation runtime. */
 export interface FederationJobDefinition<P> {
@@ -30,6 +31,11 @@ export interface FederationModule {
   actors?(app: AppContext): LocalActorSource;
   /** Implements the domain's port(s), given the runtime. */
   ports?(runtime: FederationRuntime): Partial<FederationPorts>;
+  /**
+   * Inbox routes, by activity type and object type; every route of a pair runs (the dispatcher,
+   * federation/inbox/dispatch.ts, says how: ADR 0062).
+   */
+  inbox?: readonly InboxRoute[];
   jobs?: { readonly [K in JobType]?: FederationJobDefinition<JobPayloads[K]> };
   scheduled?: ScheduledJob[];
   /** Pages and API routes that need the runtime (follow forms, the deliveries page). */

@@ -2,18 +2,18 @@
 // job queue, the Express middleware, and the job handlers. Built once at boot by the composition
 // root (app/instance.ts) from the federation modules.
 import "./temporal.ts";
-import type { Context, Federation, Message } from "@fedify/fedify";
-import type express from "express";
+import type { Message } from "@fedify/fedify";
 import type { AppContext } from "../server/context.ts";
-import type { Result } from "../server/http/result.ts";
-import { lookupRemoteActor, type LookupError } from "./actors/lookup.ts";
+import { lookupRemoteActor } from "./actors/lookup.ts";
 import { LocalActors, localActorSources } from "./actors/local.ts";
-import type { RemoteActor } from "./actors/remote.ts";
 import { Deliveries, type OutboxMessage } from "./delivery/deliveries.ts";
 import { dispatchOutbox, undispatched } from "./delivery/publish.ts";
 import { JobMessageQueue } from "./delivery/queue.ts";
-import type { FederationDeps } from "./deps.ts";
+import type { FederationDeps, FederationRuntime } from "./deps.ts";
+
+export type { FederationRuntime };
 import { buildFederation, SIGNATURE_WINDOW } from "./federation.ts";
+import { inboxDispatcher } from "./inbox/dispatch.ts";
 import { federationMiddleware } from "./http/adapter.ts";
 import { ActorKeys, keyIndexFromId } from "./keys.ts";
 import { DbKvStore } from "./kv.ts";
@@ -21,35 +21,17 @@ import { routeFedifyLogs } from "./logging.ts";
 import type { FederationModule } from "./module.ts";
 import { DomainPolicy } from "./policy.ts";
 
-export interface FederationRuntime extends FederationDeps {
-  federation: Federation<void>;
-  middleware: express.RequestHandler;
-  /** A Fedify context outside any request (jobs, services). */
-  context(): Context<void>;
-  /** Finds a remote actor by handle or URL, within the domain policy. */
-  lookup(target: string): Promise<Result<RemoteActor, LookupError>>;
-  /** Worker processes: start consuming federation jobs. */
-  startQueue(): void;
-  stop(): void;
-  jobs: {
-    publish(outboxId: number): Promise<void>;
-    deliver(deliveryId: string, attempt: number): Promise<void>;
-    inbox(message: Record<string, unknown>): Promise<void>;
-    sweep(): Promise<void>;
-  };
+export interface RuntimeOptions {
+  /** Whether a module's inbox routes run (plugins switched off: skipped); all by default. */
+  isEnabled?(module: string): boolean;
 }
 
-const runtimes = new WeakMap<AppContext, FederationRuntime>();
-
-export function federationOf(app: AppContext): FederationRuntime {
-  const runtime = runtimes.get(app);
-  if (!runtime) throw new Error("the federation of this instance is not created");
-  return runtime;
-}
-
+/** Built once per instance by the composition root, which hands it to the federation modules'
+ * ports, jobs and pages: nothing looks it up. */
 export async function createFederationRuntime(
   app: AppContext,
   modules: readonly FederationModule[],
+  options: RuntimeOptions = {},
 ): Promise<FederationRuntime> {
   const { config, db, queue } = app;
   routeFedifyLogs(app.log);
@@ -74,7 +56,18 @@ export async function createFederationRuntime(
   const outboxQueue = new JobMessageQueue((message, delayMs) =>
     deps.deliveries.enqueue(message as OutboxMessage, delayMs),
   );
-  const federation = buildFederation(deps, kv, { inbox: inboxQueue, outbox: outboxQueue }, modules);
+  const inbox = inboxDispatcher(
+    deps,
+    modules.flatMap((m) => (m.inbox ?? []).map((route) => ({ module: m.name, route }))),
+    options.isEnabled ? { isEnabled: options.isEnabled } : {},
+  );
+  const federation = buildFederation(
+    deps,
+    kv,
+    { inbox: inboxQueue, outbox: outboxQueue },
+    modules,
+    inbox,
+  );
   const context = () => federation.createContext(config.publicUrl);
   const stopping = new AbortController();
 
@@ -99,13 +92,16 @@ export async function createFederationRuntime(
     federation,
     middleware: federationMiddleware(federation, config.publicUrl, {
       policy: deps.policy,
+      log: app.log,
       timeWindow: SIGNATURE_WINDOW,
     }),
     context,
+    receive: (activity, payload) => inbox(context(), activity, payload),
     lookup: (target) =>
       lookupRemoteActor(
         {
           db,
+          log: app.log,
           policy: deps.policy,
           ownHost: config.publicUrl.host,
           allowPrivateAddresses: config.federation.allowPrivateAddresses,
@@ -137,6 +133,5 @@ export async function createFederationRuntime(
       },
     },
   };
-  runtimes.set(app, runtime);
   return runtime;
 }

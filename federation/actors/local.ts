@@ -23,6 +23,8 @@ export interface LocalActor {
   listsConnections: boolean;
   /** The member behind a Person actor. */
   userId?: string;
+  /** Whether it refuses this follower although it accepts follows (a group, those it banned). */
+  refusesFollower?(actorUri: string): Promise<boolean>;
 }
 
 export interface LocalActorSource {

@@ -8,11 +8,14 @@ import { fail, ok, type Result } from "../../server/http/result.ts";
 import type { DomainPolicy } from "../policy.ts";
 import { hostOf } from "../uris.ts";
 import { remoteActorFromVocab, saveRemoteActor, type RemoteActor } from "./remote.ts";
+import type { Logger } from "pino";
+import { tolerate } from "../tolerate.ts";
 
 export type LookupError = "invalid" | "not_allowed" | "not_found" | "local";
 
 export interface LookupDeps {
   db: Db;
+  log: Logger;
   policy: DomainPolicy;
   ownHost: string;
   /** Loopback trials: WebFinger of `@x@127.0.0.1:3001` over http (acct: is always https). */
@@ -59,18 +62,24 @@ export async function lookupRemoteActor(
     host = handle.host.toLowerCase();
     where = `@${handle.username}@${host}`;
     if (deps.allowPrivateAddresses && isLoopbackHost(host)) {
-      const self = await webFingerOverHttp(handle.username, host).catch(() => undefined);
+      const self = await tolerate(
+        webFingerOverHttp(handle.username, host),
+        undefined,
+        deps.log.child({ lookup: text }),
+        "WebFinger over http",
+      );
       if (!self) return fail("not_found");
       where = self;
     }
   }
   if (host === deps.ownHost) return fail("local");
   if (!(await deps.policy.allows(host))) return fail("not_allowed");
-  const object = await fctx.lookupObject(where).catch(() => null);
+  const log = deps.log.child({ lookup: text });
+  const object = await tolerate(fctx.lookupObject(where), null, log, "looking up the actor");
   if (!isActor(object) || !object.id) return fail("not_found");
   if (hostOf(object.id) === deps.ownHost) return fail("local");
   if (!(await deps.policy.allows(object.id))) return fail("not_allowed");
-  const input = await remoteActorFromVocab(object);
+  const input = await remoteActorFromVocab(object, log);
   if (!input) return fail("not_found");
   return ok(await saveRemoteActor(deps.db, input));
 }

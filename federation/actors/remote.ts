@@ -8,6 +8,11 @@ import type { Db } from "../../server/db/database.ts";
 import type { FederationTables } from "../federation.tables.ts";
 import { sanitizeRemoteHtml } from "../html.ts";
 import { handleOf, hostOf } from "../uris.ts";
+import pino, { type Logger } from "pino";
+import { tolerate } from "../tolerate.ts";
+
+/** For callers that have no logger of their own (tests reading documents). */
+const SILENT = pino({ level: "silent" });
 
 export type RemoteActorRow = Selectable<FederationTables["federation_remote_actors"]>;
 
@@ -59,12 +64,21 @@ function sameHost(url: URL | null | undefined, host: string): string | null {
 }
 
 /** What we keep of an actor document; undefined when it has no usable id or inbox. */
-export async function remoteActorFromVocab(actor: Actor): Promise<RemoteActorInput | undefined> {
+export async function remoteActorFromVocab(
+  actor: Actor,
+  log?: Logger,
+): Promise<RemoteActorInput | undefined> {
   if (!actor.id || !actor.inboxId) return undefined;
   const host = hostOf(actor.id);
   const inbox = sameHost(actor.inboxId, host);
   if (!inbox) return undefined;
-  const icon = await actor.getIcon({ suppressError: true }).catch(() => null);
+  // Without its icon, the actor is kept all the same.
+  const icon = await tolerate(
+    actor.getIcon({ suppressError: true }),
+    null,
+    (log ?? SILENT).child({ actor: actor.id.href }),
+    "reading the actor's icon",
+  );
   const iconUrl = icon?.url instanceof URL ? icon.url : (icon?.url?.href ?? null);
   const url = actor.url instanceof URL ? actor.url : (actor.url?.href ?? null);
   return {
@@ -122,10 +136,11 @@ export async function fetchRemoteActor(
   db: Db,
   fctx: Context<void>,
   uri: URL | string,
+  log?: Logger,
 ): Promise<RemoteActor | undefined> {
   const object = await fctx.lookupObject(uri);
   if (!isActor(object)) return undefined;
-  const input = await remoteActorFromVocab(object);
+  const input = await remoteActorFromVocab(object, log);
   return input ? saveRemoteActor(db, input) : undefined;
 }
 
@@ -134,10 +149,11 @@ export async function resolveRemoteActor(
   db: Db,
   fctx: Context<void>,
   uri: URL | string,
+  log?: Logger,
 ): Promise<RemoteActor | undefined> {
   const known = await findRemoteActor(db, { uri: typeof uri === "string" ? uri : uri.href });
   if (known && Date.now() - known.fetchedAt.getTime() < REFRESH_MS) return known;
-  return (await fetchRemoteActor(db, fctx, uri)) ?? known;
+  return (await fetchRemoteActor(db, fctx, uri, log)) ?? known;
 }
 
 export function recipientOf(actor: RemoteActor): Recipient {

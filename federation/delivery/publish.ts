@@ -8,6 +8,7 @@ import { recipientOf, resolveRemoteActor, type RemoteActor } from "../actors/rem
 import type { FederationDeps } from "../deps.ts";
 import { withObjectExtras } from "../extras.ts";
 import { followerActors } from "../follows/follows.repo.ts";
+import { tolerate } from "../tolerate.ts";
 
 export async function dispatchOutbox(
   deps: FederationDeps,
@@ -29,7 +30,12 @@ export async function dispatchOutbox(
     for (const actor of await followerActors(db, row.actor)) targets.set(actor.uri, actor);
   for (const uri of row.recipients) {
     if (targets.has(uri)) continue;
-    const actor = await resolveRemoteActor(db, fctx, uri).catch(() => undefined);
+    const actor = await tolerate(
+      resolveRemoteActor(db, fctx, uri),
+      undefined,
+      log.child({ activity: row.activity_id, recipient: uri }),
+      "reading a recipient",
+    );
     if (actor) targets.set(uri, actor);
     else log.warn({ activity: row.activity_id, recipient: uri }, "recipient not found: skipped");
   }

@@ -5,7 +5,7 @@ import { fail, ok, type Result } from "../../server/http/result.ts";
 import type { LocalActor } from "../actors/local.ts";
 import type { LookupError } from "../actors/lookup.ts";
 import { findRemoteActor, type RemoteActor } from "../actors/remote.ts";
-import type { FederationRuntime } from "../runtime.ts";
+import type { FederationRuntime } from "../deps.ts";
 import { sendToActors } from "../outbox.ts";
 import { actorUri, newActivityId } from "../uris.ts";
 import {
@@ -21,7 +21,7 @@ import {
 export async function follow(
   tx: Tx,
   publicUrl: URL,
-  local: LocalActor,
+  local: Pick<LocalActor, "identifier" | "userId">,
   remote: RemoteActor,
 ): Promise<FollowRecord> {
   const existing = await findFollow(tx.db, {

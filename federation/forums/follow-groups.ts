@@ -1,91 +1,93 @@
 // Our members follow remote groups (Maillage, Lemmy, PieFed, Mbin, NodeBB…) by handle or URL: the
-// group gets a local entry (its slug is its handle, `name@host`), the member joins it and sends
-// a Follow from their own actor, and a job backfills the group's history from its outbox.
+// forums service gives the group a local entry and the membership, this side finds the group,
+// sends the Follow from the member's own actor, and a job backfills the group's history from its
+// outbox.
 import type { Context } from "@fedify/fedify";
-import { Announce, Collection, Create, traverseCollection, Update } from "@fedify/vocab";
-import type { User } from "../../server/accounts/accounts.repo.ts";
-import type { Group } from "../../server/forums/groups.repo.ts";
-import { putMembership, setSubscription } from "../../server/forums/memberships.repo.ts";
+import {
+  Announce,
+  Collection,
+  Create,
+  Follow,
+  traverseCollection,
+  Undo,
+  Update,
+} from "@fedify/vocab";
+import type { Tx } from "../../server/db/transaction.ts";
+import type { FindGroupError, RemoteGroupActor } from "../../server/forums/forums.port.ts";
 import { fail, ok, type Result } from "../../server/http/result.ts";
-import type { LookupError } from "../actors/lookup.ts";
 import { findRemoteActor } from "../actors/remote.ts";
-import { follow } from "../follows/follows.service.ts";
-import { deleteFollow, findFollow } from "../follows/follows.repo.ts";
-import { sendToActors } from "../outbox.ts";
-import type { FederationRuntime } from "../runtime.ts";
-import { actorUri, newActivityId } from "../uris.ts";
-import { Follow, Undo } from "@fedify/vocab";
 import type { FederationDeps } from "../deps.ts";
+import { deleteFollow, findFollow } from "../follows/follows.repo.ts";
+import { follow } from "../follows/follows.service.ts";
+import { sendToActors } from "../outbox.ts";
+import type { FederationRuntime } from "../deps.ts";
+import { tolerate } from "../tolerate.ts";
+import { actorUri, newActivityId } from "../uris.ts";
 import { isPostLike, type GroupRow } from "./inbound-shared.ts";
-import { saveRemoteGroup } from "./store.ts";
 import { applyGroupActivity } from "./remote-groups.ts";
-
-export type FollowGroupError = LookupError | "not_discoverable" | "not_group";
 
 /** Backfill reads at most this many outbox items (newest first), then stores them oldest first. */
 export const BACKFILL_MAX = 400;
 
-export async function followRemoteGroup(
+/** A group elsewhere, for our member `userId` to follow (who must have an actor). */
+export async function findRemoteGroup(
   runtime: FederationRuntime,
-  user: User,
+  userId: string,
   target: string,
-): Promise<Result<Group, FollowGroupError>> {
+): Promise<Result<RemoteGroupActor, FindGroupError>> {
   // The group's instance fetches the member's actor to check the Follow's signature.
-  const local = await runtime.actors.byIdentifier(user.id);
-  if (!local) return fail("not_discoverable");
+  if (!(await runtime.actors.byIdentifier(userId))) return fail("not_discoverable");
   // Lemmy writes community handles with "!" (!velo@lemmy.example).
   const found = await runtime.lookup(target.trim().replace(/^!/, "@"));
   if (!found.ok) return found;
-  if (found.value.type !== "Group") return fail("not_group");
-  const group = await saveRemoteGroup(runtime.app.db, found.value);
-  const { app } = runtime;
-  await app.transaction(async (tx) => {
-    await putMembership(tx.db, {
-      groupId: group.id,
-      userId: user.id,
-      role: "member",
-      state: "active",
-      origin: "self",
-    });
-    await setSubscription(tx.db, user.id, { groupId: group.id }, true);
-    await follow(tx, app.config.publicUrl, local, found.value);
-    tx.enqueue("forums.backfill", { groupId: group.id });
-  });
-  return ok(group);
+  return found.value.type === "Group" ? ok(found.value) : fail("not_group");
 }
 
-/** Leaving a remote group also undoes the member's Follow of it. */
-export async function unfollowRemoteGroup(
+/** The member's Follow of the group (`findRemoteGroup` checked they have an actor), and the
+ * backfill of its history after commit. */
+export async function followGroup(
   runtime: FederationRuntime,
-  user: User,
-  group: Group,
+  tx: Tx,
+  userId: string,
+  group: { id: string; apId: string },
 ): Promise<void> {
-  if (!group.apId) return;
-  const { app } = runtime;
-  const remote = await findRemoteActor(app.db, { uri: group.apId });
-  if (!remote) return;
-  await app.transaction(async (tx) => {
-    const record = await findFollow(tx.db, {
-      localActor: user.id,
-      remoteActorId: remote.id,
-      direction: "outgoing",
-    });
-    if (!record) return;
-    await deleteFollow(tx.db, record.id);
-    const actor = actorUri(app.config.publicUrl, user.id);
-    const object = new URL(remote.uri);
-    await sendToActors(
-      tx,
-      user.id,
-      [object],
-      new Undo({
-        id: newActivityId(app.config.publicUrl),
-        actor,
-        object: new Follow({ id: new URL(record.activityId), actor, object }),
-        to: object,
-      }),
-    );
-  });
+  const remote = await findRemoteActor(tx.db, { uri: group.apId });
+  if (!remote) throw new Error(`cannot follow ${group.apId}: its actor is not stored`);
+  await follow(tx, runtime.app.config.publicUrl, { identifier: userId, userId }, remote);
+  tx.enqueue("forums.backfill", { groupId: group.id });
+}
+
+/** Leaving a remote group undoes the member's Follow of it. */
+export async function unfollowGroup(
+  deps: FederationDeps,
+  tx: Tx,
+  userId: string,
+  groupApId: string,
+): Promise<void> {
+  const publicUrl = deps.app.config.publicUrl;
+  const remote = await findRemoteActor(tx.db, { uri: groupApId });
+  const record = remote
+    ? await findFollow(tx.db, {
+        localActor: userId,
+        remoteActorId: remote.id,
+        direction: "outgoing",
+      })
+    : undefined;
+  if (!remote || !record) return;
+  await deleteFollow(tx.db, record.id);
+  const actor = actorUri(publicUrl, userId);
+  const object = new URL(remote.uri);
+  await sendToActors(
+    tx,
+    userId,
+    [object],
+    new Undo({
+      id: newActivityId(publicUrl),
+      actor,
+      object: new Follow({ id: new URL(record.activityId), actor, object }),
+      to: object,
+    }),
+  );
 }
 
 async function publishedOf(item: unknown): Promise<number> {
@@ -125,13 +127,14 @@ export async function storeCollection(
   collection: Collection,
   documentLoader: Context<void>["documentLoader"] = fctx.documentLoader,
 ): Promise<number> {
+  const log = deps.app.log.child({ group: group.ap_id, collection: collection.id?.href ?? null });
   const items: { at: number; item: unknown }[] = [];
   for await (const item of traverseCollection(collection, {
     documentLoader,
     contextLoader: fctx.contextLoader,
     suppressError: true,
   })) {
-    const at = await publishedOf(item).catch(() => Number.NaN);
+    const at = await tolerate(publishedOf(item), Number.NaN, log, "reading an outbox item");
     if (!Number.isNaN(at)) items.push({ at, item });
     if (items.length >= BACKFILL_MAX) break;
   }

@@ -1,10 +1,15 @@
 // What the forums module brings to federation: groups as Group actors, posts served as Page and
-// Note, the outgoing activities of local changes, and the backfill of followed remote groups.
+// Note, the forums' port (the outgoing activities of local changes, following groups elsewhere),
+// the inbox routes, and the backfill of followed remote groups.
 import type { FederationJobDefinitions, FederationModule } from "../module.ts";
 import { backfillGroup } from "./follow-groups.ts";
+import { forumsPort } from "./forums.port.ts";
 import { groupActors } from "./group-actors.ts";
+import { likesInbox } from "./likes.ts";
+import { localGroupsInbox } from "./local-groups.ts";
 import { registerForumObjects } from "./objects.ts";
 import { federateForums, type FederateJob } from "./outbound.ts";
+import { remoteGroupsInbox } from "./remote-groups.ts";
 
 export interface ForumsFederationJobs {
   "forums.federate": FederateJob;
@@ -18,7 +23,7 @@ declare module "../../server/jobs/job-types.ts" {
 const jobs: FederationJobDefinitions<keyof ForumsFederationJobs> = {
   "forums.federate": {
     spec: { attempts: 5, backoffMs: 10_000, timeoutMs: 60_000 },
-    run: (runtime, job) => federateForums(runtime.app, job),
+    run: (runtime, job) => federateForums(runtime, job),
   },
   // Fetches a remote group's outbox page by page: long, and worth retrying later.
   "forums.backfill": {
@@ -31,5 +36,7 @@ export const forumsFederation: FederationModule = {
   name: "forums",
   objects: registerForumObjects,
   actors: groupActors,
+  ports: (runtime) => ({ forums: forumsPort(runtime) }),
+  inbox: [...localGroupsInbox, ...remoteGroupsInbox, ...likesInbox],
   jobs,
 };

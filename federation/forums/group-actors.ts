@@ -2,6 +2,7 @@
 // `public` and `network` groups federate; `local` and `private` ones have no actor (404), so
 // nothing of them can be followed, fetched or delivered.
 import type { AppContext } from "../../server/context.ts";
+import { actorBanned } from "../../server/forums/remote-bans.ts";
 import type { LocalActor, LocalActorSource } from "../actors/local.ts";
 
 const SLUG = /^[a-z0-9][a-z0-9_]{1,48}[a-z0-9]$/;
@@ -14,7 +15,7 @@ export function groupActors(app: AppContext): LocalActorSource {
     if (!SLUG.test(lower)) return null;
     const group = await app.db
       .selectFrom("forum_groups")
-      .select(["slug", "name", "description_html"])
+      .select(["id", "slug", "name", "description_html"])
       .where("slug", "=", lower)
       .where("host", "is", null)
       .where("visibility", "in", FEDERATED_VISIBILITIES)
@@ -26,8 +27,9 @@ export function groupActors(app: AppContext): LocalActorSource {
       username: group.slug,
       name: group.name,
       summary: group.description_html,
-      // Bans and blocked domains are checked before this (forums inbox, domain policy).
+      // Blocked domains are refused before this (domain policy); banned people here.
       follows: "auto",
+      refusesFollower: (actorUri) => actorBanned(app.db, group.id, actorUri),
       listsConnections: true,
     };
   };

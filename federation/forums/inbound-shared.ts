@@ -10,13 +10,18 @@ import {
   type Object as ApObject,
 } from "@fedify/vocab";
 import type { Context } from "@fedify/fedify";
+import type { Logger } from "pino";
 import type { Db } from "../../server/db/database.ts";
 import { findUserById } from "../../server/accounts/accounts.repo.ts";
+import type { IncomingMention, IncomingPost } from "../../server/forums/incoming.service.ts";
 import { resolveRemoteActor } from "../actors/remote.ts";
 import type { FederationDeps } from "../deps.ts";
+import { rawDocument, rawObjectId as objectIdIn, rawType } from "../inbox/raw.ts";
+import { tolerate } from "../tolerate.ts";
 import { hostOf } from "../uris.ts";
 import { FEDERATED_VISIBILITIES } from "./group-actors.ts";
-import type { IncomingPost } from "./store.ts";
+
+export { rawDocument, rawType };
 
 export type PostLike = Page | Article | Note;
 
@@ -77,36 +82,9 @@ export function targetsOf(...items: (ApObject | null | undefined)[]): URL[] {
   return out;
 }
 
-/** The document an object was read from (Fedify keeps it), for what its vocabulary lacks. */
-export function rawDocument(object: unknown): Record<string, unknown> | undefined {
-  const cached = (object as { _cachedJsonLd?: unknown } | null)?._cachedJsonLd;
-  const doc = Array.isArray(cached) ? cached[0] : cached;
-  return doc && typeof doc === "object" ? (doc as Record<string, unknown>) : undefined;
-}
-
-/** The activity type as written, for types Fedify's vocabulary lacks (Lemmy's `Lock`). */
-export function rawType(object: unknown): string | undefined {
-  const doc = rawDocument(object);
-  const type = doc?.type ?? doc?.["@type"];
-  const first = Array.isArray(type) ? type[0] : type;
-  return typeof first === "string" ? first.slice(first.lastIndexOf("#") + 1) : undefined;
-}
-
-/** The `object` of an activity of a type Fedify does not know (read as a plain Object). */
+/** The `object` of an activity, also of a type Fedify does not know (read as a plain Object). */
 export function rawObjectId(activity: unknown): URL | null {
-  if (activity instanceof Activity) return activity.objectId;
-  const object = rawDocument(activity)?.object;
-  const id =
-    typeof object === "string"
-      ? object
-      : object && typeof object === "object"
-        ? (object as Record<string, unknown>).id
-        : undefined;
-  try {
-    return typeof id === "string" ? new URL(id) : null;
-  } catch {
-    return null;
-  }
+  return activity instanceof Activity ? activity.objectId : objectIdIn(rawDocument(activity));
 }
 
 function urlOf(object: PostLike): string | null {
@@ -116,18 +94,18 @@ function urlOf(object: PostLike): string | null {
 
 /** Lemmy's link posts carry their link as an attachment: shown as a link under the text.
  * Images stay where they are published (nothing is fetched). */
-async function linksOf(object: PostLike): Promise<string> {
+async function linksOf(object: PostLike, log: Logger): Promise<string> {
   const hrefs: string[] = [];
-  try {
+  const read = async () => {
     for await (const item of object.getAttachments({ suppressError: true })) {
       const href =
         item instanceof Link ? item.href : item instanceof Document ? item.url : undefined;
       const url = href instanceof URL ? href : href instanceof Link ? href.href : undefined;
       if (url && /^https?:$/.test(url.protocol) && hrefs.length < 4) hrefs.push(url.href);
     }
-  } catch {
-    return "";
-  }
+    return true;
+  };
+  if (!(await tolerate(read(), false, log, "reading a post's attachments"))) return "";
   return hrefs.map((h) => `<p><a href="${h.replace(/"/g, "%22")}">${escape(h)}</a></p>`).join("");
 }
 
@@ -139,10 +117,17 @@ export async function incomingPost(
   deps: FederationDeps,
   fctx: Context<void>,
   object: PostLike,
+  log: Logger = deps.app.log,
 ): Promise<IncomingPost | undefined> {
   const authorUri = object.attributionId;
   if (!object.id || !authorUri) return undefined;
-  const author = await resolveRemoteActor(deps.app.db, fctx, authorUri).catch(() => undefined);
+  const postLog = log.child({ post: object.id.href });
+  const author = await tolerate(
+    resolveRemoteActor(deps.app.db, fctx, authorUri, postLog),
+    undefined,
+    postLog,
+    "reading the post's author",
+  );
   const title = object instanceof Note ? null : (object.name?.toString() ?? null);
   return {
     apId: object.id.href,
@@ -150,19 +135,13 @@ export async function incomingPost(
     authorUri: authorUri.href,
     authorName: author ? `${author.name} (${author.handle})` : `${hostOf(authorUri)}`,
     authorUrl: author?.url ?? author?.uri ?? null,
-    html: (object.content?.toString() ?? "") + (await linksOf(object)),
+    html: (object.content?.toString() ?? "") + (await linksOf(object, postLog)),
     title,
     inReplyTo: object.replyTargetId?.href ?? null,
     context: object.contextIds[0]?.href ?? null,
     published: object.published ? new Date(object.published.epochMilliseconds) : new Date(),
-    mentions: await localMentionsOf(deps.app.db, fctx, object),
+    mentions: await localMentionsOf(deps.app.db, fctx, object, postLog),
   };
-}
-
-export interface IncomingMention {
-  acct: string;
-  userId: string;
-  actorUri: string;
 }
 
 /** The `Mention` tags of an incoming object that name one of our members. */
@@ -170,35 +149,23 @@ export async function localMentionsOf(
   db: Db,
   fctx: Context<void>,
   object: PostLike,
+  log: Logger,
 ): Promise<IncomingMention[]> {
   const out: IncomingMention[] = [];
-  try {
+  const read = async () => {
     for await (const tag of object.getTags({ suppressError: true })) {
       if (!(tag instanceof Mention) || !tag.href || out.length >= 20) continue;
       const parsed = fctx.parseUri(tag.href);
       if (parsed?.type !== "actor") continue;
-      const user = await findUserById(db, parsed.identifier).catch(() => undefined);
+      const user = await findUserById(db, parsed.identifier);
       if (!user) continue;
       const name = tag.name?.toString().replace(/^@/, "").toLowerCase();
       out.push({ acct: name || tag.href.href, userId: user.id, actorUri: tag.href.href });
     }
-  } catch {
-    return out;
-  }
+  };
+  // Tags that cannot be read name nobody: the post is kept with the mentions read so far.
+  await tolerate(read(), undefined, log, "reading a post's mentions");
   return out;
-}
-
-/** Is this remote actor banned from the group (writing refused)? */
-export async function actorBanned(db: Db, groupId: string, actorUri: string): Promise<boolean> {
-  const row = await db
-    .selectFrom("forum_bans")
-    .select("id")
-    .where("group_id", "=", groupId)
-    .where("actor_ap_id", "=", actorUri)
-    .where("lifted_at", "is", null)
-    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", new Date())]))
-    .executeTakeFirst();
-  return row !== undefined;
 }
 
 /** The Lock an Undo undoes, read from the Undo's document (Fedify drops unknown embedded types),

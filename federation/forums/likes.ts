@@ -5,13 +5,18 @@
 import { Like, Undo } from "@fedify/vocab";
 import type { Tx } from "../../server/db/transaction.ts";
 import type { Db } from "../../server/db/database.ts";
-import type { InboxHandler } from "../inbox/scope.ts";
+import { findLocalPost } from "../../server/forums/post-ids.ts";
+import {
+  likeFromRemote,
+  recordLikeActivity,
+  unlikeFromRemote,
+} from "../../server/forums/remote-groups.service.ts";
+import { route } from "../inbox/route.ts";
 import { sendToActors } from "../outbox.ts";
 import { actorUri, newActivityId } from "../uris.ts";
+import { announceInGroup } from "./announce.ts";
 import { FEDERATED_VISIBILITIES } from "./group-actors.ts";
-import { findLocalPost, postObject } from "./objects.ts";
-import { announceInGroup } from "./outbound.ts";
-import { refreshLikeCount } from "../../server/forums/posts.repo.ts";
+import { postObject } from "./objects.ts";
 
 /** From the `forums.federate` job: our member's like (or unlike) of a remote group's post. */
 export async function sendLike(
@@ -32,16 +37,9 @@ export async function sendLike(
   const actor = actorUri(publicUrl, job.userId);
   if (job.on) {
     const id = newActivityId(publicUrl);
-    const row = await tx.db
-      .updateTable("forum_reactions")
-      .set({ ap_id: id.href })
-      .where("post_id", "=", job.postId)
-      .where("user_id", "=", job.userId)
-      .where("kind", "=", "like")
-      .returning("id")
-      .executeTakeFirst();
     // Taken back before this job ran: nothing to say.
-    if (!row) return;
+    if (!(await recordLikeActivity(tx, { postId: job.postId, userId: job.userId, apId: id.href })))
+      return;
     const like = new Like({ id, actor, object: found.object.id, audience: group, to: group });
     return sendToActors(tx, job.userId, [group], like);
   }
@@ -71,46 +69,44 @@ async function likedPost(db: Db, publicUrl: URL, like: Like) {
   return { id: local.id, found };
 }
 
-export const onLike: InboxHandler<Like> = async (like, scope) => {
-  const { app } = scope.deps;
-  const sender = scope.senderUri.href;
-  if (like.actorId?.href !== sender) return false;
-  const post = await likedPost(app.db, app.config.publicUrl, like);
-  if (!post) return false;
-  await app.transaction(async (tx) => {
-    const added = await tx.db
-      .insertInto("forum_reactions")
-      .values({ post_id: post.id, actor_ap_id: sender, ap_id: like.id?.href ?? null, kind: "like" })
-      .onConflict((oc) => oc.doNothing())
-      .returning("id")
-      .executeTakeFirst();
-    if (!added) return;
-    await refreshLikeCount(tx.db, post.id);
-    await announceInGroup(tx, app.config.publicUrl, post.found, like);
-  });
-  return true;
-};
+const onLike = route<Like>({
+  name: "forums.like",
+  activity: "Like",
+  object: "*",
+  async handle(input) {
+    const { app } = input.deps;
+    const like = input.activity;
+    const sender = input.senderUri.href;
+    if (like.actorId?.href !== sender) return false;
+    const post = await likedPost(app.db, app.config.publicUrl, like);
+    if (!post) return false;
+    await app.transaction(async (tx) => {
+      const postId = post.id;
+      if (await likeFromRemote(tx, { postId, actorUri: sender, apId: like.id?.href ?? null }))
+        await announceInGroup(tx, app.config.publicUrl, post.found, like);
+    });
+    return true;
+  },
+});
 
-/** Undo of a Like (other Undos return false for the next handler). */
-export const onUndoLike: InboxHandler<Undo> = async (undo, scope) => {
-  const { app } = scope.deps;
-  const inner = await undo.getObject({ crossOrigin: "ignore" }).catch(() => null);
-  if (!(inner instanceof Like)) return false;
-  const sender = scope.senderUri.href;
-  if (undo.actorId?.href !== sender) return true;
-  const post = await likedPost(app.db, app.config.publicUrl, inner);
-  if (!post) return true;
-  await app.transaction(async (tx) => {
-    const removed = await tx.db
-      .deleteFrom("forum_reactions")
-      .where("post_id", "=", post.id)
-      .where("actor_ap_id", "=", sender)
-      .where("kind", "=", "like")
-      .returning("id")
-      .executeTakeFirst();
-    if (!removed) return;
-    await refreshLikeCount(tx.db, post.id);
-    await announceInGroup(tx, app.config.publicUrl, post.found, undo);
-  });
-  return true;
-};
+const onUndoLike = route<Undo>({
+  name: "forums.unlike",
+  activity: "Undo",
+  object: "Like",
+  async handle(input) {
+    const { app } = input.deps;
+    const inner = await input.object();
+    if (!(inner instanceof Like)) return false;
+    const sender = input.senderUri.href;
+    if (input.activity.actorId?.href !== sender) return true;
+    const post = await likedPost(app.db, app.config.publicUrl, inner);
+    if (!post) return true;
+    await app.transaction(async (tx) => {
+      if (await unlikeFromRemote(tx, { postId: post.id, actorUri: sender }))
+        await announceInGroup(tx, app.config.publicUrl, post.found, input.activity);
+    });
+    return true;
+  },
+});
+
+export const likesInbox = [onLike, onUndoLike];

@@ -3,17 +3,16 @@
 // `@user@host` resolved by WebFinger (the actor's URI is kept on the mention row) — and the
 // remote actors named are added to `cc`. Incoming: `Mention` tags naming one of our members are
 // recorded as mentions of the post, so the forums' notify job tells them as for a local mention.
-import type { Context } from "@fedify/fedify";
 import { Mention, type Create, type Update } from "@fedify/vocab";
-import type { AppContext } from "../../server/context.ts";
 import type { Db } from "../../server/db/database.ts";
-import type { FederationDeps } from "../deps.ts";
-import { federationOf } from "../runtime.ts";
+import { saveRemoteGroup, setMentionActor } from "../../server/forums/remote-groups.service.ts";
+import { fetchRemoteActor } from "../actors/remote.ts";
+import type { InboxInput } from "../inbox/route.ts";
+import type { FederationRuntime } from "../deps.ts";
+import { tolerate } from "../tolerate.ts";
 import { actorUri, hostOf } from "../uris.ts";
 import { incomingPost, localMentionsOf, remoteGroup, type PostLike } from "./inbound-shared.ts";
 import { applyGroupActivity } from "./remote-groups.ts";
-import { fetchRemoteActor } from "../actors/remote.ts";
-import { saveRemoteGroup } from "./store.ts";
 
 export interface OutgoingMentions {
   tags: Mention[];
@@ -24,7 +23,11 @@ export interface OutgoingMentions {
 }
 
 /** The post's mentions as tags, resolving remote ones (network: call outside a transaction). */
-export async function outgoingMentions(app: AppContext, postId: string): Promise<OutgoingMentions> {
+export async function outgoingMentions(
+  runtime: FederationRuntime,
+  postId: string,
+): Promise<OutgoingMentions> {
+  const { app } = runtime;
   const rows = await app.db
     .selectFrom("forum_mentions as m")
     .leftJoin("users as u", "u.id", "m.user_id")
@@ -34,7 +37,6 @@ export async function outgoingMentions(app: AppContext, postId: string): Promise
     .execute();
   const out: OutgoingMentions = { tags: [], remote: [], authorHasActor: false };
   if (rows.length === 0) return out;
-  const runtime = federationOf(app);
   const host = app.config.publicUrl.host;
   for (const row of rows) {
     if (row.user_id) {
@@ -50,15 +52,11 @@ export async function outgoingMentions(app: AppContext, postId: string): Promise
     }
     let uri = row.actor_ap_id;
     if (!uri && row.acct.includes("@")) {
-      const found = await runtime.lookup(`@${row.acct}`).catch(() => undefined);
+      const log = app.log.child({ post: postId, acct: row.acct });
+      const found = await tolerate(runtime.lookup(`@${row.acct}`), undefined, log, "WebFinger");
       if (!found?.ok || found.value.type === "Group") continue;
       uri = found.value.uri;
-      await app.db
-        .updateTable("forum_mentions")
-        .set({ actor_ap_id: uri })
-        .where("post_id", "=", postId)
-        .where("acct", "=", row.acct)
-        .execute();
+      await setMentionActor(app.db, { postId, acct: row.acct, actorUri: uri });
     }
     if (!uri) continue;
     out.tags.push(new Mention({ href: new URL(uri), name: `@${row.acct}` }));
@@ -114,12 +112,11 @@ async function followed(db: Db, groupId: string): Promise<boolean> {
  * local entry (created when unknown), so the mention has something to point at.
  */
 export async function onMentioningPost(
-  activity: Create | Update,
+  input: InboxInput<Create | Update>,
   object: PostLike,
   targets: URL[],
-  scope: { deps: FederationDeps; fed: Context<void>; senderUri: URL },
 ): Promise<boolean> {
-  const { deps, fed, senderUri } = scope;
+  const { deps, fed, senderUri, activity, log } = input;
   const db = deps.app.db;
   let group;
   for (const uri of targets) {
@@ -131,11 +128,16 @@ export async function onMentioningPost(
   const sender = senderUri.href;
   if (object.attributionId?.href !== sender || !object.id || hostOf(object.id) !== hostOf(sender))
     return known;
-  if ((await localMentionsOf(db, fed, object)).length === 0) return known;
+  if ((await localMentionsOf(db, fed, object, log)).length === 0) return known;
   if (!group) {
     const audience = object.audienceId ?? activity.audienceId;
     const actor = audience
-      ? await fetchRemoteActor(db, fed, audience).catch(() => undefined)
+      ? await tolerate(
+          fetchRemoteActor(db, fed, audience, log),
+          undefined,
+          log,
+          "reading the audience",
+        )
       : undefined;
     if (!actor || actor.type !== "Group" || !(await deps.policy.allows(actor.uri))) return false;
     await saveRemoteGroup(db, actor);
@@ -143,6 +145,6 @@ export async function onMentioningPost(
     if (!group) return false;
   }
   // Checks the author's ban and our policy, and fetches a reply's missing ancestors.
-  if (!(await incomingPost(deps, fed, object))) return true;
+  if (!(await incomingPost(deps, fed, object, log))) return true;
   return applyGroupActivity(deps, fed, group, object, sender);
 }

@@ -5,79 +5,10 @@
 import type { Federation } from "@fedify/fedify";
 import { Note, Page, PUBLIC_COLLECTION, type Object as ApObject } from "@fedify/vocab";
 import type { Db } from "../../server/db/database.ts";
+import { findLocalPost, postApId, topicContext } from "../../server/forums/post-ids.ts";
 import type { FederationDeps } from "../deps.ts";
 import { actorUri, hostOf } from "../uris.ts";
-
-const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
-const LOCAL_OBJECT = new RegExp(`^/(topics|posts)/(${UUID})$`, "i");
-
-export interface PostRef {
-  id: string;
-  topicId: string;
-  position: number;
-  apId: string | null;
-}
-
-export function postApId(publicUrl: URL, post: PostRef): string {
-  if (post.apId) return post.apId;
-  return new URL(post.position === 1 ? `/topics/${post.topicId}` : `/posts/${post.id}`, publicUrl)
-    .href;
-}
-
-export function topicContext(publicUrl: URL, topic: { id: string; context: string | null }) {
-  return topic.context ?? new URL(`/topics/${topic.id}/context`, publicUrl).href;
-}
-
-/** The post behind one of our object URLs (`/topics/<id>` is the topic's opening post). */
-export async function findLocalPost(
-  db: Db,
-  publicUrl: URL,
-  uri: string,
-): Promise<{ id: string; topicId: string } | undefined> {
-  let url: URL;
-  try {
-    url = new URL(uri);
-  } catch {
-    return undefined;
-  }
-  if (url.origin !== publicUrl.origin) return undefined;
-  const match = LOCAL_OBJECT.exec(url.pathname);
-  if (!match) return undefined;
-  let query = db.selectFrom("forum_posts").select(["id", "topic_id"]);
-  query =
-    match[1] === "topics"
-      ? query.where("topic_id", "=", match[2]!).where("position", "=", 1)
-      : query.where("id", "=", match[2]!);
-  const row = await query.executeTakeFirst();
-  return row ? { id: row.id, topicId: row.topic_id } : undefined;
-}
-
-/** A post of ours or a remote one we keep, by its ActivityPub id. */
-export async function findPostByApId(db: Db, publicUrl: URL, uri: string) {
-  const local = await findLocalPost(db, publicUrl, uri);
-  if (local) return local;
-  const row = await db
-    .selectFrom("forum_posts")
-    .select(["id", "topic_id"])
-    .where("ap_id", "=", uri)
-    .executeTakeFirst();
-  return row ? { id: row.id, topicId: row.topic_id } : undefined;
-}
-
-/** The ids of a thread's visible posts, in order (at most 1000: a context is not a backup). */
-export async function threadIds(db: Db, publicUrl: URL, topicId: string): Promise<string[]> {
-  const rows = await db
-    .selectFrom("forum_posts")
-    .select(["id", "topic_id", "position", "ap_id"])
-    .where("topic_id", "=", topicId)
-    .where("removed_at", "is", null)
-    .orderBy("position")
-    .limit(1000)
-    .execute();
-  return rows.map((r) =>
-    postApId(publicUrl, { id: r.id, topicId: r.topic_id, position: r.position, apId: r.ap_id }),
-  );
-}
+import { tolerate } from "../tolerate.ts";
 
 export interface PostObject {
   object: Page | Note;
@@ -200,7 +131,12 @@ export function registerForumObjects(federation: Federation<void>, deps: Federat
     if (found.visibility === "local" || found.visibility === "private") return null;
     if (found.visibility === "network") {
       // Network groups: only signed fetches by allowed instances (authorized fetch).
-      const owner = await ctx.getSignedKeyOwner().catch(() => null);
+      const owner = await tolerate(
+        ctx.getSignedKeyOwner(),
+        null,
+        deps.app.log.child({ object: found.object.id?.href ?? null }),
+        "reading the signature of a fetch",
+      );
       if (!owner?.id || !(await deps.policy.allows(hostOf(owner.id)))) return null;
     }
     return found.object;

@@ -11,7 +11,6 @@
 //   announced by the group.
 import {
   Activity,
-  Announce,
   Block,
   Create,
   Delete,
@@ -20,15 +19,16 @@ import {
   Undo,
   Update,
 } from "@fedify/vocab";
-import type { AppContext } from "../../server/context.ts";
 import type { Tx } from "../../server/db/transaction.ts";
-import type { ObjectExtras } from "../extras.ts";
+import { markReportForwarded } from "../../server/forums/remote-groups.service.ts";
 import { publish, publishToFollowers, sendToActors } from "../outbox.ts";
+import type { FederationRuntime } from "../deps.ts";
 import { actorUri, INSTANCE_ACTOR, newActivityId } from "../uris.ts";
+import { addressing, announceInGroup, federates } from "./announce.ts";
 import { FEDERATED_VISIBILITIES } from "./group-actors.ts";
 import { sendLike } from "./likes.ts";
 import { notFollowers, outgoingMentions } from "./mentions.ts";
-import { postObject, type PostObject } from "./objects.ts";
+import { postObject } from "./objects.ts";
 
 export type FederateJob =
   | { action: "create" | "update"; postId: string }
@@ -41,47 +41,13 @@ export type FederateJob =
   | { action: "like"; postId: string; userId: string }
   | { action: "unlike"; postId: string; userId: string; likeId: string | null };
 
-const federates = (found: PostObject) =>
-  found.groupIdentifier !== null &&
-  (FEDERATED_VISIBILITIES as readonly string[]).includes(found.visibility);
-
-function addressing(found: PostObject, publicUrl: URL) {
-  const followers = new URL(`${actorUri(publicUrl, found.groupIdentifier!).href}/followers`);
-  return found.visibility === "public"
-    ? { to: PUBLIC_COLLECTION, ccs: [followers] }
-    : { to: followers, ccs: [] };
-}
-
-/** The group announces `activity` (a member's Create/Update, or its own Delete, Lock or Undo)
- * to its followers. */
-export async function announceInGroup(
-  tx: Tx,
-  publicUrl: URL,
-  found: PostObject,
-  activity: Activity,
-  objectExtras?: ObjectExtras,
-): Promise<void> {
-  const group = found.groupIdentifier!;
-  await publishToFollowers(
-    tx,
-    group,
-    new Announce({
-      id: newActivityId(publicUrl),
-      actor: actorUri(publicUrl, group),
-      object: activity,
-      ...addressing(found, publicUrl),
-      audience: new URL(found.groupUri),
-    }),
-    objectExtras,
-  );
-}
-
-export async function federateForums(app: AppContext, job: FederateJob): Promise<void> {
+export async function federateForums(runtime: FederationRuntime, job: FederateJob): Promise<void> {
+  const { app } = runtime;
   const publicUrl = app.config.publicUrl;
   // WebFinger look-ups of mentioned people happen here, before the transaction.
   const mentions =
     job.action === "create" || job.action === "update"
-      ? await outgoingMentions(app, job.postId)
+      ? await outgoingMentions(runtime, job.postId)
       : { tags: [], remote: [], authorHasActor: false };
   await app.transaction(async (tx) => {
     if (job.action === "report") return sendReport(tx, publicUrl, job.reportId);
@@ -159,11 +125,7 @@ async function sendReport(tx: Tx, publicUrl: URL, reportId: string): Promise<voi
       audience: group,
     }),
   );
-  await tx.db
-    .updateTable("forum_reports")
-    .set({ forwarded_at: new Date() })
-    .where("id", "=", reportId)
-    .execute();
+  await markReportForwarded(tx, reportId);
 }
 
 /** A ban of a remote actor from one of our federated groups: Block, to followers and to them. */

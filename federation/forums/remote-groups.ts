@@ -2,52 +2,61 @@
 // Page, Article or Note, Delete/Remove, Lemmy's Lock and Undo(Lock), Block — and the same
 // activities sent directly by the group's moderators (Lemmy sends removals and locks that way).
 // The group is the authority over what it holds: embedded objects are trusted when the group
-// announces them, as long as their author's instance is allowed by our policy.
+// announces them, as long as their author's instance is allowed by our policy. What they change
+// is the forums services' business (server/forums/incoming.service.ts).
 import type { Context } from "@fedify/fedify";
-import type { Announce, Object as ApObject } from "@fedify/vocab";
+import type { Object as ApObject, Activity } from "@fedify/vocab";
 import {
   Block,
   Collection,
   Create,
   Delete,
   Group,
+  isActor,
   Remove,
   traverseCollection,
   Undo,
   Update,
-  type Activity,
+  type Announce,
 } from "@fedify/vocab";
+import type { Logger } from "pino";
 import type { Db } from "../../server/db/database.ts";
 import { findUserById } from "../../server/accounts/accounts.repo.ts";
-import { fetchRemoteActor } from "../actors/remote.ts";
+import {
+  lockIncoming,
+  removeIncoming,
+  storeIncoming,
+} from "../../server/forums/incoming.service.ts";
+import { findPostByApId } from "../../server/forums/post-ids.ts";
+import { actorBanned, banFromRemoteGroup } from "../../server/forums/remote-bans.ts";
+import { saveRemoteGroup } from "../../server/forums/remote-groups.service.ts";
+import { remoteActorFromVocab } from "../actors/remote.ts";
 import type { FederationDeps } from "../deps.ts";
+import { route, type InboxInput } from "../inbox/route.ts";
+import { tolerate } from "../tolerate.ts";
 import { hostOf } from "../uris.ts";
 import {
-  actorBanned,
   incomingPost,
   isPostLike,
+  rawDocument,
+  rawEmbedded,
   rawObjectId,
   rawType,
   remoteGroup,
-  rawDocument,
-  rawEmbedded,
   undoneLockTarget,
   type GroupRow,
 } from "./inbound-shared.ts";
-import { findPostByApId } from "./objects.ts";
-import { lockIncoming, removeIncoming, saveRemoteGroup, storeIncoming } from "./store.ts";
 
 const TRUST = { crossOrigin: "trust" } as const;
 const MAX_PARENTS = 10;
 
 /** An object fetched with the instance actor's signature (authorized fetch), or null. */
-async function fetchObject(fctx: Context<void>, uri: string): Promise<unknown> {
-  try {
+async function fetchObject(fctx: Context<void>, uri: string, log: Logger): Promise<unknown> {
+  const fetch = async () => {
     const documentLoader = await fctx.getDocumentLoader({ identifier: "instance" });
-    return await fctx.lookupObject(uri, { documentLoader });
-  } catch {
-    return null;
-  }
+    return fctx.lookupObject(uri, { documentLoader });
+  };
+  return tolerate(fetch(), null, log.child({ fetching: uri }), "fetching an object");
 }
 
 /** The post `uri` if it belongs to `group` (ours or a remote copy). */
@@ -75,22 +84,23 @@ export async function applyGroupActivity(
   depth = 0,
   /** The item as received, when it came embedded (Fedify drops what it does not know). */
   raw: Record<string, unknown> | undefined = rawDocument(item),
+  log: Logger = deps.app.log.child({ group: group.ap_id }),
 ): Promise<boolean> {
   const { app } = deps;
   const publicUrl = app.config.publicUrl;
   let object: unknown = item;
   if (item instanceof Create || item instanceof Update)
-    object = await item.getObject(TRUST).catch(() => null);
+    object = await tolerate(item.getObject(TRUST), null, log, "reading the post of an activity");
   if (isPostLike(object)) {
-    const input = await incomingPost(deps, fctx, object);
+    const input = await incomingPost(deps, fctx, object, log);
     if (!input || !(await deps.policy.allows(input.authorUri))) return true;
     if (await actorBanned(app.db, group.id, input.authorUri)) return true;
     const outcome = await app.transaction((tx) => storeIncoming(tx, publicUrl, group.id, input));
     if (outcome.kind === "orphan" && input.inReplyTo && depth < MAX_PARENTS) {
       // A reply to a post we never received (older than the backfill): fetch its ancestors.
-      const parent = await fetchObject(fctx, input.inReplyTo);
+      const parent = await fetchObject(fctx, input.inReplyTo, log);
       if (isPostLike(parent)) {
-        await applyGroupActivity(deps, fctx, group, parent, by, depth + 1);
+        await applyGroupActivity(deps, fctx, group, parent, by, depth + 1, undefined, log);
         await app.transaction((tx) => storeIncoming(tx, publicUrl, group.id, input));
       }
     }
@@ -105,7 +115,7 @@ export async function applyGroupActivity(
     return post !== undefined;
   }
   if (item instanceof Undo) {
-    const inner = await item.getObject(TRUST).catch(() => null);
+    const inner = await tolerate(item.getObject(TRUST), null, log, "reading an undone activity");
     const target = undoneLockTarget(raw, inner);
     return target === undefined ? false : lockTopic(deps, group, item, target, false, by);
   }
@@ -142,66 +152,26 @@ async function banMember(deps: FederationDeps, group: GroupRow, block: Block): P
   const id = local ? /^\/users\/([0-9a-f-]{36})$/.exec(target.pathname)?.[1] : undefined;
   const user = id ? await findUserById(app.db, id) : undefined;
   if (local && !user) return false;
-  const ends = block.endTime ? new Date(block.endTime.epochMilliseconds) : null;
-  await app.db
-    .insertInto("forum_bans")
-    .values({
-      group_id: group.id,
-      user_id: user?.id ?? null,
-      actor_ap_id: user ? null : target.href,
+  await app.transaction((tx) =>
+    banFromRemoteGroup(tx, {
+      groupId: group.id,
+      target: user ? { userId: user.id } : { actorUri: target.href },
       reason: reasonOf(block),
-      expires_at: ends,
-      ap_id: block.id?.href ?? null,
-    })
-    .onConflict((oc) => oc.column("ap_id").doNothing())
-    .execute();
-  return true;
-}
-
-/** Undo(Lock) by a moderator of the group's instance. */
-export async function onUndoLock(
-  undo: Undo,
-  scope: { deps: FederationDeps; fed: Context<void>; senderUri: URL },
-): Promise<boolean> {
-  const inner = await undo.getObject(TRUST).catch(() => null);
-  const target = undoneLockTarget(rawDocument(undo), inner);
-  return target === undefined ? false : onModerationFromGroupHost(undo, scope, target);
-}
-
-/** Block sent by a remote group itself. */
-export async function onBlockFromGroup(
-  block: Block,
-  scope: { deps: FederationDeps; fed: Context<void>; senderUri: URL },
-): Promise<boolean> {
-  const group = await remoteGroup(scope.deps.app.db, scope.senderUri.href);
-  return group
-    ? applyGroupActivity(scope.deps, scope.fed, group, block, scope.senderUri.href)
-    : false;
-}
-
-/** Announce from a remote group we follow. */
-export async function onAnnounceFromGroup(
-  announce: Announce,
-  scope: { deps: FederationDeps; fed: Context<void>; senderUri: URL },
-): Promise<boolean> {
-  const group = await remoteGroup(scope.deps.app.db, scope.senderUri.href);
-  if (!group) return false;
-  const inner = await announce.getObject(TRUST).catch(() => null);
-  if (inner) {
-    const raw = rawEmbedded(announce);
-    await applyGroupActivity(scope.deps, scope.fed, group, inner, scope.senderUri.href, 0, raw);
-  }
+      expiresAt: block.endTime ? new Date(block.endTime.epochMilliseconds) : null,
+      apId: block.id?.href ?? null,
+    }),
+  );
   return true;
 }
 
 /** Is `sender` one of the group's moderators (Lemmy lists them in the group's `attributedTo`)? */
-async function isModeratorOf(fctx: Context<void>, groupUri: string, sender: string) {
-  const group = await fetchObject(fctx, groupUri);
+async function isModeratorOf(fctx: Context<void>, groupUri: string, sender: string, log: Logger) {
+  const group = await fetchObject(fctx, groupUri, log);
   if (!(group instanceof Group)) return false;
   const documentLoader = await fctx.getDocumentLoader({ identifier: "instance" });
   for (const uri of group.attributionIds) {
     if (uri.href === sender) return true;
-    const list = await fetchObject(fctx, uri.href);
+    const list = await fetchObject(fctx, uri.href, log);
     if (!(list instanceof Collection)) continue;
     for await (const item of traverseCollection(list, { documentLoader, suppressError: true }))
       if (item.id?.href === sender) return true;
@@ -214,12 +184,12 @@ async function isModeratorOf(fctx: Context<void>, groupUri: string, sender: stri
  * `Delete`/`Remove`/`Lock` with the group as `audience`). Accepted from the group itself, from
  * one of its moderators, or, for a deletion, from the post's author.
  */
-export async function onModerationFromGroupHost(
-  activity: Activity,
-  scope: { deps: FederationDeps; fed: Context<void>; senderUri: URL },
-  objectUri: URL | null = activity.objectId,
+export async function moderationFromGroupHost(
+  input: InboxInput,
+  objectUri: URL | null = rawObjectId(input.activity),
 ): Promise<boolean> {
-  const { db, config } = scope.deps.app;
+  const { db, config } = input.deps.app;
+  const activity = input.activity;
   if (!objectUri) return false;
   const post = await findPostByApId(db, config.publicUrl, objectUri.href);
   if (!post) return false;
@@ -230,34 +200,86 @@ export async function onModerationFromGroupHost(
     .where("p.id", "=", post.id)
     .executeTakeFirstOrThrow();
   if (!row.host || !row.ap_id) return false;
-  const sender = scope.senderUri.href;
+  const sender = input.senderUri.href;
   const byAuthor = row.author_ap_id === sender && activity instanceof Delete;
   const allowed =
     sender === row.ap_id ||
     byAuthor ||
-    (hostOf(sender) === row.host && (await isModeratorOf(scope.fed, row.ap_id, sender)));
+    (hostOf(sender) === row.host && (await isModeratorOf(input.fed, row.ap_id, sender, input.log)));
   if (!allowed) return false;
   const group = await remoteGroup(db, row.ap_id);
-  return group ? applyGroupActivity(scope.deps, scope.fed, group, activity, sender) : false;
+  return group
+    ? applyGroupActivity(input.deps, input.fed, group, activity, sender, 0, undefined, input.log)
+    : false;
 }
 
-/** Lemmy's `Lock` (any other unregistered type falls here too and is left alone). */
-export async function onLock(
-  activity: Activity,
-  scope: { deps: FederationDeps; fed: Context<void>; senderUri: URL },
-): Promise<boolean> {
-  return rawType(activity) === "Lock" ? onModerationFromGroupHost(activity, scope) : false;
-}
+/** Announce from a remote group we follow. */
+const onAnnounce = route<Announce>({
+  name: "forums.group-announce",
+  activity: "Announce",
+  object: "*",
+  async handle(input) {
+    const group = await remoteGroup(input.deps.app.db, input.senderUri.href);
+    if (!group) return false;
+    const inner = await input.object();
+    if (inner) {
+      const raw = rawEmbedded(input.activity);
+      const by = input.senderUri.href;
+      await applyGroupActivity(input.deps, input.fed, group, inner, by, 0, raw, input.log);
+    }
+    return true;
+  },
+});
 
-/** Update of a followed group by itself: its name and description are refreshed here too. */
-export async function onUpdateGroupActor(
-  update: Update,
-  scope: { deps: FederationDeps; fed: Context<void>; senderUri: URL },
-): Promise<boolean> {
-  const { db } = scope.deps.app;
-  if (update.objectId?.href !== scope.senderUri.href) return false;
-  if (!(await remoteGroup(db, scope.senderUri.href))) return false;
-  const actor = await fetchRemoteActor(db, scope.fed, scope.senderUri);
-  if (actor) await saveRemoteGroup(db, actor);
-  return true;
-}
+/** Block sent by a remote group itself. */
+const onBlock = route<Block>({
+  name: "forums.group-block",
+  activity: "Block",
+  object: "*",
+  async handle(input) {
+    const group = await remoteGroup(input.deps.app.db, input.senderUri.href);
+    const by = input.senderUri.href;
+    return group
+      ? applyGroupActivity(input.deps, input.fed, group, input.activity, by, 0, input.raw)
+      : false;
+  },
+});
+
+/** Remove, and Lemmy's `Lock`, by the group or one of its moderators. */
+const onModeration = route<Activity>({
+  name: "forums.group-moderation",
+  activity: ["Remove", "Lock"],
+  object: "*",
+  handle: (input) => moderationFromGroupHost(input),
+});
+
+/** Undo(Lock) by a moderator of the group's instance. */
+const onUndoLock = route<Undo>({
+  name: "forums.group-unlock",
+  activity: "Undo",
+  object: "Lock",
+  async handle(input) {
+    const inner = await input.object();
+    const target = undoneLockTarget(input.raw, inner);
+    return target === undefined ? false : moderationFromGroupHost(input, target);
+  },
+});
+
+/** Update of a followed group by itself: its name and description are refreshed here too (the
+ * follows' route refreshes the stored actor). */
+const onGroupUpdated = route<Update>({
+  name: "forums.group-updated",
+  activity: "Update",
+  object: "Group",
+  async handle(input) {
+    const { db } = input.deps.app;
+    if (input.activity.objectId?.href !== input.senderUri.href) return false;
+    if (!(await remoteGroup(db, input.senderUri.href))) return false;
+    const actor = await input.object();
+    const fields = isActor(actor) ? await remoteActorFromVocab(actor, input.log) : undefined;
+    if (fields?.uri === input.senderUri.href) await saveRemoteGroup(db, fields);
+    return true;
+  },
+});
+
+export const remoteGroupsInbox = [onAnnounce, onBlock, onModeration, onUndoLock, onGroupUpdated];

@@ -4,6 +4,8 @@
 // instance. Fedify then authenticates the activity itself (LD signature, proof or HTTP signature).
 import { verifyRequest, type DocumentLoader } from "@fedify/fedify";
 import type { DomainPolicy } from "../policy.ts";
+import type { Logger } from "pino";
+import { tolerate } from "../tolerate.ts";
 
 export interface Refusal {
   status: 400 | 401 | 403;
@@ -12,6 +14,7 @@ export interface Refusal {
 
 export interface GateDeps {
   policy: DomainPolicy;
+  log: Logger;
   documentLoader: DocumentLoader;
   contextLoader: DocumentLoader;
   /** How far a signature's date may be from now, in either direction. */
@@ -56,11 +59,16 @@ export async function checkInboxPost(
       return { status: 403, detail: "This instance does not federate with yours." };
   }
   const request = new Request(url, { method: "POST", headers, body: new Uint8Array(body) });
-  const key = await verifyRequest(request, {
-    documentLoader: deps.documentLoader,
-    contextLoader: deps.contextLoader,
-    timeWindow: deps.timeWindow,
-  }).catch(() => null);
+  const key = await tolerate(
+    verifyRequest(request, {
+      documentLoader: deps.documentLoader,
+      contextLoader: deps.contextLoader,
+      timeWindow: deps.timeWindow,
+    }),
+    null,
+    deps.log.child({ activity: (json as { id?: unknown })?.id ?? null, keyId: keyId.href }),
+    "verifying the HTTP signature",
+  );
   if (!key) {
     return {
       status: 401,

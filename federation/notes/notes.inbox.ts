@@ -1,12 +1,12 @@
-// Public notes of the remote people our members follow: kept for their profile page, and each new
-// one notifies the local followers. Only the author's own instance may create or change a note.
-import type { Create, Delete, Update } from "@fedify/vocab";
+// Public notes of remote people: kept for their profile page, and each new one notifies the local
+// members who follow them. Only the author's own instance may create or change a note.
+import type { Delete } from "@fedify/vocab";
 import { Note, PUBLIC_COLLECTION } from "@fedify/vocab";
 import { notify } from "../../server/notifications/notifications.service.ts";
-import { fetchRemoteActor, findRemoteActor, type RemoteActor } from "../actors/remote.ts";
+import { findRemoteActor, type RemoteActor } from "../actors/remote.ts";
 import { localFollowersOf } from "../follows/follows.repo.ts";
 import { sanitizeRemoteHtml } from "../html.ts";
-import type { InboxHandler, InboxScope } from "../inbox/scope.ts";
+import { route, type InboxInput } from "../inbox/route.ts";
 import { hostOf } from "../uris.ts";
 import { deleteNote, saveNote, type RemoteNote } from "./notes.repo.ts";
 
@@ -27,12 +27,12 @@ export function noteFromVocab(note: Note, author: RemoteActor): RemoteNote | und
   };
 }
 
-async function keepNote(note: Note, scope: InboxScope): Promise<boolean> {
-  const author = await scope.sender();
-  if (!author) throw new Error(`cannot fetch the actor ${scope.senderUri.href}`);
+async function keepNote(note: Note, input: InboxInput): Promise<boolean> {
+  const author = await input.sender();
+  if (!author) throw new Error(`cannot fetch the actor ${input.senderUri.href}`);
   const kept = noteFromVocab(note, author);
   if (!kept) return true;
-  const { app } = scope.deps;
+  const { app } = input.deps;
   await app.transaction(async (tx) => {
     if (!(await saveNote(tx.db, kept))) return;
     for (const userId of await localFollowersOf(tx.db, author.id)) {
@@ -47,26 +47,28 @@ async function keepNote(note: Note, scope: InboxScope): Promise<boolean> {
   return true;
 }
 
-export const onCreateNote: InboxHandler<Create> = async (create, scope) => {
-  const object = await create.getObject({ crossOrigin: "ignore" }).catch(() => null);
-  return object instanceof Note ? keepNote(object, scope) : false;
-};
+/** A Note that is neither a forum post nor an offer's message (those routes come first). */
+const onNote = route({
+  name: "notes.note",
+  activity: ["Create", "Update"],
+  object: "Note",
+  fallback: true,
+  async handle(input) {
+    const object = await input.object();
+    return object instanceof Note ? keepNote(object, input) : false;
+  },
+});
 
-export const onUpdateNote: InboxHandler<Update> = async (update, scope) => {
-  const object = await update.getObject({ crossOrigin: "ignore" }).catch(() => null);
-  return object instanceof Note ? keepNote(object, scope) : false;
-};
+const onDeleteNote = route<Delete>({
+  name: "notes.delete",
+  activity: "Delete",
+  object: "*",
+  async handle(input) {
+    const { db } = input.deps.app;
+    const id = input.activity.objectId;
+    const author = id ? await findRemoteActor(db, { uri: input.senderUri.href }) : undefined;
+    return author ? deleteNote(db, id!.href, author.id) : false;
+  },
+});
 
-/** Update of an actor by itself: its profile changed, fetch it again. */
-export const onUpdateActor: InboxHandler<Update> = async (update, scope) => {
-  if (update.objectId?.href !== scope.senderUri.href) return false;
-  await fetchRemoteActor(scope.deps.app.db, scope.fed, scope.senderUri);
-  return true;
-};
-
-export const onDeleteNote: InboxHandler<Delete> = async (del, scope) => {
-  const author = del.objectId
-    ? await findRemoteActor(scope.deps.app.db, { uri: scope.senderUri.href })
-    : undefined;
-  return author ? deleteNote(scope.deps.app.db, del.objectId!.href, author.id) : false;
-};
+export const notesInbox = [onNote, onDeleteNote];

@@ -5,6 +5,7 @@ import type { Federation } from "@fedify/fedify";
 import { Event, Tombstone } from "@fedify/vocab";
 import type { FederationDeps } from "../deps.ts";
 import { federatedOffer, isFederated, offerEvent, offerUri, servedWithExtras } from "./event.ts";
+import { tolerate } from "../tolerate.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -36,7 +37,12 @@ export function registerOfferObjects(federation: Federation<void>, deps: Federat
       if (!UUID.test(id)) return true;
       const offer = await federatedOffer(db, id);
       if (!offer || offer.visibility === "public") return true;
-      const owner = await ctx.getSignedKeyOwner().catch(() => null);
+      const owner = await tolerate(
+        ctx.getSignedKeyOwner(),
+        null,
+        deps.app.log.child({ offer: id }),
+        "reading the signature of a fetch",
+      );
       return owner?.id ? deps.policy.allows(owner.id) : false;
     });
 }

@@ -1,15 +1,29 @@
-// Create, Update and Delete of Events from the actors we follow (a CMCAS, a Mobilizon group, a
-// Gancio instance): their offers join our catalogue, marked with their territory.
-import type { Create, Delete, Update } from "@fedify/vocab";
-import type { Activity } from "@fedify/vocab";
+// Offers of the actors we follow (a CMCAS, a Mobilizon group, a Gancio instance): Create, Update
+// and Delete of their Events put them in our catalogue, marked with their territory. Also: the
+// messages publishers send our members about offers they registered for, and the backfill of a
+// publisher's offers when it accepts our Follow.
+import { Note, type Accept, type Create, type Delete, type Update } from "@fedify/vocab";
 import type { Db } from "../../server/db/database.ts";
-import type { RemoteActor } from "../actors/remote.ts";
-import type { InboxHandler, InboxScope } from "../inbox/scope.ts";
+import { bookingDeps } from "../../server/offers/booking.types.ts";
+import { plainText } from "../../server/offers/rich-text.ts";
+import {
+  deleteRemoteOffer,
+  noticeFromPublisher,
+  saveRemoteOffer,
+} from "../../server/offers/remote-offers.service.ts";
+import { findRemoteActor, type RemoteActor } from "../actors/remote.ts";
+import { sanitizeRemoteHtml } from "../html.ts";
+import { rawDocument } from "../inbox/raw.ts";
+import { route, type InboxInput } from "../inbox/route.ts";
+import { tolerate } from "../tolerate.ts";
 import { INSTANCE_ACTOR } from "../uris.ts";
+import { readRemoteEvent } from "./remote-offers.ts";
 import { plainTerms } from "./terms.ts";
-import { deleteRemoteEvent, readRemoteEvent, saveRemoteEvent } from "./remote-offers.ts";
 
 type Json = Record<string, unknown>;
+
+/** Members' actors are `/users/<their id>`; other local actors have names. */
+const MEMBER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Whether a local actor (the CMCAS or a member) follows `actor`, with its Accept. */
 export async function isFollowed(db: Db, actor: RemoteActor): Promise<boolean> {
@@ -23,41 +37,113 @@ export async function isFollowed(db: Db, actor: RemoteActor): Promise<boolean> {
   return row !== undefined;
 }
 
-/** The activity's object as its publisher wrote it (Fedify keeps the JSON it parsed). */
-async function objectJson(activity: Activity, scope: InboxScope): Promise<Json | undefined> {
-  const raw = (await activity.toJsonLd()) as Json;
-  const object = raw.object;
-  if (typeof object === "object" && object !== null && !Array.isArray(object))
-    return plainTerms(object as Json);
-  if (typeof object !== "string") return undefined;
-  const loader = await scope.fed.getDocumentLoader({ identifier: INSTANCE_ACTOR });
-  const { document } = await loader(object);
+/** The Event as its publisher wrote it: embedded in the activity, or as fetched (Fedify's Event
+ * drops the Mobilizon-compatible terms we read). */
+async function eventJson(input: InboxInput): Promise<Json | undefined> {
+  const embedded = input.raw?.object;
+  if (typeof embedded === "object" && embedded !== null && !Array.isArray(embedded))
+    return plainTerms(embedded as Json);
+  const fetched = rawDocument(await input.object());
+  if (fetched) return plainTerms(fetched);
+  const id = input.activity.objectId;
+  if (!id) return undefined;
+  const loader = await input.fed.getDocumentLoader({ identifier: INSTANCE_ACTOR });
+  const { document } = await loader(id.href);
   return typeof document === "object" && document !== null
     ? plainTerms(document as Json)
     : undefined;
 }
 
-async function keepEvent(activity: Create | Update, scope: InboxScope): Promise<boolean> {
-  const json = await objectJson(activity, scope).catch(() => undefined);
-  if (json?.type !== "Event") return false;
-  const { app } = scope.deps;
-  const sender = await scope.sender();
-  if (!sender) throw new Error(`cannot fetch the actor ${scope.senderUri.href}`);
-  if (!(await isFollowed(app.db, sender))) return true;
-  const event = readRemoteEvent(json, sender);
-  if (!event) return true;
-  await app.transaction((tx) => saveRemoteEvent(tx, app.config.publicUrl, sender, event));
-  return true;
-}
+const onEvent = route<Create | Update>({
+  name: "offers.event",
+  activity: ["Create", "Update"],
+  object: "Event",
+  async handle(input) {
+    const json = await tolerate(eventJson(input), undefined, input.log, "reading the Event");
+    if (json?.type !== "Event") return false;
+    const { app } = input.deps;
+    const sender = await input.sender();
+    if (!sender) throw new Error(`cannot fetch the actor ${input.senderUri.href}`);
+    if (!(await isFollowed(app.db, sender))) return true;
+    const event = readRemoteEvent(json, sender);
+    if (!event) return true;
+    await app.transaction((tx) => saveRemoteOffer(tx, bookingDeps(app), sender.id, event));
+    return true;
+  },
+});
 
-export const onCreateEvent: InboxHandler<Create> = (create, scope) => keepEvent(create, scope);
-export const onUpdateEvent: InboxHandler<Update> = (update, scope) => keepEvent(update, scope);
+const onDeleteEvent = route<Delete>({
+  name: "offers.delete",
+  activity: "Delete",
+  object: "*",
+  async handle(input) {
+    const uri = input.activity.objectId?.href;
+    if (!uri) return false;
+    const { app } = input.deps;
+    const sender = await findRemoteActor(app.db, { uri: input.senderUri.href });
+    if (!sender) return false;
+    return app.transaction((tx) => deleteRemoteOffer(tx, sender.id, uri));
+  },
+});
 
-export const onDeleteEvent: InboxHandler<Delete> = async (del, scope) => {
-  if (!del.objectId) return false;
-  const { app } = scope.deps;
-  const sender = await scope.sender();
-  if (!sender) return false;
-  const uri = del.objectId.href;
-  return app.transaction((tx) => deleteRemoteEvent(tx, sender, uri));
-};
+/**
+ * A direct Note from the publisher of an offer our members registered for, in reply to its
+ * Event, addressed only to our members (a forum post names a group: never this route's).
+ */
+const onOfferMessage = route<Create>({
+  name: "offers.message",
+  activity: "Create",
+  object: "Note",
+  async handle(input) {
+    const note = await input.object();
+    if (!(note instanceof Note) || !note.replyTargetId || note.audienceId) return false;
+    const recipients = [...note.toIds, ...note.ccIds].map((u) => input.fed.parseUri(u));
+    if (recipients.some((p) => p?.type !== "actor")) return false;
+    const userIds = recipients.flatMap((p) =>
+      p?.type === "actor" && MEMBER_ID.test(p.identifier) ? [p.identifier] : [],
+    );
+    const { app } = input.deps;
+    const publisher = await findRemoteActor(app.db, { uri: input.senderUri.href });
+    if (userIds.length === 0 || !publisher) return false;
+    const message = plainText(sanitizeRemoteHtml(note.content?.toString()));
+    const told = await app.transaction((tx) =>
+      noticeFromPublisher(tx, bookingDeps(app), {
+        offerUri: note.replyTargetId!.href,
+        publisherId: publisher.id,
+        userIds,
+        message,
+      }),
+    );
+    return told > 0;
+  },
+});
+
+/**
+ * A publisher accepts our Follow: its upcoming offers are read from its outbox. This route and the
+ * follows' one both take the Accept, in either order: this one asks for the job whether or not the
+ * Accept is recorded yet (the job waits for it), that one records it. A repeated Accept reads the
+ * outbox again, which keeps the offers as they are now.
+ */
+const onAcceptOfFollow = route<Accept>({
+  name: "offers.backfill-on-accept",
+  activity: "Accept",
+  object: "*",
+  async handle(input) {
+    if (input.objectType !== undefined && input.objectType !== "Follow") return false;
+    const { db, queue } = input.deps.app;
+    const remote = await findRemoteActor(db, { uri: input.senderUri.href });
+    if (!remote?.outbox) return false;
+    const following = await db
+      .selectFrom("federation_follows")
+      .select("id")
+      .where("remote_actor_id", "=", remote.id)
+      .where("direction", "=", "outgoing")
+      .where("state", "in", ["pending", "accepted"])
+      .executeTakeFirst();
+    if (following)
+      await queue.enqueue("offers.backfill", { remoteActorId: remote.id }, { delayMs: 500 });
+    return false;
+  },
+});
+
+export const offersInbox = [onEvent, onDeleteEvent, onOfferMessage, onAcceptOfFollow];

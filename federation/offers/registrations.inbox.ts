@@ -1,14 +1,17 @@
 // Registrations across instances, as the inbox sees them. On the offer's instance: Join books
-// through the booking service (the same rules as for our members) and is answered; Leave cancels.
-// On the member's instance: Accept, TentativeAccept and Reject of our Joins set their status.
-import type { Accept, Join, Leave, Reject, TentativeAccept } from "@fedify/vocab";
+// through the booking service (the same rules, under the same row lock, as for our members), which
+// answers it; Leave cancels. On the member's instance: Accept, TentativeAccept and Reject of our
+// Joins set their status.
+import type { Join, Leave } from "@fedify/vocab";
 import type { Activity } from "@fedify/vocab";
-import { cancelOwn, register } from "../../server/offers/registrations.service.ts";
+import { findRemoteActor } from "../actors/remote.ts";
+import { bookingDeps } from "../../server/offers/booking.types.ts";
 import type { Participant } from "../../server/offers/registrations.repo.ts";
-import type { InboxHandler, InboxScope } from "../inbox/scope.ts";
+import { cancelOwn, register } from "../../server/offers/registrations.service.ts";
+import { applyRemoteAnswer, type RemoteAnswer } from "../../server/offers/remote-offers.service.ts";
+import { route, type InboxInput } from "../inbox/route.ts";
 import { plainTerms } from "./terms.ts";
-import { federatedOffer, isFederated, localOfferId } from "./event.ts";
-import { answerJoin, applyAnswer } from "./remote-booking.ts";
+import { localOfferId } from "./event.ts";
 
 type Json = Record<string, unknown>;
 
@@ -27,89 +30,81 @@ const list = (v: unknown): unknown[] =>
 
 const raw = async (activity: Activity) => plainTerms((await activity.toJsonLd()) as Json);
 
-async function participantOf(scope: InboxScope): Promise<Participant> {
-  const sender = await scope.sender();
+async function participantOf(input: InboxInput): Promise<Participant & { kind: "remote" }> {
+  const sender = await input.sender();
   // Without the member's actor there is no name to show nor inbox to answer: let Fedify retry.
-  if (!sender) throw new Error(`cannot fetch the actor ${scope.senderUri.href}`);
+  if (!sender) throw new Error(`cannot fetch the actor ${input.senderUri.href}`);
   return { kind: "remote", actorUrl: sender.uri, displayName: sender.name, instance: sender.host };
 }
 
-export const onJoin: InboxHandler<Join> = async (join, scope) => {
-  const { app } = scope.deps;
-  const publicUrl = app.config.publicUrl;
-  const offerId = localOfferId(publicUrl, join.objectId);
-  if (!offerId || !join.id) return false;
-  const participant = await participantOf(scope);
-  if (participant.kind !== "remote") return false;
-  const json = await raw(join);
-  const count = Math.max(1, int(json.persons) ?? 1);
-  const birthYears = list(json.birthYears).map(int);
-  const answer = { joinId: join.id.href, actorUrl: participant.actorUrl, offerId };
-  await app.transaction(async (tx) => {
-    const offer = await federatedOffer(tx.db, offerId);
-    const outcome =
-      offer && isFederated(offer)
-        ? await register(
-            tx,
-            { publicUrl },
-            {
-              offerId,
-              participant,
-              persons: { count, birthYears },
-            },
-          )
-        : ({ ok: false, error: "not_found" } as const);
-    await answerJoin(tx, publicUrl, answer, outcome);
+const onJoin = route<Join>({
+  name: "offers.join",
+  activity: "Join",
+  object: "Event",
+  async handle(input) {
+    const { app } = input.deps;
+    const join = input.activity;
+    const offerId = localOfferId(app.config.publicUrl, join.objectId);
+    if (!offerId || !join.id) return false;
+    const participant = await participantOf(input);
+    const json = await raw(join);
+    const count = Math.max(1, int(json.persons) ?? 1);
+    const birthYears = list(json.birthYears).map(int);
+    await app.transaction((tx) =>
+      register(tx, bookingDeps(app), {
+        offerId,
+        participant,
+        persons: { count, birthYears },
+        joinActivityId: join.id!.href,
+      }),
+    );
+    return true;
+  },
+});
+
+const onLeave = route<Leave>({
+  name: "offers.leave",
+  activity: "Leave",
+  object: "Event",
+  async handle(input) {
+    const { app } = input.deps;
+    const offerId = localOfferId(app.config.publicUrl, input.activity.objectId);
+    if (!offerId) return false;
+    const participant = await participantOf(input);
+    await app.transaction((tx) => cancelOwn(tx, bookingDeps(app), offerId, participant));
+    return true;
+  },
+});
+
+/** The publisher's answer to one of our Joins (the object: the Join, embedded or by its id). */
+const onAnswer = (
+  activity: "Accept" | "TentativeAccept" | "Reject",
+  read: (json: Json, activity: Activity) => RemoteAnswer,
+) =>
+  route({
+    name: `offers.join-${activity === "TentativeAccept" ? "waitlisted" : activity.toLowerCase()}`,
+    activity,
+    object: "Join",
+    async handle(input) {
+      const joinId = input.activity.objectId?.href;
+      if (!joinId) return false;
+      const { app } = input.deps;
+      const publisher = await findRemoteActor(app.db, { uri: input.senderUri.href });
+      if (!publisher) return false;
+      const answer = read(await raw(input.activity), input.activity);
+      return app.transaction((tx) =>
+        applyRemoteAnswer(tx, bookingDeps(app), publisher.id, joinId, answer),
+      );
+    },
   });
-  return true;
-};
 
-export const onLeave: InboxHandler<Leave> = async (leave, scope) => {
-  const { app } = scope.deps;
-  const publicUrl = app.config.publicUrl;
-  const offerId = localOfferId(publicUrl, leave.objectId);
-  if (!offerId) return false;
-  const participant = await participantOf(scope);
-  await app.transaction((tx) => cancelOwn(tx, { publicUrl }, offerId, participant));
-  return true;
-};
-
-function answeredJoin(activity: Activity): string | undefined {
-  return activity.objectId?.href;
-}
-
-export const onAcceptJoin: InboxHandler<Accept> = async (accept, scope) => {
-  const joinId = answeredJoin(accept);
-  if (!joinId) return false;
-  return scope.deps.app.transaction((tx) =>
-    applyAnswer(tx, scope.deps.app.config.publicUrl, scope.senderUri.href, joinId, {
-      status: "confirmed",
-    }),
-  );
-};
-
-export const onTentativeAcceptJoin: InboxHandler<TentativeAccept> = async (accept, scope) => {
-  const joinId = answeredJoin(accept);
-  if (!joinId) return false;
-  const position = int((await raw(accept)).position);
-  return scope.deps.app.transaction((tx) =>
-    applyAnswer(tx, scope.deps.app.config.publicUrl, scope.senderUri.href, joinId, {
-      status: "waitlisted",
-      position,
-    }),
-  );
-};
-
-export const onRejectJoin: InboxHandler<Reject> = async (reject, scope) => {
-  const joinId = answeredJoin(reject);
-  if (!joinId) return false;
-  const json = await raw(reject);
-  const reason =
-    typeof json.reason === "string" ? json.reason : reject.content?.toString() || "refused";
-  return scope.deps.app.transaction((tx) =>
-    applyAnswer(tx, scope.deps.app.config.publicUrl, scope.senderUri.href, joinId, {
-      status: "rejected",
-      reason,
-    }),
-  );
-};
+export const registrationsInbox = [
+  onJoin,
+  onLeave,
+  onAnswer("Accept", () => ({ status: "confirmed" })),
+  onAnswer("TentativeAccept", (json) => ({ status: "waitlisted", position: int(json.position) })),
+  onAnswer("Reject", (json, reject) => ({
+    status: "rejected",
+    reason: typeof json.reason === "string" ? json.reason : reject.content?.toString() || "refused",
+  })),
+];

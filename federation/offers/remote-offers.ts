@@ -1,13 +1,10 @@
-// Events of the CMCAS (and other event publishers) we follow, kept as offers of this instance's
-// catalogue with the territory they come from. They are read from their compact JSON as the
-// publisher wrote it: Mobilizon and Maillage use the same term names for capacity, timezone,
+// Events of the CMCAS (and other event publishers) we follow, read for the offers service, which
+// keeps them in this instance's catalogue with the territory they come from. They are read from
+// their compact JSON as the publisher wrote it: Mobilizon and Maillage use the same term names for capacity, timezone,
 // status and postal address; Gancio sends only the ActivityStreams part.
 import { DateTime } from "luxon";
-import type { Db } from "../../server/db/database.ts";
-import type { Tx } from "../../server/db/transaction.ts";
-import { notify } from "../../server/notifications/notifications.service.ts";
-import type { OfferInsert } from "../../server/offers/offers.repo.ts";
 import { plainText } from "../../server/offers/rich-text.ts";
+import type { RemoteEvent } from "../../server/offers/remote-offers.service.ts";
 import type { RemoteActor } from "../actors/remote.ts";
 import { sanitizeRemoteHtml } from "../html.ts";
 import { hostOf } from "../uris.ts";
@@ -15,7 +12,6 @@ import { hostOf } from "../uris.ts";
 type Json = Record<string, unknown>;
 
 const PUBLIC = new Set(["https://www.w3.org/ns/activitystreams#Public", "as:Public", "Public"]);
-const FALLBACK_CATEGORY = "loisirs";
 const UNLIMITED = 100_000;
 const TIMEZONES = new Set(Intl.supportedValuesOf("timeZone"));
 
@@ -44,11 +40,6 @@ function ages(range: unknown): { min: number | null; max: number | null } {
 function isCancelled(event: Json): boolean {
   const status = text(event.status).toUpperCase();
   return status === "CANCELLED" || /EventCancelled$/.test(text(event.eventStatus));
-}
-
-export interface RemoteEvent {
-  uri: string;
-  values: Omit<OfferInsert, "category_id"> & { category_slug: string };
 }
 
 /** What we keep of an Event published by `actor`; undefined when it is not one we can show. */
@@ -120,83 +111,6 @@ export function readRemoteEvent(event: Json, actor: RemoteActor): RemoteEvent | 
       remote_url: /^https?:\/\//.test(url) ? url : null,
     },
   };
-}
-
-async function categoryId(db: Db, slug: string): Promise<string> {
-  const rows = await db
-    .selectFrom("offer_categories")
-    .select(["id", "slug"])
-    .where("slug", "in", [slug || FALLBACK_CATEGORY, FALLBACK_CATEGORY])
-    .execute();
-  const found = rows.find((r) => r.slug === slug) ?? rows[0];
-  if (!found) throw new Error("no category to file remote offers under");
-  return found.id;
-}
-
-/** Creates or refreshes the offer; a newly cancelled one cancels our members' registrations. */
-export async function saveRemoteEvent(
-  tx: Tx,
-  publicUrl: URL,
-  actor: RemoteActor,
-  event: RemoteEvent,
-): Promise<string> {
-  const { category_slug, ...values } = event.values;
-  const row = { ...values, category_id: await categoryId(tx.db, category_slug) };
-  const before = await tx.db
-    .selectFrom("offers")
-    .select(["id", "status", "remote_actor_id"])
-    .where("remote_uri", "=", event.uri)
-    .forUpdate()
-    .executeTakeFirst();
-  if (before && before.remote_actor_id !== actor.id) return before.id;
-  if (!before) {
-    const created = await tx.db
-      .insertInto("offers")
-      .values({ ...row, remote_actor_id: actor.id })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    return created.id;
-  }
-  const { published_at: _published, ...changes } = row;
-  await tx.db
-    .updateTable("offers")
-    .set({ ...changes, updated_at: new Date() })
-    .where("id", "=", before.id)
-    .execute();
-  if (row.status === "cancelled" && before.status !== "cancelled")
-    await endRegistrations(tx, publicUrl, before.id, row.title);
-  return before.id;
-}
-
-/** The home instance cancelled or deleted its offer: our members' registrations end. */
-export async function endRegistrations(tx: Tx, publicUrl: URL, offerId: string, title: string) {
-  const ended = await tx.db
-    .updateTable("offer_registrations")
-    .set({ status: "cancelled", cancelled_by: "offer", cancelled_at: new Date() })
-    .where("offer_id", "=", offerId)
-    .where("status", "<>", "cancelled")
-    .returning("user_id")
-    .execute();
-  for (const { user_id } of ended)
-    if (user_id)
-      await notify(tx, publicUrl, {
-        userId: user_id,
-        kind: "offers:offerCancelled",
-        data: { offer: title, reason: "" },
-        link: `/offers/${offerId}`,
-        email: "registrations",
-      });
-}
-
-/** Delete of an Event by its publisher: the offer leaves the catalogue. */
-export async function deleteRemoteEvent(tx: Tx, actor: RemoteActor, uri: string) {
-  const gone = await tx.db
-    .deleteFrom("offers")
-    .where("remote_uri", "=", uri)
-    .where("remote_actor_id", "=", actor.id)
-    .returning("id")
-    .executeTakeFirst();
-  return gone !== undefined;
 }
 
 /** Whether an event published on `startsAt`… is still to come (backfill keeps those only). */

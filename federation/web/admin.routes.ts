@@ -9,7 +9,7 @@ import { compileForm } from "../../server/http/validate.ts";
 import { countFollows } from "../follows/follows.repo.ts";
 import { followTarget, unfollowById, visibleFollows } from "../follows/follows.service.ts";
 import { normalizeDomain } from "../policy.ts";
-import { federationOf } from "../runtime.ts";
+import type { FederationRuntime } from "../deps.ts";
 import { CMCAS_ACTOR, actorUri, handleOf } from "../uris.ts";
 import {
   domainOnlySchema,
@@ -23,7 +23,11 @@ const validateDomain = compileForm<DomainForm>(domainSchema);
 const validateDomainOnly = compileForm<{ domain: string }>(domainOnlySchema);
 const validateFollow = compileForm<FollowForm>(followSchema);
 
-export function federationAdminRoutes(router: express.Router, ctx: AppContext): void {
+export function federationAdminRoutes(
+  router: express.Router,
+  ctx: AppContext,
+  runtime: FederationRuntime,
+): void {
   const admin = requireRole("admin");
 
   const page = async (
@@ -32,7 +36,6 @@ export function federationAdminRoutes(router: express.Router, ctx: AppContext): 
     values: object = { policy: "allow" },
     errors: FieldError[] = [],
   ) => {
-    const runtime = federationOf(ctx);
     renderForm(res, "federation/admin", ctx.i18n, req, {
       title: req.t("federation:admin.title"),
       section: "federation",
@@ -56,7 +59,7 @@ export function federationAdminRoutes(router: express.Router, ctx: AppContext): 
       errors.push({ field: "domain", key: "federation:admin.errors.domain" });
       return page(req, res, req.body as object, errors);
     }
-    await federationOf(ctx).policy.set(domain, form.value.policy, req.user!.id);
+    await runtime.policy.set(domain, form.value.policy, req.user!.id);
     flash(req, "federation:admin.saved", { domain });
     res.redirect(303, "/admin/federation");
   });
@@ -64,7 +67,7 @@ export function federationAdminRoutes(router: express.Router, ctx: AppContext): 
   router.post("/admin/federation/domains/delete", admin, async (req, res) => {
     const form = parseForm(validateDomainOnly, req.body);
     const domain = form.ok ? normalizeDomain(form.value.domain) : undefined;
-    if (!domain || !(await federationOf(ctx).policy.remove(domain)))
+    if (!domain || !(await runtime.policy.remove(domain)))
       throw new HttpError(404, "errors.notFound");
     flash(req, "federation:admin.removed", { domain });
     res.redirect(303, "/admin/federation");
@@ -73,7 +76,7 @@ export function federationAdminRoutes(router: express.Router, ctx: AppContext): 
   router.post("/admin/federation/follows", admin, async (req, res) => {
     const form = parseForm(validateFollow, req.body);
     if (!form.ok) return page(req, res, req.body as object, form.errors);
-    const result = await followTarget(federationOf(ctx), CMCAS_ACTOR, form.value.target);
+    const result = await followTarget(runtime, CMCAS_ACTOR, form.value.target);
     if (!result.ok) {
       return page(req, res, form.value, [
         { field: "target", key: `federation:follows.errors.${result.error}` },
@@ -86,7 +89,7 @@ export function federationAdminRoutes(router: express.Router, ctx: AppContext): 
   router.post("/admin/federation/follows/:id/delete", admin, async (req, res) => {
     const id = Number.parseInt(String(req.params.id), 10);
     const done = Number.isSafeInteger(id)
-      ? await unfollowById(federationOf(ctx), CMCAS_ACTOR, id)
+      ? await unfollowById(runtime, CMCAS_ACTOR, id)
       : undefined;
     if (!done) throw new HttpError(404, "errors.notFound");
     flash(req, "federation:follows.unfollowed", { handle: done.remote.handle });
@@ -97,7 +100,7 @@ export function federationAdminRoutes(router: express.Router, ctx: AppContext): 
     res.render("federation/deliveries", {
       title: req.t("federation:deliveries.title"),
       section: "deliveries",
-      hosts: await federationOf(ctx).deliveries.summary(),
+      hosts: await runtime.deliveries.summary(),
     });
   });
 
@@ -105,7 +108,7 @@ export function federationAdminRoutes(router: express.Router, ctx: AppContext): 
     const form = parseForm(validateDomainOnly, req.body);
     const host = form.ok ? normalizeDomain(form.value.domain) : undefined;
     if (!host) throw new HttpError(400, "federation:admin.errors.domain");
-    const count = await federationOf(ctx).deliveries.retryHost(host);
+    const count = await runtime.deliveries.retryHost(host);
     flash(req, "federation:deliveries.retried", { count, host });
     res.redirect(303, "/admin/federation/deliveries");
   });

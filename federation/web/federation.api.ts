@@ -3,7 +3,7 @@
 import type { ApiRegistry } from "../../server/api/api-registry.ts";
 import type { AppContext } from "../../server/context.ts";
 import { HttpError } from "../../server/http/errors.ts";
-import { federationOf } from "../runtime.ts";
+import type { FederationRuntime } from "../deps.ts";
 import {
   followTarget,
   unfollowById,
@@ -46,7 +46,7 @@ function followJson(f: FollowWithActor) {
   };
 }
 
-export function federationApi(api: ApiRegistry, ctx: AppContext): void {
+export function federationApi(api: ApiRegistry, ctx: AppContext, runtime: FederationRuntime): void {
   const asActor = (req: { apiUser?: { id: string; role: string } }, as: unknown) => {
     if (as === "cmcas") {
       if (req.apiUser!.role !== "admin") throw new HttpError(403, "errors.forbidden");
@@ -69,11 +69,7 @@ export function federationApi(api: ApiRegistry, ctx: AppContext): void {
       409: { description: "Your profile is not visible to other CMCAS" },
     },
     async handler(req, res) {
-      const result = await followTarget(
-        federationOf(ctx),
-        asActor(req, req.body.as),
-        req.body.target,
-      );
+      const result = await followTarget(runtime, asActor(req, req.body.as), req.body.target);
       if (!result.ok)
         throw new HttpError(
           FOLLOW_STATUS[result.error],
@@ -92,7 +88,7 @@ export function federationApi(api: ApiRegistry, ctx: AppContext): void {
     query: { properties: { as: { type: "string", enum: ["me", "cmcas"] } } },
     responses: { 200: { description: "Follows", schema: { type: "array", items: FOLLOW_SCHEMA } } },
     async handler(req, res) {
-      const follows = await visibleFollows(federationOf(ctx), asActor(req, req.validQuery.as));
+      const follows = await visibleFollows(runtime, asActor(req, req.validQuery.as));
       res.json(follows.map(followJson));
     },
   });
@@ -108,7 +104,7 @@ export function federationApi(api: ApiRegistry, ctx: AppContext): void {
     async handler(req, res) {
       const id = Number.parseInt(String(req.params.id), 10);
       const done = Number.isSafeInteger(id)
-        ? await unfollowById(federationOf(ctx), asActor(req, req.validQuery.as), id)
+        ? await unfollowById(runtime, asActor(req, req.validQuery.as), id)
         : undefined;
       if (!done) throw new HttpError(404, "errors.notFound");
       res.status(204).end();
@@ -134,7 +130,7 @@ export function federationApi(api: ApiRegistry, ctx: AppContext): void {
       },
     },
     async handler(_req, res) {
-      const { policy } = federationOf(ctx);
+      const { policy } = runtime;
       const domains = await policy.list();
       res.json({
         mode: policy.mode,
@@ -154,7 +150,7 @@ export function federationApi(api: ApiRegistry, ctx: AppContext): void {
     async handler(req, res) {
       const domain = normalizeDomain(req.body.domain);
       if (!domain) throw new HttpError(400, "federation:admin.errors.domain");
-      await federationOf(ctx).policy.set(domain, req.body.policy, req.apiUser!.id);
+      await runtime.policy.set(domain, req.body.policy, req.apiUser!.id);
       res.json({ domain, policy: req.body.policy, source: "admin" });
     },
   });
@@ -169,7 +165,7 @@ export function federationApi(api: ApiRegistry, ctx: AppContext): void {
     responses: { 204: { description: "Removed" }, 404: { description: "Not in the list" } },
     async handler(req, res) {
       const domain = normalizeDomain(req.body.domain);
-      if (!domain || !(await federationOf(ctx).policy.remove(domain)))
+      if (!domain || !(await runtime.policy.remove(domain)))
         throw new HttpError(404, "errors.notFound");
       res.status(204).end();
     },
@@ -183,7 +179,7 @@ export function federationApi(api: ApiRegistry, ctx: AppContext): void {
     auth: ["admin"],
     responses: { 200: { description: "One entry per instance" } },
     async handler(_req, res) {
-      res.json(await federationOf(ctx).deliveries.summary());
+      res.json(await runtime.deliveries.summary());
     },
   });
 
@@ -198,7 +194,7 @@ export function federationApi(api: ApiRegistry, ctx: AppContext): void {
     async handler(req, res) {
       const host = normalizeDomain(req.body.domain);
       if (!host) throw new HttpError(400, "federation:admin.errors.domain");
-      res.json({ retried: await federationOf(ctx).deliveries.retryHost(host) });
+      res.json({ retried: await runtime.deliveries.retryHost(host) });
     },
   });
 }

@@ -11,17 +11,20 @@ import { findRemoteActor } from "../actors/remote.ts";
 import { countFollows, findFollow } from "../follows/follows.repo.ts";
 import { followTarget, unfollowById, visibleFollows } from "../follows/follows.service.ts";
 import { notesOf } from "../notes/notes.repo.ts";
-import { federationOf } from "../runtime.ts";
+import type { FederationRuntime } from "../deps.ts";
 import { INSTANCE_ACTOR, handleOf, actorUri } from "../uris.ts";
 import { followSchema, type FollowForm } from "./federation.schemas.ts";
 
 const validateFollow = compileForm<FollowForm>(followSchema);
 
-export function federationRoutes(router: express.Router, ctx: AppContext): void {
+export function federationRoutes(
+  router: express.Router,
+  ctx: AppContext,
+  runtime: FederationRuntime,
+): void {
   const publicUrl = ctx.config.publicUrl;
 
   const actorPage = async (identifier: string, res: express.Response, req: express.Request) => {
-    const runtime = federationOf(ctx);
     const actor = await runtime.actors.byIdentifier(identifier);
     if (!actor) throw new HttpError(404, "errors.notFound");
     // A forum group's page is the group itself.
@@ -47,7 +50,6 @@ export function federationRoutes(router: express.Router, ctx: AppContext): void 
     values: object = {},
     errors: FieldError[] = [],
   ) => {
-    const runtime = federationOf(ctx);
     const user = req.user!;
     renderForm(res, "federation/follows", ctx.i18n, req, {
       title: req.t("federation:follows.title"),
@@ -64,7 +66,7 @@ export function federationRoutes(router: express.Router, ctx: AppContext): void 
   router.post("/follows", requireUser, async (req, res) => {
     const form = parseForm(validateFollow, req.body);
     if (!form.ok) return followsPage(req, res, req.body as object, form.errors);
-    const result = await followTarget(federationOf(ctx), req.user!.id, form.value.target);
+    const result = await followTarget(runtime, req.user!.id, form.value.target);
     if (!result.ok) {
       return followsPage(req, res, form.value, [
         { field: "target", key: `federation:follows.errors.${result.error}` },
@@ -77,7 +79,7 @@ export function federationRoutes(router: express.Router, ctx: AppContext): void 
   router.post("/follows/:id/delete", requireUser, async (req, res) => {
     const id = Number.parseInt(String(req.params.id), 10);
     const done = Number.isSafeInteger(id)
-      ? await unfollowById(federationOf(ctx), req.user!.id, id)
+      ? await unfollowById(runtime, req.user!.id, id)
       : undefined;
     if (!done) throw new HttpError(404, "errors.notFound");
     flash(req, "federation:follows.unfollowed", { handle: done.remote.handle });
@@ -85,7 +87,6 @@ export function federationRoutes(router: express.Router, ctx: AppContext): void 
   });
 
   router.get("/federation/actors/:id", requireUser, async (req, res) => {
-    const runtime = federationOf(ctx);
     const id = Number.parseInt(String(req.params.id), 10);
     const remote = Number.isSafeInteger(id) ? await findRemoteActor(ctx.db, { id }) : undefined;
     // Instances that are not (or no longer) allowed: their content stays hidden.

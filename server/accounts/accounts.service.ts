@@ -1,7 +1,7 @@
 // Accounts: sign-up, e-mail confirmation, authentication, password reset, API tokens, first admin.
 // Messages that reach people never tell whether an e-mail address is registered: the service
 // answers alike, and mails the address owner instead.
-import { handleConflict } from "./handles.ts";
+import { handleConflict, RESERVED_USERNAMES } from "./handles.ts";
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
 import { fail, ok, type Result } from "../http/result.ts";
@@ -15,24 +15,6 @@ import { hashPassword, randomToken, sha256, verifyPassword } from "./secrets.ts"
 
 export type { User };
 
-export const RESERVED_USERNAMES = new Set([
-  "cmcas",
-  "ccas",
-  "instance",
-  "admin",
-  "administrator",
-  "root",
-  "support",
-  "maillage",
-  "actor",
-  "system",
-  "moderation",
-  "api",
-  "www",
-  "about",
-  "groups",
-  "offers",
-]);
 export const USERNAME_PATTERN = "^[a-z0-9_]{3,30}$";
 
 const CONFIRM_TTL_MS = 48 * 3600_000;

@@ -2,7 +2,26 @@
 // (`@name@host`) of actors of this instance. Every place that gives out a name asks here.
 import type { Db } from "../db/database.ts";
 import { findUserByUsername } from "./accounts.repo.ts";
-import { RESERVED_USERNAMES } from "./accounts.service.ts";
+
+/** Names no member or group may take: local actors, and words that would mislead. */
+export const RESERVED_USERNAMES = new Set([
+  "cmcas",
+  "ccas",
+  "instance",
+  "admin",
+  "administrator",
+  "root",
+  "support",
+  "maillage",
+  "actor",
+  "system",
+  "moderation",
+  "api",
+  "www",
+  "about",
+  "groups",
+  "offers",
+]);
 
 export type HandleConflict = "reserved" | "taken";
 

@@ -1,6 +1,7 @@
-// The forums' federation pages: following a group hosted elsewhere (by handle or URL), leaving
-// it (which undoes the follow), and the HTML side of reply URLs (`/posts/<id>`, whose
-// ActivityStreams side Fedify serves). Registered before the group routes: `/groups/follow`.
+// The forums' federation pages: following a group hosted elsewhere (by handle or URL), a thread's
+// FEP-7888 context, and the HTML side of reply URLs (`/posts/<id>`, whose ActivityStreams side
+// Fedify serves). Registered before the group routes: `/groups/follow` before `/groups/:slug`.
+// Leaving a remote group undoes the follow in the groups service.
 import type express from "express";
 import type { AppContext } from "../context.ts";
 import type { ApiRegistry } from "../api/api-registry.ts";
@@ -9,21 +10,21 @@ import { HttpError } from "../http/errors.ts";
 import { flash, parseForm, renderForm } from "../http/forms.ts";
 import { compileForm } from "../http/validate.ts";
 import type { FieldError } from "../http/errors.ts";
-import { followSchema, type FollowForm } from "../../federation/web/federation.schemas.ts";
-import { followRemoteGroup, unfollowRemoteGroup } from "../../federation/forums/follow-groups.ts";
-import { federationOf } from "../../federation/runtime.ts";
 import { GROUP_SCHEMA, groupJson } from "./forums.json.ts";
+import { followGroupSchema, type FollowGroupForm } from "./forums.schemas.ts";
 import { failureError } from "./forums.web.ts";
 import * as groups from "./groups.service.ts";
-import { groupActor } from "./groups.service.ts";
+import { forumDeps, groupActor } from "./groups.service.ts";
 import { pageOfPosition } from "./paging.ts";
+import { threadIds } from "./post-ids.ts";
 import { findPost } from "./posts.repo.ts";
+import { followRemoteGroup } from "./remote-groups.service.ts";
 import { findTopic } from "./topics.repo.ts";
-import { threadIds } from "../../federation/forums/objects.ts";
 
-const validateFollow = compileForm<FollowForm>(followSchema);
+const validateFollow = compileForm<FollowGroupForm>(followGroupSchema);
 
 export function forumFederationRoutes(router: express.Router, ctx: AppContext): void {
+  const deps = forumDeps(ctx);
   const followPage = (
     req: express.Request,
     res: express.Response,
@@ -42,19 +43,13 @@ export function forumFederationRoutes(router: express.Router, ctx: AppContext): 
   router.post("/groups/follow", requireUser, async (req, res) => {
     const form = parseForm(validateFollow, req.body);
     if (!form.ok) return followPage(req, res, req.body as object, form.errors);
-    const result = await followRemoteGroup(federationOf(ctx), req.user!, form.value.target);
+    const result = await followRemoteGroup(ctx, deps, req.user!, form.value.target);
     if (!result.ok)
       return followPage(req, res, form.value, [
         { field: "target", key: `forums:followGroup.errors.${result.error}` },
       ]);
     flash(req, "forums:followGroup.followed", { name: result.value.name });
     res.redirect(303, `/groups/${result.value.slug}`);
-  });
-
-  router.post("/groups/:slug/leave", requireUser, async (req, res, next) => {
-    const group = await groups.findGroup(ctx.db, { slug: String(req.params.slug) });
-    if (group?.host) await unfollowRemoteGroup(federationOf(ctx), req.user!, group);
-    next();
   });
 
   // FEP-7888: a thread's context, as the ordered collection of its posts' ids.
@@ -92,19 +87,20 @@ export function forumFederationRoutes(router: express.Router, ctx: AppContext): 
 }
 
 export function forumFederationApi(api: ApiRegistry, ctx: AppContext): void {
-  api.add<FollowForm>({
+  const deps = forumDeps(ctx);
+  api.add<FollowGroupForm>({
     method: "post",
     path: "/groups/follow",
     summary: "Follow a group hosted elsewhere (handle @name@host or URL); its history is fetched",
     tags: ["forums"],
     auth: "user",
-    body: followSchema,
+    body: followGroupSchema,
     responses: {
       201: { description: "The remote group, as seen here", schema: GROUP_SCHEMA },
       422: { description: "Not found, not a group, not allowed, or profile not discoverable" },
     },
     async handler(req, res) {
-      const result = await followRemoteGroup(federationOf(ctx), req.apiUser!, req.body.target);
+      const result = await followRemoteGroup(ctx, deps, req.apiUser!, req.body.target);
       if (!result.ok)
         throw failureError(
           req.t,

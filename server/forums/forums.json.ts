@@ -32,7 +32,7 @@ export const GROUP_SCHEMA = {
 } as const;
 
 export function groupJson(
-  deps: ForumDeps,
+  deps: Pick<ForumDeps, "publicUrl">,
   group: Group,
   membership: string | null | undefined = null,
 ) {
@@ -75,7 +75,7 @@ export const TOPIC_SCHEMA = {
   },
 } as const;
 
-export function topicJson(deps: ForumDeps, topic: Topic & { unread?: number }) {
+export function topicJson(deps: Pick<ForumDeps, "publicUrl">, topic: Topic & { unread?: number }) {
   return {
     id: topic.id,
     groupId: topic.groupId,
@@ -128,7 +128,7 @@ export const POST_SCHEMA = {
   },
 } as const;
 
-export function postJson(deps: ForumDeps, post: PostView, access: GroupAccess) {
+export function postJson(deps: Pick<ForumDeps, "publicUrl">, post: PostView, access: GroupAccess) {
   const show = !post.removedAt || access.isModerator || access.user?.id === post.authorId;
   return {
     id: post.id,

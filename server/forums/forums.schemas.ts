@@ -172,3 +172,14 @@ export const inviteFormSchema = {
   required: ["username"],
   properties: { username: { type: "string", minLength: 1, maxLength: 60 } },
 } as const;
+
+/** A group elsewhere to follow: `@name@host`, Lemmy's `!name@host`, or its URL. */
+export interface FollowGroupForm {
+  target: string;
+}
+
+export const followGroupSchema = {
+  type: "object",
+  required: ["target"],
+  properties: { target: { type: "string", minLength: 3, maxLength: 500 } },
+} as const;

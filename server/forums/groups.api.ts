@@ -1,8 +1,6 @@
 import type { AppContext } from "../context.ts";
 import type { ApiRegistry } from "../api/api-registry.ts";
 import { HttpError } from "../http/errors.ts";
-import { unfollowRemoteGroup } from "../../federation/forums/follow-groups.ts";
-import { federationOf } from "../../federation/runtime.ts";
 import { groupApiSchema, topicApiSchema, type GroupForm } from "./forums.schemas.ts";
 import {
   GROUP_SCHEMA,
@@ -16,12 +14,13 @@ import { failure, failureError, groupRef, readableGroup, requireModerator } from
 import * as groups from "./groups.service.ts";
 import { GROUPS_PER_PAGE, pageParam, pager, TOPICS_PER_PAGE } from "./paging.ts";
 import { createTopic, findTopic, listTopics } from "./topics.service.ts";
+import { forumDeps } from "./groups.service.ts";
 
 const pageQuery = { properties: { page: { type: "integer", minimum: 1, maximum: 100000 } } };
 const created = (schema: object) => ({ 201: { description: "Created", schema } });
 
 export function groupsApi(api: ApiRegistry, ctx: AppContext): void {
-  const deps = ctx.config;
+  const deps = forumDeps(ctx);
 
   api.add<unknown, { page?: number; mine?: boolean }>({
     method: "get",
@@ -103,9 +102,9 @@ export function groupsApi(api: ApiRegistry, ctx: AppContext): void {
     async handler(req, res) {
       const found = await readableGroup(ctx.db, req.apiUser, groupRef(String(req.params.id)));
       requireModerator(found.access);
-      const group = await groups.updateGroup(ctx.db, deps, found.group, req.body);
-      // Followers elsewhere refresh the group's name and description.
-      await ctx.queue.enqueue("forums.federate", { action: "group", groupId: group.id });
+      const group = await ctx.transaction((tx) =>
+        groups.updateGroup(tx, deps, found.group, req.body),
+      );
       res.json(groupJson(deps, group, found.access.membership?.state));
     },
   });
@@ -140,10 +139,8 @@ export function groupsApi(api: ApiRegistry, ctx: AppContext): void {
     responses: { 204: { description: "Left" } },
     async handler(req, res) {
       const group = await groups.findGroup(ctx.db, groupRef(String(req.params.id)));
-      if (!group || !(await groups.leave(ctx.db, group, req.apiUser!)))
+      if (!group || !(await ctx.transaction((tx) => groups.leave(tx, deps, group, req.apiUser!))))
         throw new HttpError(404, "errors.notFound");
-      // A group hosted elsewhere: the member's Follow of it is undone.
-      if (group.host) await unfollowRemoteGroup(federationOf(ctx), req.apiUser!, group);
       res.status(204).end();
     },
   });

@@ -12,6 +12,7 @@ import * as groups from "./groups.service.ts";
 import { BAN_DAYS, listActiveBans } from "./moderation.service.ts";
 import { GROUPS_PER_PAGE, pageOfPosition, pageParam, pager, TOPICS_PER_PAGE } from "./paging.ts";
 import { listTopics } from "./topics.service.ts";
+import { forumDeps } from "./groups.service.ts";
 
 const validateGroup = compileForm<GroupForm>(groupFormSchema);
 const validateInvite = compileForm<{ username: string }>(inviteFormSchema);
@@ -50,7 +51,7 @@ export async function renderMembersPage(
 }
 
 export function groupRoutes(router: express.Router, ctx: AppContext): void {
-  const deps = ctx.config;
+  const deps = forumDeps(ctx);
   const options = {
     visibilities: VISIBILITIES,
     postPolicies: POST_POLICIES,
@@ -181,9 +182,7 @@ export function groupRoutes(router: express.Router, ctx: AppContext): void {
     requireModerator(found.access);
     const form = parseForm(validateGroup, req.body);
     if (!form.ok) return groupFormPage(req, res, found, req.body as object, form.errors);
-    await groups.updateGroup(ctx.db, deps, found.group, form.value);
-    // Followers elsewhere refresh the group's name and description.
-    await ctx.queue.enqueue("forums.federate", { action: "group", groupId: found.group.id });
+    await ctx.transaction((tx) => groups.updateGroup(tx, deps, found.group, form.value));
     flash(req, "forums:groupForm.saved");
     res.redirect(303, `/groups/${found.group.slug}`);
   });
@@ -201,7 +200,7 @@ export function groupRoutes(router: express.Router, ctx: AppContext): void {
   router.post("/groups/:slug/leave", requireUser, async (req, res) => {
     const group = await groups.findGroup(ctx.db, { slug: String(req.params.slug) });
     if (!group) throw new HttpError(404, "errors.notFound");
-    await groups.leave(ctx.db, group, req.user!);
+    await ctx.transaction((tx) => groups.leave(tx, deps, group, req.user!));
     flash(req, "forums:membership.left", { group: group.name });
     res.redirect(303, group.visibility === "private" ? "/groups" : `/groups/${group.slug}`);
   });

@@ -1,5 +1,6 @@
 // Groups and their members: creation and settings, joining and leaving (open, on approval, on
 // invitation), moderators, subscriptions.
+import type { AppContext } from "../context.ts";
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
 import { findUserByUsername, type User } from "../accounts/accounts.repo.ts";
@@ -10,10 +11,23 @@ import type { JoinPolicy, MemberRole, PostPolicy, Visibility } from "./forums.ta
 import * as repo from "./groups.repo.ts";
 import * as members from "./memberships.repo.ts";
 import type { Group } from "./groups.repo.ts";
+import type { ForumsPort } from "./forums.port.ts";
 import { renderMarkdown } from "./richtext.ts";
 
 export interface ForumDeps {
   publicUrl: URL;
+  /** What forums need from federation (`ctx.ports.forums`). */
+  federation: ForumsPort;
+}
+
+/** The forums' dependencies from the instance's context (its port is filled in at boot). */
+export function forumDeps(ctx: Pick<AppContext, "config" | "ports">): ForumDeps {
+  return {
+    publicUrl: ctx.config.publicUrl,
+    get federation() {
+      return ctx.ports.forums;
+    },
+  };
 }
 
 export interface GroupInput {
@@ -50,7 +64,7 @@ function joinPolicyFor(visibility: Visibility, asked: JoinPolicy | undefined): J
   return asked ?? "open";
 }
 
-function texts(deps: ForumDeps, input: GroupInput) {
+function texts(deps: Pick<ForumDeps, "publicUrl">, input: GroupInput) {
   const host = deps.publicUrl.host;
   const description = input.description?.trim() ?? "";
   const rules = input.rules?.trim() ?? "";
@@ -103,13 +117,15 @@ export async function createGroup(
 }
 
 export async function updateGroup(
-  db: Db,
+  tx: Tx,
   deps: ForumDeps,
   group: Group,
   input: GroupInput,
 ): Promise<Group> {
-  await repo.updateGroup(db, group.id, texts(deps, input));
-  return (await repo.findGroup(db, { id: group.id }))!;
+  await repo.updateGroup(tx.db, group.id, texts(deps, input));
+  // Followers elsewhere refresh the group's name and description.
+  await deps.federation.groupChanged(tx, group.id);
+  return (await repo.findGroup(tx.db, { id: group.id }))!;
 }
 
 export type JoinOutcome = "joined" | "requested" | "already";
@@ -154,9 +170,12 @@ export async function join(
   return ok("joined");
 }
 
-export async function leave(db: Db, group: Group, user: User): Promise<boolean> {
-  await members.setSubscription(db, user.id, { groupId: group.id }, false);
-  return members.deleteMembership(db, group.id, user.id);
+/** Leaves a group; leaving a group elsewhere also undoes the member's Follow of it. */
+export async function leave(tx: Tx, deps: ForumDeps, group: Group, user: User): Promise<boolean> {
+  await members.setSubscription(tx.db, user.id, { groupId: group.id }, false);
+  const left = await members.deleteMembership(tx.db, group.id, user.id);
+  if (group.host && group.apId) await deps.federation.unfollowGroup(tx, user.id, group.apId);
+  return left;
 }
 
 export async function invite(
@@ -249,7 +268,10 @@ export const groupsModeratedBy = repo.groupsModeratedBy;
 
 /** The group's actor id and handle. A remote group's slug is already `name@host`; a local group
  * is the actor `/users/<slug>` (the slug never changes; member actors use uuids). */
-export function groupActor(deps: ForumDeps, group: Group): { actor: string; handle: string } {
+export function groupActor(
+  deps: Pick<ForumDeps, "publicUrl">,
+  group: Group,
+): { actor: string; handle: string } {
   if (group.host !== null) return { actor: group.apId ?? "", handle: `@${group.slug}` };
   return {
     actor: new URL(`/users/${group.slug}`, deps.publicUrl).href,

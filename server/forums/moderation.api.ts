@@ -24,6 +24,7 @@ import {
 import { findGroup, groupsModeratedBy } from "./groups.service.ts";
 import * as moderation from "./moderation.service.ts";
 import { LOG_PER_PAGE, pageParam, pager, REPORTS_PER_PAGE } from "./paging.ts";
+import { forumDeps } from "./groups.service.ts";
 
 const done = { 204: { description: "Done" } };
 const pageQuery = { properties: { page: { type: "integer", minimum: 1, maximum: 100000 } } };
@@ -57,7 +58,7 @@ const LOG_SCHEMA = {
 } as const;
 
 export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
-  const deps = ctx.config;
+  const deps = forumDeps(ctx);
   const list = (items: object) => ({
     type: "object",
     properties: { items: { type: "array", items: items }, ...PAGE_SCHEMA.properties },

@@ -24,6 +24,7 @@ import { findGroup, groupsModeratedBy } from "./groups.service.ts";
 import * as moderation from "./moderation.service.ts";
 import { LOG_PER_PAGE, pageOfPosition, pageParam, pager, REPORTS_PER_PAGE } from "./paging.ts";
 import { excerpt } from "./richtext.ts";
+import { forumDeps } from "./groups.service.ts";
 
 const validateReason = compileForm<ReasonForm>(reasonFormSchema);
 const validateBan = compileForm<BanForm>(banFormSchema);
@@ -40,7 +41,7 @@ function formReason(body: unknown, action: string): Record<string, unknown> {
 }
 
 export function moderationRoutes(router: express.Router, ctx: AppContext): void {
-  const deps = ctx.config;
+  const deps = forumDeps(ctx);
 
   router.get("/groups/:slug/moderation", async (req, res) => {
     const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });

@@ -57,7 +57,7 @@ export async function removePost(
     details: { position: post.position, excerpt: excerpt(post.text, 120) },
   });
   await repo.closeReports(tx.db, { postId: post.id }, "resolved", moderator.id, reason);
-  tx.enqueue("forums.federate", { action: "remove", postId: post.id, reason });
+  await deps.federation.postRemoved(tx, post.id, reason);
   if (post.authorId && post.authorId !== moderator.id) {
     await notify(tx, deps.publicUrl, {
       userId: post.authorId,
@@ -126,7 +126,7 @@ export async function flagTopic(
   });
   // Our federated groups tell their followers (the job skips the others).
   if (input.group.host === null && (action === "lock" || action === "unlock"))
-    tx.enqueue("forums.federate", { action, topicId: topic.id, reason });
+    await deps.federation.topicLocked(tx, topic.id, action === "lock", reason);
   if (action === "lock" && topic.authorId && topic.authorId !== input.moderator.id) {
     await notify(tx, deps.publicUrl, {
       userId: topic.authorId,
@@ -199,7 +199,8 @@ export async function ban(
   const expiresAt = input.days === null ? null : new Date(Date.now() + input.days * 86_400_000);
   const name = input.username.trim().replace(/^@/, "");
   // Someone of another instance, known here by their handle (user@host).
-  if (name.includes("@")) return banRemoteActor(tx, { ...input, handle: name, reason, expiresAt });
+  if (name.includes("@"))
+    return banRemoteActor(tx, deps, { ...input, handle: name, reason, expiresAt });
   const target = await findUserByUsername(tx.db, name);
   if (!target) return fail("unknown_user");
   const access = await members.findMembership(tx.db, input.group.id, target.id);
@@ -272,7 +273,7 @@ export async function report(
   });
   if (!id) return fail("already_reported");
   // A remote group's post: the report also goes to its instance (Flag).
-  if (input.group.host !== null) tx.enqueue("forums.federate", { action: "report", reportId: id });
+  if (input.group.host !== null) await deps.federation.reported(tx, id);
   for (const moderatorId of await members.moderatorIds(tx.db, input.group.id)) {
     if (moderatorId === input.post.authorId) continue;
     await notify(tx, deps.publicUrl, {

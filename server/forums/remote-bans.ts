@@ -1,13 +1,17 @@
-// Banning someone of another instance (`user@host`) from one of our groups: their posts are
-// refused when they arrive, and, if the group federates, it sends a `Block` to its followers
-// (whose instances then stop sending that person's posts) and to the person.
+// Bans across instances. Banning someone of another instance (`user@host`) from one of our
+// groups: their posts and follows are refused when they arrive, and, if the group federates, it
+// sends a `Block` to its followers (whose instances then stop sending that person's posts) and to
+// the person. A group elsewhere banning someone: recorded as it says.
+import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
 import type { User } from "../accounts/accounts.repo.ts";
 import { fail, ok, type Result } from "../http/result.ts";
 import type { Group } from "./groups.repo.ts";
+import type { ForumDeps } from "./groups.service.ts";
 
 export async function banRemoteActor(
   tx: Tx,
+  deps: ForumDeps,
   input: {
     group: Group;
     handle: string;
@@ -49,6 +53,47 @@ export async function banRemoteActor(
       details: JSON.stringify({ until: input.expiresAt?.toISOString() ?? null }),
     })
     .execute();
-  if (input.group.host === null) tx.enqueue("forums.federate", { action: "block", banId: ban.id });
+  if (input.group.host === null) await deps.federation.banned(tx, ban.id);
   return ok({ user: { displayName }, expiresAt: input.expiresAt });
+}
+
+/** Is this actor of another instance banned from the group (writing and following refused)? */
+export async function actorBanned(db: Db, groupId: string, actorUri: string): Promise<boolean> {
+  const row = await db
+    .selectFrom("forum_bans")
+    .select("id")
+    .where("group_id", "=", groupId)
+    .where("actor_ap_id", "=", actorUri)
+    .where("lifted_at", "is", null)
+    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", new Date())]))
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * A group elsewhere bans someone (its Block): one of our members (we stop sending their posts
+ * there), or another instance's actor (their posts in it are no longer kept here).
+ */
+export async function banFromRemoteGroup(
+  tx: Tx,
+  ban: {
+    groupId: string;
+    target: { userId: string } | { actorUri: string };
+    reason: string;
+    expiresAt: Date | null;
+    apId: string | null;
+  },
+): Promise<void> {
+  await tx.db
+    .insertInto("forum_bans")
+    .values({
+      group_id: ban.groupId,
+      user_id: "userId" in ban.target ? ban.target.userId : null,
+      actor_ap_id: "actorUri" in ban.target ? ban.target.actorUri : null,
+      reason: ban.reason,
+      expires_at: ban.expiresAt,
+      ap_id: ban.apId,
+    })
+    .onConflict((oc) => oc.column("ap_id").doNothing())
+    .execute();
 }

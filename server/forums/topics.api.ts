@@ -17,9 +17,10 @@ import { pageOfPosition, pageParam, pager, POSTS_PER_PAGE, RESULTS_PER_PAGE } fr
 import { plainSnippet, searchPosts } from "./search.repo.ts";
 import { QUERY_MAX } from "./search.routes.ts";
 import * as topics from "./topics.service.ts";
+import { forumDeps } from "./groups.service.ts";
 
 export function topicsApi(api: ApiRegistry, ctx: AppContext): void {
-  const deps = ctx.config;
+  const deps = forumDeps(ctx);
 
   const postView = async (postId: string, userId: string | undefined) => {
     const post = (await topics.findPost(ctx.db, postId))!;
@@ -151,7 +152,7 @@ export function topicsApi(api: ApiRegistry, ctx: AppContext): void {
       async handler(req, res) {
         const found = await readablePost(ctx.db, req.apiUser, String(req.params.id));
         const result = await ctx.transaction((tx) =>
-          topics.like(tx, { ...found, user: req.apiUser!, on: method === "put" }),
+          topics.like(tx, deps, { ...found, user: req.apiUser!, on: method === "put" }),
         );
         if (!result.ok) throw failureError(req.t, failure(result.error, {}, found.access));
         res.json({ likes: (await topics.findPost(ctx.db, found.post.id))!.likeCount });

@@ -24,6 +24,7 @@ import { isSubscribed, subscribe } from "./groups.service.ts";
 import { pageOfPosition, pageParam, pager, POSTS_PER_PAGE } from "./paging.ts";
 import { quoteMarkdown } from "./richtext.ts";
 import * as topics from "./topics.service.ts";
+import { forumDeps } from "./groups.service.ts";
 
 const validateTopic = compileForm<TopicForm>(topicFormSchema);
 const validateReply = compileForm<ReplyForm>(replyFormSchema);
@@ -65,7 +66,7 @@ function imageOf(req: express.Request, res: express.Response): ImageResult {
 }
 
 export function topicRoutes(router: express.Router, ctx: AppContext): void {
-  const deps = ctx.config;
+  const deps = forumDeps(ctx);
   const limits = { titleMax: TITLE_MAX, contentMax: CONTENT_MAX };
 
   const topicFormPage = async (
@@ -342,7 +343,7 @@ export function topicRoutes(router: express.Router, ctx: AppContext): void {
     const found = await readablePost(ctx.db, req.user, String(req.params.id));
     const on = (req.body as { on?: string }).on === "1";
     const result = await ctx.transaction((tx) =>
-      topics.like(tx, { ...found, user: req.user!, on }),
+      topics.like(tx, deps, { ...found, user: req.user!, on }),
     );
     if (!result.ok) {
       const failed = failure(result.error, {}, found.access);

@@ -110,8 +110,8 @@ async function writePost(
   await topics.markRead(tx.db, input.user.id, target.topicId, position);
   await members.setSubscription(tx.db, input.user.id, { topicId: target.topicId }, true);
   tx.enqueue("forums.notify", { postId });
-  // Federated groups announce it; a remote group receives it (no-op for other groups).
-  tx.enqueue("forums.federate", { action: "create", postId });
+  // Federated groups announce it; a remote group receives it (nothing for other groups).
+  await deps.federation.postCreated(tx, postId);
   return postId;
 }
 
@@ -216,12 +216,13 @@ export async function editPost(
   await posts.insertMentions(db, input.post.id, await resolveMentions(db, rendered.mentions));
   if (opening && title !== null && title !== input.topic.title)
     await topics.setTopicTitle(db, input.topic.id, title);
-  tx.enqueue("forums.federate", { action: "update", postId: input.post.id });
+  await deps.federation.postUpdated(tx, input.post.id);
   return ok(undefined);
 }
 
 export async function like(
   tx: Tx,
+  deps: ForumDeps,
   input: { post: Post; access: GroupAccess; user: User; on: boolean },
 ): Promise<Result<void, "banned" | "removed" | "not_member">> {
   if (!input.access.canRead) return fail("not_member");
@@ -235,17 +236,10 @@ export async function like(
     .where("kind", "=", "like")
     .executeTakeFirst();
   await posts.setLike(tx.db, input.post.id, input.user.id, input.on);
-  // A like of a post of a group elsewhere is sent there (no-op for other groups).
+  // A like of a post of a group elsewhere is sent there (nothing for other groups).
   const { id: postId } = input.post;
-  if (input.on && !before)
-    tx.enqueue("forums.federate", { action: "like", postId, userId: input.user.id });
-  if (!input.on && before)
-    tx.enqueue("forums.federate", {
-      action: "unlike",
-      postId,
-      userId: input.user.id,
-      likeId: before.ap_id,
-    });
+  if (input.on && !before) await deps.federation.liked(tx, postId, input.user.id);
+  if (!input.on && before) await deps.federation.unliked(tx, postId, input.user.id, before.ap_id);
   return ok(undefined);
 }
 

@@ -9,7 +9,7 @@ import { flash, renderForm } from "../http/forms.ts";
 import { listFamily } from "../members/members.repo.ts";
 import { findOffer, listImages, type Offer } from "./offers.repo.ts";
 import { offerView } from "./offers.view.ts";
-import { findActive, positionOf } from "./registrations.repo.ts";
+import { findActive, lastRefusal, positionOf, remotePosition } from "./registrations.repo.ts";
 import {
   cancelOwn,
   register,
@@ -17,8 +17,7 @@ import {
   type RegisterError,
 } from "./registrations.service.ts";
 import * as reviews from "./reviews.service.ts";
-import { bookRemote, leaveRemote } from "../../federation/offers/remote-booking.ts";
-import { lastRefusal, remotePosition } from "../../federation/offers/remote-status.ts";
+import { bookingDeps } from "./booking.types.ts";
 
 export const REGISTER_STATUS: Record<RegisterError, number> = {
   not_found: 404,
@@ -32,6 +31,7 @@ export const REGISTER_STATUS: Record<RegisterError, number> = {
   age_unknown: 422,
   too_young: 422,
   too_old: 422,
+  not_discoverable: 409,
 };
 
 /** The message of a booking refusal, with what the member needs to fix it. */
@@ -78,7 +78,7 @@ const arrayOf = (value: unknown): string[] =>
       : [];
 
 export function bookingRoutes(router: express.Router, ctx: AppContext): void {
-  const deps = { publicUrl: ctx.config.publicUrl };
+  const deps = bookingDeps(ctx);
 
   async function visibleOffer(req: express.Request): Promise<Offer> {
     const offer = await findOffer(ctx.db, String(req.params.id));
@@ -190,20 +190,6 @@ export function bookingRoutes(router: express.Router, ctx: AppContext): void {
       includeSelf: body.self === "on",
       selfBirthYear: Number.isInteger(birthYear) && birthYear > 1900 ? birthYear : undefined,
     };
-    if (offer.remote) {
-      // Booked by the offer's home instance: pending until it answers.
-      const sent = await ctx.transaction((tx) =>
-        bookRemote(tx, deps.publicUrl, { offerId: offer.id, userId: req.user!.id, persons }),
-      );
-      if (!sent.ok)
-        return offerPage(req, res, offer, {
-          status: sent.error === "not_found" ? 404 : sent.error.startsWith("not_") ? 409 : 422,
-          values: { ...body, family: arrayOf(body.family) },
-          errors: [{ field: "booking", key: `offers:booking.errors.${sent.error}` }],
-        });
-      flash(req, "offers:booking.pending", { territory: offer.remote.territory });
-      return res.redirect(303, `/offers/${offer.id}`);
-    }
     const result = await ctx.transaction((tx) =>
       register(tx, deps, {
         offerId: offer.id,
@@ -225,7 +211,10 @@ export function bookingRoutes(router: express.Router, ctx: AppContext): void {
         ],
       });
     }
-    if (result.value.status === "confirmed")
+    // Another instance's offer: booked by its home instance, pending until it answers.
+    if (result.value.status === "pending")
+      flash(req, "offers:booking.pending", { territory: offer.remote?.territory ?? "" });
+    else if (result.value.status === "confirmed")
       flash(req, "offers:booking.confirmed", { count: result.value.persons });
     else flash(req, "offers:booking.waitlisted", { position: result.value.position ?? 1 });
     res.redirect(303, `/offers/${offer.id}`);
@@ -234,9 +223,7 @@ export function bookingRoutes(router: express.Router, ctx: AppContext): void {
   router.post("/offers/:id/cancel", requireUser, async (req, res) => {
     const offer = await visibleOffer(req);
     const result = await ctx.transaction((tx) =>
-      offer.remote
-        ? leaveRemote(tx, deps.publicUrl, offer.id, req.user!.id)
-        : cancelOwn(tx, deps, offer.id, { kind: "local", userId: req.user!.id }),
+      cancelOwn(tx, deps, offer.id, { kind: "local", userId: req.user!.id }),
     );
     if (!result.ok) {
       return offerPage(req, res, offer, {

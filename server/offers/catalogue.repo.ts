@@ -206,3 +206,17 @@ export async function searchOffers(
     })),
   };
 }
+
+/** The territories (publishers of offers we keep) whose offers are in our catalogue. */
+export async function territories(db: Db): Promise<{ host: string; name: string }[]> {
+  return db
+    .selectFrom("federation_remote_actors as a")
+    .select(["a.host", "a.name"])
+    .where((eb) =>
+      eb.exists(
+        eb.selectFrom("offers as o").select("o.id").whereRef("o.remote_actor_id", "=", "a.id"),
+      ),
+    )
+    .orderBy("a.name")
+    .execute();
+}

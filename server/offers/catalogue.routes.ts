@@ -6,7 +6,7 @@ import type { AppContext } from "../context.ts";
 import { requireUser } from "../http/auth.ts";
 import { HttpError } from "../http/errors.ts";
 import { flash, formState } from "../http/forms.ts";
-import { searchOffers } from "./catalogue.repo.ts";
+import { searchOffers, territories } from "./catalogue.repo.ts";
 import { RADII, queryString, readQuery, toFilters } from "./catalogue.params.ts";
 import { calendar, entryOf, feedToken } from "./feeds.ts";
 import { setSubscriptions, subscribedCategories } from "./notices.service.ts";
@@ -15,7 +15,6 @@ import { AUDIENCES } from "./offers.tables.ts";
 import { DEFAULT_TIMEZONE } from "./offers.schemas.ts";
 import { cardLabels, cardView, categoryName, dateTimeLabel, memo } from "./offers.view.ts";
 import { listForUser } from "./registrations.repo.ts";
-import { territories } from "../../federation/offers/remote-status.ts";
 
 export const PAGE_SIZE = 50;
 

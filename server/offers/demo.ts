@@ -16,6 +16,7 @@ import {
   type OfferInput,
 } from "./offers.service.ts";
 import { register } from "./registrations.service.ts";
+import { bookingDeps } from "./booking.types.ts";
 import { saveReview } from "./reviews.service.ts";
 
 const DAY = 86_400_000;
@@ -212,7 +213,7 @@ export async function seedDemo(
     const input = demoOffer(n, categories, where, rnd, now, { from: -60, to: 180 });
     if (n % 20 === 19) input.title = `${input.title} (brouillon)`;
     const result = await ctx.transaction((tx) =>
-      createOffer(tx, { publicUrl: ctx.config.publicUrl }, staffId, input, n % 20 !== 19),
+      createOffer(tx, bookingDeps(ctx), staffId, input, n % 20 !== 19),
     );
     if (!result.ok) throw new Error(`demo offer refused: ${JSON.stringify(result.details)}`);
     created.push({ id: result.value.id, input });
@@ -220,7 +221,7 @@ export async function seedDemo(
   }
 
   // Registrations, as members would have made them before each offer started.
-  const deps = { publicUrl: ctx.config.publicUrl };
+  const deps = bookingDeps(ctx);
   for (const { id, input } of created) {
     const demand = Math.round(input.capacity * (0.3 + rnd() * 1.1));
     const when = new Date(Math.min(now.getTime(), input.startsAt.getTime() - 10 * DAY));

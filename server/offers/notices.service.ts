@@ -1,13 +1,13 @@
 // What offers tell members outside of a booking: last-minute places to category subscribers,
 // reminders before the activity, and staff messages to participants. Every function is safe to
 // run twice: a notice already given is recorded and never repeated.
-import { messageRemoteParticipants } from "../../federation/offers/messages.ts";
 import { sql } from "kysely";
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
 import { notify } from "../notifications/notifications.service.ts";
 import { readOfferSettings } from "./offers.repo.ts";
 import { completeEndedOffers } from "./offers.service.ts";
+import type { BookingDeps } from "./booking.types.ts";
 
 export interface NoticeDeps {
   publicUrl: URL;
@@ -187,7 +187,7 @@ export async function sendReminders(tx: Tx, deps: NoticeDeps, limit = 500): Prom
 /** A staff message to the participants (confirmed, and waiting ones if asked). */
 export async function messageParticipants(
   tx: Tx,
-  deps: NoticeDeps,
+  deps: BookingDeps,
   input: { offerId: string; senderId: string; body: string; includeWaitlist: boolean },
 ): Promise<number> {
   const offer = await tx.db
@@ -214,9 +214,8 @@ export async function messageParticipants(
     .where("actor_url", "is not", null)
     .execute();
   // Members of other instances get it through federation (a direct Note).
-  await messageRemoteParticipants(
+  await deps.federation.messageSent(
     tx,
-    deps.publicUrl,
     offer,
     input.body,
     remote.map((r) => r.actor_url!),

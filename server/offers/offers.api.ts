@@ -17,6 +17,7 @@ import {
   type OfferApiBody,
 } from "./offers.schemas.ts";
 import * as offers from "./offers.service.ts";
+import { bookingDeps } from "./booking.types.ts";
 import { ratingSummary } from "./reviews.service.ts";
 import { OFFER_JSON, OFFER_SUMMARY_JSON } from "./offers.api-schemas.ts";
 import { registrationsApi } from "./registrations.api.ts";
@@ -99,7 +100,7 @@ const isStaff = (user: User | undefined) => user !== undefined && STAFF_ROLES.in
 
 export function offersApi(api: ApiRegistry, ctx: AppContext): void {
   const { publicUrl } = ctx.config;
-  const deps = { publicUrl };
+  const deps = bookingDeps(ctx);
 
   async function visible(req: express.Request & { apiUser?: User }): Promise<repo.Offer> {
     const offer = await repo.findOffer(ctx.db, String(req.params.id));

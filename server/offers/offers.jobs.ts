@@ -2,6 +2,7 @@
 // places again.
 import type { JobDefinitions } from "../modules/module.ts";
 import { announceLastMinute, sendReminders, sweep } from "./notices.service.ts";
+import { bookingDeps } from "./booking.types.ts";
 
 export interface OffersJobs {
   "offers.lastMinute": { offerId: string };
@@ -17,15 +18,13 @@ export const offersJobs: JobDefinitions<keyof OffersJobs> = {
   "offers.lastMinute": {
     spec: { attempts: 5, backoffMs: 60_000, timeoutMs: 120_000 },
     async run(ctx, { offerId }) {
-      await ctx.transaction((tx) =>
-        announceLastMinute(tx, { publicUrl: ctx.config.publicUrl }, offerId),
-      );
+      await ctx.transaction((tx) => announceLastMinute(tx, bookingDeps(ctx), offerId));
     },
   },
   "offers.reminders": {
     spec: { attempts: 3, backoffMs: 300_000, timeoutMs: 300_000 },
     async run(ctx) {
-      const deps = { publicUrl: ctx.config.publicUrl };
+      const deps = bookingDeps(ctx);
       // Batches of 500 in their own transactions, until none is due.
       while ((await ctx.transaction((tx) => sendReminders(tx, deps))) === 500);
     },

@@ -157,6 +157,9 @@ export async function lockOffer(db: Db, id: string) {
     .select([
       "id",
       "remote_uri",
+      "remote_actor_id",
+      "visibility",
+      "published_at",
       "title",
       "status",
       "starts_at",

@@ -7,7 +7,6 @@ import { slvieExists } from "../members/members.repo.ts";
 import * as repo from "./offers.repo.ts";
 import type { Audience, LocationKind, PriceTier, Visibility } from "./offers.tables.ts";
 import { plainText, sanitizeDescription } from "./rich-text.ts";
-import { federateDeletion, federateOffer } from "../../federation/offers/offers.outbox.ts";
 import {
   cancelEveryRegistration,
   fillFreedPlaces,
@@ -153,7 +152,7 @@ export async function createOffer(
     status: publish ? "published" : "draft",
     published_at: publish ? new Date() : null,
   });
-  if (publish) await federateOffer(tx, deps.publicUrl, id, "published");
+  if (publish) await deps.federation.published(tx, id);
   return ok((await repo.findOffer(tx.db, id))!);
 }
 
@@ -182,7 +181,7 @@ export async function updateOffer(
       starts_at: input.startsAt,
     });
   // Followers see changes of published (or cancelled) offers; drafts stay here.
-  await federateOffer(tx, deps.publicUrl, id, "updated");
+  await deps.federation.updated(tx, id);
   return ok((await repo.findOffer(tx.db, id))!);
 }
 
@@ -218,7 +217,7 @@ export async function publishOffer(
   if (!offer) return fail("not_found");
   if (offer.status !== "draft") return fail("not_draft");
   await repo.updateOffer(tx.db, id, { status: "published", published_at: new Date() });
-  await federateOffer(tx, deps.publicUrl, id, "published");
+  await deps.federation.published(tx, id);
   return ok(undefined);
 }
 
@@ -234,7 +233,7 @@ export async function cancelOffer(
   if (offer.status === "cancelled" || offer.status === "completed") return fail("not_cancellable");
   await repo.updateOffer(tx.db, id, { status: "cancelled", cancellation_reason: reason });
   const told = await cancelEveryRegistration(tx, deps, offer, reason);
-  await federateOffer(tx, deps.publicUrl, id, "updated");
+  await deps.federation.cancelled(tx, id);
   return ok({ told });
 }
 
@@ -254,7 +253,15 @@ export async function deleteOffer(
     .returning(["id", "visibility", "published_at"])
     .executeTakeFirst();
   if (!row) return fail("not_found");
-  await federateDeletion(tx, deps.publicUrl, row);
+  // Other instances saw it: they drop it, and its URL answers a Tombstone from now on.
+  if (row.visibility !== "local" && row.published_at !== null) {
+    await tx.db
+      .insertInto("offer_tombstones")
+      .values({ offer_id: row.id })
+      .onConflict((oc) => oc.column("offer_id").doNothing())
+      .execute();
+    await deps.federation.deleted(tx, row);
+  }
   return ok(undefined);
 }
 

@@ -11,6 +11,7 @@ import { findOffer, type Offer } from "./offers.repo.ts";
 import { dateTimeLabel, offerView } from "./offers.view.ts";
 import { listForOffer, setAttendance, type StaffRegistration } from "./registrations.repo.ts";
 import { register, removeByStaff } from "./registrations.service.ts";
+import { bookingDeps } from "./booking.types.ts";
 import { registerMessage } from "./booking.routes.ts";
 import { findMemberByEmail } from "./staff.repo.ts";
 
@@ -34,7 +35,7 @@ function peopleOf(r: StaffRegistration, t: express.Request["t"]): string {
 
 export function participantRoutes(router: express.Router, ctx: AppContext): void {
   const staff = requireRole(...STAFF_ROLES);
-  const deps = { publicUrl: ctx.config.publicUrl };
+  const deps = bookingDeps(ctx);
 
   const offerOr404 = async (req: express.Request): Promise<Offer> => {
     const offer = await findOffer(ctx.db, String(req.params.id));

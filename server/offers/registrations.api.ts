@@ -16,14 +16,13 @@ import {
 } from "./registrations.service.ts";
 import { REGISTER_STATUS, refusalValues, registerMessage } from "./booking.routes.ts";
 import { REGISTRATION_JSON } from "./offers.api-schemas.ts";
-import { bookRemote, leaveRemote } from "../../federation/offers/remote-booking.ts";
+import { bookingDeps } from "./booking.types.ts";
 
 /** The offer of `req.params.id` if the caller may see it (404 otherwise). */
 export type VisibleOffer = (req: express.Request & { apiUser?: User }) => Promise<repo.Offer>;
 
 export function registrationsApi(api: ApiRegistry, ctx: AppContext, visible: VisibleOffer): void {
-  const { publicUrl } = ctx.config;
-  const deps = { publicUrl };
+  const deps = bookingDeps(ctx);
 
   api.add<{ persons: number | string[]; includeMe?: boolean; birthYear?: number }>({
     method: "post",
@@ -90,32 +89,9 @@ export function registrationsApi(api: ApiRegistry, ctx: AppContext, visible: Vis
     async handler(req, res) {
       const offer = await visible(req);
       const { persons, includeMe, birthYear } = req.body;
-      if (offer.remote) {
-        const sent = await ctx.transaction((tx) =>
-          bookRemote(tx, publicUrl, {
-            offerId: offer.id,
-            userId: req.apiUser!.id,
-            persons:
-              typeof persons === "number"
-                ? { count: persons, birthYear }
-                : {
-                    familyMemberIds: persons,
-                    includeSelf: includeMe ?? true,
-                    selfBirthYear: birthYear,
-                  },
-          }),
-        );
-        if (!sent.ok) {
-          const status =
-            sent.error === "not_found" ? 404 : sent.error.startsWith("not_") ? 409 : 422;
-          const detail = req.t(`offers:booking.errors.${sent.error}`, sent.details);
-          throw new HttpError(status, "offers:booking.refused", { detail });
-        }
-        return void res.status(202).json(sent.value);
-      }
       const request: PersonsRequest =
         typeof persons === "number"
-          ? { count: persons }
+          ? { count: persons, ...(birthYear === undefined ? {} : { birthYears: [birthYear] }) }
           : { familyMemberIds: persons, includeSelf: includeMe ?? true, selfBirthYear: birthYear };
       const result = await ctx.transaction((tx) =>
         register(tx, deps, {
@@ -134,7 +110,8 @@ export function registrationsApi(api: ApiRegistry, ctx: AppContext, visible: Vis
               : [],
         });
       }
-      res.status(201).json(result.value);
+      // Another instance's offer: sent, pending until that instance answers.
+      res.status(result.value.status === "pending" ? 202 : 201).json(result.value);
     },
   });
 
@@ -148,9 +125,7 @@ export function registrationsApi(api: ApiRegistry, ctx: AppContext, visible: Vis
     async handler(req, res) {
       const offer = await visible(req);
       const result = await ctx.transaction((tx) =>
-        offer.remote
-          ? leaveRemote(tx, publicUrl, offer.id, req.apiUser!.id)
-          : cancelOwn(tx, deps, offer.id, { kind: "local", userId: req.apiUser!.id }),
+        cancelOwn(tx, deps, offer.id, { kind: "local", userId: req.apiUser!.id }),
       );
       if (!result.ok)
         throw new HttpError(

@@ -23,9 +23,20 @@ export interface RegistrationRow {
   actorUrl: string | null;
   persons: number;
   status: RegistrationStatus;
+  /** The Join it came with (another instance's member) or went with (our member, elsewhere). */
+  joinActivityId: string | null;
 }
 
-const columns = ["id", "seq", "offer_id", "user_id", "actor_url", "persons", "status"] as const;
+const columns = [
+  "id",
+  "seq",
+  "offer_id",
+  "user_id",
+  "actor_url",
+  "persons",
+  "status",
+  "join_activity_id",
+] as const;
 const toRow = (r: {
   id: string;
   seq: number;
@@ -34,6 +45,7 @@ const toRow = (r: {
   actor_url: string | null;
   persons: number;
   status: RegistrationStatus;
+  join_activity_id: string | null;
 }): RegistrationRow => ({
   id: r.id,
   seq: Number(r.seq),
@@ -42,6 +54,7 @@ const toRow = (r: {
   actorUrl: r.actor_url,
   persons: r.persons,
   status: r.status,
+  joinActivityId: r.join_activity_id,
 });
 
 export async function findActive(
@@ -79,9 +92,10 @@ export async function insertRegistration(
     offerId: string;
     participant: Participant;
     persons: number;
-    status: "confirmed" | "waitlisted";
+    status: "confirmed" | "waitlisted" | "pending";
     addedByStaff: boolean;
     attendees: Attendee[];
+    joinActivityId?: string | undefined;
   },
 ): Promise<RegistrationRow> {
   const { participant } = values;
@@ -97,6 +111,7 @@ export async function insertRegistration(
       status: values.status,
       added_by_staff: values.addedByStaff,
       confirmed_at: values.status === "confirmed" ? new Date() : null,
+      join_activity_id: values.joinActivityId ?? null,
     })
     .returning(columns)
     .executeTakeFirstOrThrow();
@@ -129,11 +144,12 @@ export async function cancel(
   db: Db,
   ids: string[],
   by: "member" | "staff" | "offer",
+  at = new Date(),
 ): Promise<void> {
   if (ids.length === 0) return;
   await db
     .updateTable("offer_registrations")
-    .set({ status: "cancelled", cancelled_by: by, cancelled_at: new Date() })
+    .set({ status: "cancelled", cancelled_by: by, cancelled_at: at })
     .where("id", "in", ids)
     .execute();
 }
@@ -317,3 +333,30 @@ export async function listForUser(db: Db, userId: string) {
   }));
 }
 export type MemberRegistration = Awaited<ReturnType<typeof listForUser>>[number];
+
+/** The reason another instance gave when it last refused this member on its offer. */
+export async function lastRefusal(
+  db: Db,
+  offerId: string,
+  userId: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("offer_registrations")
+    .select(["refusal", "status"])
+    .where("offer_id", "=", offerId)
+    .where("user_id", "=", userId)
+    .orderBy("created_at", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row?.status === "cancelled" && row.refusal ? row.refusal : undefined;
+}
+
+/** The rank on another instance's waiting list, as it last told us. */
+export async function remotePosition(db: Db, registrationId: string): Promise<number | undefined> {
+  const row = await db
+    .selectFrom("offer_registrations")
+    .select("remote_position")
+    .where("id", "=", registrationId)
+    .executeTakeFirst();
+  return row?.remote_position ?? undefined;
+}

@@ -1,9 +1,10 @@
 // The booking rules, in one place: every registration, cancellation and promotion from the
 // waiting list goes through these functions, whoever asks (a member's page, the API, staff, and
-// later members of other instances through federation). Each one runs inside the caller's
-// transaction and first takes the offer's row lock (SELECT … FOR UPDATE), so concurrent
-// requests for one offer are served one after the other: the capacity is never exceeded and
-// the waiting list keeps the order of arrival.
+// members of other instances through federation). Each one runs inside the caller's transaction
+// and first takes the offer's row lock (SELECT … FOR UPDATE), so concurrent requests for one
+// offer are served one after the other: the capacity is never exceeded and the waiting list keeps
+// the order of arrival. Another instance's offer is booked on that instance: our member's
+// registration waits there (`pending`) until its publisher answers (remote-offers.service.ts).
 import { DateTime } from "luxon";
 import type { Tx } from "../db/transaction.ts";
 import { fail, ok, type Result } from "../http/result.ts";
@@ -11,44 +12,17 @@ import { listFamily } from "../members/members.repo.ts";
 import { notify } from "../notifications/notifications.service.ts";
 import { lockOffer, readOfferSettings, setPlacesTaken, type LockedOffer } from "./offers.repo.ts";
 import * as repo from "./registrations.repo.ts";
-import { answerPromotion } from "../../federation/offers/remote-booking.ts";
-import { federateOffer } from "../../federation/offers/offers.outbox.ts";
 import type { Attendee, Participant, RegistrationRow } from "./registrations.repo.ts";
+import type {
+  BookingDeps,
+  CancelError,
+  PersonsRequest,
+  RegisterError,
+  RegisterRequest,
+  Registered,
+} from "./booking.types.ts";
 
-export type { Participant };
-
-export interface BookingDeps {
-  publicUrl: URL;
-  now?: Date;
-}
-
-/** Who comes: a number of persons, or (members of this instance) named family members. */
-export type PersonsRequest =
-  | { count: number; birthYears?: (number | null)[] }
-  | { familyMemberIds: string[]; includeSelf: boolean; selfBirthYear?: number | undefined };
-
-export type RegisterError =
-  | "not_found"
-  | "not_published"
-  | "not_yet_open"
-  | "closed"
-  | "already_registered"
-  | "no_persons"
-  | "too_many_persons"
-  | "unknown_family_member"
-  | "age_unknown"
-  | "too_young"
-  | "too_old";
-
-export interface Registered {
-  id: string;
-  status: "confirmed" | "waitlisted";
-  /** Rank on the waiting list, from 1. */
-  position?: number;
-  persons: number;
-}
-
-export type CancelError = "not_found" | "deadline_passed";
+export type { BookingDeps, CancelError, Participant, PersonsRequest, RegisterError, Registered };
 
 const MAX_COUNT = 50;
 
@@ -146,20 +120,50 @@ async function tell(
   });
 }
 
+/** Books a place, on our offer or (for our members) on another instance's. */
 export async function register(
   tx: Tx,
   deps: BookingDeps,
-  request: {
-    offerId: string;
-    participant: Participant;
-    persons: PersonsRequest;
-    byStaff?: boolean;
-  },
+  request: RegisterRequest,
+): Promise<Result<Registered, RegisterError>> {
+  const offer = await lockOffer(tx.db, request.offerId);
+  const { participant } = request;
+  if (offer?.remote_uri && participant.kind === "local" && !request.byStaff)
+    return requestRemote(tx, deps, offer, participant.userId, request.persons);
+  const outcome = await registerHere(tx, deps, offer, request);
+  // A member of another instance hears the outcome from the booking rules, whatever it is.
+  if (participant.kind === "remote" && request.joinActivityId)
+    await deps.federation.joinAnswered(
+      tx,
+      {
+        offerId: request.offerId,
+        actorUrl: participant.actorUrl,
+        joinActivityId: request.joinActivityId,
+      },
+      outcome.ok
+        ? {
+            status: outcome.value.status === "waitlisted" ? "waitlisted" : "confirmed",
+            position: outcome.value.position,
+          }
+        : { status: "refused", reason: outcome.error, details: outcome.details },
+    );
+  return outcome;
+}
+
+async function registerHere(
+  tx: Tx,
+  deps: BookingDeps,
+  offer: LockedOffer | undefined,
+  request: RegisterRequest,
 ): Promise<Result<Registered, RegisterError>> {
   const now = deps.now ?? new Date();
-  const offer = await lockOffer(tx.db, request.offerId);
-  // Another instance's offer is booked there, through federation (federation/offers).
   if (!offer || offer.remote_uri !== null) return fail("not_found");
+  // Members of other instances book only what other instances may see.
+  if (
+    request.participant.kind === "remote" &&
+    (offer.visibility === "local" || offer.published_at === null)
+  )
+    return fail("not_found");
   const window = checkWindow(offer, now, request.byStaff === true);
   if (!window.ok) return window;
   if (await repo.findActive(tx.db, offer.id, request.participant))
@@ -187,6 +191,7 @@ export async function register(
     status: fits ? "confirmed" : "waitlisted",
     addedByStaff: request.byStaff === true,
     attendees: attendees.value,
+    joinActivityId: request.joinActivityId,
   });
   if (fits) {
     await setPlacesTaken(tx.db, offer.id, offer.places_taken + persons);
@@ -199,6 +204,53 @@ export async function register(
   const position = await repo.positionOf(tx.db, offer.id, row.seq);
   await tell(tx, deps, row, offer, "waitlisted", { position });
   return ok({ id: row.id, status: "waitlisted", position, persons });
+}
+
+/**
+ * Our member books another instance's offer: the registration waits (`pending`) and a Join goes
+ * to the publisher, whose booking rules decide (window, ages, capacity). Only the persons' count,
+ * and their birth years when the offer has age rules, leave this instance.
+ */
+async function requestRemote(
+  tx: Tx,
+  deps: BookingDeps,
+  offer: LockedOffer,
+  userId: string,
+  request: PersonsRequest,
+): Promise<Result<Registered, RegisterError>> {
+  if (offer.status !== "published") return fail("not_published");
+  const user = await tx.db
+    .selectFrom("users")
+    .select("discoverable")
+    .where("id", "=", userId)
+    .executeTakeFirstOrThrow();
+  // The publisher checks the Join against our member's Person actor, which only visible members have.
+  if (!user.discoverable) return fail("not_discoverable");
+  const participant = { kind: "local", userId } as const;
+  if (await repo.findActive(tx.db, offer.id, participant)) return fail("already_registered");
+  const attendees = await attendeesOf(tx, participant, request);
+  if (!attendees.ok) return attendees;
+  const persons = attendees.value.length;
+  if (persons > offer.max_persons_per_registration)
+    return fail("too_many_persons", { max: offer.max_persons_per_registration });
+  const ageRules = offer.min_age !== null || offer.max_age !== null;
+  const joinActivityId = await deps.federation.joinRequested(tx, {
+    userId,
+    offerUri: offer.remote_uri!,
+    publisherId: offer.remote_actor_id!,
+    persons,
+    ...(ageRules ? { birthYears: attendees.value.map((a) => a.birthYear) } : {}),
+  });
+  const row = await repo.insertRegistration(tx.db, {
+    offerId: offer.id,
+    participant,
+    persons,
+    status: "pending",
+    addedByStaff: false,
+    attendees: [],
+    joinActivityId,
+  });
+  return ok({ id: row.id, status: "pending", persons });
 }
 
 /**
@@ -216,7 +268,8 @@ export async function fillFreedPlaces(tx: Tx, deps: BookingDeps, offer: LockedOf
     await repo.confirm(tx.db, waiting.id);
     taken += waiting.persons;
     promoted.push(waiting.id);
-    if (waiting.actorUrl) await answerPromotion(tx, deps.publicUrl, waiting.id);
+    const remote = remoteRegistration(waiting);
+    if (remote) await deps.federation.promoted(tx, remote);
     await tell(tx, deps, waiting, offer, "promoted", { persons: waiting.persons });
   }
   if (taken !== offer.places_taken) await setPlacesTaken(tx.db, offer.id, taken);
@@ -243,8 +296,8 @@ async function cancelLocked(
   }
   await repo.cancel(tx.db, [registration.id], by);
   if (by === "staff") await tell(tx, deps, registration, offer, "removedByStaff");
-  if (by === "staff" && registration.actorUrl)
-    await answerPromotion(tx, deps.publicUrl, registration.id, "removed");
+  const remote = remoteRegistration(registration);
+  if (by === "staff" && remote) await deps.federation.removedByStaff(tx, remote);
   if (registration.status !== "confirmed") return ok({ promoted: [] });
   const freed = { ...offer, places_taken: offer.places_taken - registration.persons };
   await setPlacesTaken(tx.db, offer.id, freed.places_taken);
@@ -257,7 +310,7 @@ async function cancelLocked(
  * every booking. */
 async function announceFullness(tx: Tx, deps: BookingDeps, offer: LockedOffer, taken: number) {
   if (offer.places_taken >= offer.capacity !== taken >= offer.capacity)
-    await federateOffer(tx, deps.publicUrl, offer.id, "updated");
+    await deps.federation.updated(tx, offer.id);
 }
 
 /** A participant withdraws; allowed until the offer's cancellation deadline. */
@@ -271,7 +324,38 @@ export async function cancelOwn(
   if (!offer) return fail("not_found");
   const registration = await repo.findActive(tx.db, offer.id, participant);
   if (!registration) return fail("not_found");
+  if (offer.remote_uri !== null)
+    return participant.kind === "local"
+      ? leaveRemote(tx, deps, offer, registration)
+      : fail("not_found");
   return cancelLocked(tx, deps, offer, registration, "member");
+}
+
+/** Our member withdraws from another instance's offer: cancelled here at once, and the
+ * publisher is told (Leave); it promotes from its waiting list and tells those concerned. */
+async function leaveRemote(
+  tx: Tx,
+  deps: BookingDeps,
+  offer: LockedOffer,
+  registration: RegistrationRow,
+): Promise<Result<{ promoted: string[] }, CancelError>> {
+  const now = deps.now ?? new Date();
+  const deadline = offer.cancellation_deadline ?? offer.starts_at;
+  if (registration.status === "confirmed" && now >= deadline)
+    return fail("deadline_passed", { deadline: deadline.toISOString() });
+  await repo.cancel(tx.db, [registration.id], "member", now);
+  await deps.federation.left(tx, {
+    userId: registration.userId!,
+    offerUri: offer.remote_uri!,
+    publisherId: offer.remote_actor_id!,
+  });
+  return ok({ promoted: [] });
+}
+
+/** What federation needs of another instance's member's registration, if it is one. */
+function remoteRegistration(registration: RegistrationRow) {
+  const { actorUrl, joinActivityId, offerId } = registration;
+  return actorUrl && joinActivityId ? { offerId, actorUrl, joinActivityId } : undefined;
 }
 
 /** Staff remove a registration by hand (no deadline); the member is told. */

@@ -19,6 +19,7 @@ import {
   type OfferForm,
 } from "./offers.schemas.ts";
 import * as offers from "./offers.service.ts";
+import { bookingDeps } from "./booking.types.ts";
 import { AUDIENCES, OFFER_STATUSES, VISIBILITIES } from "./offers.tables.ts";
 import { categoryName, dateTimeLabel } from "./offers.view.ts";
 import { staffList, STAFF_PAGE } from "./staff.repo.ts";
@@ -69,7 +70,7 @@ export function formValues(offer: repo.Offer): Record<string, unknown> {
 
 export function staffRoutes(router: express.Router, ctx: AppContext): void {
   const staff = requireRole(...STAFF_ROLES);
-  const deps = { publicUrl: ctx.config.publicUrl };
+  const deps = bookingDeps(ctx);
 
   const offerOr404 = async (req: express.Request) => {
     const offer = await repo.findOffer(ctx.db, String(req.params.id));

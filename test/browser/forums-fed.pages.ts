@@ -3,10 +3,9 @@
 import type { Page as BrowserPage } from "playwright-core";
 import { Note, Page } from "@fedify/vocab";
 import { saveRemoteActor } from "../../federation/actors/remote.ts";
-import { saveRemoteGroup } from "../../federation/forums/store.ts";
+import { saveRemoteGroup } from "../../server/forums/remote-groups.service.ts";
 import { remoteGroup } from "../../federation/forums/inbound-shared.ts";
 import { applyGroupActivity } from "../../federation/forums/remote-groups.ts";
-import { federationOf } from "../../federation/runtime.ts";
 import type { TestInstance } from "../support/instance.ts";
 import type { PageSource } from "./harness.ts";
 
@@ -32,7 +31,7 @@ function remoteActor(instance: TestInstance, uri: string, type: string, name: st
 }
 
 export const pages: PageSource = async ({ instance }) => {
-  const runtime = federationOf(instance.ctx);
+  const runtime = instance.federation;
   // As if an admin had allowed the instance: content of other instances is kept only then.
   await runtime.policy.set("lemmy.exemple.org", "allow", null);
   const groupUri = "https://lemmy.exemple.org/c/velotaf";

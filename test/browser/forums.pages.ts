@@ -8,6 +8,7 @@ import { findGroup } from "../../server/forums/groups.repo.ts";
 import type { User } from "../../server/accounts/accounts.repo.ts";
 import type { TestInstance } from "../support/instance.ts";
 import type { PageSource } from "./harness.ts";
+import { forumDeps } from "../../server/forums/groups.service.ts";
 
 async function submitEmpty(page: Page) {
   await Promise.all([
@@ -29,7 +30,7 @@ async function established(instance: TestInstance, user: User) {
 
 export const pages: PageSource = async ({ instance, users }) => {
   const { ctx } = instance;
-  const deps = ctx.config;
+  const deps = forumDeps(ctx);
   const staff = users.staff.user;
   const member = await established(instance, users.member.user);
   const unwrap = <T>(result: { ok: true; value: T } | { ok: false; error: string }) => {

@@ -2,7 +2,8 @@
 // territory's offers and its filters, a remote offer's page with a pending request, and with a
 // refusal, and the member's registrations.
 import { saveRemoteActor } from "../../federation/actors/remote.ts";
-import { readRemoteEvent, saveRemoteEvent } from "../../federation/offers/remote-offers.ts";
+import { readRemoteEvent } from "../../federation/offers/remote-offers.ts";
+import { saveRemoteOffer } from "../../server/offers/remote-offers.service.ts";
 import { DAY } from "../offers/support.ts";
 import type { PageSource } from "./harness.ts";
 
@@ -49,11 +50,16 @@ export const pages: PageSource = async ({ instance, users }) => {
       publisher,
     )!;
   const [pendingId, refusedId] = await instance.ctx.transaction(async (tx) => [
-    await saveRemoteEvent(tx, publicUrl, publisher, event("1", "Raquettes au clair de lune")),
-    await saveRemoteEvent(
+    await saveRemoteOffer(
       tx,
-      publicUrl,
-      publisher,
+      { publicUrl },
+      publisher.id,
+      event("1", "Raquettes au clair de lune"),
+    ),
+    await saveRemoteOffer(
+      tx,
+      { publicUrl },
+      publisher.id,
       event("2", "Soirée jeux de société", { typicalAgeRange: "18-" }),
     ),
   ]);

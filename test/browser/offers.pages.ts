@@ -6,6 +6,7 @@ import { saveReview } from "../../server/offers/reviews.service.ts";
 import { DAY, makeOffer } from "../offers/support.ts";
 import type { Page } from "playwright-core";
 import type { PageSource } from "./harness.ts";
+import { bookingDeps } from "../../server/offers/booking.types.ts";
 
 /** Submits the page's main form as it is, to show its errors. */
 async function submitForm(page: Page, form: string) {
@@ -14,7 +15,7 @@ async function submitForm(page: Page, form: string) {
 
 export const pages: PageSource = async ({ instance, users }) => {
   const staffId = users.staff.user.id;
-  const deps = { publicUrl: instance.ctx.config.publicUrl };
+  const deps = bookingDeps(instance.ctx);
   const offer = await makeOffer(instance, staffId, {
     title: "Séjour de ski à Chamrousse",
     category: "sejours",

@@ -6,7 +6,6 @@ import { Create, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
 import supertest from "supertest";
 import { saveRemoteActor } from "../../federation/actors/remote.ts";
 import { publishToFollowers } from "../../federation/outbox.ts";
-import { federationOf } from "../../federation/runtime.ts";
 import { actorUri, newActivityId } from "../../federation/uris.ts";
 import { saveFollow } from "../../federation/follows/follows.repo.ts";
 import {
@@ -219,7 +218,7 @@ describe("federation: deliveries", function () {
         sink.received.find((r) => r.body.id === id.href),
       );
       assert.equal((got.body.object as { timezone?: string }).timezone, "Europe/Paris");
-      const context = federationOf(a!.instance.ctx).context();
+      const context = a!.instance.federation.context();
       const loaders = {
         documentLoader: context.documentLoader,
         contextLoader: context.contextLoader,

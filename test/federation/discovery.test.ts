@@ -3,7 +3,6 @@ import http from "node:http";
 import { signRequest } from "@fedify/fedify";
 import supertest from "supertest";
 import { ActorKeys } from "../../federation/keys.ts";
-import { federationOf } from "../../federation/runtime.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { member, startNetwork, stopNetwork, type Network } from "./harness.ts";
 
@@ -119,7 +118,7 @@ describe("federation: discovery and content negotiation", function () {
 
   it("generates one RSA-2048 and one Ed25519 key pair per actor, once", async () => {
     const { a } = net;
-    const first = await federationOf(a!.instance.ctx).keys.stored("cmcas");
+    const first = await a!.instance.federation.keys.stored("cmcas");
     // Another process (a fresh cache) reads the same keys instead of making new ones.
     const again = await new ActorKeys(a!.instance.ctx.db).stored("cmcas");
     assert.deepEqual(again, first);
@@ -170,7 +169,7 @@ describe("federation: behind a TLS reverse proxy", function () {
 
   it("verifies signatures made for the public https URL", async () => {
     const { b } = net;
-    const key = (await federationOf(b!.instance.ctx).keys.pairs("cmcas"))[0]!.privateKey;
+    const key = (await b!.instance.federation.keys.pairs("cmcas"))[0]!.privateKey;
     const actor = `${b!.url}/users/cmcas`;
     const body = JSON.stringify({
       "@context": "https://www.w3.org/ns/activitystreams",

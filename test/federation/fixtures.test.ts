@@ -3,14 +3,10 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import type { InboxContext } from "@fedify/fedify";
 import { Accept, Application, Create, Follow, Note, Person } from "@fedify/vocab";
 import { remoteActorFromVocab, saveRemoteActor } from "../../federation/actors/remote.ts";
 import { saveFollow } from "../../federation/follows/follows.repo.ts";
-import { onAccept } from "../../federation/follows/follows.inbox.ts";
-import type { InboxScope } from "../../federation/inbox/scope.ts";
-import { onCreateNote } from "../../federation/notes/notes.inbox.ts";
-import { federationOf, type FederationRuntime } from "../../federation/runtime.ts";
+import type { FederationRuntime } from "../../federation/runtime.ts";
 import { createMember, loggedIn } from "../support/accounts.ts";
 import { fixturesDir } from "../support/fixtures.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
@@ -35,7 +31,7 @@ describe("federation: payloads of Mastodon and Gancio", function () {
     instance = await startTestInstance({
       env: { FEDERATION_ALLOWED_DOMAINS: "framapiaf.org,demo.gancio.org,mobilizon.test" },
     });
-    runtime = federationOf(instance.ctx);
+    runtime = instance.federation;
   });
   after(() => instance?.destroy());
 
@@ -44,14 +40,6 @@ describe("federation: payloads of Mastodon and Gancio", function () {
     const context = runtime.context();
     return { documentLoader: context.documentLoader, contextLoader: context.contextLoader };
   };
-
-  const scopeFor = (senderUri: string, sender: Awaited<ReturnType<typeof saveRemoteActor>>) =>
-    ({
-      fed: runtime.context() as unknown as InboxContext<void>,
-      deps: runtime,
-      senderUri: new URL(senderUri),
-      sender: async () => sender,
-    }) satisfies InboxScope;
 
   it("reads a Mastodon Person and a Gancio Application and shows their profiles", async () => {
     const mastodon = await Person.fromJsonLd(fixture("mastodon-actor.json"), loaders());
@@ -114,7 +102,7 @@ describe("federation: payloads of Mastodon and Gancio", function () {
       state: "pending",
       activityId: "http://mobilizon.test/follows/fdfds",
     });
-    assert.equal(await onAccept(accept, scopeFor(followed.uri, followed)), true);
+    assert.deepEqual(await runtime.receive(accept), ["follows.accept"]);
     const row = await instance.ctx.db
       .selectFrom("federation_follows")
       .select("state")
@@ -150,7 +138,8 @@ describe("federation: payloads of Mastodon and Gancio", function () {
       state: "accepted",
       activityId: "http://localhost/activities/test-follow",
     });
-    assert.equal(await onCreateNote(create, scopeFor(author.uri, author)), true);
+    // Neither a forum post nor an offer's message: a followed person's note.
+    assert.deepEqual(await runtime.receive(create), ["notes.note"]);
 
     const notice = await instance.ctx.db
       .selectFrom("notifications")

@@ -1,7 +1,6 @@
 import assert from "node:assert/strict";
 import { signJsonLd, signRequest } from "@fedify/fedify";
 import { generateKeyPair } from "../../federation/keys.ts";
-import { federationOf } from "../../federation/runtime.ts";
 import {
   api,
   drain,
@@ -39,7 +38,7 @@ function createNote(from: Peer, text: string) {
 }
 
 async function cmcasKey(peer: Peer): Promise<CryptoKey> {
-  return (await federationOf(peer.instance.ctx).keys.pairs("cmcas"))[0]!.privateKey;
+  return (await peer.instance.federation.keys.pairs("cmcas"))[0]!.privateKey;
 }
 
 async function post(
@@ -120,7 +119,7 @@ describe("federation: who may post to an inbox", function () {
     const { a, b } = net;
     const keyId = `${b!.url}/users/cmcas#main-key`;
     const key = await cmcasKey(b!);
-    const context = federationOf(b!.instance.ctx).context();
+    const context = b!.instance.federation.context();
     const body = await signJsonLd(createNote(b!, "replayed"), key, new URL(keyId), {
       contextLoader: context.contextLoader,
     });

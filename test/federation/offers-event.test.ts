@@ -6,11 +6,11 @@ import { Create, Event, Tombstone } from "@fedify/vocab";
 import { getDocumentLoader } from "@fedify/vocab-runtime";
 import jsonld from "jsonld";
 import supertest from "supertest";
-import { federationOf } from "../../federation/runtime.ts";
 import { deleteOffer, cancelOffer } from "../../server/offers/offers.service.ts";
 import { createMember } from "../support/accounts.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { makeOffer } from "../offers/support.ts";
+import { bookingDeps } from "../../server/offers/booking.types.ts";
 
 const AS = "application/activity+json";
 
@@ -50,7 +50,7 @@ describe("federation: offers as Events", function () {
     assert.equal(location.address.postalCode, "38000");
 
     // Fedify's vocabulary reads it, a JSON-LD processor expands it without the network.
-    const runtime = federationOf(instance.ctx);
+    const runtime = instance.federation;
     const ctx = runtime.context();
     const event = await Event.fromJsonLd(json, { contextLoader: ctx.contextLoader });
     assert.equal(event.name?.toString(), "Sortie au lac");
@@ -81,7 +81,7 @@ describe("federation: offers as Events", function () {
     const page = await supertest(instance.url)
       .get(first.pathname + first.search)
       .set("accept", AS);
-    const ctx = federationOf(instance.ctx).context();
+    const ctx = instance.federation.context();
     const items = await Promise.all(
       (page.body.orderedItems as unknown[]).map((i) =>
         Create.fromJsonLd(i, { contextLoader: ctx.contextLoader }),
@@ -89,7 +89,7 @@ describe("federation: offers as Events", function () {
     );
     assert.ok(items.some((c) => c.objectId?.href === `${instance.url}/offers/${offer.id}`));
 
-    const deps = { publicUrl: instance.ctx.config.publicUrl };
+    const deps = bookingDeps(instance.ctx);
     await instance.ctx.transaction((tx) => cancelOffer(tx, deps, offer.id, "Météo"));
     const cancelled = await supertest(instance.url).get(`/offers/${offer.id}`).set("accept", AS);
     assert.equal(cancelled.body["ical:status"], "CANCELLED");

@@ -4,26 +4,22 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import type { InboxContext } from "@fedify/fedify";
 import { Application, Create, Join, Leave } from "@fedify/vocab";
 import { getDocumentLoader } from "@fedify/vocab-runtime";
 import {
   remoteActorFromVocab,
   saveRemoteActor,
-  type RemoteActor,
   type RemoteActorInput,
 } from "../../federation/actors/remote.ts";
 import { saveFollow } from "../../federation/follows/follows.repo.ts";
-import type { InboxScope } from "../../federation/inbox/scope.ts";
-import { onCreateEvent } from "../../federation/offers/offers.inbox.ts";
-import { onJoin, onLeave } from "../../federation/offers/registrations.inbox.ts";
-import { federationOf, type FederationRuntime } from "../../federation/runtime.ts";
+import type { FederationRuntime } from "../../federation/runtime.ts";
 import { createMember } from "../support/accounts.ts";
 import { fixturesDir } from "../support/fixtures.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { makeOffer } from "../offers/support.ts";
 import { api, tokenFor } from "./harness.ts";
 
+const AS_CONTEXT = "https://www.w3.org/ns/activitystreams";
 const FIXTURES = fixturesDir("mobilizon");
 const LITEPUB = "https://litepub.social/litepub/context.jsonld";
 
@@ -45,7 +41,7 @@ describe("federation: event payloads of Mobilizon and Gancio", function () {
     instance = await startTestInstance({
       env: { FEDERATION_ALLOWED_DOMAINS: "mobilizon.fr,demo.gancio.org,mobilizon2.test" },
     });
-    runtime = federationOf(instance.ctx);
+    runtime = instance.federation;
     const admin = await createMember(instance, "admin");
     token = await tokenFor(instance, admin);
   });
@@ -61,14 +57,6 @@ describe("federation: event payloads of Mobilizon and Gancio", function () {
         : preloaded(url);
     return { documentLoader: loader, contextLoader: loader };
   };
-
-  const scopeFor = (sender: RemoteActor) =>
-    ({
-      fed: runtime.context() as unknown as InboxContext<void>,
-      deps: runtime,
-      senderUri: new URL(sender.uri),
-      sender: async () => sender,
-    }) satisfies InboxScope;
 
   const followed = async (input: RemoteActorInput) => {
     const actor = await saveRemoteActor(instance.ctx.db, input);
@@ -113,7 +101,8 @@ describe("federation: event payloads of Mobilizon and Gancio", function () {
       type: "Group",
       name: "Métacartes",
     });
-    assert.equal(await onCreateEvent(create, scopeFor(group)), true);
+    assert.ok(group);
+    assert.deepEqual(await runtime.receive(create), ["offers.event"]);
     const item = (await catalogue()).find((o) => o.title === "My first event");
     assert.ok(item, "the Mobilizon event is in the catalogue");
     assert.equal(item.location.city, "Lyon");
@@ -130,8 +119,13 @@ describe("federation: event payloads of Mobilizon and Gancio", function () {
     const input = await remoteActorFromVocab(actor);
     assert.ok(input);
     const gancio = await followed(input);
-    const create = await Create.fromJsonLd(fixture("gancio-event-activity.json"), loaders());
-    assert.equal(await onCreateEvent(create, scopeFor(gancio)), true);
+    // The fixture leaves out the ActivityStreams context Gancio sends it with: without it, the
+    // activity has no actor to check. Fedify cannot decode all of it (relative tag links): the
+    // inbox reads the rest (the place) from the payload as received.
+    const payload = { "@context": AS_CONTEXT, ...fixture("gancio-event-activity.json") };
+    const create = await Create.fromJsonLd(payload, loaders());
+    assert.ok(gancio);
+    assert.deepEqual(await runtime.receive(create, payload), ["offers.event"]);
     const item = (await catalogue()).find((o) => o.title === "Demo event");
     assert.ok(item, "the Gancio event is in the catalogue");
     assert.equal(item.location.city, "Colosseo");
@@ -151,7 +145,8 @@ describe("federation: event payloads of Mobilizon and Gancio", function () {
       instance.ctx.db,
       person("http://mobilizon2.test/@admin", "admin"),
     );
-    assert.equal(await onJoin(join, scopeFor(participant)), true);
+    assert.ok(participant);
+    assert.deepEqual(await runtime.receive(join), ["offers.join"]);
     const registration = () =>
       instance.ctx.db
         .selectFrom("offer_registrations")
@@ -182,7 +177,7 @@ describe("federation: event payloads of Mobilizon and Gancio", function () {
       { ...fixture("mobilizon-leave-activity.json"), object: ours },
       loaders(),
     );
-    assert.equal(await onLeave(leave, scopeFor(participant)), true);
+    assert.deepEqual(await runtime.receive(leave), ["offers.leave"]);
     assert.equal((await registration()).status, "cancelled");
     const page = await api({ url: instance.url } as never, token).get(`/offers/${offer.id}`);
     assert.equal(page.body.placesLeft, 10);

@@ -9,6 +9,7 @@ import { submit, unescapeHtml } from "../support/web.ts";
 import { messageParticipants } from "../../server/offers/notices.service.ts";
 import { removeByStaff } from "../../server/offers/registrations.service.ts";
 import { countsOf, makeOffer, memberOf, myRegistration, remoteCopy } from "./offers-support.ts";
+import { bookingDeps } from "../../server/offers/booking.types.ts";
 
 describe("federation: offers across instances", function () {
   this.timeout(240_000);
@@ -163,16 +164,12 @@ describe("federation: offers across instances", function () {
     );
     assert.deepEqual(fromA && [fromA.instance, fromA.persons], [a!.host, 1]);
     const told = await b!.instance.ctx.transaction((tx) =>
-      messageParticipants(
-        tx,
-        { publicUrl: b!.instance.ctx.config.publicUrl },
-        {
-          offerId: offer.id,
-          senderId: b!.admin.user.id,
-          body: "Rendez-vous à 19 h devant le chapiteau.",
-          includeWaitlist: false,
-        },
-      ),
+      messageParticipants(tx, bookingDeps(b!.instance.ctx), {
+        offerId: offer.id,
+        senderId: b!.admin.user.id,
+        body: "Rendez-vous à 19 h devant le chapiteau.",
+        includeWaitlist: false,
+      }),
     );
     assert.equal(told, 10);
     const notice = await waitFor("the message on A", () =>
@@ -194,7 +191,7 @@ describe("federation: offers across instances", function () {
       .where("actor_url", "=", firstWaiting.actor_url)
       .executeTakeFirstOrThrow();
     const removed = await b!.instance.ctx.transaction((tx) =>
-      removeByStaff(tx, { publicUrl: b!.instance.ctx.config.publicUrl }, offer.id, row.id),
+      removeByStaff(tx, bookingDeps(b!.instance.ctx), offer.id, row.id),
     );
     assert.ok(removed.ok);
     const gone = await waitFor("A to hear of the removal", async () => {

@@ -5,7 +5,6 @@ import { Create, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
 import { saveRemoteActor } from "../../federation/actors/remote.ts";
 import { saveFollow } from "../../federation/follows/follows.repo.ts";
 import { publishToFollowers } from "../../federation/outbox.ts";
-import { federationOf } from "../../federation/runtime.ts";
 import { actorUri, newActivityId } from "../../federation/uris.ts";
 import { DbKvStore } from "../../federation/kv.ts";
 import { DomainPolicy, normalizeDomain } from "../../federation/policy.ts";
@@ -105,7 +104,7 @@ describe("federation: private addresses", function () {
 
   it("without FEDERATION_ALLOW_PRIVATE_ADDRESSES, neither fetches nor delivers to them", async () => {
     const host = `127.0.0.1:${(sink.address() as AddressInfo).port}`;
-    const runtime = federationOf(instance.ctx);
+    const runtime = instance.federation;
     const found = await runtime.lookup(`http://${host}/users/cmcas`);
     assert.deepEqual(found, { ok: false, error: "not_found" });
 

@@ -4,9 +4,9 @@
 import assert from "node:assert/strict";
 import fs from "node:fs";
 import path from "node:path";
-import type { InboxContext } from "@fedify/fedify";
 import {
   Accept,
+  type Activity,
   Announce,
   Create,
   Delete,
@@ -23,14 +23,11 @@ import {
   type RemoteActor,
 } from "../../federation/actors/remote.ts";
 import { saveFollow } from "../../federation/follows/follows.repo.ts";
-import { onAccept } from "../../federation/follows/follows.inbox.ts";
 import { storeCollection } from "../../federation/forums/follow-groups.ts";
-import { saveRemoteGroup } from "../../federation/forums/store.ts";
+import { saveRemoteGroup } from "../../server/forums/remote-groups.service.ts";
 import { remoteGroup } from "../../federation/forums/inbound-shared.ts";
-import { onCreateInGroup, onDeleteInGroup, onFlag } from "../../federation/forums/local-groups.ts";
-import { applyGroupActivity, onAnnounceFromGroup } from "../../federation/forums/remote-groups.ts";
-import type { InboxScope } from "../../federation/inbox/scope.ts";
-import { federationOf, type FederationRuntime } from "../../federation/runtime.ts";
+import { applyGroupActivity } from "../../federation/forums/remote-groups.ts";
+import type { FederationRuntime } from "../../federation/runtime.ts";
 import { createMember, loggedIn } from "../support/accounts.ts";
 import { forumMember } from "../forums/helpers.ts";
 import { fixturesDir } from "../support/fixtures.ts";
@@ -62,7 +59,7 @@ describe("forums federation: Lemmy payloads", function () {
     instance = await startTestInstance({
       env: { FEDERATION_ALLOWED_DOMAINS: "enterprise.lemmy.ml,ds9.lemmy.ml,lemmy-alpha:8541" },
     });
-    runtime = federationOf(instance.ctx);
+    runtime = instance.federation;
   });
   after(() => instance?.destroy());
 
@@ -70,13 +67,8 @@ describe("forums federation: Lemmy payloads", function () {
     const context = runtime.context();
     return { documentLoader: context.documentLoader, contextLoader: context.contextLoader };
   };
-  const scope = (senderUri: string) =>
-    ({
-      fed: runtime.context() as unknown as InboxContext<void>,
-      deps: runtime,
-      senderUri: new URL(senderUri),
-      sender: async () => undefined,
-    }) satisfies InboxScope;
+  /** Handled as the inbox does; the routes that took it. */
+  const receive = (activity: Activity) => runtime.receive(activity);
 
   /** An actor known already (as after a first fetch), so that nothing is fetched offline. */
   const actor = (uri: string, type = "Person"): Promise<RemoteActor> => {
@@ -167,7 +159,8 @@ describe("forums federation: Lemmy payloads", function () {
       fixture("activities_community_announce_create_page.json"),
       loaders(),
     );
-    assert.ok(await onAnnounceFromGroup(announce, scope("http://enterprise.lemmy.ml/c/main")));
+    assert.equal(announce.actorId?.href, "http://enterprise.lemmy.ml/c/main");
+    assert.deepEqual(await receive(announce), ["forums.group-announce"]);
     const groupPage = await page("/groups/main@enterprise.lemmy.ml");
     assert.ok(groupPage.includes("post 4"));
   });
@@ -179,7 +172,7 @@ describe("forums federation: Lemmy payloads", function () {
       loaders(),
     );
     await groupOf("https://enterprise.lemmy.ml/c/main");
-    assert.equal(await onCreateInGroup(create, scope("http://ds9.lemmy.ml/u/lemmy_alpha")), true);
+    assert.deepEqual(await receive(create), ["forums.post"]);
     const kept = await instance.ctx.db
       .selectFrom("forum_posts")
       .select("id")
@@ -205,10 +198,7 @@ describe("forums federation: Lemmy payloads", function () {
     // community (as Lemmy relays moderators' actions), it applies.
     const json = fixture("activities_deletion_remove_note.json");
     const del = await Delete.fromJsonLd(json, loaders());
-    assert.equal(
-      await onDeleteInGroup(del, scope("http://enterprise.lemmy.ml/u/lemmy_beta")),
-      false,
-    );
+    assert.deepEqual(await receive(del), []);
     const comment = () =>
       instance.ctx.db
         .selectFrom("forum_posts")
@@ -217,9 +207,9 @@ describe("forums federation: Lemmy payloads", function () {
         .executeTakeFirstOrThrow();
     assert.equal((await comment()).removed_at, null);
     const embedded = bare("activities_deletion_remove_note.json");
-    assert.ok(
-      await onAnnounceFromGroup(await announced(group.ap_id!, embedded), scope(group.ap_id!)),
-    );
+    assert.deepEqual(await receive(await announced(group.ap_id!, embedded)), [
+      "forums.group-announce",
+    ]);
     assert.equal((await comment()).removal_reason, "bad comment");
     assert.ok(!(await page(`/topics/${topicId}`)).includes("hello"));
     const log = await page(`/groups/${group.slug}/moderation`);
@@ -238,7 +228,7 @@ describe("forums federation: Lemmy payloads", function () {
     await applyGroupActivity(runtime, runtime.context(), group, post, group.ap_id!);
     const topicId = await topicIdOf("http://lemmy-alpha:8541/post/2");
     const json = bare("activities_community_lock_page.json");
-    assert.ok(await onAnnounceFromGroup(await announced(group.ap_id!, json), scope(group.ap_id!)));
+    assert.deepEqual(await receive(await announced(group.ap_id!, json)), ["forums.group-announce"]);
     const locked = await instance.ctx.db
       .selectFrom("forum_topics")
       .select("locked_at")
@@ -256,7 +246,7 @@ describe("forums federation: Lemmy payloads", function () {
       object: json,
       summary: "Reopened",
     };
-    assert.ok(await onAnnounceFromGroup(await announced(group.ap_id!, undo), scope(group.ap_id!)));
+    assert.deepEqual(await receive(await announced(group.ap_id!, undo)), ["forums.group-announce"]);
     const reopened = await instance.ctx.db
       .selectFrom("forum_topics")
       .select("locked_at")
@@ -277,7 +267,7 @@ describe("forums federation: Lemmy payloads", function () {
     // Lemmy's payload, aimed at a post of ours (the topic's URL is its Page's id).
     const json = fixture("activities_community_report_page.json");
     const flag = await Flag.fromJsonLd({ ...json, object: opened.body.url }, loaders());
-    assert.ok(await onFlag(flag, scope("http://ds9.lemmy.ml/u/lemmy_alpha")));
+    assert.deepEqual(await receive(flag), ["forums.flag"]);
     const queue = await staff.agent.get(`/groups/${group.body.slug}/reports`);
     assert.equal(queue.status, 200);
     assert.ok(unescapeHtml(queue.text).includes("report this post"));
@@ -311,6 +301,7 @@ describe("forums federation: Lemmy payloads", function () {
       activityId: "http://ds9.lemmy.ml/activities/follow/6abcd50b-b8ca-4952-86b0-a6dd8cc12866",
     });
     const accept = await Accept.fromJsonLd(fixture("activities_following_accept.json"), loaders());
-    assert.ok(await onAccept(accept, scope(community.ap_id!)));
+    assert.equal(accept.actorId?.href, community.ap_id);
+    assert.deepEqual(await receive(accept), ["follows.accept"]);
   });
 });

@@ -3,7 +3,6 @@
 import assert from "node:assert/strict";
 import { signRequest } from "@fedify/fedify";
 import supertest from "supertest";
-import { federationOf } from "../../federation/runtime.ts";
 import {
   api,
   drain,
@@ -154,7 +153,7 @@ describe("forums federation: two instances", function () {
     });
 
     // Lemmy's Lock, signed by B's group and posted to A's inbox, locks the topic on A.
-    const groupKey = (await federationOf(b.instance.ctx).keys.pairs("randonnee"))[0]!;
+    const groupKey = (await b.instance.federation.keys.pairs("randonnee"))[0]!;
     const lock = await signRequest(
       new Request(`${a.url}/inbox`, {
         method: "POST",

@@ -9,6 +9,7 @@ import type { Group } from "../../server/forums/groups.repo.ts";
 import { createMember, loggedIn, type Member } from "../support/accounts.ts";
 import type { TestInstance } from "../support/instance.ts";
 import type { Agent } from "../support/web.ts";
+import { forumDeps } from "../../server/forums/groups.service.ts";
 
 export interface ForumMember extends Member {
   token: string;
@@ -62,7 +63,7 @@ export async function newGroup(
   input: Partial<GroupInput> & { name: string },
 ): Promise<Group> {
   const result = await instance.ctx.transaction((tx) =>
-    createGroup(tx, instance.ctx.config, owner.user, { visibility: "public", ...input }),
+    createGroup(tx, forumDeps(instance.ctx), owner.user, { visibility: "public", ...input }),
   );
   if (!result.ok) throw new Error(result.error);
   return result.value;

@@ -2,6 +2,7 @@
 import { findCategory } from "../../server/offers/offers.repo.ts";
 import { createOffer, type OfferInput } from "../../server/offers/offers.service.ts";
 import type { TestInstance } from "../support/instance.ts";
+import { bookingDeps } from "../../server/offers/booking.types.ts";
 
 export const DAY = 86_400_000;
 
@@ -44,7 +45,7 @@ export async function makeOffer(
     ...rest,
   };
   const result = await instance.ctx.transaction((tx) =>
-    createOffer(tx, { publicUrl: instance.ctx.config.publicUrl }, staffId, input, publish),
+    createOffer(tx, bookingDeps(instance.ctx), staffId, input, publish),
   );
   if (!result.ok) throw new Error(`offer refused: ${JSON.stringify(result.details)}`);
   return result.value;

@@ -4,6 +4,7 @@
 // the offer. Each step waits for what it sends before the next one starts, so every document
 // describes the same state on every run.
 import assert from "node:assert/strict";
+import { bookingDeps } from "../../server/offers/booking.types.ts";
 import { messageParticipants } from "../../server/offers/notices.service.ts";
 import { removeByStaff } from "../../server/offers/registrations.service.ts";
 import { api, waitFor, type Peer } from "../federation/harness.ts";
@@ -88,7 +89,7 @@ export async function offersOnTheWire(
     return mine?.status === "confirmed";
   });
 
-  const deps = { publicUrl: b.instance.ctx.config.publicUrl };
+  const deps = bookingDeps(b.instance.ctx);
   since = capture.mark();
   const told = await b.instance.ctx.transaction((tx) =>
     messageParticipants(tx, deps, {

@@ -1,18 +1,23 @@
 // Posts that arrive from elsewhere (a remote member writing in our group, or a remote group's
-// announces and backfill): stored beside local ones with their ActivityPub ids and remote-author
-// columns, HTML through the forums' own sanitizer. Idempotent: an id seen before updates.
-import type { Db } from "../../server/db/database.ts";
-import type { Tx } from "../../server/db/transaction.ts";
-import { findGroup, type Group } from "../../server/forums/groups.repo.ts";
-import type { RemoteActor } from "../actors/remote.ts";
-import { remoteGroup } from "./inbound-shared.ts";
-import { notify } from "../../server/notifications/notifications.service.ts";
-import { touchGroup } from "../../server/forums/groups.repo.ts";
-import { searchVector } from "../../server/forums/posts.repo.ts";
-import { excerpt, renderRemoteHtml } from "../../server/forums/richtext.ts";
-import { nextPosition, refreshTopicCount } from "../../server/forums/topics.repo.ts";
-import { findPostByApId } from "./objects.ts";
-import type { IncomingMention } from "./inbound-shared.ts";
+// announces and backfill), as federation hands them over: stored beside local ones with their
+// ActivityPub ids and remote-author columns, HTML through the forums' own sanitizer. Idempotent:
+// an id seen before updates. Removals and locks decided by a remote group's instance too.
+import type { Db } from "../db/database.ts";
+import type { Tx } from "../db/transaction.ts";
+import { notify } from "../notifications/notifications.service.ts";
+import { touchGroup } from "./groups.repo.ts";
+import { findPostByApId } from "./post-ids.ts";
+import { searchVector } from "./posts.repo.ts";
+import { actorBanned } from "./remote-bans.ts";
+import { excerpt, renderRemoteHtml } from "./richtext.ts";
+import { nextPosition, refreshTopicCount } from "./topics.repo.ts";
+
+/** One of our members named by a post's `Mention` tags. */
+export interface IncomingMention {
+  acct: string;
+  userId: string;
+  actorUri: string;
+}
 
 export interface IncomingPost {
   apId: string;
@@ -168,6 +173,43 @@ async function saveMentions(db: Db, postId: string, mentions: IncomingMention[] 
     .execute();
 }
 
+export type Refusal = "banned" | "moderators_only" | "locked";
+
+/**
+ * Someone of another instance writes in one of our groups: refused when they are banned, when
+ * the group lets only moderators post (or open topics), or when the topic is locked or removed;
+ * stored otherwise (the group then announces it).
+ */
+export async function receivePostInGroup(
+  tx: Tx,
+  publicUrl: URL,
+  group: { id: string; post_policy: string },
+  input: IncomingPost,
+): Promise<StoreOutcome | { kind: "refused"; refusal: Refusal }> {
+  const refused = await refusal(tx.db, publicUrl, group, input);
+  if (refused) return { kind: "refused", refusal: refused };
+  return storeIncoming(tx, publicUrl, group.id, input);
+}
+
+async function refusal(
+  db: Db,
+  publicUrl: URL,
+  group: { id: string; post_policy: string },
+  input: IncomingPost,
+): Promise<Refusal | undefined> {
+  if (await actorBanned(db, group.id, input.authorUri)) return "banned";
+  if (group.post_policy === "moderators") return "moderators_only";
+  if (!input.inReplyTo) return group.post_policy === "members" ? undefined : "moderators_only";
+  const parent = await findPostByApId(db, publicUrl, input.inReplyTo);
+  if (!parent) return undefined;
+  const topic = await db
+    .selectFrom("forum_topics")
+    .select(["locked_at", "removed_at"])
+    .where("id", "=", parent.topicId)
+    .executeTakeFirstOrThrow();
+  return topic.locked_at || topic.removed_at ? "locked" : undefined;
+}
+
 /** A removal decided by the group's instance (or a deletion by the author). */
 export async function removeIncoming(
   tx: Tx,
@@ -232,6 +274,7 @@ export async function removeIncoming(
     .execute();
 }
 
+/** A topic locked or reopened by the group's instance, written in the group's moderation log. */
 export async function lockIncoming(
   tx: Tx,
   topicId: string,
@@ -255,50 +298,4 @@ export async function lockIncoming(
       details: JSON.stringify({}),
     })
     .execute();
-}
-
-function slugOf(remote: RemoteActor): string {
-  const name =
-    remote.username
-      .toLowerCase()
-      .replace(/[@/\s]/g, "_")
-      .slice(0, 100) || "groupe";
-  return `${name}@${remote.host}`;
-}
-
-/** The local entry of a remote group (created, or refreshed from its actor). */
-export async function saveRemoteGroup(db: Db, remote: RemoteActor): Promise<Group> {
-  const values = {
-    name: remote.name.slice(0, 200) || remote.username,
-    description_html: remote.summary,
-    url: remote.url ?? remote.uri,
-    updated_at: new Date(),
-  };
-  // Two actors with one name on one host (http and https ids of the same community): the
-  // second gets a numbered slug.
-  let slug = slugOf(remote);
-  for (let n = 2; ; n++) {
-    const holder = await db
-      .selectFrom("forum_groups")
-      .select("ap_id")
-      .where("slug", "=", slug)
-      .executeTakeFirst();
-    if (!holder || holder.ap_id === remote.uri) break;
-    slug = slugOf(remote).replace("@", `_${n}@`);
-  }
-  await db
-    .insertInto("forum_groups")
-    .values({
-      ...values,
-      slug,
-      host: remote.host,
-      ap_id: remote.uri,
-      visibility: "public",
-      post_policy: "members",
-      join_policy: "open",
-    })
-    .onConflict((oc) => oc.column("ap_id").doUpdateSet(values))
-    .execute();
-  const row = await remoteGroup(db, remote.uri);
-  return (await findGroup(db, { id: row!.id }))!;
 }

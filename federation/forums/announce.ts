@@ -1,0 +1,45 @@
+// Our federated groups relay what happens in them (FEP-1b12): the group announces its members'
+// activities, and its own moderation, to its followers.
+import { Announce, PUBLIC_COLLECTION, type Activity } from "@fedify/vocab";
+import type { Tx } from "../../server/db/transaction.ts";
+import type { ObjectExtras } from "../extras.ts";
+import { publishToFollowers } from "../outbox.ts";
+import { actorUri, newActivityId } from "../uris.ts";
+import { FEDERATED_VISIBILITIES } from "./group-actors.ts";
+import type { PostObject } from "./objects.ts";
+
+/** Whether a post is in one of our groups that federate. */
+export const federates = (found: PostObject) =>
+  found.groupIdentifier !== null &&
+  (FEDERATED_VISIBILITIES as readonly string[]).includes(found.visibility);
+
+export function addressing(found: PostObject, publicUrl: URL) {
+  const followers = new URL(`${actorUri(publicUrl, found.groupIdentifier!).href}/followers`);
+  return found.visibility === "public"
+    ? { to: PUBLIC_COLLECTION, ccs: [followers] }
+    : { to: followers, ccs: [] };
+}
+
+/** The group announces `activity` (a member's Create/Update, or its own Delete, Lock or Undo)
+ * to its followers. */
+export async function announceInGroup(
+  tx: Tx,
+  publicUrl: URL,
+  found: PostObject,
+  activity: Activity,
+  objectExtras?: ObjectExtras,
+): Promise<void> {
+  const group = found.groupIdentifier!;
+  await publishToFollowers(
+    tx,
+    group,
+    new Announce({
+      id: newActivityId(publicUrl),
+      actor: actorUri(publicUrl, group),
+      object: activity,
+      ...addressing(found, publicUrl),
+      audience: new URL(found.groupUri),
+    }),
+    objectExtras,
+  );
+}

@@ -1,0 +1,28 @@
+// The forums' port (server/forums/forums.port.ts). What a forum change sends is built in the
+// `forums.federate` job, asked for here inside the change's transaction, so it runs after commit
+// and resolves mentions by WebFinger outside any request (outbound.ts).
+import type { ForumsPort } from "../../server/forums/forums.port.ts";
+import type { FederationRuntime } from "../deps.ts";
+import { findRemoteGroup, followGroup, unfollowGroup } from "./follow-groups.ts";
+
+export function forumsPort(runtime: FederationRuntime): ForumsPort {
+  return {
+    postCreated: async (tx, postId) => tx.enqueue("forums.federate", { action: "create", postId }),
+    postUpdated: async (tx, postId) => tx.enqueue("forums.federate", { action: "update", postId }),
+    postRemoved: async (tx, postId, reason) =>
+      tx.enqueue("forums.federate", { action: "remove", postId, reason }),
+    reported: async (tx, reportId) => tx.enqueue("forums.federate", { action: "report", reportId }),
+    banned: async (tx, banId) => tx.enqueue("forums.federate", { action: "block", banId }),
+    topicLocked: async (tx, topicId, locked, reason) =>
+      tx.enqueue("forums.federate", { action: locked ? "lock" : "unlock", topicId, reason }),
+    groupChanged: async (tx, groupId) =>
+      tx.enqueue("forums.federate", { action: "group", groupId }),
+    liked: async (tx, postId, userId) =>
+      tx.enqueue("forums.federate", { action: "like", postId, userId }),
+    unliked: async (tx, postId, userId, likeId) =>
+      tx.enqueue("forums.federate", { action: "unlike", postId, userId, likeId }),
+    findGroup: (userId, target) => findRemoteGroup(runtime, userId, target),
+    followGroup: (tx, userId, group) => followGroup(runtime, tx, userId, group),
+    unfollowGroup: (tx, userId, groupApId) => unfollowGroup(runtime, tx, userId, groupApId),
+  };
+}

@@ -1,0 +1,206 @@
+// Other instances' offers, as federation hands them over: kept in our catalogue with their
+// territory (the publisher's remote actor), changed and deleted only by their publisher, and the
+// answers and notices their publisher sends about our members' registrations.
+import type { Db } from "../db/database.ts";
+import type { Tx } from "../db/transaction.ts";
+import { notify } from "../notifications/notifications.service.ts";
+import type { OfferInsert } from "./offers.repo.ts";
+import type { BookingDeps } from "./booking.types.ts";
+
+const FALLBACK_CATEGORY = "loisirs";
+
+/** An Event as federation read it: the offer's columns, its category by slug. */
+export interface RemoteEvent {
+  uri: string;
+  values: Omit<OfferInsert, "category_id"> & { category_slug: string };
+}
+
+async function categoryId(db: Db, slug: string): Promise<string> {
+  const rows = await db
+    .selectFrom("offer_categories")
+    .select(["id", "slug"])
+    .where("slug", "in", [slug || FALLBACK_CATEGORY, FALLBACK_CATEGORY])
+    .execute();
+  const found = rows.find((r) => r.slug === slug) ?? rows[0];
+  if (!found) throw new Error("no category to file remote offers under");
+  return found.id;
+}
+
+/** Creates or refreshes a publisher's offer; a newly cancelled one cancels our members'
+ * registrations. Another publisher's offer with that id is left alone. */
+export async function saveRemoteOffer(
+  tx: Tx,
+  deps: Pick<BookingDeps, "publicUrl">,
+  publisherId: number,
+  event: RemoteEvent,
+): Promise<string> {
+  const { category_slug, ...values } = event.values;
+  const row = { ...values, category_id: await categoryId(tx.db, category_slug) };
+  const before = await tx.db
+    .selectFrom("offers")
+    .select(["id", "status", "remote_actor_id"])
+    .where("remote_uri", "=", event.uri)
+    .forUpdate()
+    .executeTakeFirst();
+  if (before && before.remote_actor_id !== publisherId) return before.id;
+  if (!before) {
+    const created = await tx.db
+      .insertInto("offers")
+      .values({ ...row, remote_actor_id: publisherId })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    return created.id;
+  }
+  const { published_at: _published, ...changes } = row;
+  await tx.db
+    .updateTable("offers")
+    .set({ ...changes, updated_at: new Date() })
+    .where("id", "=", before.id)
+    .execute();
+  if (row.status === "cancelled" && before.status !== "cancelled")
+    await endRegistrations(tx, deps.publicUrl, before.id, row.title);
+  return before.id;
+}
+
+/** The home instance cancelled its offer: our members' registrations end, and they are told. */
+async function endRegistrations(tx: Tx, publicUrl: URL, offerId: string, title: string) {
+  const ended = await tx.db
+    .updateTable("offer_registrations")
+    .set({ status: "cancelled", cancelled_by: "offer", cancelled_at: new Date() })
+    .where("offer_id", "=", offerId)
+    .where("status", "<>", "cancelled")
+    .returning("user_id")
+    .execute();
+  for (const { user_id } of ended)
+    if (user_id)
+      await notify(tx, publicUrl, {
+        userId: user_id,
+        kind: "offers:offerCancelled",
+        data: { offer: title, reason: "" },
+        link: `/offers/${offerId}`,
+        email: "registrations",
+      });
+}
+
+/** Its publisher deleted the offer: it leaves the catalogue. True when there was one. */
+export async function deleteRemoteOffer(
+  tx: Tx,
+  publisherId: number,
+  uri: string,
+): Promise<boolean> {
+  const gone = await tx.db
+    .deleteFrom("offers")
+    .where("remote_uri", "=", uri)
+    .where("remote_actor_id", "=", publisherId)
+    .returning("id")
+    .executeTakeFirst();
+  return gone !== undefined;
+}
+
+export type RemoteAnswer =
+  | { status: "confirmed" }
+  | { status: "waitlisted"; position: number | null }
+  | { status: "rejected"; reason: string };
+
+/**
+ * The publisher's answer to one of our members' Join: the registration takes its status and the
+ * member is told. False when `joinActivityId` is not one of our Joins to that publisher.
+ */
+export async function applyRemoteAnswer(
+  tx: Tx,
+  deps: BookingDeps,
+  publisherId: number,
+  joinActivityId: string,
+  answer: RemoteAnswer,
+): Promise<boolean> {
+  const registration = await tx.db
+    .selectFrom("offer_registrations as r")
+    .innerJoin("offers as o", "o.id", "r.offer_id")
+    .select(["r.id", "r.status", "r.user_id", "r.persons", "r.cancelled_by", "o.id as offer_id"])
+    .select(["o.title", "o.remote_actor_id", "o.remote_uri"])
+    .where("r.join_activity_id", "=", joinActivityId)
+    .where("r.user_id", "is not", null)
+    .forUpdate("r")
+    .executeTakeFirst();
+  if (!registration?.remote_actor_id || registration.remote_actor_id !== publisherId) return false;
+  const userId = registration.user_id!;
+  if (registration.status === "cancelled") {
+    // The member left before the answer came: the Leave may have overtaken the Join on the
+    // way, so it is said again for a booking the publisher reports as made.
+    if (registration.cancelled_by === "member" && answer.status !== "rejected")
+      await deps.federation.left(tx, {
+        userId,
+        offerUri: registration.remote_uri!,
+        publisherId,
+      });
+    return true;
+  }
+  const now = new Date();
+  await tx.db
+    .updateTable("offer_registrations")
+    .set(
+      answer.status === "confirmed"
+        ? { status: "confirmed", confirmed_at: now, remote_position: null }
+        : answer.status === "waitlisted"
+          ? { status: "waitlisted", remote_position: answer.position }
+          : {
+              status: "cancelled",
+              cancelled_by: "offer",
+              cancelled_at: now,
+              refusal: answer.reason,
+            },
+    )
+    .where("id", "=", registration.id)
+    .execute();
+  const kind =
+    answer.status === "confirmed"
+      ? registration.status === "waitlisted"
+        ? "promoted"
+        : "registrationConfirmed"
+      : answer.status === "waitlisted"
+        ? "waitlisted"
+        : "remoteRefused";
+  if (kind === "waitlisted" && registration.status === "waitlisted") return true;
+  await notify(tx, deps.publicUrl, {
+    userId,
+    kind: `offers:${kind}`,
+    data: {
+      offer: registration.title,
+      persons: registration.persons,
+      ...(answer.status === "waitlisted" ? { position: answer.position ?? "?" } : {}),
+    },
+    link: `/offers/${registration.offer_id}`,
+    email: "registrations",
+  });
+  return true;
+}
+
+/**
+ * A message from the publisher of an offer to the participants it names: those of our members
+ * registered for it are told, as for a message of our own staff. The number told.
+ */
+export async function noticeFromPublisher(
+  tx: Tx,
+  deps: Pick<BookingDeps, "publicUrl">,
+  notice: { offerUri: string; publisherId: number; userIds: string[]; message: string },
+): Promise<number> {
+  if (notice.userIds.length === 0) return 0;
+  const rows = await tx.db
+    .selectFrom("offer_registrations as r")
+    .innerJoin("offers as o", "o.id", "r.offer_id")
+    .select(["r.user_id", "o.id", "o.title"])
+    .where("o.remote_uri", "=", notice.offerUri)
+    .where("o.remote_actor_id", "=", notice.publisherId)
+    .where("r.user_id", "in", notice.userIds)
+    .where("r.status", "<>", "cancelled")
+    .execute();
+  for (const row of rows)
+    await notify(tx, deps.publicUrl, {
+      userId: row.user_id!,
+      kind: "offers:message",
+      data: { offer: row.title, message: notice.message },
+      link: `/offers/${row.id}`,
+      email: "registrations",
+    });
+  return rows.length;
+}
