@@ -1,7 +1,7 @@
 import type { AppContext } from "../context.ts";
 import type { ApiRegistry } from "../api/api-registry.ts";
 import { HttpError } from "../http/errors.ts";
-import type { Result } from "../http/result.ts";
+import type { Result } from "../lib/result.ts";
 import {
   banApiSchema,
   moveApiSchema,

@@ -2,7 +2,7 @@
 // the member concerned, and the action is written to the group's public moderation log.
 import type { Tx } from "../db/transaction.ts";
 import { findUserById, findUserByUsername, type User } from "../accounts/accounts.repo.ts";
-import { fail, ok, type Result } from "../http/result.ts";
+import { fail, ok, type Result } from "../lib/result.ts";
 import { notify } from "../notifications/notifications.service.ts";
 import type { GroupAccess } from "./access.ts";
 import * as groups from "./groups.repo.ts";

@@ -3,7 +3,7 @@
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
 import { findUserByUsername, type User } from "../accounts/accounts.repo.ts";
-import { fail, ok, type Result } from "../http/result.ts";
+import { fail, ok, type Result } from "../lib/result.ts";
 import { mayPost, type GroupAccess, type PostRefusal } from "./access.ts";
 import type { CheckedImage } from "./attachments.ts";
 import * as groups from "./groups.repo.ts";
