@@ -1,7 +1,5 @@
 import type { AppContext } from "../context.ts";
 import type { ApiRegistry } from "../api/api-registry.ts";
-import { HttpError } from "../http/errors.ts";
-import type { Result } from "../lib/result.ts";
 import {
   banApiSchema,
   moveApiSchema,
@@ -21,9 +19,8 @@ import {
   readableTopic,
   requireModerator,
 } from "./forums.web.ts";
-import { findGroup, groupsModeratedBy } from "./groups.service.ts";
 import * as moderation from "./moderation.service.ts";
-import { LOG_PER_PAGE, pageParam, pager, REPORTS_PER_PAGE } from "./paging.ts";
+import { pageParam } from "./paging.ts";
 import { forumDeps } from "./groups.service.ts";
 
 const done = { 204: { description: "Done" } };
@@ -78,17 +75,11 @@ export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
   /** One page of open reports (the page number from the query), in the API's list shape. */
   async function reportsPage(
     req: { validQuery: { page?: number } },
-    scope: Parameters<typeof moderation.listOpenReports>[1],
+    scope: Parameters<typeof moderation.openReportsPage>[1],
   ) {
     const page = pageParam(String(req.validQuery.page ?? 1));
-    const found = await moderation.listOpenReports(ctx.db, scope, {
-      limit: REPORTS_PER_PAGE,
-      offset: (page - 1) * REPORTS_PER_PAGE,
-    });
-    return {
-      items: found.items.map(reportJson),
-      ...pageJson(pager(found.total, page, REPORTS_PER_PAGE), found.total),
-    };
+    const found = await moderation.openReportsPage(ctx.db, scope, page);
+    return { items: found.items.map(reportJson), ...pageJson(found.pager, found.total) };
   }
 
   api.add<ReportApi>({
@@ -159,10 +150,7 @@ export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
     async handler(req, res) {
       const { group } = await readableGroup(ctx.db, req.apiUser, groupRef(String(req.params.id)));
       const page = pageParam(String(req.validQuery.page ?? 1));
-      const log = await moderation.listLog(ctx.db, group.id, {
-        limit: LOG_PER_PAGE,
-        offset: (page - 1) * LOG_PER_PAGE,
-      });
+      const log = await moderation.logPage(ctx.db, group.id, page);
       res.json({
         items: log.items.map((e) => ({
           action: e.action,
@@ -173,7 +161,7 @@ export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
           details: e.details,
           createdAt: e.createdAt.toISOString(),
         })),
-        ...pageJson(pager(log.total, page, LOG_PER_PAGE), log.total),
+        ...pageJson(log.pager, log.total),
       });
     },
   });
@@ -193,11 +181,12 @@ export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
       async handler(req, res) {
         const found = await readablePost(ctx.db, req.apiUser, String(req.params.id));
         requireModerator(found.access);
-        const input = { ...found, moderator: req.apiUser!, reason: req.body.reason };
-        const result = await ctx.transaction((tx): Promise<Result<void, string>> =>
-          action === "removal"
-            ? moderation.removePost(tx, deps, input)
-            : moderation.restorePost(tx, input),
+        const result = await ctx.transaction((tx) =>
+          moderation.actOnPost(tx, deps, action === "removal" ? "remove" : "restore", {
+            ...found,
+            user: req.apiUser!,
+            reason: req.body.reason,
+          }),
         );
         if (!result.ok) throw failureError(req.t, failure(result.error), "reason");
         res.status(204).end();
@@ -242,15 +231,10 @@ export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
     async handler(req, res) {
       const found = await readableTopic(ctx.db, req.apiUser, String(req.params.id));
       requireModerator(found.access);
-      const target = await findGroup(ctx.db, { id: req.body.groupId });
-      const allowed = (await groupsModeratedBy(ctx.db, req.apiUser!)).some(
-        (g) => g.id === target?.id,
-      );
-      if (!target || !allowed) throw new HttpError(403, "errors.forbidden");
       const result = await ctx.transaction((tx) =>
         moderation.moveTopic(tx, deps, {
           ...found,
-          target,
+          targetId: req.body.groupId,
           moderator: req.apiUser!,
           reason: req.body.reason,
         }),

@@ -1,7 +1,7 @@
 import type express from "express";
 import type { AppContext } from "../context.ts";
 import { MODERATOR_ROLES, requireRole, requireUser } from "../http/auth.ts";
-import { HttpError, type FieldError } from "../http/errors.ts";
+import { type FieldError } from "../http/errors.ts";
 import { flash, parseForm, renderForm } from "../http/forms.ts";
 import { compileForm } from "../http/validate.ts";
 import {
@@ -20,17 +20,15 @@ import {
   requireModerator,
 } from "./forums.web.ts";
 import { groupHeader, renderMembersPage } from "./groups.routes.ts";
-import { findGroup, groupsModeratedBy } from "./groups.service.ts";
+import { groupsModeratedBy } from "./groups.service.ts";
 import * as moderation from "./moderation.service.ts";
-import { LOG_PER_PAGE, pageOfPosition, pageParam, pager, REPORTS_PER_PAGE } from "./paging.ts";
+import { pageOfPosition, postPath, pageParam } from "./paging.ts";
 import { excerpt } from "./richtext.ts";
 import { forumDeps } from "./groups.service.ts";
 
 const validateReason = compileForm<ReasonForm>(reasonFormSchema);
 const validateBan = compileForm<BanForm>(banFormSchema);
 const validateMove = compileForm<MoveForm>(moveFormSchema);
-
-type PostAction = "report" | "remove" | "restore";
 
 /** The topic moderation page has one reason field per form, each with its own id. */
 function formReason(body: unknown, action: string): Record<string, unknown> {
@@ -45,16 +43,12 @@ export function moderationRoutes(router: express.Router, ctx: AppContext): void 
 
   router.get("/groups/:slug/moderation", async (req, res) => {
     const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
-    const page = pageParam(req.query.page);
-    const log = await moderation.listLog(ctx.db, found.group.id, {
-      limit: LOG_PER_PAGE,
-      offset: (page - 1) * LOG_PER_PAGE,
-    });
+    const log = await moderation.logPage(ctx.db, found.group.id, pageParam(req.query.page));
     res.render("forums/log", {
       title: req.t("forums:log.title", { group: found.group.name }),
       ...groupHeader(ctx, found, "log"),
       entries: log.items,
-      pager: pager(log.total, page, LOG_PER_PAGE),
+      pager: log.pager,
     });
   });
 
@@ -64,24 +58,25 @@ export function moderationRoutes(router: express.Router, ctx: AppContext): void 
     scope: "group" | "instance",
   ) => {
     const page = pageParam(req.query.page);
-    const range = { limit: REPORTS_PER_PAGE, offset: (page - 1) * REPORTS_PER_PAGE };
+    const shown = (list: Awaited<ReturnType<typeof moderation.openReportsPage>>) => ({
+      reports: list.items.map((r) => ({ ...r, page: pageOfPosition(r.position) })),
+      pager: list.pager,
+    });
     if (scope === "instance") {
-      const list = await moderation.listOpenReports(ctx.db, { instance: req.user! }, range);
+      const list = await moderation.openReportsPage(ctx.db, { instance: req.user! }, page);
       return res.render("forums/reports", {
         title: req.t("forums:reports.instanceTitle"),
         instanceQueue: true,
-        reports: list.items.map((r) => ({ ...r, page: pageOfPosition(r.position) })),
-        pager: pager(list.total, page, REPORTS_PER_PAGE),
+        ...shown(list),
       });
     }
     const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
     requireModerator(found.access);
-    const list = await moderation.listOpenReports(ctx.db, { groupId: found.group.id }, range);
+    const list = await moderation.openReportsPage(ctx.db, { groupId: found.group.id }, page);
     res.render("forums/reports", {
       title: req.t("forums:reports.title", { group: found.group.name }),
       ...groupHeader(ctx, found, "reports"),
-      reports: list.items.map((r) => ({ ...r, page: pageOfPosition(r.position) })),
-      pager: pager(list.total, page, REPORTS_PER_PAGE),
+      ...shown(list),
     });
   };
 
@@ -111,7 +106,7 @@ export function moderationRoutes(router: express.Router, ctx: AppContext): void 
   const postActionPage = async (
     req: express.Request,
     res: express.Response,
-    action: PostAction,
+    action: moderation.PostAction,
     values: object = {},
     errors?: FieldError[],
     status?: number,
@@ -144,13 +139,12 @@ export function moderationRoutes(router: express.Router, ctx: AppContext): void 
       if (action !== "report") requireModerator(found.access);
       const form = parseForm(validateReason, req.body);
       if (!form.ok) return postActionPage(req, res, action, req.body as object, form.errors);
-      const input = { ...found, reason: form.value.reason };
-      const result = await ctx.transaction(async (tx) =>
-        action === "report"
-          ? moderation.report(tx, deps, { ...input, user: req.user! })
-          : action === "remove"
-            ? moderation.removePost(tx, deps, { ...input, moderator: req.user! })
-            : moderation.restorePost(tx, { ...input, moderator: req.user! }),
+      const result = await ctx.transaction((tx) =>
+        moderation.actOnPost(tx, deps, action, {
+          ...found,
+          user: req.user!,
+          reason: form.value.reason,
+        }),
       );
       if (!result.ok) {
         const failed = failure(result.error);
@@ -165,10 +159,7 @@ export function moderationRoutes(router: express.Router, ctx: AppContext): void 
       }
       flash(req, `forums:${action}.done`);
       const position = found.post.position;
-      res.redirect(
-        303,
-        `/topics/${found.topic.id}?page=${pageOfPosition(position)}#post-${position}`,
-      );
+      res.redirect(303, postPath(found.topic.id, position));
     });
   }
 
@@ -231,27 +222,25 @@ export function moderationRoutes(router: express.Router, ctx: AppContext): void 
     requireModerator(found.access);
     const form = parseForm(validateMove, formReason(req.body, "move"));
     if (!form.ok) return topicModerationPage(req, res, req.body as object, form.errors);
-    const target = await findGroup(ctx.db, { id: form.value.groupId });
-    const allowed = (await groupsModeratedBy(ctx.db, req.user!)).some((g) => g.id === target?.id);
-    if (!target || !allowed) throw new HttpError(403, "errors.forbidden");
     const result = await ctx.transaction((tx) =>
       moderation.moveTopic(tx, deps, {
         ...found,
-        target,
+        targetId: form.value.groupId,
         moderator: req.user!,
         reason: form.value.reason,
       }),
     );
     if (!result.ok) {
+      const failed = failure(result.error);
       return topicModerationPage(
         req,
         res,
         req.body as object,
-        [{ field: "reason-move", key: `forums:errors.${result.error}` }],
-        422,
+        [{ field: "reason-move", key: failed.key }],
+        failed.status,
       );
     }
-    flash(req, "forums:moderateTopic.moveDone", { group: target.name });
+    flash(req, "forums:moderateTopic.moveDone", { group: result.value.target.name });
     res.redirect(303, `/topics/${found.topic.id}`);
   });
 

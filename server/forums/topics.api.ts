@@ -13,7 +13,7 @@ import {
 } from "./forums.json.ts";
 import { failure, failureError, readablePost, readableTopic } from "./forums.web.ts";
 import { subscribe } from "./groups.service.ts";
-import { pageOfPosition, pageParam, pager, POSTS_PER_PAGE, RESULTS_PER_PAGE } from "./paging.ts";
+import { postPath, pageParam, pager, POSTS_PER_PAGE, RESULTS_PER_PAGE } from "./paging.ts";
 import { plainSnippet, searchPosts } from "./search.repo.ts";
 import { QUERY_MAX } from "./search.routes.ts";
 import * as topics from "./topics.service.ts";
@@ -21,18 +21,6 @@ import { forumDeps } from "./groups.service.ts";
 
 export function topicsApi(api: ApiRegistry, ctx: AppContext): void {
   const deps = forumDeps(ctx);
-
-  const postView = async (postId: string, userId: string | undefined) => {
-    const post = (await topics.findPost(ctx.db, postId))!;
-    return (
-      await topics.listPosts(
-        ctx.db,
-        post.topicId,
-        { from: post.position, to: post.position },
-        userId,
-      )
-    )[0]!;
-  };
 
   api.add<unknown, { page?: number }>({
     method: "get",
@@ -59,15 +47,11 @@ export function topicsApi(api: ApiRegistry, ctx: AppContext): void {
       const found = await readableTopic(ctx.db, req.apiUser, String(req.params.id));
       const { topic, group, access } = found;
       const page = pageParam(String(req.validQuery.page ?? 1));
-      const from = (page - 1) * POSTS_PER_PAGE + 1;
-      const posts = await topics.listPosts(
-        ctx.db,
-        topic.id,
-        { from, to: from + POSTS_PER_PAGE - 1 },
-        req.apiUser?.id,
-      );
-      if (req.apiUser && posts.length > 0)
-        await topics.markRead(ctx.db, req.apiUser.id, topic.id, posts.at(-1)!.position);
+      const { posts } = await topics.readTopicPage(ctx.db, {
+        topic,
+        userId: req.apiUser?.id,
+        page,
+      });
       res.json({
         topic: topicJson(deps, topic),
         group: groupJson(deps, group, access.membership?.state),
@@ -106,7 +90,7 @@ export function topicsApi(api: ApiRegistry, ctx: AppContext): void {
         throw failureError(req.t, failure(result.error, result.details, found.access), "content");
       const body = postJson(
         deps,
-        await postView(result.value.postId, req.apiUser!.id),
+        await topics.postView(ctx.db, result.value.postId, req.apiUser!.id),
         found.access,
       );
       res.status(201).location(body.url).json(body);
@@ -132,7 +116,9 @@ export function topicsApi(api: ApiRegistry, ctx: AppContext): void {
         }),
       );
       if (!result.ok) throw failureError(req.t, failure(result.error, {}, found.access));
-      res.json(postJson(deps, await postView(found.post.id, req.apiUser!.id), found.access));
+      res.json(
+        postJson(deps, await topics.postView(ctx.db, found.post.id, req.apiUser!.id), found.access),
+      );
     },
   });
 
@@ -226,10 +212,7 @@ export function topicsApi(api: ApiRegistry, ctx: AppContext): void {
           topicTitle: hit.topicTitle,
           group: hit.groupSlug,
           excerpt: plainSnippet(hit.snippet),
-          url: new URL(
-            `/topics/${hit.topicId}?page=${pageOfPosition(hit.position)}#post-${hit.position}`,
-            deps.publicUrl,
-          ).href,
+          url: new URL(postPath(hit.topicId, hit.position), deps.publicUrl).href,
         })),
         ...pageJson(pager(found.total, page, RESULTS_PER_PAGE), found.total),
       });

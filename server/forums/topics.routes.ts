@@ -21,7 +21,7 @@ import {
 import { failure, message, readableGroup, readablePost, readableTopic } from "./forums.web.ts";
 import { groupHeader } from "./groups.routes.ts";
 import { isSubscribed, subscribe } from "./groups.service.ts";
-import { pageOfPosition, pageParam, pager, POSTS_PER_PAGE } from "./paging.ts";
+import { pageOfPosition, postPath, pageParam, pager, POSTS_PER_PAGE } from "./paging.ts";
 import { quoteMarkdown } from "./richtext.ts";
 import * as topics from "./topics.service.ts";
 import { forumDeps } from "./groups.service.ts";
@@ -141,16 +141,11 @@ export function topicRoutes(router: express.Router, ctx: AppContext): void {
     const { topic, access } = found;
     const pages = Math.max(1, Math.ceil(topic.postCount / POSTS_PER_PAGE));
     const page = Math.min(pageParam(req.query.page), pages);
-    const from = (page - 1) * POSTS_PER_PAGE + 1;
-    const lastRead = req.user ? await topics.lastReadPosition(ctx.db, req.user.id, topic.id) : null;
-    const posts = await topics.listPosts(
-      ctx.db,
-      topic.id,
-      { from, to: from + POSTS_PER_PAGE - 1 },
-      req.user?.id,
-    );
-    if (req.user && posts.length > 0)
-      await topics.markRead(ctx.db, req.user.id, topic.id, posts.at(-1)!.position);
+    const { posts, lastRead } = await topics.readTopicPage(ctx.db, {
+      topic,
+      userId: req.user?.id,
+      page,
+    });
     const canReply = mayPost(found.group, access, "reply", topic);
     const firstUnread =
       lastRead === null ? undefined : posts.find((p) => p.position > lastRead)?.position;
@@ -270,10 +265,7 @@ export function topicRoutes(router: express.Router, ctx: AppContext): void {
       return again([{ field: "content", key: failed.key, values: failed.values }], failed.status);
     }
     const post = (await topics.findPost(ctx.db, result.value.postId))!;
-    res.redirect(
-      303,
-      `/topics/${found.topic.id}?page=${pageOfPosition(post.position)}#post-${post.position}`,
-    );
+    res.redirect(303, postPath(found.topic.id, post.position));
   });
 
   const editPage = async (
@@ -333,10 +325,7 @@ export function topicRoutes(router: express.Router, ctx: AppContext): void {
     }
     flash(req, "forums:editForm.saved");
     const position = found.post.position;
-    res.redirect(
-      303,
-      `/topics/${found.topic.id}?page=${pageOfPosition(position)}#post-${position}`,
-    );
+    res.redirect(303, postPath(found.topic.id, position));
   });
 
   router.post("/posts/:id/like", requireUser, async (req, res) => {
@@ -350,10 +339,7 @@ export function topicRoutes(router: express.Router, ctx: AppContext): void {
       throw new HttpError(failed.status, failed.key);
     }
     const position = found.post.position;
-    res.redirect(
-      303,
-      `/topics/${found.topic.id}?page=${pageOfPosition(position)}#post-${position}`,
-    );
+    res.redirect(303, postPath(found.topic.id, position));
   });
 
   router.post("/topics/:id/subscription", requireUser, async (req, res) => {
