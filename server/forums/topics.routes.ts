@@ -2,7 +2,7 @@ import type express from "express";
 import multer from "multer";
 import type { AppContext } from "../context.ts";
 import { requireUser } from "../http/auth.ts";
-import { checkCsrf } from "../http/csrf.ts";
+import { uploadRoute } from "../http/csrf.ts";
 import { HttpError, type FieldError } from "../http/errors.ts";
 import { flash, parseForm, renderForm } from "../http/forms.ts";
 import { compileForm } from "../http/validate.ts";
@@ -46,6 +46,9 @@ function withImage(req: express.Request, res: express.Response, next: express.Ne
     next(error);
   });
 }
+
+const topicBody = uploadRoute("/groups/:slug/topics/new", withImage);
+const replyBody = uploadRoute("/topics/:id/replies", withImage);
 
 type ImageResult =
   | { ok: true; image: (CheckedImage & { description: string }) | undefined }
@@ -101,7 +104,7 @@ export function topicRoutes(router: express.Router, ctx: AppContext): void {
     await topicFormPage(req, res, {});
   });
 
-  router.post("/groups/:slug/topics/new", requireUser, withImage, checkCsrf, async (req, res) => {
+  router.post("/groups/:slug/topics/new", requireUser, ...topicBody, async (req, res) => {
     const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
     const form = parseForm(validateTopic, req.body);
     if (!form.ok) return topicFormPage(req, res, req.body as object, form.errors);
@@ -240,7 +243,7 @@ export function topicRoutes(router: express.Router, ctx: AppContext): void {
     });
   });
 
-  router.post("/topics/:id/replies", requireUser, withImage, checkCsrf, async (req, res) => {
+  router.post("/topics/:id/replies", requireUser, ...replyBody, async (req, res) => {
     const found = await readableTopic(ctx.db, req.user, String(req.params.id));
     const body = req.body as ReplyForm;
     // A reply written on the page of a post goes back to that page when it needs correcting.

@@ -17,7 +17,7 @@ import {
 import "./express-types.ts";
 import { setupPassport } from "./auth.ts";
 import { countUnread } from "../notifications/notifications.repo.ts";
-import { csrf } from "./csrf.ts";
+import { csrf, csrfProtection } from "./csrf.ts";
 import { errorHandler, notFoundHandler } from "./error-handler.ts";
 import { HttpError } from "./errors.ts";
 import type { Module, NavItem } from "../modules/module.ts";
@@ -153,7 +153,7 @@ export async function createApp(
   // Pages.
   const settings = await ctx.settings.get();
   const passport = setupPassport(ctx);
-  const { csrfSynchronisedProtection, generateToken } = csrf;
+  const { generateToken } = csrf;
   const html = express.Router();
   html.use(express.urlencoded({ extended: false, limit: "200kb" }));
   html.use(
@@ -170,7 +170,7 @@ export async function createApp(
   );
   html.use(passport.initialize());
   html.use(passport.session());
-  html.use(csrfSynchronisedProtection);
+  html.use(csrfProtection(config.publicUrl.origin));
   const nav = features.flatMap((f) => f.nav ?? []);
   const adminMenu = features.flatMap((f) => f.adminNav ?? []);
   const featureStyles = features.flatMap((f) => f.styles ?? []);
