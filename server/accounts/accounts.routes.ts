@@ -217,10 +217,8 @@ export function accountRoutes(router: express.Router, ctx: AppContext): void {
         errors: [{ field: "confirm", key: "accounts:reset.mismatch" }],
       });
     }
-    const result = await accounts.resetPassword(
-      ctx.db,
-      String(req.params.token),
-      form.value.password,
+    const result = await ctx.transaction((tx) =>
+      accounts.resetPassword(tx.db, String(req.params.token), form.value.password),
     );
     if (!result.ok)
       return renderForm(res, "accounts/reset", ctx.i18n, req, { ...view, usable: false }, 400);
