@@ -22,6 +22,7 @@ import { errorHandler, notFoundHandler } from "./error-handler.ts";
 import { HttpError } from "./errors.ts";
 import type { Module, NavItem } from "../modules/module.ts";
 import { healthRoutes } from "./health.ts";
+import { redactUrl } from "./redact.ts";
 import { setupViews } from "./views.ts";
 
 export interface AppOptions {
@@ -89,7 +90,7 @@ export async function createApp(
         req: (req: { id: unknown; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: redactUrl(req.url),
         }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       },
