@@ -23,6 +23,7 @@ import { HttpError } from "./errors.ts";
 import type { Module, NavItem } from "../modules/module.ts";
 import { healthRoutes } from "./health.ts";
 import { redactUrl } from "./redact.ts";
+import { refuseNulInBody, refuseNulInUrl } from "./input.ts";
 import { setupViews } from "./views.ts";
 
 export interface AppOptions {
@@ -131,6 +132,7 @@ export async function createApp(
     express.static(path.join(VIEWS_DIR, "static"), { maxAge: "1h", index: false }),
   );
   app.use(healthRoutes(ctx));
+  app.use(refuseNulInUrl);
   if (options.federation) app.use(options.federation);
 
   const publicRouter = express.Router();
@@ -146,6 +148,7 @@ export async function createApp(
   app.use(
     "/api/v1",
     express.json({ limit: "1mb", type: ["application/json", "application/*+json"] }),
+    refuseNulInBody,
     bearerAuth(ctx),
     api.router(),
     notFoundHandler(),
@@ -156,7 +159,7 @@ export async function createApp(
   const passport = setupPassport(ctx);
   const { generateToken } = csrf;
   const html = express.Router();
-  html.use(express.urlencoded({ extended: false, limit: "200kb" }));
+  html.use(express.urlencoded({ extended: false, limit: "200kb" }), refuseNulInBody);
   html.use(
     session({
       name: "maillage.sid",

@@ -6,6 +6,7 @@ import type express from "express";
 import { csrfSync } from "csrf-sync";
 import multer from "multer";
 import { HttpError } from "./errors.ts";
+import { containsNul, nulError } from "./input.ts";
 
 const SAFE_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 
@@ -55,7 +56,9 @@ export function uploadError(error: unknown): unknown {
 export function uploadRoute(path: string, parse: express.RequestHandler): express.RequestHandler[] {
   uploadPaths.push(pathPattern(path));
   const parseThenMap: express.RequestHandler = (req, res, next) =>
-    parse(req, res, (error?: unknown) => (error ? next(uploadError(error)) : next()));
+    parse(req, res, (error?: unknown) =>
+      next(error ? uploadError(error) : containsNul(req.body) ? nulError() : undefined),
+    );
   const check: express.RequestHandler = (req, res, next) => {
     // csrf-sync reads the token from the body, which only exists now.
     csrf.csrfSynchronisedProtection(req, res, next);
@@ -81,9 +84,11 @@ export function csrfProtection(publicOrigin: string): express.RequestHandler {
       return next(refused());
     if (req.is("multipart/form-data") === "multipart/form-data") {
       if (req.method === "POST" && uploadPaths.some((p) => p.test(req.path))) return next();
-      return fieldsOnly(req, res, (error?: unknown) =>
-        error ? next(uploadError(error)) : csrf.csrfSynchronisedProtection(req, res, next),
-      );
+      return fieldsOnly(req, res, (error?: unknown) => {
+        if (error) return next(uploadError(error));
+        if (containsNul(req.body)) return next(nulError());
+        csrf.csrfSynchronisedProtection(req, res, next);
+      });
     }
     csrf.csrfSynchronisedProtection(req, res, next);
   };
