@@ -4,7 +4,7 @@ import type { i18n } from "i18next";
 import { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.ts";
-import { openDatabase, type Db } from "./db/database.ts";
+import { openDatabase, type DatabaseHealth, type Db } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import { inTransaction, type Tx } from "./db/transaction.ts";
 import { createI18n } from "./i18n/i18n.ts";
@@ -26,6 +26,8 @@ export interface AppContext {
   log: Logger;
   db: Db;
   dbKind: "postgres" | "pglite";
+  /** Connections to PostgreSQL lost since boot, for /readyz. */
+  dbHealth: DatabaseHealth;
   redis: Redis | undefined;
   queue: JobQueue;
   mailer: Mailer;
@@ -75,7 +77,16 @@ async function connectRedis(url: string, log: Logger): Promise<Redis> {
 
 export async function createContext(config: Config, options: ContextOptions): Promise<AppContext> {
   const log = options.logger ?? pino({ level: config.logLevel });
-  const database = await openDatabase(config, { pgliteMemory: options.pgliteMemory ?? false });
+  let lastLossLogged = 0;
+  const database = await openDatabase(config, {
+    pgliteMemory: options.pgliteMemory ?? false,
+    // A restart of PostgreSQL closes every connection at once: one line per second is enough.
+    onConnectionLost: (error) => {
+      if (Date.now() - lastLossLogged < 1000) return;
+      lastLossLogged = Date.now();
+      log.warn({ err: error.message }, "database connection lost; reconnecting on next query");
+    },
+  });
   const db = database.db;
   if (options.migrate !== false) {
     const applied = await migrate(db);
@@ -103,6 +114,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     log,
     db,
     dbKind: database.kind,
+    dbHealth: database.health,
     redis,
     queue,
     mailer: createMailer(config),

@@ -26,6 +26,11 @@ export function healthRoutes(ctx: AppContext): express.Router {
         queue: queue ? "ok" : "unreachable",
         queueKind: ctx.queue.kind,
       },
+      // Lost connections are replaced on the next query; these say it happened and when.
+      databaseConnectionsLost: ctx.dbHealth.connectionsLost,
+      ...(ctx.dbHealth.lastLostAt
+        ? { databaseLastLostAt: ctx.dbHealth.lastLostAt.toISOString() }
+        : {}),
     });
   });
   return router;
