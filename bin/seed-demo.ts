@@ -36,7 +36,7 @@ try {
 const ctx = await createContext(config, { jobSpecs: jobSpecs(MODULES) });
 // Published offers go to the CMCAS's followers like any others (its outbox, delivered later).
 const federation = await federate(ctx);
-const silent = { enqueue: async () => {} };
+const silent = { stage: async () => async () => {} };
 try {
   const started = Date.now();
   const summary = await seedDemo(

@@ -40,7 +40,7 @@ export interface AppContext {
    * job runs.
    */
   ports: FederationPorts;
-  /** Runs work in a transaction whose jobs are enqueued after commit. */
+  /** Runs work in a transaction that writes its jobs (they start once it has committed). */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -97,6 +97,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
   const queue: JobQueue =
     config.redisUrl && redis
       ? new BullQueue(
+          db,
           redis,
           config.redisUrl,
           config.redisPrefix,
@@ -105,6 +106,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
           options.jobSpecs,
         )
       : new DatabaseQueue(db, log, config.workerConcurrency, options.jobSpecs);
+  if (queue instanceof BullQueue) queue.startRelay();
   const i18n = await createI18n();
   const settings = new SettingsCache(db);
   await ensureInstanceSettings(db, config.instanceName);
