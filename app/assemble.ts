@@ -26,12 +26,14 @@ function jobEntries(entries: readonly ModuleEntry[]): Map<string, JobEntry> {
     for (const [type, job] of Object.entries(module?.jobs ?? {}))
       add(module!.name, type, {
         spec: job.spec,
-        bind: (ctx) => (payload, context) => job.run(ctx, payload as never, context),
+        bind: (ctx, runtime) => (payload, context) =>
+          runtime.withOutgoing(() => job.run(ctx, payload as never, context)),
       });
     for (const [type, job] of Object.entries(federation?.jobs ?? {}))
       add(federation!.name, type, {
         spec: job.spec,
-        bind: (_ctx, runtime) => (payload, context) => job.run(runtime, payload as never, context),
+        bind: (_ctx, runtime) => (payload, context) =>
+          runtime.withOutgoing(() => job.run(runtime, payload as never, context)),
       });
   }
   return jobs;
