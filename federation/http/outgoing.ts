@@ -10,8 +10,9 @@
 // - every request has a connect, headers, idle and total time limit, and a size limit on what it
 //   reads (documents 1 MB).
 // Fedify calls the global `fetch`, so the process's global dispatcher routes each request to the
-// agent of the instance whose work is running (an AsyncLocalStorage set by `OutgoingHttp.run`);
-// requests made outside any instance's work (tests, tools) keep a plain agent.
+// agent of the instance whose work is running (an AsyncLocalStorage set by `OutgoingHttp.run`
+// around every request and job of the instance); requests made outside any instance's work
+// (tests, tools) keep the dispatcher in place before.
 import { AsyncLocalStorage } from "node:async_hooks";
 import dns from "node:dns";
 import net from "node:net";
@@ -221,29 +222,26 @@ export function guardedAgent(policy: OutgoingPolicy): Dispatcher {
 const current = new AsyncLocalStorage<Dispatcher>();
 
 /**
- * The global dispatcher: the running instance's agent. A request made outside any instance's
- * work — or whose asynchronous context was lost on the way, as in a stream's callbacks — goes
- * through the agent of the first instance of this process that refuses private addresses (in
- * production, the only instance), else through the dispatcher in place before (tests, tools).
+ * The global dispatcher: the agent of the instance whose work is running (every HTTP request and
+ * every job of an instance runs inside its context, and the context follows async work, body
+ * parsing included), else the dispatcher in place before: requests made outside any instance's
+ * work (tools, tests) are not the federation's.
  */
 class InstanceDispatcher extends Dispatcher {
   readonly #fallback: Dispatcher;
-  strict: Dispatcher | undefined;
   constructor(fallback: Dispatcher) {
     super();
     this.#fallback = fallback;
   }
   override dispatch(options: Dispatcher.DispatchOptions, handler: Dispatcher.DispatchHandler) {
-    return (current.getStore() ?? this.strict ?? this.#fallback).dispatch(options, handler);
+    return (current.getStore() ?? this.#fallback).dispatch(options, handler);
   }
 }
 
-function installGlobalDispatcher(): InstanceDispatcher {
+function installGlobalDispatcher(): void {
   const installed = getGlobalDispatcher();
-  if (installed instanceof InstanceDispatcher) return installed;
-  const dispatcher = new InstanceDispatcher(installed);
-  setGlobalDispatcher(dispatcher);
-  return dispatcher;
+  if (!(installed instanceof InstanceDispatcher))
+    setGlobalDispatcher(new InstanceDispatcher(installed));
 }
 
 /** One instance's outgoing HTTP: documents (fetches) and deliveries (signed POSTs). */
@@ -252,12 +250,11 @@ export class OutgoingHttp {
   readonly deliveries: Dispatcher;
 
   constructor(allowPrivate: boolean, hostAllowed: (host: string) => Promise<boolean>) {
-    const global = installGlobalDispatcher();
+    installGlobalDispatcher();
     this.documents = guardedAgent({
       allowPrivate,
       maxResponseBytes: OUTGOING_LIMITS.documentBytes,
     });
-    if (!allowPrivate) global.strict ??= this.documents;
     this.deliveries = guardedAgent({
       allowPrivate,
       hostAllowed,
