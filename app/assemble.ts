@@ -35,9 +35,9 @@ function jobEntries(entries: readonly ModuleEntry[]): Map<string, JobEntry> {
     for (const [type, job] of Object.entries(module?.jobs ?? {}))
       add(module!.name, type, {
         spec: job.spec,
-        bind: (ctx) =>
+        bind: (ctx, runtime) =>
           gated(ctx, module!.name, type, (payload, context) =>
-            job.run(ctx, payload as never, context),
+            runtime.withOutgoing(() => job.run(ctx, payload as never, context)),
           ),
       });
     for (const [type, job] of Object.entries(federation?.jobs ?? {}))
@@ -45,7 +45,7 @@ function jobEntries(entries: readonly ModuleEntry[]): Map<string, JobEntry> {
         spec: job.spec,
         bind: (ctx, runtime) =>
           gated(ctx, federation!.name, type, (payload, context) =>
-            job.run(runtime, payload as never, context),
+            runtime.withOutgoing(() => job.run(runtime, payload as never, context)),
           ),
       });
   }

@@ -83,7 +83,9 @@ export async function startInstance(
     const { app } = await createApp(ctx, webModules(modules, federation), {
       federation: federation.middleware,
     });
-    server = http.createServer(app);
+    // A request's outgoing fetches (a remote actor looked up from a page) leave through the
+    // instance's guarded agent, like its jobs'.
+    server = http.createServer((req, res) => federation.withOutgoing(() => app(req, res)));
     server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
       server!.once("error", reject);

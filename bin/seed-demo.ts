@@ -42,7 +42,7 @@ const ctx = await createContext(config, {
 });
 // Published offers go to the CMCAS's followers like any others (its outbox, delivered later).
 const federation = await federate(ctx);
-const silent = { enqueue: async () => {} };
+const silent = { stage: async () => async () => {} };
 try {
   const started = Date.now();
   const summary = await seedDemo(

@@ -4,7 +4,7 @@ import type { i18n } from "i18next";
 import { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.ts";
-import { openDatabase, type Db } from "./db/database.ts";
+import { openDatabase, type DatabaseHealth, type Db } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import { inTransaction, type Tx } from "./db/transaction.ts";
 import { createI18n } from "./i18n/i18n.ts";
@@ -27,6 +27,8 @@ export interface AppContext {
   log: Logger;
   db: Db;
   dbKind: "postgres" | "pglite";
+  /** Connections to PostgreSQL lost since boot, for /readyz. */
+  dbHealth: DatabaseHealth;
   redis: Redis | undefined;
   queue: JobQueue;
   mailer: Mailer;
@@ -41,7 +43,7 @@ export interface AppContext {
   ports: FederationPorts;
   /** The instance's modules and plugins: which are on, their settings, the slots they fill. */
   modules: ModuleRegistry;
-  /** Runs work in a transaction whose jobs are enqueued after commit. */
+  /** Runs work in a transaction that writes its jobs (they start once it has committed). */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -82,7 +84,16 @@ async function connectRedis(url: string, log: Logger): Promise<Redis> {
 
 export async function createContext(config: Config, options: ContextOptions): Promise<AppContext> {
   const log = options.logger ?? pino({ level: config.logLevel });
-  const database = await openDatabase(config, { pgliteMemory: options.pgliteMemory ?? false });
+  let lastLossLogged = 0;
+  const database = await openDatabase(config, {
+    pgliteMemory: options.pgliteMemory ?? false,
+    // A restart of PostgreSQL closes every connection at once: one line per second is enough.
+    onConnectionLost: (error) => {
+      if (Date.now() - lastLossLogged < 1000) return;
+      lastLossLogged = Date.now();
+      log.warn({ err: error.message }, "database connection lost; reconnecting on next query");
+    },
+  });
   const db = database.db;
   if (options.migrate !== false) {
     const applied = await migrate(db);
@@ -96,6 +107,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
   const queue: JobQueue =
     config.redisUrl && redis
       ? new BullQueue(
+          db,
           redis,
           config.redisUrl,
           config.redisPrefix,
@@ -104,6 +116,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
           options.jobSpecs,
         )
       : new DatabaseQueue(db, log, config.workerConcurrency, options.jobSpecs);
+  if (queue instanceof BullQueue) queue.startRelay();
   const i18n = await createI18n(options.viewDirs);
   const settings = new SettingsCache(db);
   await ensureInstanceSettings(db, config.instanceName);
@@ -113,6 +126,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     log,
     db,
     dbKind: database.kind,
+    dbHealth: database.health,
     redis,
     queue,
     mailer: createMailer(config),

@@ -34,6 +34,11 @@ export function healthRoutes(ctx: AppContext): express.Router {
         queueKind: ctx.queue.kind,
         plugins: failed.length === 0 ? "ok" : "failed",
       },
+      // Lost connections are replaced on the next query; these say it happened and when.
+      databaseConnectionsLost: ctx.dbHealth.connectionsLost,
+      ...(ctx.dbHealth.lastLostAt
+        ? { databaseLastLostAt: ctx.dbHealth.lastLostAt.toISOString() }
+        : {}),
       ...(failed.length > 0 ? { details: { plugins: failed } } : {}),
     });
   });
