@@ -1,9 +1,10 @@
 // Followers, following and outbox collections of local actors, paged newest first. People's
 // followers and followings are only counted, not listed; organisations list them.
-import type { Federation } from "@fedify/fedify";
+import type { Federation, RequestContext } from "@fedify/fedify";
 import { Activity } from "@fedify/vocab";
 import { recipientOf } from "./actors/remote.ts";
 import type { FederationDeps } from "./deps.ts";
+import { allowedSigner } from "./signed.ts";
 import { countFollows, followerActors, listFollows } from "./follows/follows.repo.ts";
 import { PATHS } from "./uris.ts";
 import type { FollowDirection } from "./federation.tables.ts";
@@ -17,6 +18,12 @@ function before(cursor: string): number | undefined {
 
 export function registerCollections(federation: Federation<void>, deps: FederationDeps): void {
   const { db } = deps.app;
+
+  // The collections of an actor served only to allowed instances are too (ADR 0085).
+  const authorize = async (ctx: RequestContext<void>, identifier: string) => {
+    const actor = await deps.actors.byIdentifier(identifier);
+    return !actor?.restricted || (await allowedSigner(ctx, deps)) !== null;
+  };
 
   const page = async (identifier: string, direction: FollowDirection, cursor: string) => {
     const actor = await deps.actors.byIdentifier(identifier);
@@ -44,7 +51,8 @@ export function registerCollections(federation: Federation<void>, deps: Federati
       };
     })
     .setCounter((_ctx, identifier) => countFollows(db, identifier, "incoming"))
-    .setFirstCursor(() => FIRST);
+    .setFirstCursor(() => FIRST)
+    .authorize(authorize);
 
   federation
     .setFollowingDispatcher(PATHS.following, async (_ctx, identifier, cursor) => {
@@ -56,7 +64,8 @@ export function registerCollections(federation: Federation<void>, deps: Federati
       };
     })
     .setCounter((_ctx, identifier) => countFollows(db, identifier, "outgoing"))
-    .setFirstCursor(() => FIRST);
+    .setFirstCursor(() => FIRST)
+    .authorize(authorize);
 
   federation
     .setOutboxDispatcher(PATHS.outbox, async (ctx, identifier, cursor) => {
@@ -85,5 +94,6 @@ export function registerCollections(federation: Federation<void>, deps: Federati
         .executeTakeFirstOrThrow();
       return Number(row.n);
     })
-    .setFirstCursor(() => FIRST);
+    .setFirstCursor(() => FIRST)
+    .authorize(authorize);
 }

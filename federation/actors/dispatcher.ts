@@ -11,8 +11,33 @@ import {
   type Actor,
 } from "@fedify/vocab";
 import type { FederationDeps } from "../deps.ts";
+import { allowedSigner } from "../signed.ts";
 import { INSTANCE_ACTOR, PATHS } from "../uris.ts";
 import type { LocalActor } from "./local.ts";
+
+/** Our term for a group's visibility (FEDERATION.md, "Forums"). */
+export const VISIBILITY_CONTEXT = {
+  maillage: "urn:maillage:ns#",
+  visibility: "maillage:visibility",
+};
+
+/** The actor document with `visibility` stated (Fedify's vocabulary has no such property). */
+function statingVisibility(actor: Actor, visibility: "public" | "network"): Actor {
+  // Every actor class shares Person's toJsonLd.
+  const Base = actor.constructor as new (...args: never[]) => Person;
+  class Stated extends Base {
+    override async toJsonLd(options: Parameters<Person["toJsonLd"]>[0] = {}): Promise<unknown> {
+      const json = (await super.toJsonLd({ ...options, format: "compact" })) as Record<
+        string,
+        unknown
+      >;
+      const context = json["@context"];
+      const contexts = Array.isArray(context) ? context : [context];
+      return { ...json, "@context": [...contexts, VISIBILITY_CONTEXT], visibility };
+    }
+  }
+  return Object.setPrototypeOf(actor, Stated.prototype) as Actor;
+}
 
 const CLASSES = { Application, Organization, Person, Group } as const;
 
@@ -21,7 +46,7 @@ async function toVocab(ctx: RequestContext<void>, actor: LocalActor): Promise<Ac
   const keys = await ctx.getActorKeyPairs(id);
   const uri = ctx.getActorUri(id);
   const Class = CLASSES[actor.type];
-  return new Class({
+  const served = new Class({
     id: uri,
     preferredUsername: actor.username,
     name: actor.name,
@@ -38,6 +63,7 @@ async function toVocab(ctx: RequestContext<void>, actor: LocalActor): Promise<Ac
     publicKey: keys[0]?.cryptographicKey ?? null,
     assertionMethods: keys.map((k) => k.multikey),
   });
+  return actor.visibility ? statingVisibility(served, actor.visibility) : served;
 }
 
 export function registerActors(federation: Federation<void>, deps: FederationDeps): void {
@@ -45,6 +71,10 @@ export function registerActors(federation: Federation<void>, deps: FederationDep
     .setActorDispatcher(PATHS.actor, async (ctx, identifier) => {
       const actor = await deps.actors.byIdentifier(identifier);
       return actor ? toVocab(ctx, actor) : null;
+    })
+    .authorize(async (ctx, identifier) => {
+      const actor = await deps.actors.byIdentifier(identifier);
+      return !actor?.restricted || (await allowedSigner(ctx, deps)) !== null;
     })
     .mapActorAlias(PATHS.instanceActor, INSTANCE_ACTOR)
     .mapHandle(

@@ -25,6 +25,10 @@ export interface LocalActor {
   userId?: string;
   /** Whether it refuses this follower although it accepts follows (a group, those it banned). */
   refusesFollower?(actorUri: string): Promise<boolean>;
+  /** Served only to fetches signed by an allowed instance (network groups; ADR 0085). */
+  restricted?: boolean;
+  /** Stated on the actor for other Maillage instances (`maillage:visibility`, ADR 0085). */
+  visibility?: "public" | "network";
 }
 
 export interface LocalActorSource {

@@ -14,6 +14,8 @@ export interface RemoteGroupActor {
   /** Sanitized HTML. */
   summary: string;
   url: string | null;
+  /** As a Maillage group states it; other software's groups say nothing (ADR 0085). */
+  visibility?: "public" | "network";
 }
 
 export type FindGroupError =
