@@ -4,7 +4,7 @@ import type { Federation, RequestContext } from "@fedify/fedify";
 import { Activity } from "@fedify/vocab";
 import { recipientOf } from "./actors/remote.ts";
 import type { FederationDeps } from "./deps.ts";
-import { allowedSigner } from "./signed.ts";
+import { mayRead } from "./actors/dispatcher.ts";
 import { countFollows, followerActors, listFollows } from "./follows/follows.repo.ts";
 import { PATHS } from "./uris.ts";
 import type { FollowDirection } from "./federation.tables.ts";
@@ -19,11 +19,9 @@ function before(cursor: string): number | undefined {
 export function registerCollections(federation: Federation<void>, deps: FederationDeps): void {
   const { db } = deps.app;
 
-  // The collections of an actor served only to allowed instances are too (ADR 0085).
-  const authorize = async (ctx: RequestContext<void>, identifier: string) => {
-    const actor = await deps.actors.byIdentifier(identifier);
-    return !actor?.restricted || (await allowedSigner(ctx, deps)) !== null;
-  };
+  // The collections of an actor served only to some instances are too (ADR 0085).
+  const authorize = (ctx: RequestContext<void>, identifier: string) =>
+    mayRead(ctx, deps, identifier);
 
   const page = async (identifier: string, direction: FollowDirection, cursor: string) => {
     const actor = await deps.actors.byIdentifier(identifier);

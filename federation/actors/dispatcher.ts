@@ -59,23 +59,37 @@ async function toVocab(ctx: RequestContext<void>, actor: LocalActor): Promise<Ac
     following: ctx.getFollowingUri(id),
     endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
     manuallyApprovesFollowers: actor.follows !== "auto",
-    discoverable: true,
+    discoverable: !actor.unlisted,
+    indexable: actor.unlisted ? false : null,
     publicKey: keys[0]?.cryptographicKey ?? null,
     assertionMethods: keys.map((k) => k.multikey),
   });
   return actor.visibility ? statingVisibility(served, actor.visibility) : served;
 }
 
+/** Whether the request may read the actor `identifier` (and its collections): everyone, or for
+ * restricted actors a signed request of an allowed instance that the actor accepts. */
+export async function mayRead(
+  ctx: RequestContext<void>,
+  deps: FederationDeps,
+  identifier: string,
+): Promise<boolean> {
+  const actor = await deps.actors.byIdentifier(identifier);
+  if (!actor?.restricted) return true;
+  const signer = await allowedSigner(ctx, deps);
+  if (signer === null) return false;
+  return actor.mayFetch ? actor.mayFetch(signer) : true;
+}
+
 export function registerActors(federation: Federation<void>, deps: FederationDeps): void {
   federation
     .setActorDispatcher(PATHS.actor, async (ctx, identifier) => {
       const actor = await deps.actors.byIdentifier(identifier);
+      // WebFinger asked by actor URL: an unlisted member is not found that way either.
+      if (actor?.unlisted && ctx.url.pathname === "/.well-known/webfinger") return null;
       return actor ? toVocab(ctx, actor) : null;
     })
-    .authorize(async (ctx, identifier) => {
-      const actor = await deps.actors.byIdentifier(identifier);
-      return !actor?.restricted || (await allowedSigner(ctx, deps)) !== null;
-    })
+    .authorize(async (ctx, identifier) => mayRead(ctx, deps, identifier))
     .mapActorAlias(PATHS.instanceActor, INSTANCE_ACTOR)
     .mapHandle(
       async (_ctx, username) => (await deps.actors.byUsername(username))?.identifier ?? null,

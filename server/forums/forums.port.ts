@@ -40,7 +40,7 @@ export interface ForumsPort {
   unliked(tx: Tx, postId: string, userId: string, likeActivityId: string | null): Promise<void>;
   /**
    * A group elsewhere, by handle (`@name@host`, Lemmy's `!name@host`) or URL, for member `userId`
-   * to follow (members must be discoverable: the group's instance checks their actor). Looks it up
+   * to follow (the group's instance checks their actor, which every member has). Looks it up
    * over the network: call it outside a transaction.
    */
   findGroup(userId: string, target: string): Promise<Result<RemoteGroupActor, FindGroupError>>;

@@ -7,6 +7,7 @@ import supertest from "supertest";
 import {
   api,
   member,
+  signedGet,
   startNetwork,
   stopNetwork,
   waitFor,
@@ -17,17 +18,6 @@ import {
 const AS = "application/activity+json";
 
 type Json = Record<string, any>; // eslint-disable-line @typescript-eslint/no-explicit-any
-
-/** A GET signed by `peer`'s instance actor, as its federation fetches documents. */
-async function signedGet(peer: Peer, url: string): Promise<Json | undefined> {
-  const ctx = peer.instance.federation.context();
-  const load = await ctx.getDocumentLoader({ identifier: "instance" });
-  try {
-    return (await load(url)).document as Json;
-  } catch {
-    return undefined;
-  }
-}
 
 async function accepted(b: Peer, groupSlug: string) {
   return waitFor("B's group to accept A's member", async () => {
