@@ -79,7 +79,11 @@ export function federationMiddleware(
   const gateDeps: GateDeps = {
     ...gate,
     documentLoader: async (url, options) => {
-      signed ??= context.getDocumentLoader({ identifier: INSTANCE_ACTOR });
+      // Kept once made; a failure (database away) is not kept.
+      signed ??= context.getDocumentLoader({ identifier: INSTANCE_ACTOR }).catch((error) => {
+        signed = undefined;
+        throw error;
+      });
       return (await signed)(url, options);
     },
     contextLoader: context.contextLoader,

@@ -93,6 +93,42 @@ describe(`offers: images (${MODE})`, () => {
     }
     const page = await get(supertest(instance.url), `/offers/${offer.id}/images/${image!.id}`);
     assert.ok(!bytes(page).includes(Buffer.from("Secret Model 12")));
+    // Other instances get the federation size as the Event's image.
+    const event = await supertest(instance.url)
+      .get(`/offers/${offer.id}`)
+      .set("accept", "application/activity+json");
+    assert.equal(event.status, 200);
+    const served = JSON.parse(event.text) as { image?: { url?: string; mediaType?: string } };
+    assert.equal(
+      served.image?.url,
+      `${instance.url}/offers/${offer.id}/images/${image!.id}/federation`,
+    );
+    assert.equal(served.image?.mediaType, "image/jpeg");
+  });
+
+  it("gives an image stored before variants existed its sizes, and strips its metadata, when first shown", async () => {
+    const offer = await makeOffer(instance, staff.user.id);
+    const old = await instance.ctx.db
+      .insertInto("offer_images")
+      .values({
+        offer_id: offer.id,
+        data: await phonePhoto(),
+        content_type: "image/png",
+        alt: "Ancienne",
+      })
+      .returning("id")
+      .executeTakeFirstOrThrow();
+    const res = await get(supertest(instance.url), `/offers/${offer.id}/images/${old.id}/card`);
+    assert.equal(res.status, 200);
+    assert.equal((await inspect(bytes(res))).exif, undefined);
+    const row = await instance.ctx.db
+      .selectFrom("offer_images")
+      .select(["data", "content_type", "processed"])
+      .where("id", "=", old.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(row.processed, true);
+    assert.equal(row.content_type, "image/jpeg");
+    assert.equal((await inspect(Buffer.from(row.data))).exif, undefined);
   });
 
   it("refuses bytes that are no image, whatever the browser says", async () => {
