@@ -88,6 +88,17 @@ export interface OfferTables {
     alt: Generated<string>;
     position: Generated<number>;
     created_at: CreatedAt;
+    /** Re-encoded without metadata, with its variants (ADR 0086); false for older uploads. */
+    processed: Generated<boolean>;
+  };
+  /** Sized copies of an offer image (ADR 0086). */
+  offer_image_variants: {
+    image_id: string;
+    size: "card" | "page" | "federation";
+    content_type: string;
+    width: number;
+    height: number;
+    data: Buffer;
   };
   offer_registrations: {
     id: Generated<string>;

@@ -109,6 +109,21 @@ export async function member(peer: Peer, discoverable: boolean) {
   return { ...m, token };
 }
 
+/** A GET signed by `peer`'s instance actor, as its federation fetches documents; undefined when
+ * refused. */
+export async function signedGet(
+  peer: Peer,
+  url: string,
+): Promise<Record<string, unknown> | undefined> {
+  const ctx = peer.instance.federation.context();
+  const load = await ctx.getDocumentLoader({ identifier: "instance" });
+  try {
+    return (await load(url)).document as Record<string, unknown>;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Polls until `probe` gives a truthy value (jobs and deliveries run asynchronously). */
 export async function waitFor<T>(
   what: string,
