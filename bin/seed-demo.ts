@@ -8,7 +8,7 @@ import { jobSpecs } from "../app/assemble.ts";
 import { federate } from "../app/instance.ts";
 import { MODULES } from "../app/modules.ts";
 import { inTransaction } from "../server/db/transaction.ts";
-import { DEMO_PASSWORD, seedDemo } from "../server/offers/demo.ts";
+import { DEMO_PASSWORD, seedDemo } from "./demo/demo.ts";
 import { coreInfos, loadPlugins, PLUGINS_DIR } from "../app/plugins.ts";
 import { seedReviews } from "../plugins/reviews/demo.ts";
 

@@ -6,13 +6,18 @@ import { recipientOf } from "./actors/remote.ts";
 import type { FederationDeps } from "./deps.ts";
 import { countFollows, followerActors, listFollows } from "./follows/follows.repo.ts";
 import { PATHS } from "./uris.ts";
+import { HttpError } from "../server/http/errors.ts";
 import type { FollowDirection } from "./federation.tables.ts";
 
 const PAGE = 20;
 const FIRST = "first";
 
+/** A cursor is the id of the last row seen: a bigint the database can compare, else a 400. */
 function before(cursor: string): number | undefined {
-  return cursor === FIRST ? undefined : Number.parseInt(cursor, 10) || 0;
+  if (cursor === FIRST) return undefined;
+  if (!/^\d{1,15}$/.test(cursor))
+    throw new HttpError(400, "errors.badRequest", { detail: "cursor: not a page of this list" });
+  return Number(cursor);
 }
 
 export function registerCollections(federation: Federation<void>, deps: FederationDeps): void {

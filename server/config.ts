@@ -75,6 +75,24 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
+/**
+ * Which proxies' X-Forwarded-For to believe. "true" (every hop) is refused: nginx appends the
+ * client's address to whatever the client sent, so any client could choose its own address and
+ * escape the rate limits. Name the proxy (addresses, CIDR ranges, loopback…) or count the hops.
+ */
+function trustProxy(env: Env): string {
+  const raw = str(env, "TRUST_PROXY");
+  if (raw === undefined) return "loopback";
+  const item = /^(loopback|linklocal|uniquelocal|[0-9a-f.:]+(\/\d{1,3})?)$/i;
+  if (raw === "false" || /^\d{1,2}$/.test(raw)) return raw;
+  if (raw.split(",").every((part) => item.test(part.trim()))) return raw;
+  throw new ConfigError(
+    "TRUST_PROXY",
+    "the proxy's addresses or ranges (e.g. loopback, 172.28.0.1), a hop count, or false",
+    raw,
+  );
+}
+
 function url(env: Env, name: string, protocols: readonly string[]): URL | undefined {
   const raw = str(env, name);
   if (raw === undefined) return undefined;
@@ -183,7 +201,7 @@ export function loadConfig(env: Env = process.env): Config {
       ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const,
       "info",
     ),
-    trustProxy: str(env, "TRUST_PROXY") ?? "loopback",
+    trustProxy: trustProxy(env),
     workerConcurrency: int(env, "WORKER_CONCURRENCY", 4, 1, 64),
     plugins: pluginSwitches(env),
   };

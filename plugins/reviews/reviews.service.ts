@@ -3,7 +3,7 @@
 import { sql } from "kysely";
 import type { Db } from "../../server/db/database.ts";
 import type { Tx } from "../../server/db/transaction.ts";
-import { fail, ok, type Result } from "../../server/http/result.ts";
+import { fail, ok, type Result } from "../../server/lib/result.ts";
 import { notify } from "../../server/notifications/notifications.service.ts";
 import { isUuid } from "../../server/offers/offers.repo.ts";
 import "./reviews.tables.ts";

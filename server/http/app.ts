@@ -17,11 +17,13 @@ import {
 import "./express-types.ts";
 import { setupPassport } from "./auth.ts";
 import { countUnread } from "../notifications/notifications.repo.ts";
-import { csrf } from "./csrf.ts";
+import { csrf, csrfProtection } from "./csrf.ts";
 import { errorHandler, notFoundHandler } from "./error-handler.ts";
 import { HttpError } from "./errors.ts";
 import type { Module, NavItem } from "../modules/module.ts";
 import { healthRoutes } from "./health.ts";
+import { redactUrl } from "./redact.ts";
+import { refuseNulInBody, refuseNulInUrl } from "./input.ts";
 import { setupViews } from "./views.ts";
 
 export interface AppOptions {
@@ -118,7 +120,7 @@ export async function createApp(
         req: (req: { id: unknown; method: string; url: string }) => ({
           id: req.id,
           method: req.method,
-          url: req.url,
+          url: redactUrl(req.url),
         }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       },
@@ -163,6 +165,7 @@ export async function createApp(
   app.use((_req, _res, next) => {
     ctx.modules.fresh().then(() => next(), next);
   });
+  app.use(refuseNulInUrl);
   if (options.federation) app.use(options.federation);
 
   const publicRouter = express.Router();
@@ -181,6 +184,7 @@ export async function createApp(
   app.use(
     "/api/v1",
     express.json({ limit: "1mb", type: ["application/json", "application/*+json"] }),
+    refuseNulInBody,
     bearerAuth(ctx),
     api.router(enabled),
     notFoundHandler(),
@@ -189,9 +193,9 @@ export async function createApp(
   // Pages.
   const settings = await ctx.settings.get();
   const passport = setupPassport(ctx);
-  const { csrfSynchronisedProtection, generateToken } = csrf;
+  const { generateToken } = csrf;
   const html = express.Router();
-  html.use(express.urlencoded({ extended: false, limit: "200kb" }));
+  html.use(express.urlencoded({ extended: false, limit: "200kb" }), refuseNulInBody);
   html.use(
     session({
       name: "maillage.sid",
@@ -206,7 +210,7 @@ export async function createApp(
   );
   html.use(passport.initialize());
   html.use(passport.session());
-  html.use(csrfSynchronisedProtection);
+  html.use(csrfProtection(config.publicUrl.origin));
   // What a plugin switched off adds to every page goes with it.
   const nav = () => features.filter(on).flatMap((f) => f.nav ?? []);
   const adminMenu = () => features.filter(on).flatMap((f) => f.adminNav ?? []);

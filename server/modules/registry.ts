@@ -6,7 +6,7 @@ import type express from "express";
 import type { Logger } from "pino";
 import type { Db } from "../db/database.ts";
 import { migrate, MIGRATIONS_DIR, type ModuleMigrations } from "../db/migrate.ts";
-import { fail, ok, type Result } from "../http/result.ts";
+import { fail, ok, type Result } from "../lib/result.ts";
 import type { FieldError } from "../http/errors.ts";
 import { compileForm, fieldErrors } from "../http/validate.ts";
 import type { ModuleSettings, SlotContent } from "./settings.ts";

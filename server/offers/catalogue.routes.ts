@@ -46,7 +46,8 @@ export function catalogueRoutes(router: express.Router, ctx: AppContext): void {
     );
     const qs = queryString(query);
     const t = memo(req.t);
-    res.render("offers/catalogue", {
+    // The page still lists offers without the refused filters, and says which ones they were.
+    res.status(queryErrors.length + errors.length ? 422 : 200).render("offers/catalogue", {
       title: req.t("offers:catalogue.title"),
       ...(await filterOptions(req)),
       query,
@@ -81,7 +82,7 @@ export function catalogueRoutes(router: express.Router, ctx: AppContext): void {
   router.get("/offers/calendar", async (req, res) => {
     const { query } = readQuery(req.query as Record<string, unknown>);
     const month =
-      typeof req.query.month === "string" && /^\d{4}-(0[1-9]|1[0-2])$/.test(req.query.month)
+      typeof req.query.month === "string" && /^[1-9]\d{3}-(0[1-9]|1[0-2])$/.test(req.query.month)
         ? req.query.month
         : DateTime.now().setZone(DEFAULT_TIMEZONE).toFormat("yyyy-LL");
     const first = DateTime.fromISO(`${month}-01`, { zone: DEFAULT_TIMEZONE }).setLocale(

@@ -77,11 +77,14 @@ export function offerPages(ctx: AppContext) {
   async function visibleOffer(req: express.Request): Promise<Offer> {
     const offer = await findOffer(ctx.db, String(req.params.id));
     const staff = req.user !== undefined && STAFF_ROLES.includes(req.user.role);
-    if (!offer || (offer.status === "draft" && !staff)) throw new HttpError(404, "errors.notFound");
-    if (offer.visibility !== "public" && !req.user) {
-      req.session.returnTo = req.originalUrl;
-      throw new HttpError(401, "errors.unauthorized");
-    }
+    // An anonymous visitor learns nothing of an offer kept for members (or for the network):
+    // it is "not found", as an unknown one, and no session is started for it.
+    if (
+      !offer ||
+      (offer.status === "draft" && !staff) ||
+      (offer.visibility !== "public" && !req.user)
+    )
+      throw new HttpError(404, "errors.notFound");
     return offer;
   }
 

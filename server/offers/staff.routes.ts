@@ -3,7 +3,7 @@ import type express from "express";
 import multer from "multer";
 import type { AppContext } from "../context.ts";
 import { requireRole, STAFF_ROLES } from "../http/auth.ts";
-import { checkCsrf } from "../http/csrf.ts";
+import { uploadRoute } from "../http/csrf.ts";
 import { HttpError, type FieldError } from "../http/errors.ts";
 import { flash, parseForm, renderForm } from "../http/forms.ts";
 import { compileForm } from "../http/validate.ts";
@@ -250,8 +250,7 @@ export function staffRoutes(router: express.Router, ctx: AppContext): void {
   router.post(
     "/staff/offers/:id/images",
     staff,
-    upload.single("image"),
-    checkCsrf,
+    ...uploadRoute("/staff/offers/:id/images", upload.single("image")),
     async (req, res) => {
       const offer = await offerOr404(req);
       const alt = String((req.body as { alt?: unknown }).alt ?? "")

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import type { Logger } from "pino";
 import { loadConfig } from "../../server/config.ts";
 import { startInstance, type RunningInstance } from "../../app/instance.ts";
 import { dropDatabase, freshDatabaseUrl } from "./databases.ts";
@@ -42,6 +43,8 @@ export interface TestInstanceOptions {
   persist?: boolean;
   /** Plugin folders (plugins/ by default; tests add test/fixtures/plugins). */
   pluginDirs?: readonly string[];
+  /** Log here instead of the level LOG_LEVEL gives (e.g. to read what the instance logs). */
+  logger?: Logger;
 }
 
 export async function startTestInstance(options: TestInstanceOptions = {}): Promise<TestInstance> {
@@ -66,6 +69,7 @@ export async function startTestInstance(options: TestInstanceOptions = {}): Prom
   const running = await startInstance(config, {
     pgliteMemory: !databaseUrl && !options.persist && !options.reuse,
     ...(options.pluginDirs ? { pluginDirs: options.pluginDirs } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   return {
     ...running,

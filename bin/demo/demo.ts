@@ -1,22 +1,26 @@
 // A demonstration CMCAS: members with their families, staff, offers across categories, dates
 // and places, registrations (through the booking service).
 import { sql } from "kysely";
-import type { AppContext } from "../context.ts";
-import { emailExists, insertUser } from "../accounts/accounts.repo.ts";
-import { hashPassword } from "../accounts/secrets.ts";
-import type { Relation } from "../accounts/accounts.tables.ts";
-import { insertFamilyMember } from "../members/members.repo.ts";
+import type { AppContext } from "../../server/context.ts";
+import { emailExists, insertUser } from "../../server/accounts/accounts.repo.ts";
+import { hashPassword } from "../../server/accounts/secrets.ts";
+import type { Relation } from "../../server/accounts/accounts.tables.ts";
+import { insertFamilyMember } from "../../server/members/members.repo.ts";
 import * as data from "./demo-data.ts";
-import { findPostalPlace, listCategories, type OfferInsert } from "./offers.repo.ts";
+import {
+  findPostalPlace,
+  listCategories,
+  type OfferInsert,
+} from "../../server/offers/offers.repo.ts";
 import {
   cancelOffer,
   completeEndedOffers,
   createOffer,
   offerColumns,
   type OfferInput,
-} from "./offers.service.ts";
-import { register } from "./registrations.service.ts";
-import { bookingDeps } from "./booking.types.ts";
+} from "../../server/offers/offers.service.ts";
+import { register } from "../../server/offers/registrations.service.ts";
+import { bookingDeps } from "../../server/offers/booking.types.ts";
 
 const DAY = 86_400_000;
 export const DEMO_PASSWORD = "demo maillage 2026";
