@@ -230,5 +230,7 @@ export async function openModules(
   }
   for (const failure of registry.failures())
     log.error({ plugin: failure.name, err: failure.error }, "plugin not loaded");
+  for (const name of [...switches.on, ...switches.off])
+    if (!registry.info(name)?.plugin) log.warn({ plugin: name }, "PLUGINS names no plugin");
   return registry;
 }
