@@ -1,7 +1,7 @@
 // Command line: `start` (migrate, then serve and run jobs) and `migrate`.
 import { ConfigError, loadConfig, type Config } from "../server/config.ts";
 import { openDatabase } from "../server/db/database.ts";
-import { migrate } from "../server/db/migrate.ts";
+import { migrate, MIGRATIONS_DIR } from "../server/db/migrate.ts";
 import { startInstance } from "../app/instance.ts";
 import { MODULES } from "../app/modules.ts";
 import { coreInfos, loadPlugins, PLUGINS_DIR } from "../app/plugins.ts";
@@ -27,7 +27,6 @@ async function runMigrate(): Promise<void> {
   const settings = config();
   const handle = await openDatabase(settings);
   try {
-    const applied = await migrate(handle.db);
     const plugins = await loadPlugins([PLUGINS_DIR], MODULES);
     const modules = new ModuleRegistry(
       handle.db,
@@ -35,8 +34,10 @@ async function runMigrate(): Promise<void> {
       settings.plugins,
       [...coreInfos(MODULES), ...plugins.infos],
     );
-    await modules.refresh();
-    applied.push(...(await migrate(handle.db, null, modules.migrations())));
+    // On a database not migrated yet, no plugin was switched: their manifests decide.
+    await modules.refresh().catch(() => {});
+    // One transaction under the lock, so that concurrent runs never share the work.
+    const applied = await migrate(handle.db, MIGRATIONS_DIR, modules.migrations());
     for (const failure of modules.failures())
       process.stderr.write(`Plugin ${failure.name} not loaded: ${failure.error}\n`);
     process.stdout.write(

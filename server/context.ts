@@ -5,7 +5,6 @@ import { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.ts";
 import { openDatabase, type DatabaseHealth, type Db } from "./db/database.ts";
-import { migrate } from "./db/migrate.ts";
 import { inTransaction, type Tx } from "./db/transaction.ts";
 import { createI18n } from "./i18n/i18n.ts";
 import { BullQueue } from "./jobs/bullmq-queue.ts";
@@ -95,11 +94,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     },
   });
   const db = database.db;
-  if (options.migrate !== false) {
-    const applied = await migrate(db);
-    if (applied.length > 0)
-      log.info({ migrations: applied.map((m) => m.version) }, "migrations applied");
-  }
+  // Migrations of the core and of the modules that are on, then the registry of modules.
   const modules = await openModules(db, log, config.plugins, options.modules ?? [], {
     migrate: options.migrate !== false,
   });

@@ -5,7 +5,7 @@
 import type express from "express";
 import type { Logger } from "pino";
 import type { Db } from "../db/database.ts";
-import { migrate, type ModuleMigrations } from "../db/migrate.ts";
+import { migrate, MIGRATIONS_DIR, type ModuleMigrations } from "../db/migrate.ts";
 import { fail, ok, type Result } from "../lib/result.ts";
 import type { FieldError } from "../http/errors.ts";
 import { compileForm, fieldErrors } from "../http/validate.ts";
@@ -109,16 +109,6 @@ export class ModuleRegistry {
     );
   }
 
-  /** Applies the pending migrations of the modules that are on. */
-  async migrate(): Promise<void> {
-    const applied = await migrate(this.#db, null, this.migrations());
-    if (applied.length > 0)
-      this.#log.info(
-        { migrations: applied.map((m) => `${m.module}/${m.version}`) },
-        "module migrations applied",
-      );
-  }
-
   /**
    * Switches a plugin on or off for the instance. On: its pending migrations are applied first,
    * so it never runs on tables it does not have yet. Off: nothing is deleted.
@@ -215,7 +205,10 @@ export class ModuleRegistry {
   }
 }
 
-/** Opens the registry once the core's migrations ran, and applies those of modules that are on. */
+/**
+ * Opens the registry and, unless told not to, applies the core's pending migrations and those of
+ * the modules that are on, in one transaction under the migrations' lock.
+ */
 export async function openModules(
   db: Db,
   log: Logger,
@@ -224,12 +217,20 @@ export async function openModules(
   options: { migrate: boolean },
 ): Promise<ModuleRegistry> {
   const registry = new ModuleRegistry(db, log, switches, infos);
+  // A database not migrated yet has no module_states: no plugin was switched, manifests decide.
+  await registry.refresh().catch(() => {});
   if (options.migrate) {
+    const applied = await migrate(db, MIGRATIONS_DIR, registry.migrations());
+    if (applied.length > 0)
+      log.info(
+        { migrations: applied.map((m) => (m.module ? `${m.module}/${m.version}` : m.version)) },
+        "migrations applied",
+      );
     await registry.refresh();
-    await registry.migrate();
-  } else await registry.refresh().catch(() => {}); // a database not migrated yet: defaults
-
+  }
   for (const failure of registry.failures())
     log.error({ plugin: failure.name, err: failure.error }, "plugin not loaded");
+  for (const name of [...switches.on, ...switches.off])
+    if (!registry.info(name)?.plugin) log.warn({ plugin: name }, "PLUGINS names no plugin");
   return registry;
 }

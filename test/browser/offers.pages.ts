@@ -69,7 +69,7 @@ export const pages: PageSource = async ({ instance, users }) => {
     { path: "/", as: "anonymous" },
     { path: "/offers", as: "anonymous" },
     { path: "/offers?q=ski&near=38000&radius=50&available=true", as: "member" },
-    { path: "/offers?near=99999", as: "anonymous" },
+    { path: "/offers?near=99999", as: "anonymous", status: 422 },
     { path: `/offers/calendar?month=${month}`, as: "anonymous" },
     { path: "/offers/last-minute", as: "member" },
     { path: `/offers/${offer.id}`, as: "anonymous" },

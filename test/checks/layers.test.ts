@@ -1,6 +1,7 @@
 // The checks `npm run check:layers` runs (ADR 0062) pass on this checkout and fail on a small
-// tree that breaks each rule: server/ importing federation/, an import cycle across folders, and
-// federation/ writing a domain table (Kysely and raw SQL).
+// tree that breaks each rule: server/ importing federation/, server/ or federation/ importing
+// plugins/ or app/ (ADR 0061), an import cycle across folders, and federation/ writing a domain
+// table (Kysely and raw SQL).
 import assert from "node:assert/strict";
 import { execFile } from "node:child_process";
 import fs from "node:fs";
@@ -42,7 +43,7 @@ describe("checks: the layers' rules", function () {
   after(() => made.forEach((dir) => fs.rmSync(dir, { recursive: true, force: true })));
 
   it("pass on this checkout", async () => {
-    const result = await cruise(ROOT, "server", "federation", "app", "bin");
+    const result = await cruise(ROOT, "server", "federation", "app", "bin", "plugins");
     assert.ok(result.ok, result.output);
     assert.deepEqual(checkFederationWrites(ROOT), []);
   });
@@ -66,6 +67,32 @@ describe("checks: the layers' rules", function () {
     );
     assert.match(result.output, /cycle-across-folders: server\/a\/one\.ts/);
     assert.doesNotMatch(result.output, /server\/c\//);
+  });
+
+  it("refuse server/ or federation/ importing plugins/ or app/, and let plugins import both", async () => {
+    const root = tree({
+      "server/offers/offer.page.ts":
+        'import { slot } from "../../plugins/reviews/slots.ts";\nexport const page = slot;\n',
+      "federation/offers/inbox.ts":
+        'import { MODULES } from "../../app/modules.ts";\nexport const routes = MODULES;\n',
+      "plugins/reviews/slots.ts":
+        'import { helper } from "../../server/util.ts";\nimport { x } from "../../federation/x.ts";\nexport const slot = [helper, x];\n',
+      "server/util.ts": "export const helper = 1;\n",
+      "federation/x.ts": "export const x = 1;\n",
+      "app/modules.ts": "export const MODULES = [];\n",
+    });
+    made.push(root);
+    const result = await cruise(root, "server", "federation", "plugins", "app");
+    assert.equal(result.ok, false);
+    assert.match(
+      result.output,
+      /core-imports-plugins-or-app: server\/offers\/offer\.page\.ts → plugins\/reviews\/slots\.ts/,
+    );
+    assert.match(
+      result.output,
+      /core-imports-plugins-or-app: federation\/offers\/inbox\.ts → app\/modules\.ts/,
+    );
+    assert.doesNotMatch(result.output, /plugins\/reviews\/slots\.ts →/);
   });
 
   it("refuse federation/ writing a table it does not own, with Kysely or in SQL", () => {

@@ -243,4 +243,24 @@ describe(`plugins: loading, switching off and on at run time (${MODE})`, functio
     });
     assert.equal((await admin.get("/admin/modules")).status, 200);
   });
+
+  it("lets another process (a worker) follow a switch when it reads the states again", async () => {
+    const info = a.instance.ctx.modules.info("greetings")!;
+    const worker = new ModuleRegistry(
+      a.instance.ctx.db,
+      pino({ level: "silent" }),
+      { on: [], off: [] },
+      [info],
+    );
+    await worker.refresh();
+    assert.equal(worker.isEnabled("greetings"), true);
+    await switchTo("off");
+    // Its cache still says on until it reads again (fresh() does it every few seconds).
+    assert.equal(worker.isEnabled("greetings"), true);
+    await worker.refresh();
+    assert.equal(worker.isEnabled("greetings"), false);
+    await switchTo("on");
+    await worker.refresh();
+    assert.equal(worker.isEnabled("greetings"), true);
+  });
 });
