@@ -18,7 +18,9 @@ export async function allowedSigner(
   };
   const log = deps.app.log.child({ fetch: ctx.url.href });
   const key = await tolerate(read(), null, log, "reading the signature of a fetch");
-  const owner = key?.ownerId ?? key?.id;
-  if (!owner) return null;
-  return (await deps.policy.allows(hostOf(owner))) ? hostOf(owner) : null;
+  // The signer is the host the key was fetched from (its id); an owner elsewhere is refused.
+  if (!key?.id) return null;
+  const host = hostOf(key.id);
+  if (key.ownerId && hostOf(key.ownerId) !== host) return null;
+  return (await deps.policy.allows(host)) ? host : null;
 }

@@ -15,7 +15,8 @@ import {
 import type { Tx } from "../../server/db/transaction.ts";
 import type { FindGroupError, RemoteGroupActor } from "../../server/forums/forums.port.ts";
 import { fail, ok, type Result } from "../../server/lib/result.ts";
-import { findRemoteActor } from "../actors/remote.ts";
+import { saveRemoteGroup } from "../../server/forums/remote-groups.service.ts";
+import { fetchRemoteActor, findRemoteActor } from "../actors/remote.ts";
 import type { FederationDeps } from "../deps.ts";
 import { deleteFollow, findFollow } from "../follows/follows.repo.ts";
 import { follow } from "../follows/follows.service.ts";
@@ -145,4 +146,39 @@ export async function storeCollection(
     await applyGroupActivity(deps, fctx, group, inner, group.ap_id!);
   }
   return items.length;
+}
+
+/** Followed groups are read again once a day (their name, description and stated visibility,
+ * ADR 0085): a group followed before visibilities were stated gets its own, at most this many
+ * per run. */
+const REFRESH_BATCH = 50;
+const REFRESH_AFTER_MS = 24 * 3600_000;
+
+export async function refreshRemoteGroups(runtime: FederationRuntime): Promise<number> {
+  const { db, log } = runtime.app;
+  const stale = await db
+    .selectFrom("forum_groups as g")
+    .innerJoin("federation_remote_actors as r", "r.uri", "g.ap_id")
+    .select("g.ap_id")
+    .where("g.host", "is not", null)
+    .where("r.fetched_at", "<", new Date(Date.now() - REFRESH_AFTER_MS))
+    .orderBy("r.fetched_at")
+    .limit(REFRESH_BATCH)
+    .execute();
+  const fctx = runtime.context();
+  let refreshed = 0;
+  for (const { ap_id } of stale) {
+    const groupLog = log.child({ group: ap_id });
+    if (!ap_id || !(await runtime.policy.allows(ap_id))) continue;
+    const actor = await tolerate(
+      fetchRemoteActor(db, fctx, ap_id, groupLog),
+      undefined,
+      groupLog,
+      "refreshing a followed group",
+    );
+    if (actor?.type !== "Group" || actor.uri !== ap_id) continue;
+    await saveRemoteGroup(db, actor);
+    refreshed += 1;
+  }
+  return refreshed;
 }

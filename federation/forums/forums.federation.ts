@@ -2,7 +2,7 @@
 // Note, the forums' port (the outgoing activities of local changes, following groups elsewhere),
 // the inbox routes, and the backfill of followed remote groups.
 import type { FederationJobDefinitions, FederationModule } from "../module.ts";
-import { backfillGroup } from "./follow-groups.ts";
+import { backfillGroup, refreshRemoteGroups } from "./follow-groups.ts";
 import { forumsPort } from "./forums.port.ts";
 import { groupActors } from "./group-actors.ts";
 import { likesInbox } from "./likes.ts";
@@ -14,6 +14,7 @@ import { remoteGroupsInbox } from "./remote-groups.ts";
 export interface ForumsFederationJobs {
   "forums.federate": FederateJob;
   "forums.backfill": { groupId: string };
+  "forums.refreshGroups": Record<string, never>;
 }
 
 declare module "../../server/jobs/job-types.ts" {
@@ -30,6 +31,10 @@ const jobs: FederationJobDefinitions<keyof ForumsFederationJobs> = {
     spec: { attempts: 4, backoffMs: 60_000, timeoutMs: 600_000 },
     run: (runtime, job) => backfillGroup(runtime, job.groupId),
   },
+  "forums.refreshGroups": {
+    spec: { attempts: 1, backoffMs: 60_000, timeoutMs: 600_000 },
+    run: async (runtime) => void (await refreshRemoteGroups(runtime)),
+  },
 };
 
 export const forumsFederation: FederationModule = {
@@ -39,4 +44,5 @@ export const forumsFederation: FederationModule = {
   ports: (runtime) => ({ forums: forumsPort(runtime) }),
   inbox: [...localGroupsInbox, ...remoteGroupsInbox, ...likesInbox],
   jobs,
+  scheduled: [{ job: "forums.refreshGroups", everySeconds: 3600 }],
 };

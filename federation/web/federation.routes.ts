@@ -26,7 +26,8 @@ export function federationRoutes(
 
   const actorPage = async (identifier: string, res: express.Response, req: express.Request) => {
     const actor = await runtime.actors.byIdentifier(identifier);
-    if (!actor) throw new HttpError(404, "errors.notFound");
+    // A member who is not listed has no public page (ADR 0087).
+    if (!actor || actor.unlisted) throw new HttpError(404, "errors.notFound");
     // A forum group's page is the group itself.
     if (actor.type === "Group") return res.redirect(303, `/groups/${actor.identifier}`);
     const uri = actorUri(publicUrl, identifier);

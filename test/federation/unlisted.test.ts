@@ -40,6 +40,9 @@ describe("federation: members who are not listed", function () {
     const byUrl = await web.get("/.well-known/webfinger").query({ resource: actorUrl });
     assert.equal(byUrl.status, 404);
     assert.equal((await web.get(`/users/${hidden.user.id}`).set("accept", AS)).status, 401);
+    const profile = await web.get(`/users/${hidden.user.id}`);
+    assert.equal(profile.status, 404);
+    assert.ok(!profile.text.includes(hidden.username));
     assert.equal(await signedGet(b!, actorUrl), undefined);
 
     // Booking B's offer: B checks the Join against their actor and confirms.

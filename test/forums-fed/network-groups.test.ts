@@ -4,6 +4,8 @@
 import assert from "node:assert/strict";
 import { signRequest } from "@fedify/fedify";
 import supertest from "supertest";
+import { refreshRemoteGroups } from "../../federation/forums/follow-groups.ts";
+import { saveRemoteGroup } from "../../server/forums/remote-groups.service.ts";
 import {
   api,
   member,
@@ -188,5 +190,34 @@ describe("forums federation: network groups stay within the network", function (
     const seen = await anonymousView(a, groupOnA, topicOnA.id as string, "lac");
     for (const secret of ["Sortie réservée aux abonnés", "lac caché"])
       assert.ok(!seen.includes(secret), `anonymous visitors of A read “${secret}”:\n${seen}`);
+  });
+
+  it("a network group stored as public before visibilities were stated becomes network at the daily refresh", async () => {
+    const created = await api(b).post("/groups", {
+      name: "Bureau",
+      slug: "bureau",
+      visibility: "network",
+    });
+    assert.equal(created.status, 201, created.text);
+    const found = await a.instance.federation.lookup(`@bureau@${b.host}`);
+    assert.ok(found.ok);
+    // As an earlier version stored it: public, its actor read two days ago.
+    const { visibility: stated, ...unstated } = found.value;
+    assert.equal(stated, "network");
+    const entry = await saveRemoteGroup(a.instance.ctx.db, unstated);
+    assert.equal(entry.visibility, "public");
+    await a.instance.ctx.db
+      .updateTable("federation_remote_actors")
+      .set({ fetched_at: new Date(Date.now() - 2 * 86_400_000) })
+      .where("uri", "=", found.value.uri)
+      .execute();
+    assert.ok((await refreshRemoteGroups(a.instance.federation)) >= 1);
+    const after = await a.instance.ctx.db
+      .selectFrom("forum_groups")
+      .select("visibility")
+      .where("id", "=", entry.id)
+      .executeTakeFirstOrThrow();
+    assert.equal(after.visibility, "network");
+    assert.equal((await supertest(a.url).get(`/groups/${entry.slug}`)).status, 404);
   });
 });
