@@ -35,7 +35,8 @@ export async function findRemoteGroup(
   userId: string,
   target: string,
 ): Promise<Result<RemoteGroupActor, FindGroupError>> {
-  // The group's instance fetches the member's actor to check the Follow's signature.
+  // The group's instance fetches the member's actor to check the Follow's signature: every
+  // confirmed member has one, listed or not (ADR 0087).
   if (!(await runtime.actors.byIdentifier(userId))) return fail("not_discoverable");
   // Lemmy writes community handles with "!" (!velo@lemmy.example).
   const found = await runtime.lookup(target.trim().replace(/^!/, "@"));

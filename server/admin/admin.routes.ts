@@ -6,7 +6,7 @@ import { countAdmins, findUserById, setRole } from "../accounts/accounts.repo.ts
 import { createInvitation } from "../accounts/accounts.service.ts";
 import { listInvitations } from "../accounts/invitations.repo.ts";
 import { requireRole } from "../http/auth.ts";
-import { checkCsrf } from "../http/csrf.ts";
+import { uploadRoute } from "../http/csrf.ts";
 import { flash, parseForm, renderForm } from "../http/forms.ts";
 import { HttpError, type FieldError } from "../http/errors.ts";
 import { handlers } from "../http/handlers.ts";
@@ -23,6 +23,8 @@ const upload = multer({
   storage: multer.memoryStorage(),
   limits: { fileSize: 512 * 1024, files: 1 },
 });
+
+const logoBody = uploadRoute("/admin/settings", upload.single("logo"));
 
 interface SettingsForm {
   name: string;
@@ -128,7 +130,7 @@ export function adminRoutes(router: express.Router, ctx: AppContext): void {
   router.get("/admin", admin, on(dashboard));
 
   router.get("/admin/settings", admin, on(settingsPage));
-  router.post("/admin/settings", admin, upload.single("logo"), checkCsrf, on(saveSettingsForm));
+  router.post("/admin/settings", admin, ...logoBody, on(saveSettingsForm));
   router.get("/admin/users", admin, on(users));
   router.post("/admin/users/:id/role", admin, on(changeRole));
 

@@ -2,7 +2,7 @@ import type express from "express";
 import multer from "multer";
 import type { AppContext } from "../context.ts";
 import { requireUser } from "../http/auth.ts";
-import { checkCsrf } from "../http/csrf.ts";
+import { uploadRoute } from "../http/csrf.ts";
 import { HttpError, type FieldError } from "../http/errors.ts";
 import { flash, parseForm, renderForm } from "../http/forms.ts";
 import { handlers } from "../http/handlers.ts";
@@ -48,6 +48,9 @@ function withImage(req: express.Request, res: express.Response, next: express.Ne
   });
 }
 
+const topicBody = uploadRoute("/groups/:slug/topics/new", withImage);
+const replyBody = uploadRoute("/topics/:id/replies", withImage);
+
 type ImageResult =
   | { ok: true; image: (CheckedImage & { description: string }) | undefined }
   | { ok: false; errors: FieldError[] };
@@ -73,10 +76,10 @@ type Res = express.Response;
 export function topicRoutes(router: express.Router, ctx: AppContext): void {
   const on = handlers(ctx);
   router.get("/groups/:slug/topics/new", requireUser, on(newTopicForm));
-  router.post("/groups/:slug/topics/new", requireUser, withImage, checkCsrf, on(createTopic));
+  router.post("/groups/:slug/topics/new", requireUser, ...topicBody, on(createTopic));
   router.get("/topics/:id", on(topicPage));
   router.get("/posts/:id/reply", requireUser, on(replyForm));
-  router.post("/topics/:id/replies", requireUser, withImage, checkCsrf, on(reply));
+  router.post("/topics/:id/replies", requireUser, ...replyBody, on(reply));
   router.get("/posts/:id/edit", requireUser, on(editPage));
   router.post("/posts/:id/edit", requireUser, on(editPost));
   router.post("/posts/:id/like", requireUser, on(like));

@@ -91,13 +91,16 @@ async function securityPage(
 
 export function memberRoutes(router: express.Router, ctx: AppContext): void {
   const on = handlers(ctx);
+
   router.get("/me", requireUser, on(profilePage));
   router.post("/me", requireUser, on(saveProfile));
+
   router.get("/me/family", requireUser, on(familyPage));
   router.post("/me/family", requireUser, on(addFamilyMember));
   router.post("/me/family/:id/delete", requireUser, on(removeFamilyMember));
   router.get("/me/notifications", requireUser, on(notificationsForm));
   router.post("/me/notifications", requireUser, on(saveNotifications));
+
   router.get("/me/security", requireUser, on(securityPage));
   router.post("/me/password", requireUser, on(changeMyPassword));
   router.post("/me/tokens", requireUser, on(issueToken));
@@ -186,11 +189,14 @@ async function changeMyPassword(ctx: AppContext, req: Req, res: Res) {
       errors: [{ field: "confirm", key: "accounts:reset.mismatch" }],
     });
   }
-  const result = await changePassword(ctx.db, me(req).id, form.value.current, form.value.password);
+  const result = await ctx.transaction((tx) =>
+    changePassword(tx.db, me(req).id, form.value.current, form.value.password),
+  );
   if (!result.ok)
     return securityPage(ctx, req, res, {
       errors: [{ field: "current", key: "members:security.wrongPassword" }],
     });
+  await ctx.sessions.revokeUser(me(req).id, req.sessionID);
   flash(req, "members:security.passwordChanged");
   res.redirect(303, "/me/security");
 }

@@ -3,7 +3,7 @@ import type express from "express";
 import multer from "multer";
 import type { AppContext } from "../context.ts";
 import { requireRole, STAFF_ROLES } from "../http/auth.ts";
-import { checkCsrf } from "../http/csrf.ts";
+import { uploadRoute } from "../http/csrf.ts";
 import { HttpError, type FieldError } from "../http/errors.ts";
 import { flash, parseForm, renderForm } from "../http/forms.ts";
 import { handlers } from "../http/handlers.ts";
@@ -21,12 +21,12 @@ import {
 } from "./offers.schemas.ts";
 import * as offers from "./offers.service.ts";
 import { bookingDeps } from "./booking.types.ts";
+import { addImage, prepareImage } from "./images.service.ts";
 import { AUDIENCES, OFFER_STATUSES, VISIBILITIES } from "./offers.tables.ts";
 import { categoryName, dateTimeLabel } from "./offers.view.ts";
 import { staffList, STAFF_PAGE } from "./staff.repo.ts";
 
 const validateOffer = compileForm<OfferForm>(offerFormSchema);
-const IMAGE_TYPES = new Set(["image/png", "image/jpeg", "image/webp"]);
 const upload = multer({
   storage: multer.memoryStorage(),
   limits: { fileSize: 2 * 1024 * 1024, files: 1, fields: 5 },
@@ -35,6 +35,8 @@ const upload = multer({
 /** An offer as the edit form shows it: local times in its timezone, euros, bands. */
 type Req = express.Request;
 type Res = express.Response;
+
+const imageBody = uploadRoute("/staff/offers/:id/images", upload.single("image"));
 
 async function offerOr404(ctx: AppContext, req: Req) {
   const offer = await repo.findOffer(ctx.db, String(req.params.id));
@@ -156,7 +158,7 @@ export function staffRoutes(router: express.Router, ctx: AppContext): void {
 
   router.get("/staff/offers/:id/cancel", staff, on(cancelForm));
   router.post("/staff/offers/:id/cancel", staff, on(cancelOffer));
-  router.post("/staff/offers/:id/images", staff, upload.single("image"), checkCsrf, on(addImage));
+  router.post("/staff/offers/:id/images", staff, ...imageBody, on(uploadImage));
   router.post("/staff/offers/:id/images/:imageId/delete", staff, on(removeImage));
 }
 
@@ -276,24 +278,20 @@ async function cancelOffer(ctx: AppContext, req: Req, res: Res) {
   res.redirect(303, `/staff/offers/${offer.id}/participants`);
 }
 
-async function addImage(ctx: AppContext, req: Req, res: Res) {
+async function uploadImage(ctx: AppContext, req: Req, res: Res) {
   const offer = await offerOr404(ctx, req);
   const alt = String((req.body as { alt?: unknown }).alt ?? "")
     .trim()
     .slice(0, 200);
   const errors: FieldError[] = [];
-  if (!req.file) errors.push({ field: "image", key: "offers:edit.errors.imageMissing" });
-  else if (!IMAGE_TYPES.has(req.file.mimetype))
-    errors.push({ field: "image", key: "offers:edit.errors.imageType" });
+  // The type is read from the bytes, never from what the browser says (ADR 0086).
+  const prepared = req.file ? await prepareImage(req.file.buffer) : undefined;
+  if (!prepared) errors.push({ field: "image", key: "offers:edit.errors.imageMissing" });
+  else if (!prepared.ok) errors.push({ field: "image", key: "offers:edit.errors.imageType" });
   if (!alt) errors.push({ field: "alt", key: "offers:edit.errors.alt" });
-  if (errors.length || !req.file)
+  if (errors.length || !prepared?.ok)
     return editPage(ctx, req, res, { offer, values: formValues(offer), errors });
-  await repo.insertImage(ctx.db, {
-    offerId: offer.id,
-    data: req.file.buffer,
-    contentType: req.file.mimetype,
-    alt,
-  });
+  await addImage(ctx.db, offer.id, prepared.value, alt);
   flash(req, "offers:edit.imageAdded");
   res.redirect(303, `/staff/offers/${offer.id}/edit#images`);
 }
