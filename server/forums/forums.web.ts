@@ -55,6 +55,28 @@ export function requireModerator(access: GroupAccess): void {
   if (!access.isModerator) throw new HttpError(403, "errors.forbidden");
 }
 
+/** A group the user moderates: 404 when they may not read it, 401 or 403 when not a moderator. */
+export async function moderatedGroup(
+  db: Db,
+  user: User | undefined,
+  by: { id: string } | { slug: string },
+): Promise<InGroup> {
+  const found = await readableGroup(db, user, by);
+  requireModerator(found.access);
+  return found;
+}
+
+/** A topic of a group the user moderates (the same answers as `moderatedGroup`). */
+export async function moderatedTopic(
+  db: Db,
+  user: User | undefined,
+  id: string,
+): Promise<InGroup & { topic: Topic }> {
+  const found = await readableTopic(db, user, id);
+  requireModerator(found.access);
+  return found;
+}
+
 const STATUS: Record<string, number> = {
   sign_in: 401,
   not_member: 403,

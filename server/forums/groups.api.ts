@@ -12,7 +12,7 @@ import {
   TOPIC_SCHEMA,
   topicJson,
 } from "./forums.json.ts";
-import { failure, failureError, groupRef, readableGroup, requireModerator } from "./forums.web.ts";
+import { failure, failureError, groupRef, moderatedGroup, readableGroup } from "./forums.web.ts";
 import * as groups from "./groups.service.ts";
 import { GROUPS_PER_PAGE, pageParam, pager, TOPICS_PER_PAGE } from "./paging.ts";
 import { createTopic, findTopic, listTopics } from "./topics.service.ts";
@@ -192,8 +192,7 @@ async function showGroup(ctx: AppContext, req: Api<unknown>, res: Res) {
 
 async function updateGroup(ctx: AppContext, req: Api<GroupForm>, res: Res) {
   const deps = forumDeps(ctx);
-  const found = await readableGroup(ctx.db, req.apiUser, groupRef(String(req.params.id)));
-  requireModerator(found.access);
+  const found = await moderatedGroup(ctx.db, req.apiUser, groupRef(String(req.params.id)));
   const group = await ctx.transaction((tx) => groups.updateGroup(tx, deps, found.group, req.body));
   res.json(groupJson(deps, group, found.access.membership?.state));
 }

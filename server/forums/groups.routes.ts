@@ -8,7 +8,7 @@ import { compileForm } from "../http/validate.ts";
 import { groupAccess, mayPost } from "./access.ts";
 import { groupFormSchema, inviteFormSchema, type GroupForm } from "./forums.schemas.ts";
 import { JOIN_POLICIES, POST_POLICIES, VISIBILITIES } from "./forums.tables.ts";
-import { failure, message, readableGroup, requireModerator, type InGroup } from "./forums.web.ts";
+import { failure, type InGroup, message, moderatedGroup, readableGroup } from "./forums.web.ts";
 import * as groups from "./groups.service.ts";
 import { BAN_DAYS, listActiveBans } from "./moderation.service.ts";
 import { GROUPS_PER_PAGE, pageOfPosition, pageParam, pager, TOPICS_PER_PAGE } from "./paging.ts";
@@ -78,11 +78,8 @@ function groupFormPage(
 }
 
 /** The group of the path, for one of its moderators. */
-async function moderated(ctx: AppContext, req: Req) {
-  const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
-  requireModerator(found.access);
-  return found;
-}
+const moderated = (ctx: AppContext, req: Req) =>
+  moderatedGroup(ctx.db, req.user, { slug: String(req.params.slug) });
 
 export function groupRoutes(router: express.Router, ctx: AppContext): void {
   const on = handlers(ctx);
@@ -194,8 +191,7 @@ async function showGroup(ctx: AppContext, req: Req, res: Res) {
 }
 
 async function editForm(ctx: AppContext, req: Req, res: Res) {
-  const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
-  requireModerator(found.access);
+  const found = await moderatedGroup(ctx.db, req.user, { slug: String(req.params.slug) });
   const g = found.group;
   groupFormPage(ctx, req, res, found, {
     name: g.name,
@@ -209,8 +205,7 @@ async function editForm(ctx: AppContext, req: Req, res: Res) {
 
 async function saveGroup(ctx: AppContext, req: Req, res: Res) {
   const deps = forumDeps(ctx);
-  const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
-  requireModerator(found.access);
+  const found = await moderatedGroup(ctx.db, req.user, { slug: String(req.params.slug) });
   const form = parseForm(validateGroup, req.body);
   if (!form.ok) return groupFormPage(ctx, req, res, found, req.body as object, form.errors);
   await ctx.transaction((tx) => groups.updateGroup(tx, deps, found.group, form.value));

@@ -16,9 +16,10 @@ import {
   failure,
   failureError,
   groupRef,
+  moderatedGroup,
+  moderatedTopic,
   readableGroup,
   readablePost,
-  readableTopic,
   requireModerator,
 } from "./forums.web.ts";
 import * as moderation from "./moderation.service.ts";
@@ -233,12 +234,7 @@ async function instanceReports(ctx: AppContext, req: Api<unknown, Paged>, res: R
 }
 
 async function groupReports(ctx: AppContext, req: Api<unknown, Paged>, res: Res) {
-  const { group, access } = await readableGroup(
-    ctx.db,
-    req.apiUser,
-    groupRef(String(req.params.id)),
-  );
-  requireModerator(access);
+  const { group } = await moderatedGroup(ctx.db, req.apiUser, groupRef(String(req.params.id)));
   res.json(await reportsPage(ctx, req, { groupId: group.id }));
 }
 
@@ -285,8 +281,7 @@ async function flagTopic(
   res: Res,
   action: moderation.TopicAction,
 ) {
-  const found = await readableTopic(ctx.db, req.apiUser, String(req.params.id));
-  requireModerator(found.access);
+  const found = await moderatedTopic(ctx.db, req.apiUser, String(req.params.id));
   const result = await ctx.transaction((tx) =>
     moderation.flagTopic(tx, forumDeps(ctx), {
       ...found,
@@ -300,8 +295,7 @@ async function flagTopic(
 }
 
 async function moveTopic(ctx: AppContext, req: Api<MoveForm>, res: Res) {
-  const found = await readableTopic(ctx.db, req.apiUser, String(req.params.id));
-  requireModerator(found.access);
+  const found = await moderatedTopic(ctx.db, req.apiUser, String(req.params.id));
   const result = await ctx.transaction((tx) =>
     moderation.moveTopic(tx, forumDeps(ctx), {
       ...found,
@@ -315,12 +309,7 @@ async function moveTopic(ctx: AppContext, req: Api<MoveForm>, res: Res) {
 }
 
 async function ban(ctx: AppContext, req: Api<BanApi>, res: Res) {
-  const { group, access } = await readableGroup(
-    ctx.db,
-    req.apiUser,
-    groupRef(String(req.params.id)),
-  );
-  requireModerator(access);
+  const { group } = await moderatedGroup(ctx.db, req.apiUser, groupRef(String(req.params.id)));
   const result = await ctx.transaction((tx) =>
     moderation.ban(tx, forumDeps(ctx), {
       group,
@@ -340,12 +329,7 @@ async function ban(ctx: AppContext, req: Api<BanApi>, res: Res) {
 }
 
 async function liftBan(ctx: AppContext, req: Api<ReasonForm>, res: Res) {
-  const { group, access } = await readableGroup(
-    ctx.db,
-    req.apiUser,
-    groupRef(String(req.params.id)),
-  );
-  requireModerator(access);
+  const { group } = await moderatedGroup(ctx.db, req.apiUser, groupRef(String(req.params.id)));
   const result = await ctx.transaction((tx) =>
     moderation.unban(tx, {
       group,

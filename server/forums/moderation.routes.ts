@@ -15,9 +15,10 @@ import {
 } from "./forums.schemas.ts";
 import {
   failure,
+  moderatedGroup,
+  moderatedTopic,
   readableGroup,
   readablePost,
-  readableTopic,
   requireModerator,
 } from "./forums.web.ts";
 import { groupHeader, renderMembersPage } from "./groups.routes.ts";
@@ -90,8 +91,7 @@ const shownReports = (list: Awaited<ReturnType<typeof moderation.openReportsPage
 });
 
 async function groupReports(ctx: AppContext, req: Req, res: Res) {
-  const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
-  requireModerator(found.access);
+  const found = await moderatedGroup(ctx.db, req.user, { slug: String(req.params.slug) });
   const scope = { groupId: found.group.id };
   const list = await moderation.openReportsPage(ctx.db, scope, pageParam(req.query.page));
   res.render("forums/reports", {
@@ -113,8 +113,7 @@ async function instanceReports(ctx: AppContext, req: Req, res: Res) {
 }
 
 async function dismissReport(ctx: AppContext, req: Req, res: Res) {
-  const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
-  requireModerator(found.access);
+  const found = await moderatedGroup(ctx.db, req.user, { slug: String(req.params.slug) });
   const form = parseForm(validateReason, req.body);
   const result = await ctx.transaction((tx) =>
     moderation.dismissReport(tx, {
@@ -196,8 +195,7 @@ async function topicModerationPage(
   errors?: FieldError[],
   status?: number,
 ) {
-  const found = await readableTopic(ctx.db, req.user, String(req.params.id));
-  requireModerator(found.access);
+  const found = await moderatedTopic(ctx.db, req.user, String(req.params.id));
   const targets = (await groupsModeratedBy(ctx.db, req.user!)).filter(
     (g) => g.id !== found.group.id,
   );
@@ -219,8 +217,7 @@ async function topicModerationPage(
 }
 
 async function flagTopic(ctx: AppContext, req: Req, res: Res, action: TopicAction) {
-  const found = await readableTopic(ctx.db, req.user, String(req.params.id));
-  requireModerator(found.access);
+  const found = await moderatedTopic(ctx.db, req.user, String(req.params.id));
   const form = parseForm(validateReason, formReason(req.body, action));
   const reason = form.ok ? form.value.reason : undefined;
   const result = await ctx.transaction((tx) =>
@@ -241,8 +238,7 @@ async function flagTopic(ctx: AppContext, req: Req, res: Res, action: TopicActio
 }
 
 async function moveTopic(ctx: AppContext, req: Req, res: Res) {
-  const found = await readableTopic(ctx.db, req.user, String(req.params.id));
-  requireModerator(found.access);
+  const found = await moderatedTopic(ctx.db, req.user, String(req.params.id));
   const form = parseForm(validateMove, formReason(req.body, "move"));
   if (!form.ok) return topicModerationPage(ctx, req, res, req.body as object, form.errors);
   const result = await ctx.transaction((tx) =>
@@ -269,8 +265,7 @@ async function moveTopic(ctx: AppContext, req: Req, res: Res) {
 }
 
 async function ban(ctx: AppContext, req: Req, res: Res) {
-  const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
-  requireModerator(found.access);
+  const found = await moderatedGroup(ctx.db, req.user, { slug: String(req.params.slug) });
   const form = parseForm(validateBan, req.body);
   if (!form.ok) return renderMembersPage(ctx, req, res, found, form.errors, req.body as object);
   const result = await ctx.transaction((tx) =>
@@ -292,8 +287,7 @@ async function ban(ctx: AppContext, req: Req, res: Res) {
 }
 
 async function liftBan(ctx: AppContext, req: Req, res: Res) {
-  const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
-  requireModerator(found.access);
+  const found = await moderatedGroup(ctx.db, req.user, { slug: String(req.params.slug) });
   const form = parseForm(validateReason, req.body);
   const result = await ctx.transaction((tx) =>
     moderation.unban(tx, {
