@@ -1,22 +1,32 @@
 // Followers, following and outbox collections of local actors, paged newest first. People's
 // followers and followings are only counted, not listed; organisations list them.
-import type { Federation } from "@fedify/fedify";
+import type { Federation, RequestContext } from "@fedify/fedify";
 import { Activity } from "@fedify/vocab";
 import { recipientOf } from "./actors/remote.ts";
 import type { FederationDeps } from "./deps.ts";
+import { mayRead } from "./actors/dispatcher.ts";
 import { countFollows, followerActors, listFollows } from "./follows/follows.repo.ts";
 import { PATHS } from "./uris.ts";
+import { HttpError } from "../server/http/errors.ts";
 import type { FollowDirection } from "./federation.tables.ts";
 
 const PAGE = 20;
 const FIRST = "first";
 
+/** A cursor is the id of the last row seen: a bigint the database can compare, else a 400. */
 function before(cursor: string): number | undefined {
-  return cursor === FIRST ? undefined : Number.parseInt(cursor, 10) || 0;
+  if (cursor === FIRST) return undefined;
+  if (!/^\d{1,15}$/.test(cursor))
+    throw new HttpError(400, "errors.badRequest", { detail: "cursor: not a page of this list" });
+  return Number(cursor);
 }
 
 export function registerCollections(federation: Federation<void>, deps: FederationDeps): void {
   const { db } = deps.app;
+
+  // The collections of an actor served only to some instances are too (ADR 0085).
+  const authorize = (ctx: RequestContext<void>, identifier: string) =>
+    mayRead(ctx, deps, identifier);
 
   const page = async (identifier: string, direction: FollowDirection, cursor: string) => {
     const actor = await deps.actors.byIdentifier(identifier);
@@ -44,7 +54,8 @@ export function registerCollections(federation: Federation<void>, deps: Federati
       };
     })
     .setCounter((_ctx, identifier) => countFollows(db, identifier, "incoming"))
-    .setFirstCursor(() => FIRST);
+    .setFirstCursor(() => FIRST)
+    .authorize(authorize);
 
   federation
     .setFollowingDispatcher(PATHS.following, async (_ctx, identifier, cursor) => {
@@ -56,7 +67,8 @@ export function registerCollections(federation: Federation<void>, deps: Federati
       };
     })
     .setCounter((_ctx, identifier) => countFollows(db, identifier, "outgoing"))
-    .setFirstCursor(() => FIRST);
+    .setFirstCursor(() => FIRST)
+    .authorize(authorize);
 
   federation
     .setOutboxDispatcher(PATHS.outbox, async (ctx, identifier, cursor) => {
@@ -85,5 +97,6 @@ export function registerCollections(federation: Federation<void>, deps: Federati
         .executeTakeFirstOrThrow();
       return Number(row.n);
     })
-    .setFirstCursor(() => FIRST);
+    .setFirstCursor(() => FIRST)
+    .authorize(authorize);
 }

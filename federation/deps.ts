@@ -2,7 +2,7 @@ import type { Context, Federation } from "@fedify/fedify";
 import type { Activity } from "@fedify/vocab";
 import type express from "express";
 import type { AppContext } from "../server/context.ts";
-import type { Result } from "../server/http/result.ts";
+import type { Result } from "../server/lib/result.ts";
 import type { LookupError } from "./actors/lookup.ts";
 import type { RemoteActor } from "./actors/remote.ts";
 import type { Deliveries } from "./delivery/deliveries.ts";

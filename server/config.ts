@@ -27,6 +27,8 @@ export interface Config {
   logLevel: LogLevel;
   trustProxy: string;
   workerConcurrency: number;
+  /** PLUGINS: plugins the operator keeps on (`name`) or off (`-name`), whatever the admins say. */
+  plugins: { on: string[]; off: string[] };
 }
 
 export class ConfigError extends Error {
@@ -73,6 +75,24 @@ function oneOf<T extends string>(env: Env, name: string, allowed: readonly T[], 
   return raw as T;
 }
 
+/**
+ * Which proxies' X-Forwarded-For to believe. "true" (every hop) is refused: nginx appends the
+ * client's address to whatever the client sent, so any client could choose its own address and
+ * escape the rate limits. Name the proxy (addresses, CIDR ranges, loopback…) or count the hops.
+ */
+function trustProxy(env: Env): string {
+  const raw = str(env, "TRUST_PROXY");
+  if (raw === undefined) return "loopback";
+  const item = /^(loopback|linklocal|uniquelocal|[0-9a-f.:]+(\/\d{1,3})?)$/i;
+  if (raw === "false" || /^\d{1,2}$/.test(raw)) return raw;
+  if (raw.split(",").every((part) => item.test(part.trim()))) return raw;
+  throw new ConfigError(
+    "TRUST_PROXY",
+    "the proxy's addresses or ranges (e.g. loopback, 172.28.0.1), a hop count, or false",
+    raw,
+  );
+}
+
 function url(env: Env, name: string, protocols: readonly string[]): URL | undefined {
   const raw = str(env, name);
   if (raw === undefined) return undefined;
@@ -91,6 +111,23 @@ function url(env: Env, name: string, protocols: readonly string[]): URL | undefi
 const DOMAIN =
   /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?::\d{1,5})?$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
+
+/** `PLUGINS=reviews,-gallery`: each name keeps that plugin on, each `-name` keeps it off. */
+function pluginSwitches(env: Env): { on: string[]; off: string[] } {
+  const switches = { on: [] as string[], off: [] as string[] };
+  for (const item of (str(env, "PLUGINS") ?? "").split(",")) {
+    const entry = item.trim().toLowerCase();
+    if (entry === "") continue;
+    const off = entry.startsWith("-");
+    const name = off ? entry.slice(1) : entry;
+    if (!/^[a-z][a-z0-9-]{0,39}$/.test(name))
+      throw new ConfigError("PLUGINS", "comma-separated plugin names, each maybe after -", entry);
+    if (switches.on.includes(name) || switches.off.includes(name))
+      throw new ConfigError("PLUGINS", "each plugin named once", entry);
+    (off ? switches.off : switches.on).push(name);
+  }
+  return switches;
+}
 
 export function loadConfig(env: Env = process.env): Config {
   const port = int(env, "PORT", 3000, 0, 65535);
@@ -164,7 +201,8 @@ export function loadConfig(env: Env = process.env): Config {
       ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const,
       "info",
     ),
-    trustProxy: str(env, "TRUST_PROXY") ?? "loopback",
+    trustProxy: trustProxy(env),
     workerConcurrency: int(env, "WORKER_CONCURRENCY", 4, 1, 64),
+    plugins: pluginSwitches(env),
   };
 }

@@ -13,6 +13,7 @@ import { DatabaseQueue } from "./jobs/db-queue.ts";
 import type { JobQueue } from "./jobs/queue.ts";
 import type { JobSpecs } from "./jobs/job-types.ts";
 import type { FederationPorts } from "./ports.ts";
+import { openModules, type ModuleInfo, type ModuleRegistry } from "./modules/registry.ts";
 import { createMailer, type Mailer } from "./mail/mailer.ts";
 import { ensureInstanceSettings, SettingsCache } from "./instance/instance.service.ts";
 import {
@@ -40,6 +41,8 @@ export interface AppContext {
    * job runs.
    */
   ports: FederationPorts;
+  /** The instance's modules and plugins: which are on, their settings, the slots they fill. */
+  modules: ModuleRegistry;
   /** Runs work in a transaction that writes its jobs (they start once it has committed). */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
@@ -48,6 +51,10 @@ export interface AppContext {
 export interface ContextOptions {
   /** The retry policy of every job type, assembled from the modules. */
   jobSpecs: JobSpecs;
+  /** The modules and plugins (their migrations folders, settings, load errors). */
+  modules?: readonly ModuleInfo[];
+  /** Views folders of modules that live outside views/ (their message catalogues too). */
+  viewDirs?: readonly string[];
   /** Tests use an in-memory PGlite; production always has a DATA_DIR or DATABASE_URL. */
   pgliteMemory?: boolean;
   logger?: Logger;
@@ -93,6 +100,9 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     if (applied.length > 0)
       log.info({ migrations: applied.map((m) => m.version) }, "migrations applied");
   }
+  const modules = await openModules(db, log, config.plugins, options.modules ?? [], {
+    migrate: options.migrate !== false,
+  });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
   const queue: JobQueue =
     config.redisUrl && redis
@@ -107,7 +117,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
         )
       : new DatabaseQueue(db, log, config.workerConcurrency, options.jobSpecs);
   if (queue instanceof BullQueue) queue.startRelay();
-  const i18n = await createI18n();
+  const i18n = await createI18n(options.viewDirs);
   const settings = new SettingsCache(db);
   await ensureInstanceSettings(db, config.instanceName);
 
@@ -126,6 +136,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
       ? new RedisSessionStore(redis, config.redisPrefix)
       : new DatabaseSessionStore(db),
     ports: {} as FederationPorts,
+    modules,
     transaction: (work) => inTransaction(db, queue, work),
     async close() {
       await queue.stop();

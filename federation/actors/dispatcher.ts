@@ -11,8 +11,33 @@ import {
   type Actor,
 } from "@fedify/vocab";
 import type { FederationDeps } from "../deps.ts";
+import { allowedSigner } from "../signed.ts";
 import { INSTANCE_ACTOR, PATHS } from "../uris.ts";
 import type { LocalActor } from "./local.ts";
+
+/** Our term for a group's visibility (FEDERATION.md, "Forums"). */
+export const VISIBILITY_CONTEXT = {
+  maillage: "urn:maillage:ns#",
+  visibility: "maillage:visibility",
+};
+
+/** The actor document with `visibility` stated (Fedify's vocabulary has no such property). */
+function statingVisibility(actor: Actor, visibility: "public" | "network"): Actor {
+  // Every actor class shares Person's toJsonLd.
+  const Base = actor.constructor as new (...args: never[]) => Person;
+  class Stated extends Base {
+    override async toJsonLd(options: Parameters<Person["toJsonLd"]>[0] = {}): Promise<unknown> {
+      const json = (await super.toJsonLd({ ...options, format: "compact" })) as Record<
+        string,
+        unknown
+      >;
+      const context = json["@context"];
+      const contexts = Array.isArray(context) ? context : [context];
+      return { ...json, "@context": [...contexts, VISIBILITY_CONTEXT], visibility };
+    }
+  }
+  return Object.setPrototypeOf(actor, Stated.prototype) as Actor;
+}
 
 const CLASSES = { Application, Organization, Person, Group } as const;
 
@@ -21,7 +46,7 @@ async function toVocab(ctx: RequestContext<void>, actor: LocalActor): Promise<Ac
   const keys = await ctx.getActorKeyPairs(id);
   const uri = ctx.getActorUri(id);
   const Class = CLASSES[actor.type];
-  return new Class({
+  const served = new Class({
     id: uri,
     preferredUsername: actor.username,
     name: actor.name,
@@ -34,18 +59,37 @@ async function toVocab(ctx: RequestContext<void>, actor: LocalActor): Promise<Ac
     following: ctx.getFollowingUri(id),
     endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
     manuallyApprovesFollowers: actor.follows !== "auto",
-    discoverable: true,
+    discoverable: !actor.unlisted,
+    indexable: actor.unlisted ? false : null,
     publicKey: keys[0]?.cryptographicKey ?? null,
     assertionMethods: keys.map((k) => k.multikey),
   });
+  return actor.visibility ? statingVisibility(served, actor.visibility) : served;
+}
+
+/** Whether the request may read the actor `identifier` (and its collections): everyone, or for
+ * restricted actors a signed request of an allowed instance that the actor accepts. */
+export async function mayRead(
+  ctx: RequestContext<void>,
+  deps: FederationDeps,
+  identifier: string,
+): Promise<boolean> {
+  const actor = await deps.actors.byIdentifier(identifier);
+  if (!actor?.restricted) return true;
+  const signer = await allowedSigner(ctx, deps);
+  if (signer === null) return false;
+  return actor.mayFetch ? actor.mayFetch(signer) : true;
 }
 
 export function registerActors(federation: Federation<void>, deps: FederationDeps): void {
   federation
     .setActorDispatcher(PATHS.actor, async (ctx, identifier) => {
       const actor = await deps.actors.byIdentifier(identifier);
+      // WebFinger asked by actor URL: an unlisted member is not found that way either.
+      if (actor?.unlisted && ctx.url.pathname === "/.well-known/webfinger") return null;
       return actor ? toVocab(ctx, actor) : null;
     })
+    .authorize(async (ctx, identifier) => mayRead(ctx, deps, identifier))
     .mapActorAlias(PATHS.instanceActor, INSTANCE_ACTOR)
     .mapHandle(
       async (_ctx, username) => (await deps.actors.byUsername(username))?.identifier ?? null,

@@ -1,8 +1,9 @@
 // The local actors: the instance (Application, FEP-2677), the CMCAS (Organization, always
-// @cmcas@<host>) and members who chose to be discoverable (Person). Modules with actors of their
+// @cmcas@<host>) and members (Person; listed only when they chose to be visible). Modules with actors of their
 // own (forums: Group) declare a source in their federation module.
 import type { AppContext } from "../../server/context.ts";
-import { textToHtml } from "../html.ts";
+import type { Db } from "../../server/db/database.ts";
+import { textToHtml } from "../../server/lib/html-policy.ts";
 import { CMCAS_ACTOR, INSTANCE_ACTOR } from "../uris.ts";
 
 export type LocalActorType = "Application" | "Organization" | "Person" | "Group";
@@ -25,6 +26,14 @@ export interface LocalActor {
   userId?: string;
   /** Whether it refuses this follower although it accepts follows (a group, those it banned). */
   refusesFollower?(actorUri: string): Promise<boolean>;
+  /** Served only to fetches signed by an allowed instance (network groups; ADR 0085), and
+   * among those, when `mayFetch` is given, the ones it accepts (ADR 0087). */
+  restricted?: boolean;
+  mayFetch?(host: string): Promise<boolean>;
+  /** Not found by WebFinger, not discoverable: members who did not choose to be listed. */
+  unlisted?: boolean;
+  /** Stated on the actor for other Maillage instances (`maillage:visibility`, ADR 0085). */
+  visibility?: "public" | "network";
 }
 
 export interface LocalActorSource {
@@ -74,22 +83,36 @@ function cmcasActor(app: AppContext): LocalActorSource {
   };
 }
 
+/**
+ * Members (Person). A member who chose to be visible to other CMCAS is listed: WebFinger finds
+ * them, others can follow them. Every other confirmed member still has an actor, so that they can
+ * book another instance's offer or follow a group elsewhere (the other side checks their
+ * signature): it is not in WebFinger, refuses follows, says it is not discoverable, and is served
+ * only to the instances the member deals with (ADR 0087).
+ */
 function memberActors(app: AppContext): LocalActorSource {
-  const toActor = (u: { id: string; username: string; display_name: string }): LocalActor => ({
+  const toActor = (u: {
+    id: string;
+    username: string;
+    display_name: string;
+    discoverable: boolean;
+  }): LocalActor => ({
     identifier: u.id,
     type: "Person",
     username: u.username,
     name: u.display_name,
     summary: "",
-    follows: "auto",
+    follows: u.discoverable ? "auto" : "never",
     listsConnections: false,
     userId: u.id,
+    ...(u.discoverable
+      ? {}
+      : { unlisted: true, restricted: true, mayFetch: (host) => dealsWith(app.db, u.id, host) }),
   });
   const query = () =>
     app.db
       .selectFrom("users")
-      .select(["id", "username", "display_name"])
-      .where("discoverable", "=", true)
+      .select(["id", "username", "display_name", "discoverable"])
       .where("email_confirmed_at", "is not", null);
   return {
     async byIdentifier(id) {
@@ -99,11 +122,34 @@ function memberActors(app: AppContext): LocalActorSource {
     },
     async byUsername(name) {
       const user = await query()
+        .where("discoverable", "=", true)
         .where((eb) => eb(eb.fn("lower", ["username"]), "=", name.toLowerCase()))
         .executeTakeFirst();
       return user ? toActor(user) : null;
     },
   };
+}
+
+/** Does the member deal with the instance at `host`: a booking of one of its offers, or a follow
+ * of one of its actors (a group), whatever their state (a cancellation is checked as well)? */
+async function dealsWith(db: Db, userId: string, host: string): Promise<boolean> {
+  const follow = await db
+    .selectFrom("federation_follows as f")
+    .innerJoin("federation_remote_actors as r", "r.id", "f.remote_actor_id")
+    .select("f.id")
+    .where("f.local_user_id", "=", userId)
+    .where("r.host", "=", host)
+    .executeTakeFirst();
+  if (follow) return true;
+  const booking = await db
+    .selectFrom("offer_registrations as g")
+    .innerJoin("offers as o", "o.id", "g.offer_id")
+    .innerJoin("federation_remote_actors as r", "r.id", "o.remote_actor_id")
+    .select("g.id")
+    .where("g.user_id", "=", userId)
+    .where("r.host", "=", host)
+    .executeTakeFirst();
+  return booking !== undefined;
 }
 
 export function localActorSources(

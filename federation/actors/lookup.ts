@@ -4,9 +4,9 @@ import { isIP } from "node:net";
 import type { Context } from "@fedify/fedify";
 import { isActor, parseFediverseHandle } from "@fedify/vocab";
 import type { Db } from "../../server/db/database.ts";
-import { fail, ok, type Result } from "../../server/http/result.ts";
+import { fail, ok, type Result } from "../../server/lib/result.ts";
 import type { DomainPolicy } from "../policy.ts";
-import { hostOf } from "../uris.ts";
+import { hostOf, INSTANCE_ACTOR } from "../uris.ts";
 import { remoteActorFromVocab, saveRemoteActor, type RemoteActor } from "./remote.ts";
 import type { Logger } from "pino";
 import { tolerate } from "../tolerate.ts";
@@ -75,7 +75,12 @@ export async function lookupRemoteActor(
   if (host === deps.ownHost) return fail("local");
   if (!(await deps.policy.allows(host))) return fail("not_allowed");
   const log = deps.log.child({ lookup: text });
-  const object = await tolerate(fctx.lookupObject(where), null, log, "looking up the actor");
+  // Signed by our instance actor: a network group is served only to allowed instances.
+  const signed = async () =>
+    fctx.lookupObject(where, {
+      documentLoader: await fctx.getDocumentLoader({ identifier: INSTANCE_ACTOR }),
+    });
+  const object = await tolerate(signed(), null, log, "looking up the actor");
   if (!isActor(object) || !object.id) return fail("not_found");
   if (hostOf(object.id) === deps.ownHost) return fail("local");
   if (!(await deps.policy.allows(object.id))) return fail("not_allowed");

@@ -6,8 +6,9 @@ import type { Context } from "@fedify/fedify";
 import type { Selectable } from "kysely";
 import type { Db } from "../../server/db/database.ts";
 import type { FederationTables } from "../federation.tables.ts";
-import { sanitizeRemoteHtml } from "../html.ts";
-import { handleOf, hostOf } from "../uris.ts";
+import { sanitizeHtmlAs } from "../../server/lib/html-policy.ts";
+import { rawDocument } from "../inbox/raw.ts";
+import { handleOf, hostOf, INSTANCE_ACTOR } from "../uris.ts";
 import pino, { type Logger } from "pino";
 import { tolerate } from "../tolerate.ts";
 
@@ -33,6 +34,9 @@ export interface RemoteActor {
   outbox: string | null;
   followersUrl: string | null;
   fetchedAt: Date;
+  /** A Maillage group's stated visibility, when just read from its document (not stored here:
+   * the group's local entry keeps it). */
+  visibility?: "public" | "network";
 }
 
 export type RemoteActorInput = Omit<RemoteActor, "id" | "handle" | "fetchedAt">;
@@ -63,6 +67,17 @@ function sameHost(url: URL | null | undefined, host: string): string | null {
   return url && hostOf(url) === host ? url.href : null;
 }
 
+/** `maillage:visibility` as a Maillage group states it, in compact or expanded form. */
+export function statedVisibility(actor: unknown): "public" | "network" | undefined {
+  const doc = rawDocument(actor);
+  if (!doc) return undefined;
+  const keys = ["visibility", "maillage:visibility", "urn:maillage:ns#visibility"];
+  let value: unknown = keys.map((k) => doc[k]).find((v) => v !== undefined);
+  if (Array.isArray(value)) value = value[0];
+  if (value && typeof value === "object") value = (value as { "@value"?: unknown })["@value"];
+  return value === "public" || value === "network" ? value : undefined;
+}
+
 /** What we keep of an actor document; undefined when it has no usable id or inbox. */
 export async function remoteActorFromVocab(
   actor: Actor,
@@ -81,19 +96,21 @@ export async function remoteActorFromVocab(
   );
   const iconUrl = icon?.url instanceof URL ? icon.url : (icon?.url?.href ?? null);
   const url = actor.url instanceof URL ? actor.url : (actor.url?.href ?? null);
+  const visibility = statedVisibility(actor);
   return {
     uri: actor.id.href,
     host,
     type: getActorTypeName(actor),
     username: actor.preferredUsername?.toString() ?? actor.id.pathname.split("/").pop() ?? "",
     name: actor.name?.toString() ?? "",
-    summary: sanitizeRemoteHtml(actor.summary?.toString()),
+    summary: sanitizeHtmlAs("federated", actor.summary?.toString()),
     url: url && /^https?:$/.test(url.protocol) ? url.href : null,
     iconUrl: iconUrl && /^https?:$/.test(iconUrl.protocol) ? iconUrl.href : null,
     inbox,
     sharedInbox: sameHost(actor.endpoints?.sharedInbox, host),
     outbox: sameHost(actor.outboxId, host),
     followersUrl: sameHost(actor.followersId, host),
+    ...(visibility ? { visibility } : {}),
   };
 }
 
@@ -118,7 +135,8 @@ export async function saveRemoteActor(db: Db, input: RemoteActorInput): Promise<
     .onConflict((oc) => oc.column("uri").doUpdateSet(values))
     .returningAll()
     .executeTakeFirstOrThrow();
-  return toRemoteActor(row);
+  const saved = toRemoteActor(row);
+  return input.visibility ? { ...saved, visibility: input.visibility } : saved;
 }
 
 export async function findRemoteActor(
@@ -138,7 +156,9 @@ export async function fetchRemoteActor(
   uri: URL | string,
   log?: Logger,
 ): Promise<RemoteActor | undefined> {
-  const object = await fctx.lookupObject(uri);
+  // Signed by our instance actor: some actors are served only to allowed instances (ADR 0085).
+  const documentLoader = await fctx.getDocumentLoader({ identifier: INSTANCE_ACTOR });
+  const object = await fctx.lookupObject(uri, { documentLoader });
   if (!isActor(object)) return undefined;
   const input = await remoteActorFromVocab(object, log);
   return input ? saveRemoteActor(db, input) : undefined;

@@ -1,7 +1,7 @@
 // Following remote actors, and answering remote actors who follow ours.
 import { Follow, Undo } from "@fedify/vocab";
 import type { Tx } from "../../server/db/transaction.ts";
-import { fail, ok, type Result } from "../../server/http/result.ts";
+import { fail, ok, type Result } from "../../server/lib/result.ts";
 import type { LocalActor } from "../actors/local.ts";
 import type { LookupError } from "../actors/lookup.ts";
 import { findRemoteActor, type RemoteActor } from "../actors/remote.ts";
@@ -68,15 +68,15 @@ export async function unfollow(tx: Tx, publicUrl: URL, record: FollowWithActor):
 
 export type FollowTargetError = LookupError | "not_discoverable";
 
-/** A local actor follows what a person typed (handle or URL). A member must be discoverable:
- * the remote instance has to fetch their actor to check the Follow's signature. */
+/** A local actor follows what a person typed (handle or URL). A member must be listed
+ * (discoverable): following someone makes one appear among their followers (ADR 0087). */
 export async function followTarget(
   runtime: FederationRuntime,
   localIdentifier: string,
   target: string,
 ): Promise<Result<FollowWithActor, FollowTargetError>> {
   const local = await runtime.actors.byIdentifier(localIdentifier);
-  if (!local) return fail("not_discoverable");
+  if (!local || local.unlisted) return fail("not_discoverable");
   const found = await runtime.lookup(target);
   if (!found.ok) return found;
   const { app } = runtime;

@@ -14,7 +14,7 @@ import {
 } from "@fedify/vocab";
 import type { Tx } from "../../server/db/transaction.ts";
 import type { FindGroupError, RemoteGroupActor } from "../../server/forums/forums.port.ts";
-import { fail, ok, type Result } from "../../server/http/result.ts";
+import { fail, ok, type Result } from "../../server/lib/result.ts";
 import { findRemoteActor } from "../actors/remote.ts";
 import type { FederationDeps } from "../deps.ts";
 import { deleteFollow, findFollow } from "../follows/follows.repo.ts";
@@ -35,7 +35,8 @@ export async function findRemoteGroup(
   userId: string,
   target: string,
 ): Promise<Result<RemoteGroupActor, FindGroupError>> {
-  // The group's instance fetches the member's actor to check the Follow's signature.
+  // The group's instance fetches the member's actor to check the Follow's signature: every
+  // confirmed member has one, listed or not (ADR 0087).
   if (!(await runtime.actors.byIdentifier(userId))) return fail("not_discoverable");
   // Lemmy writes community handles with "!" (!velo@lemmy.example).
   const found = await runtime.lookup(target.trim().replace(/^!/, "@"));

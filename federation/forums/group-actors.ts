@@ -15,7 +15,7 @@ export function groupActors(app: AppContext): LocalActorSource {
     if (!SLUG.test(lower)) return null;
     const group = await app.db
       .selectFrom("forum_groups")
-      .select(["id", "slug", "name", "description_html"])
+      .select(["id", "slug", "name", "description_html", "visibility"])
       .where("slug", "=", lower)
       .where("host", "is", null)
       .where("visibility", "in", FEDERATED_VISIBILITIES)
@@ -31,6 +31,10 @@ export function groupActors(app: AppContext): LocalActorSource {
       follows: "auto",
       refusesFollower: (actorUri) => actorBanned(app.db, group.id, actorUri),
       listsConnections: true,
+      // A network group is shown only to allowed instances, as its page only to signed-in
+      // members; it says so, so that they keep it from their anonymous visitors too.
+      restricted: group.visibility !== "public",
+      visibility: group.visibility === "public" ? "public" : "network",
     };
   };
   return { byIdentifier: find, byUsername: find };

@@ -7,6 +7,7 @@ import {
   Mention,
   Note,
   Page,
+  PUBLIC_COLLECTION,
   type Object as ApObject,
 } from "@fedify/vocab";
 import type { Context } from "@fedify/fedify";
@@ -141,7 +142,14 @@ export async function incomingPost(
     context: object.contextIds[0]?.href ?? null,
     published: object.published ? new Date(object.published.epochMilliseconds) : new Date(),
     mentions: await localMentionsOf(deps.app.db, fctx, object, postLog),
+    public: isPublic(object),
   };
+}
+
+/** Addressed to everyone: `as:Public` in `to` or `cc` (Fedify reads `Public` and `as:Public` as
+ * the full IRI). */
+export function isPublic(object: ApObject): boolean {
+  return [...object.toIds, ...object.ccIds].some((uri) => uri.href === PUBLIC_COLLECTION.href);
 }
 
 /** The `Mention` tags of an incoming object that name one of our members. */

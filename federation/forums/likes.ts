@@ -26,13 +26,13 @@ export async function sendLike(
 ): Promise<void> {
   const found = await postObject(tx.db, publicUrl, job.postId);
   if (!found || found.groupIdentifier !== null || !found.object.id) return;
-  // Only discoverable members have an actor that can sign.
+  // Confirmed members have an actor that can sign, listed or not (ADR 0087).
   const user = await tx.db
     .selectFrom("users")
-    .select("discoverable")
+    .select("email_confirmed_at")
     .where("id", "=", job.userId)
     .executeTakeFirst();
-  if (!user?.discoverable) return;
+  if (!user?.email_confirmed_at) return;
   const group = new URL(found.groupUri);
   const actor = actorUri(publicUrl, job.userId);
   if (job.on) {

@@ -40,8 +40,9 @@ export async function outgoingMentions(
   const host = app.config.publicUrl.host;
   for (const row of rows) {
     if (row.user_id) {
-      // Only members who chose to be discoverable have an actor to point at.
-      if (!(await runtime.actors.byIdentifier(row.user_id))) continue;
+      // Only members who chose to be visible are named to other instances (ADR 0087).
+      const actor = await runtime.actors.byIdentifier(row.user_id);
+      if (!actor || actor.unlisted) continue;
       out.tags.push(
         new Mention({
           href: actorUri(app.config.publicUrl, row.user_id),

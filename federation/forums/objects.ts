@@ -2,13 +2,13 @@
 // title) at `/topics/<id>`, a reply a `Note` with `inReplyTo` at `/posts/<id>`; both carry the
 // group as `audience` and the thread's FEP-7888 `context` (`/topics/<id>/context` for threads
 // started here). Served by content negotiation at those URLs (browsers get the pages).
-import type { Federation } from "@fedify/fedify";
-import { Note, Page, PUBLIC_COLLECTION, type Object as ApObject } from "@fedify/vocab";
+import type { Federation, RequestContext } from "@fedify/fedify";
+import { Note, Page, PUBLIC_COLLECTION } from "@fedify/vocab";
 import type { Db } from "../../server/db/database.ts";
 import { findLocalPost, postApId, topicContext } from "../../server/forums/post-ids.ts";
 import type { FederationDeps } from "../deps.ts";
 import { actorUri, hostOf } from "../uris.ts";
-import { tolerate } from "../tolerate.ts";
+import { allowedSigner } from "../signed.ts";
 
 export interface PostObject {
   object: Page | Note;
@@ -113,11 +113,7 @@ export async function postObject(
 
 export function registerForumObjects(federation: Federation<void>, deps: FederationDeps): void {
   const { db, config } = deps.app;
-  const serve = async (
-    ctx: { getSignedKeyOwner(): Promise<ApObject | null> },
-    kind: "topics" | "posts",
-    id: string,
-  ) => {
+  const serve = async (ctx: RequestContext<void>, kind: "topics" | "posts", id: string) => {
     const local = await findLocalPost(
       db,
       config.publicUrl,
@@ -127,18 +123,17 @@ export function registerForumObjects(federation: Federation<void>, deps: Federat
     // Posts written here (ids are ours), not removed: in our public or network groups, or by our
     // members in groups elsewhere.
     if (!found || found.removed) return null;
-    if (found.groupIdentifier === null) return found.authorId ? found.object : null;
     if (found.visibility === "local" || found.visibility === "private") return null;
-    if (found.visibility === "network") {
-      // Network groups: only signed fetches by allowed instances (authorized fetch).
-      const owner = await tolerate(
-        ctx.getSignedKeyOwner(),
-        null,
-        deps.app.log.child({ object: found.object.id?.href ?? null }),
-        "reading the signature of a fetch",
-      );
-      if (!owner?.id || !(await deps.policy.allows(hostOf(owner.id)))) return null;
+    if (found.groupIdentifier === null) {
+      if (!found.authorId) return null;
+      // In a remote group that is not public, the post's audience is the group's followers: it
+      // reaches them through the group, so only the group's instance fetches it (ADR 0085).
+      if (found.visibility !== "public")
+        return (await allowedSigner(ctx, deps)) === hostOf(found.groupUri) ? found.object : null;
+      return found.object;
     }
+    // Network groups: only signed fetches by allowed instances (authorized fetch).
+    if (found.visibility === "network" && (await allowedSigner(ctx, deps)) === null) return null;
     return found.object;
   };
   federation.setObjectDispatcher(Page, "/topics/{id}", async (ctx, { id }) => {

@@ -90,7 +90,7 @@ export async function federateForums(runtime: FederationRuntime, job: FederateJo
     if (federates(found)) {
       await announceInGroup(tx, publicUrl, found, activity);
       // Mentioned people whom the group's Announce does not reach get the author's Create (the
-      // author needs an actor: discoverable members only).
+      // author needs an actor: every confirmed member has one).
       const direct = await notFollowers(tx.db, found.groupIdentifier!, mentions.remote);
       if (direct.length && mentions.authorHasActor)
         await sendToActors(tx, found.authorId, direct, activity);

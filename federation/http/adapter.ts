@@ -5,7 +5,7 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
-import type { Federation } from "@fedify/fedify";
+import type { DocumentLoader, Federation } from "@fedify/fedify";
 import express from "express";
 import type { Logger } from "pino";
 import { INSTANCE_ACTOR, PATHS, actorUri } from "../uris.ts";
@@ -101,9 +101,19 @@ export function federationMiddleware(
   gate: Omit<GateDeps, "documentLoader" | "contextLoader">,
 ): express.Router {
   const context = federation.createContext(publicUrl);
+  // Keys are fetched with our instance actor's signature: some actors (network groups, members
+  // who are not listed) are served only to allowed instances (ADR 0085).
+  let signed: Promise<DocumentLoader> | undefined;
   const gateDeps: GateDeps = {
     ...gate,
-    documentLoader: context.documentLoader,
+    documentLoader: async (url, options) => {
+      // Kept once made; a failure (database away) is not kept.
+      signed ??= context.getDocumentLoader({ identifier: INSTANCE_ACTOR }).catch((error) => {
+        signed = undefined;
+        throw error;
+      });
+      return (await signed)(url, options);
+    },
     contextLoader: context.contextLoader,
   };
   const router = express.Router();

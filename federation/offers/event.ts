@@ -2,10 +2,10 @@
 // content, start and end, audience); the Mobilizon-compatible fields (schema.org capacity,
 // timezone, join mode, postal address, status) and ours (registration window, ages) travel as
 // extras, under the context terms below — the same names Mobilizon uses, so either side reads them.
-import { Event, PUBLIC_COLLECTION, type Tombstone } from "@fedify/vocab";
+import { Event, Image, PUBLIC_COLLECTION, type Tombstone } from "@fedify/vocab";
 import type { Db } from "../../server/db/database.ts";
 import type { ObjectExtras } from "../extras.ts";
-import { textToHtml } from "../html.ts";
+import { textToHtml } from "../../server/lib/html-policy.ts";
 import { actorUri, CMCAS_ACTOR } from "../uris.ts";
 
 /** Our own terms (registration window, persons of a Join, reasons of a Reject). */
@@ -57,14 +57,35 @@ export function localOfferId(publicUrl: URL, uri: URL | string | null | undefine
 
 /** What an Event needs from the offers table. */
 export async function federatedOffer(db: Db, offerId: string) {
-  return db
-    .selectFrom("offers as o")
-    .innerJoin("offer_categories as c", "c.id", "o.category_id")
-    .selectAll("o")
-    .select("c.slug as category_slug")
-    .where("o.id", "=", offerId)
-    .where("o.remote_uri", "is", null)
-    .executeTakeFirst();
+  return (
+    db
+      .selectFrom("offers as o")
+      .innerJoin("offer_categories as c", "c.id", "o.category_id")
+      .selectAll("o")
+      .select("c.slug as category_slug")
+      // Its first image, in the size kept for other instances (ADR 0086).
+      .select((eb) => [
+        eb
+          .selectFrom("offer_images as i")
+          .select("i.id")
+          .whereRef("i.offer_id", "=", "o.id")
+          .orderBy("i.position")
+          .orderBy("i.created_at")
+          .limit(1)
+          .as("image_id"),
+        eb
+          .selectFrom("offer_images as i")
+          .select("i.alt")
+          .whereRef("i.offer_id", "=", "o.id")
+          .orderBy("i.position")
+          .orderBy("i.created_at")
+          .limit(1)
+          .as("image_alt"),
+      ])
+      .where("o.id", "=", offerId)
+      .where("o.remote_uri", "is", null)
+      .executeTakeFirst()
+  );
 }
 export type FederatedOffer = NonNullable<Awaited<ReturnType<typeof federatedOffer>>>;
 
@@ -101,6 +122,15 @@ export function offerEvent(
     updated: instant(offer.updated_at),
     tos: isPublic ? [PUBLIC_COLLECTION] : [followers],
     ccs: isPublic ? [followers] : [],
+    // Only a public offer's image can be fetched by other servers (they fetch images unsigned).
+    image:
+      isPublic && offer.image_id
+        ? new Image({
+            url: new URL(`/offers/${offer.id}/images/${offer.image_id}/federation`, publicUrl),
+            mediaType: "image/jpeg",
+            name: offer.image_alt || null,
+          })
+        : null,
   });
   const cancelled = offer.status === "cancelled";
   const iso = (d: Date | null) => (d ? d.toISOString() : null);

@@ -2,6 +2,7 @@ import type { AppContext } from "../context.ts";
 import type { ApiRegistry } from "../api/api-registry.ts";
 import { HttpError } from "../http/errors.ts";
 import { limiter } from "../http/rate-limit.ts";
+import { loginLimiter } from "./login-limit.ts";
 import { listApiTokens, revokeApiToken } from "./api-tokens.repo.ts";
 import * as accounts from "./accounts.service.ts";
 import type { User } from "./accounts.repo.ts";
@@ -55,7 +56,7 @@ export function accountsApi(api: ApiRegistry, ctx: AppContext): void {
     tags: ["accounts"],
     auth: "none",
     body: apiTokenRequestSchema,
-    before: limiter(ctx, { name: "token", limit: 10, windowMs: 60_000, accountField: "email" }),
+    before: loginLimiter(ctx, "token"),
     responses: {
       201: {
         description: "The token, shown only this once",
@@ -142,6 +143,8 @@ export function accountsApi(api: ApiRegistry, ctx: AppContext): void {
       limit: 10,
       windowMs: 60_000,
       accountField: "email",
+      // An admin creating the accounts of a whole office is not an anonymous sign-up wave.
+      skip: (req) => req.apiUser?.role === "admin",
     }),
     responses: {
       201: { description: "Created by an admin", schema: ACCOUNT_SCHEMA },

@@ -215,6 +215,21 @@ export async function consumeEmailToken(
   return { userId: row.user_id, expired: row.expires_at.getTime() < Date.now() };
 }
 
+/** Voids a member's unused links of one purpose (e.g. older reset links once one was used). */
+export async function voidEmailTokens(
+  db: Db,
+  userId: string,
+  purpose: "confirm" | "reset",
+): Promise<void> {
+  await db
+    .updateTable("email_tokens")
+    .set({ used_at: new Date() })
+    .where("user_id", "=", userId)
+    .where("purpose", "=", purpose)
+    .where("used_at", "is", null)
+    .execute();
+}
+
 export async function peekEmailToken(
   db: Db,
   hash: string,

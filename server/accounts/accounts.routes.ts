@@ -3,6 +3,7 @@ import type { AppContext } from "../context.ts";
 import { flash, parseForm, renderForm } from "../http/forms.ts";
 import { HttpError } from "../http/errors.ts";
 import { limiter } from "../http/rate-limit.ts";
+import { loginLimiter } from "./login-limit.ts";
 import { compileForm } from "../http/validate.ts";
 import * as accounts from "./accounts.service.ts";
 import {
@@ -36,12 +37,7 @@ function logIn(req: express.Request, user: Express.User): Promise<void> {
 export function accountRoutes(router: express.Router, ctx: AppContext): void {
   const deps = { publicUrl: ctx.config.publicUrl };
   const minute = 60_000;
-  const loginLimit = limiter(ctx, {
-    name: "login",
-    limit: 10,
-    windowMs: minute,
-    accountField: "email",
-  });
+  const loginLimit = loginLimiter(ctx, "login");
   const signupLimit = limiter(ctx, {
     name: "signup",
     limit: 10,
@@ -217,10 +213,8 @@ export function accountRoutes(router: express.Router, ctx: AppContext): void {
         errors: [{ field: "confirm", key: "accounts:reset.mismatch" }],
       });
     }
-    const result = await accounts.resetPassword(
-      ctx.db,
-      String(req.params.token),
-      form.value.password,
+    const result = await ctx.transaction((tx) =>
+      accounts.resetPassword(tx.db, String(req.params.token), form.value.password),
     );
     if (!result.ok)
       return renderForm(res, "accounts/reset", ctx.i18n, req, { ...view, usable: false }, 400);

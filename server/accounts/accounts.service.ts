@@ -4,7 +4,7 @@
 import { handleConflict, RESERVED_USERNAMES } from "./handles.ts";
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
-import { fail, ok, type Result } from "../http/result.ts";
+import { fail, ok, type Result } from "../lib/result.ts";
 import type { RegistrationMode } from "../instance/instance.tables.ts";
 import type { Language, Role } from "./accounts.tables.ts";
 import * as repo from "./accounts.repo.ts";
@@ -198,7 +198,11 @@ export async function resetPassword(
   if (!used) return fail("invalid");
   if (used.expired) return fail("expired");
   await repo.setPasswordHash(db, used.userId, await hashPassword(password));
-  // A reset proves the address too. The caller ends the member's other sessions.
+  // Whoever held the old password, or another link, loses that access: one used link voids the
+  // others, API tokens end here and the caller ends the member's sessions.
+  await repo.voidEmailTokens(db, used.userId, "reset");
+  await tokens.revokeAllApiTokens(db, used.userId);
+  // A reset proves the address too.
   await repo.markEmailConfirmed(db, used.userId);
   const user = await repo.findUserById(db, used.userId);
   return user ? ok(user) : fail("invalid");
@@ -213,6 +217,10 @@ export async function changePassword(
   if (!(await verifyPassword(await repo.findPasswordHash(db, userId), current)))
     return fail("wrong_password");
   await repo.setPasswordHash(db, userId, await hashPassword(next));
+  // As after a reset: pending reset links and API tokens stop working; the caller ends the
+  // member's other sessions.
+  await repo.voidEmailTokens(db, userId, "reset");
+  await tokens.revokeAllApiTokens(db, userId);
   return ok(undefined);
 }
 

@@ -49,6 +49,16 @@ export async function revokeApiToken(db: Db, userId: string, id: string): Promis
   return Number(result.numUpdatedRows) > 0;
 }
 
+/** Ends every token of a member, e.g. when their password changes. */
+export async function revokeAllApiTokens(db: Db, userId: string): Promise<void> {
+  await db
+    .updateTable("api_tokens")
+    .set({ revoked_at: new Date() })
+    .where("user_id", "=", userId)
+    .where("revoked_at", "is", null)
+    .execute();
+}
+
 export async function findApiTokenOwner(
   db: Db,
   hash: string,

@@ -6,7 +6,7 @@ import { countAdmins, findUserById, setRole } from "../accounts/accounts.repo.ts
 import { createInvitation } from "../accounts/accounts.service.ts";
 import { listInvitations } from "../accounts/invitations.repo.ts";
 import { requireRole } from "../http/auth.ts";
-import { checkCsrf } from "../http/csrf.ts";
+import { uploadRoute } from "../http/csrf.ts";
 import { flash, parseForm, renderForm } from "../http/forms.ts";
 import { HttpError, type FieldError } from "../http/errors.ts";
 import { compileForm } from "../http/validate.ts";
@@ -22,6 +22,8 @@ const upload = multer({
   storage: multer.memoryStorage(),
   limits: { fileSize: 512 * 1024, files: 1 },
 });
+
+const logoBody = uploadRoute("/admin/settings", upload.single("logo"));
 
 interface SettingsForm {
   name: string;
@@ -102,7 +104,7 @@ export function adminRoutes(router: express.Router, ctx: AppContext): void {
 
   router.get("/admin/settings", admin, (req, res) => settingsPage(req, res));
 
-  router.post("/admin/settings", admin, upload.single("logo"), checkCsrf, async (req, res) => {
+  router.post("/admin/settings", admin, ...logoBody, async (req, res) => {
     const form = parseForm(validateSettings, req.body);
     if (!form.ok) return settingsPage(req, res, req.body as object, form.errors);
     const file = req.file;

@@ -59,8 +59,9 @@ export function forumFederationRoutes(router: express.Router, ctx: AppContext): 
     if (!topic || !group || topic.removedAt) throw new HttpError(404, "errors.notFound");
     const wanted = req.accepts(["html", "application/activity+json", "application/ld+json"]);
     if (wanted === "html" || !wanted) return res.redirect(303, `/topics/${topic.id}`);
-    // Ours to serve: threads of our public groups, and threads our members opened elsewhere.
-    const ours = group.host === null ? group.visibility === "public" : topic.authorId !== null;
+    // Ours to serve: threads of our public groups, and threads our members opened in public
+    // groups elsewhere (a network group's threads are not listed to anyone; ADR 0085).
+    const ours = group.visibility === "public" && (group.host === null || topic.authorId !== null);
     if (!ours || topic.context) throw new HttpError(404, "errors.notFound");
     const ids = await threadIds(ctx.db, ctx.config.publicUrl, topic.id);
     res.type("application/activity+json").send(

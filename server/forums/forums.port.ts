@@ -3,7 +3,7 @@
 // any request). `federation/forums` implements it and the composition root puts it in
 // `ctx.ports.forums` (ADR 0060, 0062).
 import type { Tx } from "../db/transaction.ts";
-import type { Result } from "../http/result.ts";
+import type { Result } from "../lib/result.ts";
 
 /** What a group of another instance's actor gives its local entry. */
 export interface RemoteGroupActor {
@@ -14,6 +14,8 @@ export interface RemoteGroupActor {
   /** Sanitized HTML. */
   summary: string;
   url: string | null;
+  /** As a Maillage group states it; other software's groups say nothing (ADR 0085). */
+  visibility?: "public" | "network";
 }
 
 export type FindGroupError =
@@ -38,7 +40,7 @@ export interface ForumsPort {
   unliked(tx: Tx, postId: string, userId: string, likeActivityId: string | null): Promise<void>;
   /**
    * A group elsewhere, by handle (`@name@host`, Lemmy's `!name@host`) or URL, for member `userId`
-   * to follow (members must be discoverable: the group's instance checks their actor). Looks it up
+   * to follow (the group's instance checks their actor, which every member has). Looks it up
    * over the network: call it outside a transaction.
    */
   findGroup(userId: string, target: string): Promise<Result<RemoteGroupActor, FindGroupError>>;

@@ -33,6 +33,8 @@ export interface IncomingPost {
   published: Date;
   /** Our members named by the post's `Mention` tags. */
   mentions?: IncomingMention[];
+  /** Addressed to `as:Public` (in `to` or `cc`); false: to the group's followers only. */
+  public: boolean;
 }
 
 export type StoreOutcome =
@@ -48,6 +50,17 @@ export async function storeIncoming(
 ): Promise<StoreOutcome> {
   const db = tx.db;
   if (new URL(input.apId).origin === publicUrl.origin) return { kind: "local" };
+  // A remote group that sends a post to its followers only is not public here: it becomes a
+  // network group (signed-in members only), and stays one (ADR 0085). Our own groups keep the
+  // visibility their moderators chose.
+  if (!input.public)
+    await db
+      .updateTable("forum_groups")
+      .set({ visibility: "network" })
+      .where("id", "=", groupId)
+      .where("host", "is not", null)
+      .where("visibility", "=", "public")
+      .execute();
   const rendered = renderRemoteHtml(input.html);
   const existing = await db
     .selectFrom("forum_posts")

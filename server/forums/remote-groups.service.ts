@@ -5,7 +5,7 @@ import type { AppContext } from "../context.ts";
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
 import type { User } from "../accounts/accounts.repo.ts";
-import { ok, type Result } from "../http/result.ts";
+import { ok, type Result } from "../lib/result.ts";
 import type { FindGroupError, RemoteGroupActor } from "./forums.port.ts";
 import { findGroup, type Group } from "./groups.repo.ts";
 import type { ForumDeps } from "./groups.service.ts";
@@ -21,13 +21,19 @@ function slugOf(remote: RemoteGroupActor): string {
   return `${name}@${remote.host}`;
 }
 
-/** The local entry of a remote group (created, or refreshed from its actor). */
+/**
+ * The local entry of a remote group (created, or refreshed from its actor). Its visibility is
+ * what the group states (Maillage groups), else public until one of its posts comes without
+ * `as:Public` (`storeIncoming`); a network group is read here by signed-in members only, as a
+ * network group of ours (ADR 0085).
+ */
 export async function saveRemoteGroup(db: Db, remote: RemoteGroupActor): Promise<Group> {
   const values = {
     name: remote.name.slice(0, 200) || remote.username,
     description_html: remote.summary,
     url: remote.url ?? remote.uri,
     updated_at: new Date(),
+    ...(remote.visibility ? { visibility: remote.visibility } : {}),
   };
   // Two actors with one name on one host (http and https ids of the same community): the
   // second gets a numbered slug.
@@ -48,7 +54,7 @@ export async function saveRemoteGroup(db: Db, remote: RemoteGroupActor): Promise
       slug,
       host: remote.host,
       ap_id: remote.uri,
-      visibility: "public",
+      visibility: remote.visibility ?? "public",
       post_policy: "members",
       join_policy: "open",
     })

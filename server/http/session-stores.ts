@@ -24,9 +24,12 @@ function userOf(sess: session.SessionData): string | null {
   return typeof user === "string" ? user : null;
 }
 
-/** Sessions of one member end at once, e.g. after a password reset or account deletion. */
+/**
+ * Sessions of one member end at once, e.g. after a password reset or account deletion; `keep`
+ * spares the session that made the change (a password change on the profile page).
+ */
 export interface RevocableStore {
-  revokeUser(userId: string): Promise<void>;
+  revokeUser(userId: string, keep?: string): Promise<void>;
 }
 
 export type SessionStore = session.Store & RevocableStore;
@@ -100,8 +103,10 @@ export class DatabaseSessionStore extends session.Store implements RevocableStor
       );
   }
 
-  async revokeUser(userId: string): Promise<void> {
-    await this.#db.deleteFrom("sessions").where("user_id", "=", userId).execute();
+  async revokeUser(userId: string, keep?: string): Promise<void> {
+    let query = this.#db.deleteFrom("sessions").where("user_id", "=", userId);
+    if (keep !== undefined) query = query.where("sid", "<>", keep);
+    await query.execute();
   }
 
   async #prune(): Promise<void> {
@@ -154,10 +159,12 @@ export class RedisSessionStore extends session.Store implements RevocableStore {
     );
   }
 
-  async revokeUser(userId: string): Promise<void> {
+  async revokeUser(userId: string, keep?: string): Promise<void> {
     const key = `${this.#prefix}user:${userId}`;
-    const sids = await this.#redis.smembers(key);
-    await this.#redis.del(key, ...sids.map((sid) => this.#prefix + sid));
+    const sids = (await this.#redis.smembers(key)).filter((sid) => sid !== keep);
+    if (sids.length) await this.#redis.del(...sids.map((sid) => this.#prefix + sid));
+    if (keep === undefined) await this.#redis.del(key);
+    else if (sids.length) await this.#redis.srem(key, ...sids);
   }
 
   override touch(sid: string, sess: session.SessionData, callback?: Callback): void {

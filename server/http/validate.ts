@@ -4,30 +4,78 @@ import { Ajv, type ErrorObject, type JSONSchemaType, type ValidateFunction } fro
 import addFormats from "ajv-formats";
 import type { FieldError } from "./errors.ts";
 
+// strictNumbers: "1e309" coerces to Infinity, which is not a number anyone meant.
 const ajv = new Ajv({
   allErrors: true,
   coerceTypes: false,
   useDefaults: true,
   removeAdditional: false,
+  strictNumbers: true,
 });
-addFormats.default(ajv);
 /** Forms arrive as strings: this twin coerces "3" to 3 and "on" stays a string. */
 const formAjv = new Ajv({
   allErrors: true,
   coerceTypes: true,
   useDefaults: true,
   removeAdditional: true,
+  strictNumbers: true,
 });
-addFormats.default(formAjv);
+
+// Dates the database and JavaScript both hold: year 0000 turns into "-000001-12-31T…" on the
+// way to SQL. Years 1000–9999 cover every birth, offer and search.
+type StringFormat = {
+  validate: (value: string) => boolean;
+  compare: (a: string, b: string) => number;
+};
+for (const instance of [ajv, formAjv]) {
+  // Ajv checks nothing more on a number that coercion made infinite ("1e400" passes `maximum`).
+  instance.addKeyword({
+    keyword: "finite",
+    schemaType: "boolean",
+    validate: (_: boolean, data: unknown) => typeof data !== "number" || Number.isFinite(data),
+    errors: false,
+  });
+  addFormats.default(instance);
+  for (const name of ["date", "date-time"] as const) {
+    const base = addFormats.default.get(name) as StringFormat;
+    instance.addFormat(name, {
+      type: "string",
+      validate: (value: string) => /^[1-9]\d{3}-/.test(value) && base.validate(value),
+      compare: base.compare,
+    });
+  }
+}
 
 export type Schema<T> = JSONSchemaType<T>;
 
+const INT4_MAX = 2_147_483_647;
+
+/**
+ * Integers are stored in 4-byte columns: a schema that sets no bounds gets theirs, so 1e15 is a
+ * validation error, not a database one; and every number must be finite.
+ */
+function bounded(node: unknown): unknown {
+  if (Array.isArray(node)) return node.map(bounded);
+  if (node === null || typeof node !== "object") return node;
+  const copy: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(node)) copy[key] = bounded(value);
+  const type = copy.type;
+  const integer = type === "integer" || (Array.isArray(type) && type.includes("integer"));
+  if (integer) {
+    copy.maximum ??= INT4_MAX;
+    copy.minimum ??= -INT4_MAX - 1;
+  }
+  const numeric = integer || type === "number" || (Array.isArray(type) && type.includes("number"));
+  if (numeric) copy.finite = true;
+  return copy;
+}
+
 export function compile<T>(schema: Schema<T> | object): ValidateFunction<T> {
-  return ajv.compile<T>(schema as Schema<T>);
+  return ajv.compile<T>(bounded(schema) as Schema<T>);
 }
 
 export function compileForm<T>(schema: Schema<T> | object): ValidateFunction<T> {
-  return formAjv.compile<T>(schema as Schema<T>);
+  return formAjv.compile<T>(bounded(schema) as Schema<T>);
 }
 
 function fieldOf(error: ErrorObject): string {

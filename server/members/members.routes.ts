@@ -170,16 +170,14 @@ export function memberRoutes(router: express.Router, ctx: AppContext): void {
         errors: [{ field: "confirm", key: "accounts:reset.mismatch" }],
       });
     }
-    const result = await changePassword(
-      ctx.db,
-      me(req).id,
-      form.value.current,
-      form.value.password,
+    const result = await ctx.transaction((tx) =>
+      changePassword(tx.db, me(req).id, form.value.current, form.value.password),
     );
     if (!result.ok)
       return securityPage(req, res, {
         errors: [{ field: "current", key: "members:security.wrongPassword" }],
       });
+    await ctx.sessions.revokeUser(me(req).id, req.sessionID);
     flash(req, "members:security.passwordChanged");
     res.redirect(303, "/me/security");
   });

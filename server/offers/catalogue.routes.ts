@@ -46,7 +46,8 @@ export function catalogueRoutes(router: express.Router, ctx: AppContext): void {
     );
     const qs = queryString(query);
     const t = memo(req.t);
-    res.render("offers/catalogue", {
+    // The page still lists offers without the refused filters, and says which ones they were.
+    res.status(queryErrors.length + errors.length ? 422 : 200).render("offers/catalogue", {
       title: req.t("offers:catalogue.title"),
       ...(await filterOptions(req)),
       query,
@@ -81,7 +82,7 @@ export function catalogueRoutes(router: express.Router, ctx: AppContext): void {
   router.get("/offers/calendar", async (req, res) => {
     const { query } = readQuery(req.query as Record<string, unknown>);
     const month =
-      typeof req.query.month === "string" && /^\d{4}-(0[1-9]|1[0-2])$/.test(req.query.month)
+      typeof req.query.month === "string" && /^[1-9]\d{3}-(0[1-9]|1[0-2])$/.test(req.query.month)
         ? req.query.month
         : DateTime.now().setZone(DEFAULT_TIMEZONE).toFormat("yyyy-LL");
     const first = DateTime.fromISO(`${month}-01`, { zone: DEFAULT_TIMEZONE }).setLocale(
@@ -159,15 +160,17 @@ export function catalogueRoutes(router: express.Router, ctx: AppContext): void {
       ...r,
       when: dateTimeLabel(r.offer.startsAt, r.offer.timezone, req.lang),
       upcoming: r.offer.endsAt > now,
-      canReview:
-        r.status === "confirmed" &&
-        r.offer.endsAt <= now &&
-        r.offer.status !== "cancelled" &&
-        !r.reviewed,
     }));
     const token = await feedToken(ctx.db, req.user!.id);
+    // Plugins add their part for the member's past activities (reviews to give).
+    const ended = rows.filter(
+      (r) => r.status === "confirmed" && r.offer.endsAt <= now && r.offer.status !== "cancelled",
+    );
     res.render("offers/mine", {
       title: req.t("offers:mine.title"),
+      slots: await ctx.modules.fill("offers.mine", req, {
+        ended: ended.map((r) => ({ offerId: r.offerId, title: r.offer.title })),
+      }),
       upcoming: view.filter((r) => r.upcoming && r.status !== "cancelled"),
       past: view.filter((r) => !r.upcoming || r.status === "cancelled"),
       feedUrl: new URL(`/calendars/${token}.ics`, ctx.config.publicUrl).href,

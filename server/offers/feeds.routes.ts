@@ -3,7 +3,6 @@ import type express from "express";
 import type { AppContext } from "../context.ts";
 import { HttpError } from "../http/errors.ts";
 import { atom, calendar, memberEntries, publicEntries, userOfFeedToken } from "./feeds.ts";
-import { readImage } from "./offers.repo.ts";
 import { whenLabel } from "./offers.view.ts";
 import { translate } from "../i18n/i18n.ts";
 
@@ -40,14 +39,5 @@ export function feedRoutes(router: express.Router, ctx: AppContext): void {
       .set("Cache-Control", "private, max-age=300")
       .set("X-Robots-Tag", "noindex")
       .send(calendar(name, ctx.config.publicUrl, await memberEntries(ctx.db, userId)));
-  });
-
-  router.get("/offers/:id/images/:imageId", async (req, res) => {
-    const image = await readImage(ctx.db, String(req.params.id), String(req.params.imageId));
-    if (!image) throw new HttpError(404, "errors.notFound");
-    res
-      .type(image.content_type)
-      .set("Cache-Control", "public, max-age=86400, immutable")
-      .send(Buffer.from(image.data));
   });
 }

@@ -5,6 +5,7 @@ import { searchOffers } from "./catalogue.repo.ts";
 import { catalogueRoutes } from "./catalogue.routes.ts";
 import { bookingRoutes } from "./booking.routes.ts";
 import { feedRoutes } from "./feeds.routes.ts";
+import { imageRoutes } from "./images.routes.ts";
 import { offersApi } from "./offers.api.ts";
 import { cardLabels, cardView } from "./offers.view.ts";
 import { participantRoutes } from "./participants.routes.ts";
@@ -29,6 +30,7 @@ export const offersModule: Module = {
       next();
     });
     // Fixed paths (/offers/calendar, /offers/:id.ics) before /offers/:id.
+    imageRoutes(router, ctx);
     catalogueRoutes(router, ctx);
     bookingRoutes(router, ctx);
     staffRoutes(router, ctx);

@@ -294,32 +294,6 @@ export async function listImages(db: Db, offerId: string) {
     .execute();
 }
 
-export async function insertImage(
-  db: Db,
-  image: { offerId: string; data: Buffer; contentType: string; alt: string },
-): Promise<void> {
-  await db
-    .insertInto("offer_images")
-    .values({
-      offer_id: image.offerId,
-      data: image.data,
-      content_type: image.contentType,
-      alt: image.alt,
-      position: sql<number>`(select coalesce(max(position), 0) + 1 from offer_images where offer_id = ${image.offerId})`,
-    })
-    .execute();
-}
-
-export async function readImage(db: Db, offerId: string, imageId: string) {
-  if (!isUuid(offerId) || !isUuid(imageId)) return undefined;
-  return db
-    .selectFrom("offer_images")
-    .select(["data", "content_type"])
-    .where("offer_id", "=", offerId)
-    .where("id", "=", imageId)
-    .executeTakeFirst();
-}
-
 export async function deleteImage(db: Db, offerId: string, imageId: string): Promise<boolean> {
   if (!isUuid(imageId)) return false;
   const result = await db
@@ -330,10 +304,23 @@ export async function deleteImage(db: Db, offerId: string, imageId: string): Pro
   return Number(result.numDeletedRows) > 0;
 }
 
+/** A duplicated offer gets copies of the images and of their sized variants (ADR 0086). */
 export async function copyImages(db: Db, fromOfferId: string, toOfferId: string): Promise<void> {
-  await sql`insert into offer_images (offer_id, data, content_type, alt, position)
-    select ${toOfferId}, data, content_type, alt, position from offer_images
-    where offer_id = ${fromOfferId}`.execute(db);
+  const images = await db
+    .selectFrom("offer_images")
+    .select("id")
+    .where("offer_id", "=", fromOfferId)
+    .execute();
+  for (const image of images) {
+    const copy = await sql<{ id: string }>`insert into offer_images
+      (offer_id, data, content_type, alt, position, processed)
+      select ${toOfferId}::uuid, data, content_type, alt, position, processed from offer_images
+      where id = ${image.id} returning id`.execute(db);
+    await sql`insert into offer_image_variants
+      (image_id, size, content_type, width, height, data)
+      select ${copy.rows[0]!.id}::uuid, size, content_type, width, height, data
+      from offer_image_variants where image_id = ${image.id}`.execute(db);
+  }
 }
 
 // Settings and places.

@@ -210,7 +210,7 @@ const apiProperties = {
       additionalProperties: false,
       properties: {
         upTo: nullable({ type: "integer", minimum: 0 }),
-        price: { type: "integer", minimum: 0, description: "Euro cents" },
+        price: { type: "integer", minimum: 0, maximum: 10_000_000, description: "Euro cents" },
       },
     },
   },

@@ -88,6 +88,17 @@ export interface OfferTables {
     alt: Generated<string>;
     position: Generated<number>;
     created_at: CreatedAt;
+    /** Re-encoded without metadata, with its variants (ADR 0086); false for older uploads. */
+    processed: Generated<boolean>;
+  };
+  /** Sized copies of an offer image (ADR 0086). */
+  offer_image_variants: {
+    image_id: string;
+    size: "card" | "page" | "federation";
+    content_type: string;
+    width: number;
+    height: number;
+    data: Buffer;
   };
   offer_registrations: {
     id: Generated<string>;
@@ -141,25 +152,6 @@ export interface OfferTables {
     sender_id: string | null;
     body: string;
     recipients: number;
-    created_at: CreatedAt;
-  };
-  offer_reviews: {
-    id: Generated<string>;
-    offer_id: string;
-    user_id: string;
-    rating: number;
-    comment: Generated<string>;
-    hidden_at: NullableTimestamp;
-    hidden_reason: string | null;
-    created_at: CreatedAt;
-    updated_at: CreatedAt;
-  };
-  offer_review_moderation: {
-    id: Generated<string>;
-    review_id: string;
-    moderator_id: string | null;
-    action: "hide" | "show";
-    reason: string;
     created_at: CreatedAt;
   };
   offer_tombstones: {

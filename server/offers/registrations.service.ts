@@ -7,7 +7,7 @@
 // registration waits there (`pending`) until its publisher answers (remote-offers.service.ts).
 import { DateTime } from "luxon";
 import type { Tx } from "../db/transaction.ts";
-import { fail, ok, type Result } from "../http/result.ts";
+import { fail, ok, type Result } from "../lib/result.ts";
 import { listFamily } from "../members/members.repo.ts";
 import { notify } from "../notifications/notifications.service.ts";
 import { lockOffer, readOfferSettings, setPlacesTaken, type LockedOffer } from "./offers.repo.ts";
@@ -219,13 +219,8 @@ async function requestRemote(
   request: PersonsRequest,
 ): Promise<Result<Registered, RegisterError>> {
   if (offer.status !== "published") return fail("not_published");
-  const user = await tx.db
-    .selectFrom("users")
-    .select("discoverable")
-    .where("id", "=", userId)
-    .executeTakeFirstOrThrow();
-  // The publisher checks the Join against our member's Person actor, which only visible members have.
-  if (!user.discoverable) return fail("not_discoverable");
+  // The publisher checks the Join against our member's Person actor, which every member has,
+  // listed or not (ADR 0087): booking does not make anyone visible to other CMCAS.
   const participant = { kind: "local", userId } as const;
   if (await repo.findActive(tx.db, offer.id, participant)) return fail("already_registered");
   const attendees = await attendeesOf(tx, participant, request);

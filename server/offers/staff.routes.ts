@@ -3,7 +3,7 @@ import type express from "express";
 import multer from "multer";
 import type { AppContext } from "../context.ts";
 import { requireRole, STAFF_ROLES } from "../http/auth.ts";
-import { checkCsrf } from "../http/csrf.ts";
+import { uploadRoute } from "../http/csrf.ts";
 import { HttpError, type FieldError } from "../http/errors.ts";
 import { flash, parseForm, renderForm } from "../http/forms.ts";
 import { compileForm } from "../http/validate.ts";
@@ -20,12 +20,12 @@ import {
 } from "./offers.schemas.ts";
 import * as offers from "./offers.service.ts";
 import { bookingDeps } from "./booking.types.ts";
+import { addImage, prepareImage } from "./images.service.ts";
 import { AUDIENCES, OFFER_STATUSES, VISIBILITIES } from "./offers.tables.ts";
 import { categoryName, dateTimeLabel } from "./offers.view.ts";
 import { staffList, STAFF_PAGE } from "./staff.repo.ts";
 
 const validateOffer = compileForm<OfferForm>(offerFormSchema);
-const IMAGE_TYPES = new Set(["image/png", "image/jpeg", "image/webp"]);
 const upload = multer({
   storage: multer.memoryStorage(),
   limits: { fileSize: 2 * 1024 * 1024, files: 1, fields: 5 },
@@ -250,26 +250,21 @@ export function staffRoutes(router: express.Router, ctx: AppContext): void {
   router.post(
     "/staff/offers/:id/images",
     staff,
-    upload.single("image"),
-    checkCsrf,
+    ...uploadRoute("/staff/offers/:id/images", upload.single("image")),
     async (req, res) => {
       const offer = await offerOr404(req);
       const alt = String((req.body as { alt?: unknown }).alt ?? "")
         .trim()
         .slice(0, 200);
       const errors: FieldError[] = [];
-      if (!req.file) errors.push({ field: "image", key: "offers:edit.errors.imageMissing" });
-      else if (!IMAGE_TYPES.has(req.file.mimetype))
-        errors.push({ field: "image", key: "offers:edit.errors.imageType" });
+      // The type is read from the bytes, never from what the browser says (ADR 0086).
+      const prepared = req.file ? await prepareImage(req.file.buffer) : undefined;
+      if (!prepared) errors.push({ field: "image", key: "offers:edit.errors.imageMissing" });
+      else if (!prepared.ok) errors.push({ field: "image", key: "offers:edit.errors.imageType" });
       if (!alt) errors.push({ field: "alt", key: "offers:edit.errors.alt" });
-      if (errors.length || !req.file)
+      if (errors.length || !prepared?.ok)
         return editPage(req, res, { offer, values: formValues(offer), errors });
-      await repo.insertImage(ctx.db, {
-        offerId: offer.id,
-        data: req.file.buffer,
-        contentType: req.file.mimetype,
-        alt,
-      });
+      await addImage(ctx.db, offer.id, prepared.value, alt);
       flash(req, "offers:edit.imageAdded");
       res.redirect(303, `/staff/offers/${offer.id}/edit#images`);
     },

@@ -1,7 +1,7 @@
 // Forums federation pages for the axe scan: following a remote group (also in its error state),
 // a remote group's page and one of its topics, as they show once received.
 import type { Page as BrowserPage } from "playwright-core";
-import { Note, Page } from "@fedify/vocab";
+import { Note, Page, PUBLIC_COLLECTION } from "@fedify/vocab";
 import { saveRemoteActor } from "../../federation/actors/remote.ts";
 import { saveRemoteGroup } from "../../server/forums/remote-groups.service.ts";
 import { remoteGroup } from "../../federation/forums/inbound-shared.ts";
@@ -49,6 +49,8 @@ export const pages: PageSource = async ({ instance }) => {
     name: "Itinéraires sûrs pour aller au travail",
     content: "<p>Partagez vos trajets <strong>préférés</strong>.</p>",
     audience: new URL(groupUri),
+    // Public, as Lemmy addresses its posts: the group stays public here (ADR 0085).
+    tos: [new URL(groupUri), PUBLIC_COLLECTION],
   });
   const answer = new Note({
     id: new URL("https://lemmy.exemple.org/comment/2"),
@@ -56,6 +58,7 @@ export const pages: PageSource = async ({ instance }) => {
     content: "<p>Le long du canal, sans voitures.</p>",
     replyTarget: topic.id,
     audience: new URL(groupUri),
+    tos: [new URL(groupUri), PUBLIC_COLLECTION],
   });
   for (const object of [topic, answer])
     await applyGroupActivity(runtime, runtime.context(), group, object, groupUri);

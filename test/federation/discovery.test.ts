@@ -43,8 +43,10 @@ describe("federation: discovery and content negotiation", function () {
       `/.well-known/webfinger?resource=acct:${hidden.username}@${a!.host}`,
     );
     assert.equal(missing.status, 404);
+    // Not listed: its actor is served only to the instances the member deals with (ADR 0087).
     const actor = await web.get(`/users/${hidden.user.id}`).set("accept", AS);
-    assert.equal(actor.status, 404);
+    assert.equal(actor.status, 401);
+    assert.ok(!actor.text.includes(hidden.username));
   });
 
   it("serves NodeInfo 2.1, its discovery document (with FEP-2677) and host-meta", async () => {

@@ -5,6 +5,7 @@ import fs from "node:fs";
 import net from "node:net";
 import os from "node:os";
 import path from "node:path";
+import type { Logger } from "pino";
 import { loadConfig } from "../../server/config.ts";
 import { startInstance, type RunningInstance } from "../../app/instance.ts";
 import { dropDatabase, freshDatabaseUrl } from "./databases.ts";
@@ -40,6 +41,10 @@ export interface TestInstanceOptions {
   reuse?: { databaseUrl: string | undefined; dataDir: string; port: number; redisPrefix: string };
   /** Keep PGlite on disk in the data folder (to restart on it); in memory otherwise. */
   persist?: boolean;
+  /** Plugin folders (plugins/ by default; tests add test/fixtures/plugins). */
+  pluginDirs?: readonly string[];
+  /** Log here instead of the level LOG_LEVEL gives (e.g. to read what the instance logs). */
+  logger?: Logger;
 }
 
 export async function startTestInstance(options: TestInstanceOptions = {}): Promise<TestInstance> {
@@ -63,6 +68,8 @@ export async function startTestInstance(options: TestInstanceOptions = {}): Prom
   const config = loadConfig(env);
   const running = await startInstance(config, {
     pgliteMemory: !databaseUrl && !options.persist && !options.reuse,
+    ...(options.pluginDirs ? { pluginDirs: options.pluginDirs } : {}),
+    ...(options.logger ? { logger: options.logger } : {}),
   });
   return {
     ...running,
