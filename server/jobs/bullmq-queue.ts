@@ -237,6 +237,7 @@ export class BullQueue implements JobQueue {
           job.data as never,
           job.attemptsMade + 1,
           specOf(job.name, this.#specs),
+          `bullmq:${job.id}`,
         );
       },
       { connection, prefix: this.#prefix, concurrency: this.#concurrency },
