@@ -11,7 +11,7 @@ const jobs: JobDefinitions<"mail.send"> = {
       // again: the mail is sent once, whatever the tries (migration 0083).
       if (await alreadySent(ctx.db, id)) return;
       const { name } = await ctx.settings.get();
-      await ctx.mailer.send(renderMail(ctx.i18n, job, name), signal);
+      await ctx.mailer.send({ ...renderMail(ctx.i18n, job, name), key: id }, signal);
       // Sent: a failure to record it must not make the job fail, or the retry would send again.
       await recordSent(ctx.db, id).catch((error: unknown) =>
         ctx.log.warn({ err: error, job: id }, "mail sent but not recorded as sent"),
