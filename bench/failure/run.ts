@@ -34,6 +34,7 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "12" },
     // Each client's pause between two members: keeps the burst going through the fault.
     "pace-ms": { type: "string", default: "200" },
+    phases: { type: "string", default: "postgres-cut,redis-restart,worker-kill" },
     "database-url": { type: "string", default: "postgres://postgres@127.0.0.1:5432/postgres" },
   },
 });
@@ -193,6 +194,7 @@ async function book(offerId: string, member: (typeof members)[number]): Promise<
       status = (error as Error).name;
     }
     if (status === 201 || status === 409) return { status, attempts: attempt, errors };
+    if (web.child.exitCode !== null) return { status: 0, attempts: attempt, errors };
     errors[String(status)] = (errors[String(status)] ?? 0) + 1;
     await sleep(250);
   }
@@ -276,7 +278,8 @@ try {
   await waitForHttp(`${url}/healthz`).catch((error: unknown) => {
     throw new Error(`${String(error)}\n${web.output()}`);
   });
-  for (const phase of phases) {
+  const chosen = args.phases.split(",").filter((p): p is Phase => phases.includes(p as Phase));
+  for (const phase of chosen) {
     const offerId = offers[phase];
     log(`${phase}: ${MEMBERS} members book, ${CONCURRENCY} at a time`);
     const started = Date.now();

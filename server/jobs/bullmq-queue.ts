@@ -61,6 +61,7 @@ export class BullQueue implements JobQueue {
   #workerConnection: Redis | undefined;
   #relayTimer: NodeJS.Timeout | undefined;
   #relaying: Promise<void> | undefined;
+  #handedOver: number[] = [];
 
   constructor(
     db: Db,
@@ -122,9 +123,15 @@ export class BullQueue implements JobQueue {
       )
       .returning(["id", "job_id", "type", "payload", "delay_ms"])
       .execute();
+    // After the commit: straight to Redis. The rows are deleted by the next relay tick, in one
+    // statement for all the transactions of that second, which keeps a database round trip off
+    // every request; relayed again meanwhile (another process), a job keeps its id: no double.
     return async () => {
       try {
-        await this.#handOver(this.#db, rows);
+        for (const row of rows) {
+          await this.#add(row.job_id, row.type, row.payload, row.delay_ms);
+          this.#handedOver.push(row.id);
+        }
       } catch (error) {
         this.#log.warn(
           { err: error instanceof Error ? error.message : String(error), jobs: rows.length },
@@ -132,6 +139,18 @@ export class BullQueue implements JobQueue {
         );
       }
     };
+  }
+
+  /** Deletes the rows handed over after their commit. */
+  async #forgetHandedOver(): Promise<void> {
+    const ids = this.#handedOver.splice(0);
+    if (ids.length === 0) return;
+    try {
+      await this.#db.deleteFrom("job_outbox").where("id", "in", ids).execute();
+    } catch (error) {
+      this.#handedOver.push(...ids);
+      throw error;
+    }
   }
 
   async #add(jobId: string, type: string, payload: unknown, delayMs: number): Promise<void> {
@@ -167,6 +186,7 @@ export class BullQueue implements JobQueue {
 
   /** One pass of the relay: the outbox's older rows, locked so two processes never share one. */
   async relay(): Promise<number> {
+    await this.#forgetHandedOver();
     if (this.#redis.status !== "ready") return 0;
     return this.#db.transaction().execute(async (trx) => {
       const { rows } = await sql<OutboxRow>`
@@ -217,6 +237,7 @@ export class BullQueue implements JobQueue {
           job.data as never,
           job.attemptsMade + 1,
           specOf(job.name, this.#specs),
+          `bullmq:${job.id}`,
         );
       },
       { connection, prefix: this.#prefix, concurrency: this.#concurrency },
@@ -239,6 +260,7 @@ export class BullQueue implements JobQueue {
     clearInterval(this.#relayTimer);
     this.#relayTimer = undefined;
     await this.#relaying;
+    await this.#forgetHandedOver().catch(() => {});
     const worker = this.#worker;
     const connection = this.#workerConnection;
     this.#worker = undefined;

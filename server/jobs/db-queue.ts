@@ -171,6 +171,7 @@ export class DatabaseQueue implements JobQueue {
         job.payload as never,
         job.attempts,
         specOf(job.type, this.#specs),
+        `db:${job.id}`,
       );
       await this.#db
         .updateTable("jobs")

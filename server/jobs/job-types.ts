@@ -23,6 +23,9 @@ export interface JobSpec {
 export interface JobContext {
   signal: AbortSignal;
   attempt: number;
+  /** The job's id, the same at every try: handlers with effects outside the database (a mail
+   * sent) record it to do them once. */
+  id: string;
 }
 
 export type JobHandler<P> = (payload: P, context: JobContext) => Promise<void>;

@@ -19,4 +19,9 @@ export async function pruneFinishedJobs(db: Db): Promise<void> {
     )
     .execute();
   await db.deleteFrom("sessions").where("expires_at", "<", new Date()).execute();
+  // A mail job is retried for less than a day: a month of "sent" marks is plenty.
+  await db
+    .deleteFrom("sent_mails")
+    .where("sent_at", "<", sql<Date>`now() - interval '30 days'`)
+    .execute();
 }

@@ -70,6 +70,7 @@ export async function runWithTimeout<K extends JobType>(
   payload: JobPayloads[K],
   attempt: number,
   spec: JobSpec,
+  id: string,
 ): Promise<void> {
   const controller = new AbortController();
   let timer: NodeJS.Timeout | undefined;
@@ -82,9 +83,9 @@ export async function runWithTimeout<K extends JobType>(
   try {
     const handler = handlers[type] as (
       p: JobPayloads[K],
-      c: { signal: AbortSignal; attempt: number },
+      c: { signal: AbortSignal; attempt: number; id: string },
     ) => Promise<void>;
-    await Promise.race([handler(payload, { signal: controller.signal, attempt }), timeout]);
+    await Promise.race([handler(payload, { signal: controller.signal, attempt, id }), timeout]);
   } finally {
     clearTimeout(timer);
   }

@@ -14,6 +14,13 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  /** The same for every try of one mail (its job id): a second sending of it is recognisable
+   * (SMTP: the same Message-ID) or skipped (files). */
+  key?: string;
+}
+
+function keyHash(key: string): string {
+  return crypto.createHash("sha256").update(key).digest("hex").slice(0, 24);
 }
 
 export interface Mailer {
@@ -28,8 +35,9 @@ export function createMailer(config: Pick<Config, "smtpUrl" | "mailFrom" | "data
   if (config.smtpUrl) {
     const transport = nodemailer.createTransport(config.smtpUrl);
     return {
-      async send(mail) {
-        await transport.sendMail({ from: config.mailFrom, ...mail });
+      async send({ key, ...mail }) {
+        const messageId = key ? `<${keyHash(key)}@maillage.mail>` : undefined;
+        await transport.sendMail({ from: config.mailFrom, ...mail, messageId });
       },
     };
   }
@@ -40,10 +48,12 @@ export function createMailer(config: Pick<Config, "smtpUrl" | "mailFrom" | "data
   });
   const dir = mailDir(config);
   return {
-    async send(mail) {
-      const info = await transport.sendMail({ from: config.mailFrom, ...mail });
+    async send({ key, ...mail }) {
       await fs.mkdir(dir, { recursive: true });
-      const name = `${new Date().toISOString().replace(/[:.]/g, "-")}-${crypto.randomBytes(4).toString("hex")}.eml`;
+      const suffix = `-${key ? keyHash(key) : crypto.randomBytes(4).toString("hex")}.eml`;
+      if (key && (await fs.readdir(dir)).some((f) => f.endsWith(suffix))) return; // sent before
+      const info = await transport.sendMail({ from: config.mailFrom, ...mail });
+      const name = `${new Date().toISOString().replace(/[:.]/g, "-")}${suffix}`;
       await fs.writeFile(path.join(dir, name), info.message as Buffer);
     },
   };
