@@ -2,6 +2,7 @@
 // signature or integrity proof without looking at the HTTP signature, so a captured request could
 // be replayed forever; here every POST must carry a fresh HTTP signature by a key of an allowed
 // instance. Fedify then authenticates the activity itself (LD signature, proof or HTTP signature).
+import "../temporal.ts";
 import { verifyRequest, type DocumentLoader } from "@fedify/fedify";
 import type { DomainPolicy } from "../policy.ts";
 import type { Logger } from "pino";
