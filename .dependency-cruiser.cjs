@@ -1,5 +1,6 @@
 // The import rules of ADR 0060 and 0062, checked by `npm run check` (`npm run check:layers`):
 // - server/ never imports federation/ (the domains reach federation through their ports);
+// - server/ and federation/ never import plugins/ nor app/ (ADR 0061);
 // - no import cycle crosses folders (a cycle inside one folder is that folder's business).
 // Type-only imports count: they tie the folders together all the same.
 /** @type {import('dependency-cruiser').IConfiguration} */
@@ -13,6 +14,15 @@ module.exports = {
       severity: "error",
       from: { path: "^server/" },
       to: { path: "^federation/" },
+    },
+    {
+      name: "core-imports-plugins-or-app",
+      comment:
+        "server/ and federation/ never import plugins/ nor app/: plugins plug into the core " +
+        "through the module contract, and app/ (the composition root) loads them (ADR 0061).",
+      severity: "error",
+      from: { path: "^(server|federation)/" },
+      to: { path: "^(plugins|app)/" },
     },
     {
       name: "cycle-across-folders",

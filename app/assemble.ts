@@ -22,16 +22,31 @@ function jobEntries(entries: readonly ModuleEntry[]): Map<string, JobEntry> {
     if (taken) throw new Error(`job type ${type} is declared by ${taken.module} and ${module}`);
     jobs.set(type, { module, ...entry });
   };
+  // A job of a plugin switched off does not run: it is dropped with a log line (what it was
+  // for is switched off too; its data stays).
+  const gated =
+    (ctx: AppContext, module: string, type: string, run: Run): Run =>
+    async (payload, context) => {
+      await ctx.modules.fresh();
+      if (ctx.modules.isEnabled(module)) return run(payload, context);
+      ctx.log.info({ module, job: type }, "module switched off: job not run");
+    };
   for (const { module, federation } of entries) {
     for (const [type, job] of Object.entries(module?.jobs ?? {}))
       add(module!.name, type, {
         spec: job.spec,
-        bind: (ctx) => (payload, context) => job.run(ctx, payload as never, context),
+        bind: (ctx, runtime) =>
+          gated(ctx, module!.name, type, (payload, context) =>
+            runtime.withOutgoing(() => job.run(ctx, payload as never, context)),
+          ),
       });
     for (const [type, job] of Object.entries(federation?.jobs ?? {}))
       add(federation!.name, type, {
         spec: job.spec,
-        bind: (_ctx, runtime) => (payload, context) => job.run(runtime, payload as never, context),
+        bind: (ctx, runtime) =>
+          gated(ctx, federation!.name, type, (payload, context) =>
+            runtime.withOutgoing(() => job.run(runtime, payload as never, context)),
+          ),
       });
   }
   return jobs;
@@ -53,18 +68,20 @@ export function jobHandlers(
   ) as unknown as JobHandlers;
 }
 
-/** Each tick only enqueues the job, so retries and timeouts stay the queue's. */
+/** Each tick only enqueues the job, so retries and timeouts stay the queue's; the tasks of a
+ * plugin switched off are skipped. */
 export function scheduledTasks(entries: readonly ModuleEntry[], ctx: AppContext): ScheduledTask[] {
-  return entries
-    .flatMap(({ module, federation }) => [
-      ...(module?.scheduled ?? []),
-      ...(federation?.scheduled ?? []),
-    ])
-    .map(({ job, everySeconds }) => ({
+  return entries.flatMap(({ module, federation }) =>
+    [
+      ...(module?.scheduled ?? []).map((task) => ({ task, name: module!.name })),
+      ...(federation?.scheduled ?? []).map((task) => ({ task, name: federation!.name })),
+    ].map(({ task: { job, everySeconds }, name }) => ({
       name: job,
       everySeconds,
+      enabled: () => ctx.modules.isEnabled(name),
       run: () => ctx.queue.enqueue(job, {}),
-    }));
+    })),
+  );
 }
 
 /** The modules the web app mounts, in list order; federation pages take their module's place. */

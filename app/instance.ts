@@ -6,25 +6,28 @@ import type { Config } from "../server/config.ts";
 import { createContext, type AppContext, type ContextOptions } from "../server/context.ts";
 import { createApp } from "../server/http/app.ts";
 import { ensureFirstAdmin } from "../server/accounts/accounts.service.ts";
-import { startScheduler } from "../server/jobs/scheduler.ts";
+import { startScheduler, type Scheduler } from "../server/jobs/scheduler.ts";
 import { DatabaseQueue } from "../server/jobs/db-queue.ts";
 import { createFederationRuntime, type FederationRuntime } from "../federation/runtime.ts";
 import { injectPorts, jobHandlers, jobSpecs, scheduledTasks, webModules } from "./assemble.ts";
 import { MODULES, type ModuleEntry } from "./modules.ts";
+import { coreInfos, loadPlugins, PLUGINS_DIR } from "./plugins.ts";
 
 export interface RunningInstance {
   ctx: AppContext;
   /** This instance's federation (tests sign and fetch with it). */
   federation: FederationRuntime;
   server: http.Server | undefined;
+  /** The periodic tasks (absent in a web-only process); tests tick it. */
+  scheduler: Scheduler | undefined;
   /** The address the server listens on (tests bind port 0). */
   url: string | undefined;
   stop(): Promise<void>;
 }
 
 /**
- * The instance's federation, its ports put in `ctx.ports`. Every module's inbox routes run until
- * modules can be switched off (then `isEnabled` is given here).
+ * The instance's federation, its ports put in `ctx.ports`; the inbox routes of a plugin switched
+ * off are skipped.
  */
 export async function federate(
   ctx: AppContext,
@@ -33,17 +36,29 @@ export async function federate(
   const runtime = await createFederationRuntime(
     ctx,
     modules.flatMap((m) => (m.federation ? [m.federation] : [])),
+    { isEnabled: (name) => ctx.modules.isEnabled(name) },
   );
   injectPorts(modules, ctx, runtime);
   return runtime;
 }
 
+export interface InstanceOptions extends Omit<ContextOptions, "jobSpecs" | "modules" | "viewDirs"> {
+  /** Folders of plugins (plugins/ by default; tests add theirs). */
+  pluginDirs?: readonly string[];
+}
+
 export async function startInstance(
   config: Config,
-  options: Omit<ContextOptions, "jobSpecs"> = {},
+  { pluginDirs = [PLUGINS_DIR], ...options }: InstanceOptions = {},
 ): Promise<RunningInstance> {
-  const modules = MODULES;
-  const ctx = await createContext(config, { ...options, jobSpecs: jobSpecs(modules) });
+  const plugins = await loadPlugins(pluginDirs, MODULES);
+  const modules = [...MODULES, ...plugins.entries];
+  const ctx = await createContext(config, {
+    ...options,
+    jobSpecs: jobSpecs(modules),
+    modules: [...coreInfos(MODULES), ...plugins.infos],
+    viewDirs: modules.flatMap((m) => (m.module?.views ? [m.module.views] : [])),
+  });
   if (config.admin) {
     const admin = config.admin;
     const created = await ctx.transaction((tx) => ensureFirstAdmin(tx, admin));
@@ -52,14 +67,14 @@ export async function startInstance(
 
   const federation = await federate(ctx, modules);
 
-  let stopScheduler = () => {};
+  let scheduler: Scheduler | undefined;
   if (config.role !== "web") {
     // Embedded mode has a single process: jobs it was running when it died are orphans.
     if (ctx.queue instanceof DatabaseQueue && ctx.dbKind === "pglite")
       await ctx.queue.releaseOrphans();
     ctx.queue.start(jobHandlers(modules, ctx, federation));
     federation.startQueue();
-    stopScheduler = startScheduler(ctx, scheduledTasks(modules, ctx));
+    scheduler = startScheduler(ctx, scheduledTasks(modules, ctx));
   }
 
   let server: http.Server | undefined;
@@ -68,7 +83,9 @@ export async function startInstance(
     const { app } = await createApp(ctx, webModules(modules, federation), {
       federation: federation.middleware,
     });
-    server = http.createServer(app);
+    // A request's outgoing fetches (a remote actor looked up from a page) leave through the
+    // instance's guarded agent, like its jobs'.
+    server = http.createServer((req, res) => federation.withOutgoing(() => app(req, res)));
     server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
       server!.once("error", reject);
@@ -87,10 +104,11 @@ export async function startInstance(
     ctx,
     federation,
     server,
+    scheduler,
     url,
     stop() {
       stopping ??= (async () => {
-        stopScheduler();
+        scheduler?.stop();
         federation.stop();
         if (server) {
           // Stop accepting, let in-flight requests finish, drop idle keep-alive sockets.

@@ -3,6 +3,10 @@ import { ConfigError, loadConfig, type Config } from "../server/config.ts";
 import { openDatabase } from "../server/db/database.ts";
 import { migrate } from "../server/db/migrate.ts";
 import { startInstance } from "../app/instance.ts";
+import { MODULES } from "../app/modules.ts";
+import { coreInfos, loadPlugins, PLUGINS_DIR } from "../app/plugins.ts";
+import { ModuleRegistry } from "../server/modules/registry.ts";
+import pino from "pino";
 
 const SHUTDOWN_GRACE_MS = 25_000;
 
@@ -18,13 +22,26 @@ function config(): Config {
   }
 }
 
+/** The core's migrations, then those of the modules and plugins that are on. */
 async function runMigrate(): Promise<void> {
-  const handle = await openDatabase(config());
+  const settings = config();
+  const handle = await openDatabase(settings);
   try {
     const applied = await migrate(handle.db);
+    const plugins = await loadPlugins([PLUGINS_DIR], MODULES);
+    const modules = new ModuleRegistry(
+      handle.db,
+      pino({ level: settings.logLevel }),
+      settings.plugins,
+      [...coreInfos(MODULES), ...plugins.infos],
+    );
+    await modules.refresh();
+    applied.push(...(await migrate(handle.db, null, modules.migrations())));
+    for (const failure of modules.failures())
+      process.stderr.write(`Plugin ${failure.name} not loaded: ${failure.error}\n`);
     process.stdout.write(
       applied.length
-        ? `Applied ${applied.map((m) => `${m.version}_${m.name}`).join(", ")}\n`
+        ? `Applied ${applied.map((m) => `${m.module ? `${m.module}/` : ""}${m.version}_${m.name}`).join(", ")}\n`
         : "Database is up to date\n",
     );
   } finally {

@@ -8,7 +8,9 @@ import { jobSpecs } from "../app/assemble.ts";
 import { federate } from "../app/instance.ts";
 import { MODULES } from "../app/modules.ts";
 import { inTransaction } from "../server/db/transaction.ts";
-import { DEMO_PASSWORD, seedDemo } from "../server/offers/demo.ts";
+import { DEMO_PASSWORD, seedDemo } from "./demo/demo.ts";
+import { coreInfos, loadPlugins, PLUGINS_DIR } from "../app/plugins.ts";
+import { seedReviews } from "../plugins/reviews/demo.ts";
 
 const { values } = parseArgs({
   options: {
@@ -33,20 +35,25 @@ try {
   }
   throw error;
 }
-const ctx = await createContext(config, { jobSpecs: jobSpecs(MODULES) });
+const plugins = await loadPlugins([PLUGINS_DIR], MODULES);
+const ctx = await createContext(config, {
+  jobSpecs: jobSpecs([...MODULES, ...plugins.entries]),
+  modules: [...coreInfos(MODULES), ...plugins.infos],
+});
 // Published offers go to the CMCAS's followers like any others (its outbox, delivered later).
 const federation = await federate(ctx);
-const silent = { enqueue: async () => {} };
+const silent = { stage: async () => async () => {} };
 try {
   const started = Date.now();
   const summary = await seedDemo(
     { ...ctx, transaction: (work) => inTransaction(ctx.db, silent, work) },
     { members, offers },
   );
+  const reviews = ctx.modules.isEnabled("reviews") ? await seedReviews(ctx) : 0;
   process.stdout.write(
     `Demo CMCAS ready in ${Math.round((Date.now() - started) / 1000)} s: ${summary.members} members ` +
       `(${summary.families} with family), ${summary.offers} offers, ${summary.registrations} ` +
-      `registrations, ${summary.reviews} reviews.\n` +
+      `registrations, ${reviews} reviews.\n` +
       `Sign in as equipe@demo.maillage.test (staff), moderation@demo.maillage.test or ` +
       `membre1@demo.maillage.test … with the password "${DEMO_PASSWORD}".\n`,
   );

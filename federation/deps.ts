@@ -2,7 +2,7 @@ import type { Context, Federation } from "@fedify/fedify";
 import type { Activity } from "@fedify/vocab";
 import type express from "express";
 import type { AppContext } from "../server/context.ts";
-import type { Result } from "../server/http/result.ts";
+import type { Result } from "../server/lib/result.ts";
 import type { LookupError } from "./actors/lookup.ts";
 import type { RemoteActor } from "./actors/remote.ts";
 import type { Deliveries } from "./delivery/deliveries.ts";
@@ -33,6 +33,12 @@ export interface FederationRuntime extends FederationDeps {
   receive(activity: Activity, payload?: Record<string, unknown>): Promise<string[]>;
   /** Finds a remote actor by handle or URL, within the domain policy. */
   lookup(target: string): Promise<Result<RemoteActor, LookupError>>;
+  /**
+   * Runs work whose outgoing requests leave through this instance's guarded agent (every hop's
+   * address checked as connected, time and size limits: federation/http/outgoing.ts). Every
+   * request and job of the instance runs in it.
+   */
+  withOutgoing<T>(work: () => T): T;
   /** Worker processes: start consuming federation jobs. */
   startQueue(): void;
   stop(): void;

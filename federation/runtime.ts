@@ -15,6 +15,7 @@ export type { FederationRuntime };
 import { buildFederation, SIGNATURE_WINDOW } from "./federation.ts";
 import { inboxDispatcher } from "./inbox/dispatch.ts";
 import { federationMiddleware } from "./http/adapter.ts";
+import { OutgoingHttp } from "./http/outgoing.ts";
 import { ActorKeys, keyIndexFromId } from "./keys.ts";
 import { DbKvStore } from "./kv.ts";
 import { routeFedifyLogs } from "./logging.ts";
@@ -48,6 +49,9 @@ export async function createFederationRuntime(
     deliveries: new Deliveries(db, queue, app.log),
   };
   await deps.policy.bootstrap(config.federation.allowedDomains);
+  const outgoing = new OutgoingHttp(config.federation.allowPrivateAddresses, (host) =>
+    deps.policy.allows(host),
+  );
 
   const kv = new DbKvStore(db);
   const inboxQueue = new JobMessageQueue((message, delayMs) =>
@@ -97,23 +101,27 @@ export async function createFederationRuntime(
     }),
     context,
     receive: (activity, payload) => inbox(context(), activity, payload),
+    withOutgoing: (work) => outgoing.run(work),
     lookup: (target) =>
-      lookupRemoteActor(
-        {
-          db,
-          log: app.log,
-          policy: deps.policy,
-          ownHost: config.publicUrl.host,
-          allowPrivateAddresses: config.federation.allowPrivateAddresses,
-        },
-        context(),
-        target,
+      outgoing.run(() =>
+        lookupRemoteActor(
+          {
+            db,
+            log: app.log,
+            policy: deps.policy,
+            ownHost: config.publicUrl.host,
+            allowPrivateAddresses: config.federation.allowPrivateAddresses,
+          },
+          context(),
+          target,
+        ),
       ),
     startQueue() {
       void federation.startQueue(undefined, { signal: stopping.signal });
     },
     stop() {
       stopping.abort();
+      void outgoing.close();
     },
     jobs: {
       publish: (outboxId) => dispatchOutbox(deps, context(), outboxId),
@@ -122,7 +130,8 @@ export async function createFederationRuntime(
           allowed: (host) => deps.policy.allows(host),
           publicOnly: !config.federation.allowPrivateAddresses,
           restoreKeys,
-          send: (message) => outboxQueue.process(message),
+          // The signed POST, and any redirect of it, only goes to hosts the policy allows.
+          send: (message) => outgoing.deliver(() => outboxQueue.process(message)),
         }),
       inbox: (message) => inboxQueue.process(message as unknown as Message),
       async sweep() {

@@ -27,6 +27,8 @@ export interface Config {
   logLevel: LogLevel;
   trustProxy: string;
   workerConcurrency: number;
+  /** PLUGINS: plugins the operator keeps on (`name`) or off (`-name`), whatever the admins say. */
+  plugins: { on: string[]; off: string[] };
 }
 
 export class ConfigError extends Error {
@@ -110,6 +112,23 @@ const DOMAIN =
   /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?::\d{1,5})?$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
+/** `PLUGINS=reviews,-gallery`: each name keeps that plugin on, each `-name` keeps it off. */
+function pluginSwitches(env: Env): { on: string[]; off: string[] } {
+  const switches = { on: [] as string[], off: [] as string[] };
+  for (const item of (str(env, "PLUGINS") ?? "").split(",")) {
+    const entry = item.trim().toLowerCase();
+    if (entry === "") continue;
+    const off = entry.startsWith("-");
+    const name = off ? entry.slice(1) : entry;
+    if (!/^[a-z][a-z0-9-]{0,39}$/.test(name))
+      throw new ConfigError("PLUGINS", "comma-separated plugin names, each maybe after -", entry);
+    if (switches.on.includes(name) || switches.off.includes(name))
+      throw new ConfigError("PLUGINS", "each plugin named once", entry);
+    (off ? switches.off : switches.on).push(name);
+  }
+  return switches;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = int(env, "PORT", 3000, 0, 65535);
   const publicUrl =
@@ -184,5 +203,6 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     trustProxy: trustProxy(env),
     workerConcurrency: int(env, "WORKER_CONCURRENCY", 4, 1, 64),
+    plugins: pluginSwitches(env),
   };
 }

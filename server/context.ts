@@ -4,7 +4,7 @@ import type { i18n } from "i18next";
 import { Redis } from "ioredis";
 import pino, { type Logger } from "pino";
 import type { Config } from "./config.ts";
-import { openDatabase, type Db } from "./db/database.ts";
+import { openDatabase, type DatabaseHealth, type Db } from "./db/database.ts";
 import { migrate } from "./db/migrate.ts";
 import { inTransaction, type Tx } from "./db/transaction.ts";
 import { createI18n } from "./i18n/i18n.ts";
@@ -13,6 +13,7 @@ import { DatabaseQueue } from "./jobs/db-queue.ts";
 import type { JobQueue } from "./jobs/queue.ts";
 import type { JobSpecs } from "./jobs/job-types.ts";
 import type { FederationPorts } from "./ports.ts";
+import { openModules, type ModuleInfo, type ModuleRegistry } from "./modules/registry.ts";
 import { createMailer, type Mailer } from "./mail/mailer.ts";
 import { ensureInstanceSettings, SettingsCache } from "./instance/instance.service.ts";
 import {
@@ -26,6 +27,8 @@ export interface AppContext {
   log: Logger;
   db: Db;
   dbKind: "postgres" | "pglite";
+  /** Connections to PostgreSQL lost since boot, for /readyz. */
+  dbHealth: DatabaseHealth;
   redis: Redis | undefined;
   queue: JobQueue;
   mailer: Mailer;
@@ -38,7 +41,9 @@ export interface AppContext {
    * job runs.
    */
   ports: FederationPorts;
-  /** Runs work in a transaction whose jobs are enqueued after commit. */
+  /** The instance's modules and plugins: which are on, their settings, the slots they fill. */
+  modules: ModuleRegistry;
+  /** Runs work in a transaction that writes its jobs (they start once it has committed). */
   transaction<T>(work: (tx: Tx) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
@@ -46,6 +51,10 @@ export interface AppContext {
 export interface ContextOptions {
   /** The retry policy of every job type, assembled from the modules. */
   jobSpecs: JobSpecs;
+  /** The modules and plugins (their migrations folders, settings, load errors). */
+  modules?: readonly ModuleInfo[];
+  /** Views folders of modules that live outside views/ (their message catalogues too). */
+  viewDirs?: readonly string[];
   /** Tests use an in-memory PGlite; production always has a DATA_DIR or DATABASE_URL. */
   pgliteMemory?: boolean;
   logger?: Logger;
@@ -75,17 +84,30 @@ async function connectRedis(url: string, log: Logger): Promise<Redis> {
 
 export async function createContext(config: Config, options: ContextOptions): Promise<AppContext> {
   const log = options.logger ?? pino({ level: config.logLevel });
-  const database = await openDatabase(config, { pgliteMemory: options.pgliteMemory ?? false });
+  let lastLossLogged = 0;
+  const database = await openDatabase(config, {
+    pgliteMemory: options.pgliteMemory ?? false,
+    // A restart of PostgreSQL closes every connection at once: one line per second is enough.
+    onConnectionLost: (error) => {
+      if (Date.now() - lastLossLogged < 1000) return;
+      lastLossLogged = Date.now();
+      log.warn({ err: error.message }, "database connection lost; reconnecting on next query");
+    },
+  });
   const db = database.db;
   if (options.migrate !== false) {
     const applied = await migrate(db);
     if (applied.length > 0)
       log.info({ migrations: applied.map((m) => m.version) }, "migrations applied");
   }
+  const modules = await openModules(db, log, config.plugins, options.modules ?? [], {
+    migrate: options.migrate !== false,
+  });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
   const queue: JobQueue =
     config.redisUrl && redis
       ? new BullQueue(
+          db,
           redis,
           config.redisUrl,
           config.redisPrefix,
@@ -94,7 +116,8 @@ export async function createContext(config: Config, options: ContextOptions): Pr
           options.jobSpecs,
         )
       : new DatabaseQueue(db, log, config.workerConcurrency, options.jobSpecs);
-  const i18n = await createI18n();
+  if (queue instanceof BullQueue) queue.startRelay();
+  const i18n = await createI18n(options.viewDirs);
   const settings = new SettingsCache(db);
   await ensureInstanceSettings(db, config.instanceName);
 
@@ -103,6 +126,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     log,
     db,
     dbKind: database.kind,
+    dbHealth: database.health,
     redis,
     queue,
     mailer: createMailer(config),
@@ -112,6 +136,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
       ? new RedisSessionStore(redis, config.redisPrefix)
       : new DatabaseSessionStore(db),
     ports: {} as FederationPorts,
+    modules,
     transaction: (work) => inTransaction(db, queue, work),
     async close() {
       await queue.stop();

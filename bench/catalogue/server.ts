@@ -4,7 +4,7 @@
 import { sql } from "kysely";
 import { loadConfig } from "../../server/config.ts";
 import { startInstance } from "../../app/instance.ts";
-import { insertDemoOffers } from "../../server/offers/demo.ts";
+import { insertDemoOffers } from "../../bin/demo/demo.ts";
 
 const [dataDir, databaseUrl, count = "10000"] = process.argv.slice(2);
 if (!dataDir) throw new Error("usage: server.ts <data dir> [<postgres url>] [<offers>]");

@@ -2,7 +2,7 @@
 // @cmcas@<host>) and members who chose to be discoverable (Person). Modules with actors of their
 // own (forums: Group) declare a source in their federation module.
 import type { AppContext } from "../../server/context.ts";
-import { textToHtml } from "../html.ts";
+import { textToHtml } from "../../server/lib/html-policy.ts";
 import { CMCAS_ACTOR, INSTANCE_ACTOR } from "../uris.ts";
 
 export type LocalActorType = "Application" | "Organization" | "Person" | "Group";

@@ -4,7 +4,7 @@ import { isIP } from "node:net";
 import type { Context } from "@fedify/fedify";
 import { isActor, parseFediverseHandle } from "@fedify/vocab";
 import type { Db } from "../../server/db/database.ts";
-import { fail, ok, type Result } from "../../server/http/result.ts";
+import { fail, ok, type Result } from "../../server/lib/result.ts";
 import type { DomainPolicy } from "../policy.ts";
 import { hostOf } from "../uris.ts";
 import { remoteActorFromVocab, saveRemoteActor, type RemoteActor } from "./remote.ts";

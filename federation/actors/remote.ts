@@ -6,7 +6,7 @@ import type { Context } from "@fedify/fedify";
 import type { Selectable } from "kysely";
 import type { Db } from "../../server/db/database.ts";
 import type { FederationTables } from "../federation.tables.ts";
-import { sanitizeRemoteHtml } from "../html.ts";
+import { sanitizeHtmlAs } from "../../server/lib/html-policy.ts";
 import { handleOf, hostOf } from "../uris.ts";
 import pino, { type Logger } from "pino";
 import { tolerate } from "../tolerate.ts";
@@ -87,7 +87,7 @@ export async function remoteActorFromVocab(
     type: getActorTypeName(actor),
     username: actor.preferredUsername?.toString() ?? actor.id.pathname.split("/").pop() ?? "",
     name: actor.name?.toString() ?? "",
-    summary: sanitizeRemoteHtml(actor.summary?.toString()),
+    summary: sanitizeHtmlAs("federated", actor.summary?.toString()),
     url: url && /^https?:$/.test(url.protocol) ? url.href : null,
     iconUrl: iconUrl && /^https?:$/.test(iconUrl.protocol) ? iconUrl.href : null,
     inbox,

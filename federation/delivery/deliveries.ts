@@ -8,6 +8,7 @@ import { sql } from "kysely";
 import type { Logger } from "pino";
 import type { Db } from "../../server/db/database.ts";
 import type { JobQueue } from "../../server/jobs/queue.ts";
+import { describeFailure } from "../http/outgoing.ts";
 import { hostOf } from "../uris.ts";
 
 export type OutboxMessage = Extract<Message, { type: "outbox" }>;
@@ -46,10 +47,8 @@ export interface HostSummary {
   lastError: string | null;
 }
 
-function describe(error: unknown): string {
-  const text = error instanceof Error ? error.message : String(error);
-  return text.split("\n")[0]!.slice(0, 500);
-}
+// With its causes: "fetch failed" alone does not say the address was refused.
+const describe = describeFailure;
 
 export class Deliveries {
   readonly #db: Db;

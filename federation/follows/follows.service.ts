@@ -1,7 +1,7 @@
 // Following remote actors, and answering remote actors who follow ours.
 import { Follow, Undo } from "@fedify/vocab";
 import type { Tx } from "../../server/db/transaction.ts";
-import { fail, ok, type Result } from "../../server/http/result.ts";
+import { fail, ok, type Result } from "../../server/lib/result.ts";
 import type { LocalActor } from "../actors/local.ts";
 import type { LookupError } from "../actors/lookup.ts";
 import { findRemoteActor, type RemoteActor } from "../actors/remote.ts";

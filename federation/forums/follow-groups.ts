@@ -14,7 +14,7 @@ import {
 } from "@fedify/vocab";
 import type { Tx } from "../../server/db/transaction.ts";
 import type { FindGroupError, RemoteGroupActor } from "../../server/forums/forums.port.ts";
-import { fail, ok, type Result } from "../../server/http/result.ts";
+import { fail, ok, type Result } from "../../server/lib/result.ts";
 import { findRemoteActor } from "../actors/remote.ts";
 import type { FederationDeps } from "../deps.ts";
 import { deleteFollow, findFollow } from "../follows/follows.repo.ts";

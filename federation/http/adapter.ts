@@ -7,8 +7,10 @@ import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import type { Federation } from "@fedify/fedify";
 import express from "express";
+import type { Logger } from "pino";
 import { INSTANCE_ACTOR, PATHS, actorUri } from "../uris.ts";
 import { checkInboxPost, type GateDeps, type Refusal } from "./gate.ts";
+import { describeFailure, isUnloadable } from "./outgoing.ts";
 
 const MAX_BODY = 1024 * 1024;
 
@@ -67,6 +69,32 @@ function wellKnown(publicUrl: URL): express.Router {
   return router;
 }
 
+/**
+ * An inbox POST naming a context or document that cannot be loaded (down, refused, too big, too
+ * slow) is the sender's problem: a 400 saying so, not a 500.
+ */
+async function answerOrRefuse(
+  inboxPost: boolean,
+  log: Logger,
+  handle: () => Promise<Response>,
+): Promise<Response> {
+  try {
+    return await handle();
+  } catch (error) {
+    if (!inboxPost || !isUnloadable(error)) throw error;
+    log.info({ err: describeFailure(error) }, "inbox POST refused: a document could not be loaded");
+    return Response.json(
+      {
+        type: "about:blank",
+        title: "Bad Request",
+        status: 400,
+        detail: "A context or document named by the activity could not be loaded.",
+      },
+      { status: 400, headers: { "content-type": "application/problem+json" } },
+    );
+  }
+}
+
 export function federationMiddleware(
   federation: Federation<void>,
   publicUrl: URL,
@@ -105,23 +133,25 @@ export function federationMiddleware(
         if (refusal) return problem(res, refusal);
       }
       let passOn = false;
-      const response = await federation.fetch(
-        new Request(url, {
-          method: req.method,
-          headers,
-          body: body ? new Uint8Array(body) : undefined,
-        }),
-        {
-          contextData: undefined,
-          onNotFound: () => {
-            passOn = true;
-            return new Response(null, { status: 404 });
+      const response = await answerOrRefuse(req.method === "POST", gate.log, () =>
+        federation.fetch(
+          new Request(url, {
+            method: req.method,
+            headers,
+            body: body ? new Uint8Array(body) : undefined,
+          }),
+          {
+            contextData: undefined,
+            onNotFound: () => {
+              passOn = true;
+              return new Response(null, { status: 404 });
+            },
+            onNotAcceptable: () => {
+              passOn = true;
+              return new Response(null, { status: 406 });
+            },
           },
-          onNotAcceptable: () => {
-            passOn = true;
-            return new Response(null, { status: 406 });
-          },
-        },
+        ),
       );
       if (passOn) return next();
       res.status(response.status);

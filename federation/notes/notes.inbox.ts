@@ -5,7 +5,7 @@ import { Note, PUBLIC_COLLECTION } from "@fedify/vocab";
 import { notify } from "../../server/notifications/notifications.service.ts";
 import { findRemoteActor, type RemoteActor } from "../actors/remote.ts";
 import { localFollowersOf } from "../follows/follows.repo.ts";
-import { sanitizeRemoteHtml } from "../html.ts";
+import { sanitizeHtmlAs } from "../../server/lib/html-policy.ts";
 import { route, type InboxInput } from "../inbox/route.ts";
 import { hostOf } from "../uris.ts";
 import { deleteNote, saveNote, type RemoteNote } from "./notes.repo.ts";
@@ -20,7 +20,7 @@ export function noteFromVocab(note: Note, author: RemoteActor): RemoteNote | und
   return {
     uri: note.id.href,
     actorId: author.id,
-    content: sanitizeRemoteHtml(note.content?.toString()),
+    content: sanitizeHtmlAs("federated", note.content?.toString()),
     summary: note.summary?.toString() ?? "",
     url: url && /^https?:$/.test(url.protocol) ? url.href : null,
     publishedAt: note.published ? new Date(note.published.epochMilliseconds) : new Date(),

@@ -6,7 +6,7 @@ import "../temporal.ts";
 import { Event, PUBLIC_COLLECTION, type Tombstone } from "@fedify/vocab";
 import type { Db } from "../../server/db/database.ts";
 import type { ObjectExtras } from "../extras.ts";
-import { textToHtml } from "../html.ts";
+import { textToHtml } from "../../server/lib/html-policy.ts";
 import { actorUri, CMCAS_ACTOR } from "../uris.ts";
 
 /** Our own terms (registration window, persons of a Join, reasons of a Reject). */

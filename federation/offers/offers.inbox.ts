@@ -12,7 +12,7 @@ import {
   saveRemoteOffer,
 } from "../../server/offers/remote-offers.service.ts";
 import { findRemoteActor, type RemoteActor } from "../actors/remote.ts";
-import { sanitizeRemoteHtml } from "../html.ts";
+import { sanitizeHtmlAs } from "../../server/lib/html-policy.ts";
 import { rawDocument } from "../inbox/raw.ts";
 import { route, type InboxInput } from "../inbox/route.ts";
 import { tolerate } from "../tolerate.ts";
@@ -105,7 +105,7 @@ const onOfferMessage = route<Create>({
     const { app } = input.deps;
     const publisher = await findRemoteActor(app.db, { uri: input.senderUri.href });
     if (userIds.length === 0 || !publisher) return false;
-    const message = plainText(sanitizeRemoteHtml(note.content?.toString()));
+    const message = plainText(sanitizeHtmlAs("federated", note.content?.toString()));
     const told = await app.transaction((tx) =>
       noticeFromPublisher(tx, bookingDeps(app), {
         offerUri: note.replyTargetId!.href,

@@ -24,7 +24,7 @@ import type { OffersPort, RemoteRegistration } from "../../server/offers/offers.
 import { findRemoteActor } from "../actors/remote.ts";
 import type { FederationDeps } from "../deps.ts";
 import { publishToFollowers, sendToActors } from "../outbox.ts";
-import { textToHtml } from "../html.ts";
+import { textToHtml } from "../../server/lib/html-policy.ts";
 import { actorUri, CMCAS_ACTOR, newActivityId } from "../uris.ts";
 import { EVENT_CONTEXT, federatedOffer, isFederated, offerEvent, offerUri } from "./event.ts";
 

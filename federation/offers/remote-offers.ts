@@ -6,7 +6,7 @@ import { DateTime } from "luxon";
 import { plainText } from "../../server/offers/rich-text.ts";
 import type { RemoteEvent } from "../../server/offers/remote-offers.service.ts";
 import type { RemoteActor } from "../actors/remote.ts";
-import { sanitizeRemoteHtml } from "../html.ts";
+import { sanitizeHtmlAs } from "../../server/lib/html-policy.ts";
 import { hostOf } from "../uris.ts";
 
 type Json = Record<string, unknown>;
@@ -54,7 +54,7 @@ export function readRemoteEvent(event: Json, actor: RemoteActor): RemoteEvent | 
   const endsAt = end && end >= startsAt ? end : startsAt;
   const name = text(event.name).trim().slice(0, 150) || text(event.summary).slice(0, 60);
   const title = name.length >= 3 ? name : `${name}…`.padEnd(3, "…");
-  const html = sanitizeRemoteHtml(text(event.content));
+  const html = sanitizeHtmlAs("federated", text(event.content));
   const place = (typeof event.location === "object" && event.location) as Json | false;
   const address = (place && typeof place.address === "object" && place.address) as Json | false;
   const lat = place ? Number(place.latitude) : NaN;
@@ -72,7 +72,7 @@ export function readRemoteEvent(event: Json, actor: RemoteActor): RemoteEvent | 
   const timezone = text(event.timezone);
   const audience = [...many(event.to), ...many(event.cc)].map(idOf);
   const url = idOf(event.url) || uri;
-  const summary = plainText(sanitizeRemoteHtml(text(event.summary))).slice(0, 300);
+  const summary = plainText(sanitizeHtmlAs("federated", text(event.summary))).slice(0, 300);
   return {
     uri,
     values: {

@@ -4,7 +4,7 @@
 import { handleConflict, RESERVED_USERNAMES } from "./handles.ts";
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
-import { fail, ok, type Result } from "../http/result.ts";
+import { fail, ok, type Result } from "../lib/result.ts";
 import type { RegistrationMode } from "../instance/instance.tables.ts";
 import type { Language, Role } from "./accounts.tables.ts";
 import * as repo from "./accounts.repo.ts";

@@ -79,6 +79,10 @@ function guard(auth: ApiAuth): express.RequestHandler {
   };
 }
 
+function gate(open: () => boolean): express.RequestHandler {
+  return (_req, _res, next) => (open() ? next() : next("route"));
+}
+
 function validator(
   validate: ValidateFunction,
   pick: (req: express.Request) => unknown,
@@ -99,17 +103,40 @@ function validator(
   };
 }
 
-export class ApiRegistry {
-  readonly routes: ApiRoute<never, never>[] = [];
+type Registered = ApiRoute<never, never> & { module?: string };
 
-  add<B, Q = Record<string, unknown>>(route: ApiRoute<B, Q>): void {
-    this.routes.push(route as unknown as ApiRoute<never, never>);
+export class ApiRegistry {
+  readonly routes: Registered[];
+  readonly #module: string | undefined;
+
+  constructor(routes: Registered[] = [], module?: string) {
+    this.routes = routes;
+    this.#module = module;
   }
 
-  router(): express.Router {
+  /** The same registry, marking what it adds as that module's (switched off: absent). */
+  forModule(module: string): ApiRegistry {
+    return new ApiRegistry(this.routes, module);
+  }
+
+  add<B, Q = Record<string, unknown>>(route: ApiRoute<B, Q>): void {
+    this.routes.push({
+      ...(route as unknown as ApiRoute<never, never>),
+      ...(this.#module ? { module: this.#module } : {}),
+    });
+  }
+
+  /** `isEnabled` answers for the routes of modules that can be switched off (plugins). */
+  router(isEnabled: (module: string) => boolean = () => true): express.Router {
     const router = express.Router();
     for (const route of this.routes) {
-      const chain: express.RequestHandler[] = [...(route.before ?? []), guard(route.auth)];
+      const { module } = route;
+      const chain: express.RequestHandler[] = [
+        // A module switched off: as if the route did not exist (the API's 404).
+        ...(module ? [gate(() => isEnabled(module))] : []),
+        ...(route.before ?? []),
+        guard(route.auth),
+      ];
       if (route.body) {
         chain.push(validator(compile(route.body), (req) => req.body as unknown));
       }
@@ -143,9 +170,14 @@ export class ApiRegistry {
     return router;
   }
 
-  openapi(publicUrl: URL, title: string): object {
+  openapi(
+    publicUrl: URL,
+    title: string,
+    isEnabled: (module: string) => boolean = () => true,
+  ): object {
     const paths: Record<string, Record<string, object>> = {};
     for (const route of this.routes) {
+      if (route.module && !isEnabled(route.module)) continue;
       const path = route.path.replace(/:([A-Za-z_]+)/g, "{$1}");
       const parameters = [
         ...[...route.path.matchAll(/:([A-Za-z_]+)/g)].map((m) => ({

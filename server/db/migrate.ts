@@ -1,5 +1,8 @@
 // Forward-only migrations: numbered SQL files, each applied once, in order, inside one
 // transaction guarded by an advisory lock so that concurrent starts never apply one twice.
+// The core's files (migrations/) are recorded in `schema_migrations`; a module or plugin that
+// brings its own folder has its files numbered from 0001 and recorded per module in
+// `module_migrations` (ADR 0061), under the same lock.
 import fs from "node:fs/promises";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -18,6 +21,12 @@ export interface Migration {
   file: string;
 }
 
+/** A module's migrations: its name (the namespace they are recorded under) and its folder. */
+export interface ModuleMigrations {
+  module: string;
+  dir: string;
+}
+
 export async function listMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]> {
   const files = (await fs.readdir(dir)).filter((f) => /^\d{4}_[a-z0-9_]+\.sql$/.test(f));
   const migrations = files.map((file) => ({
@@ -28,50 +37,91 @@ export async function listMigrations(dir = MIGRATIONS_DIR): Promise<Migration[]>
   migrations.sort((a, b) => a.version - b.version);
   for (let i = 1; i < migrations.length; i++) {
     if (migrations[i]!.version === migrations[i - 1]!.version) {
-      throw new Error(`two migrations share number ${migrations[i]!.version}`);
+      throw new Error(`two migrations share number ${migrations[i]!.version} in ${dir}`);
     }
   }
   return migrations;
 }
 
-async function ensureTable(db: Db): Promise<void> {
+async function ensureTables(db: Db): Promise<void> {
   await sql`create table if not exists schema_migrations (
     version integer primary key,
     name text not null,
     applied_at timestamptz not null default now()
   )`.execute(db);
+  await sql`create table if not exists module_migrations (
+    module text not null,
+    version integer not null,
+    name text not null,
+    applied_at timestamptz not null default now(),
+    primary key (module, version)
+  )`.execute(db);
 }
 
-export async function appliedVersions(db: Db): Promise<Set<number>> {
-  await ensureTable(db);
-  const rows = await db.selectFrom("schema_migrations").select("version").execute();
+async function applied(db: Db, module: string | undefined): Promise<Set<number>> {
+  const rows = module
+    ? await db
+        .selectFrom("module_migrations")
+        .select("version")
+        .where("module", "=", module)
+        .execute()
+    : await db.selectFrom("schema_migrations").select("version").execute();
   return new Set(rows.map((r) => r.version));
 }
 
-export async function pendingMigrations(db: Db, dir = MIGRATIONS_DIR): Promise<Migration[]> {
-  const applied = await appliedVersions(db);
-  return (await listMigrations(dir)).filter((m) => !applied.has(m.version));
+export async function appliedVersions(db: Db, module?: string): Promise<Set<number>> {
+  await ensureTables(db);
+  return applied(db, module);
 }
 
-/** Applies pending migrations; returns the ones this call applied. */
-export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<Migration[]> {
-  const all = await listMigrations(dir);
+/** The core's pending migrations, then those of the given modules. */
+export async function pendingMigrations(
+  db: Db,
+  dir = MIGRATIONS_DIR,
+  modules: readonly ModuleMigrations[] = [],
+): Promise<(Migration & { module?: string })[]> {
+  await ensureTables(db);
+  const pending: (Migration & { module?: string })[] = [];
+  for (const source of [{ module: undefined, dir }, ...modules]) {
+    const done = await applied(db, source.module);
+    for (const m of await listMigrations(source.dir))
+      if (!done.has(m.version)) pending.push(source.module ? { ...m, module: source.module } : m);
+  }
+  return pending;
+}
+
+/**
+ * Applies the core's pending migrations (unless `dir` is null), then each module's, in one
+ * transaction; returns the ones this call applied.
+ */
+export async function migrate(
+  db: Db,
+  dir: string | null = MIGRATIONS_DIR,
+  modules: readonly ModuleMigrations[] = [],
+): Promise<(Migration & { module?: string })[]> {
+  const sources = [...(dir === null ? [] : [{ module: undefined, dir }]), ...modules];
+  const lists = await Promise.all(sources.map((s) => listMigrations(s.dir)));
   return db.transaction().execute(async (tx) => {
     await sql`select pg_advisory_xact_lock(${LOCK_KEY})`.execute(tx);
-    await ensureTable(tx);
-    const applied = new Set(
-      (await tx.selectFrom("schema_migrations").select("version").execute()).map((r) => r.version),
-    );
-    const done: Migration[] = [];
-    for (const migration of all) {
-      if (applied.has(migration.version)) continue;
-      const text = await fs.readFile(migration.file, "utf8");
-      await sql.raw(text).execute(tx);
-      await tx
-        .insertInto("schema_migrations")
-        .values({ version: migration.version, name: migration.name })
-        .execute();
-      done.push(migration);
+    await ensureTables(tx);
+    const done: (Migration & { module?: string })[] = [];
+    for (const [i, { module }] of sources.entries()) {
+      const already = await applied(tx, module);
+      for (const migration of lists[i]!) {
+        if (already.has(migration.version)) continue;
+        await sql.raw(await fs.readFile(migration.file, "utf8")).execute(tx);
+        if (module)
+          await tx
+            .insertInto("module_migrations")
+            .values({ module, version: migration.version, name: migration.name })
+            .execute();
+        else
+          await tx
+            .insertInto("schema_migrations")
+            .values({ version: migration.version, name: migration.name })
+            .execute();
+        done.push(module ? { ...migration, module } : migration);
+      }
     }
     return done;
   });

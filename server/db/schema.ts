@@ -10,6 +10,13 @@ export interface MigrationTables {
     name: string;
     applied_at: Generated<Date>;
   };
+  /** Migrations of modules and plugins that bring their own folder, numbered per module. */
+  module_migrations: {
+    module: string;
+    version: number;
+    name: string;
+    applied_at: Generated<Date>;
+  };
 }
 
 export interface Database extends MigrationTables {}

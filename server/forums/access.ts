@@ -2,7 +2,7 @@
 // the rules are written once.
 import type { Db } from "../db/database.ts";
 import type { User } from "../accounts/accounts.repo.ts";
-import { fail, ok, type Result } from "../http/result.ts";
+import { fail, ok, type Result } from "../lib/result.ts";
 import { isInstanceModerator, type Group } from "./groups.repo.ts";
 import { findMembership, type Membership } from "./memberships.repo.ts";
 import { activeBan, type Ban } from "./moderation.repo.ts";

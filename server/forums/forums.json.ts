@@ -2,7 +2,7 @@
 import type { GroupAccess } from "./access.ts";
 import type { Group } from "./groups.repo.ts";
 import { groupActor, type ForumDeps } from "./groups.service.ts";
-import { pageOfPosition, type Pager } from "./paging.ts";
+import { postPath, type Pager } from "./paging.ts";
 import type { PostView } from "./posts.repo.ts";
 import type { Topic } from "./topics.repo.ts";
 
@@ -133,10 +133,7 @@ export function postJson(deps: Pick<ForumDeps, "publicUrl">, post: PostView, acc
   return {
     id: post.id,
     position: post.position,
-    url: new URL(
-      `/topics/${post.topicId}?page=${pageOfPosition(post.position)}#post-${post.position}`,
-      deps.publicUrl,
-    ).href,
+    url: new URL(postPath(post.topicId, post.position), deps.publicUrl).href,
     author: { id: post.authorId, name: post.authorName, username: post.authorUsername },
     inReplyTo: post.inReplyToId,
     quoteOf: post.quoteOfId,

@@ -3,7 +3,7 @@
 // any request). `federation/forums` implements it and the composition root puts it in
 // `ctx.ports.forums` (ADR 0060, 0062).
 import type { Tx } from "../db/transaction.ts";
-import type { Result } from "../http/result.ts";
+import type { Result } from "../lib/result.ts";
 
 /** What a group of another instance's actor gives its local entry. */
 export interface RemoteGroupActor {

@@ -3,6 +3,7 @@ import type { AppContext } from "../context.ts";
 import { requireUser } from "../http/auth.ts";
 import { HttpError, type FieldError } from "../http/errors.ts";
 import { flash, parseForm, renderForm } from "../http/forms.ts";
+import { handlers } from "../http/handlers.ts";
 import { compileForm } from "../http/validate.ts";
 import { groupAccess, mayPost } from "./access.ts";
 import { groupFormSchema, inviteFormSchema, type GroupForm } from "./forums.schemas.ts";
@@ -50,217 +51,244 @@ export async function renderMembersPage(
   });
 }
 
+type Req = express.Request;
+type Res = express.Response;
+
+const options = {
+  visibilities: VISIBILITIES,
+  postPolicies: POST_POLICIES,
+  joinPolicies: JOIN_POLICIES,
+};
+
+function groupFormPage(
+  ctx: AppContext,
+  req: Req,
+  res: Res,
+  found: InGroup | undefined,
+  values: object,
+  errors?: FieldError[],
+) {
+  renderForm(res, "forums/group-form", ctx.i18n, req, {
+    title: req.t(found ? "forums:groupForm.editTitle" : "forums:groupForm.newTitle"),
+    ...(found ? groupHeader(ctx, found, "settings") : {}),
+    ...options,
+    values,
+    errors,
+  });
+}
+
+/** The group of the path, for one of its moderators. */
+async function moderated(ctx: AppContext, req: Req) {
+  const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
+  requireModerator(found.access);
+  return found;
+}
+
 export function groupRoutes(router: express.Router, ctx: AppContext): void {
+  const on = handlers(ctx);
+  router.get("/groups", on(listGroups));
+  router.get("/groups/new", requireUser, on(newGroupForm));
+  router.post("/groups/new", requireUser, on(createGroup));
+  router.get("/groups/:slug", on(showGroup));
+  router.get("/groups/:slug/edit", requireUser, on(editForm));
+  router.post("/groups/:slug/edit", requireUser, on(saveGroup));
+  router.post("/groups/:slug/join", requireUser, on(join));
+  router.post("/groups/:slug/leave", requireUser, on(leave));
+  router.post("/groups/:slug/subscription", requireUser, on(subscription));
+  router.get("/groups/:slug/members", requireUser, on(members));
+  router.post("/groups/:slug/invite", requireUser, on(invite));
+  router.post("/groups/:slug/requests/:userId", requireUser, on(decide));
+  router.post("/groups/:slug/members/:userId/role", requireUser, on(setRole));
+}
+
+async function listGroups(ctx: AppContext, req: Req, res: Res) {
   const deps = forumDeps(ctx);
-  const options = {
-    visibilities: VISIBILITIES,
-    postPolicies: POST_POLICIES,
-    joinPolicies: JOIN_POLICIES,
-  };
-
-  router.get("/groups", async (req, res) => {
-    const page = pageParam(req.query.page);
-    const mine = req.query.mine === "1" && req.user !== undefined;
-    const list = await groups.listGroups(ctx.db, req.user, {
-      limit: GROUPS_PER_PAGE,
-      offset: (page - 1) * GROUPS_PER_PAGE,
-      mine,
-    });
-    res.render("forums/groups", {
-      title: req.t("forums:groups.title"),
-      groups: list.items.map((g) => ({ ...g, handle: groups.groupActor(deps, g).handle })),
-      invitations: req.user ? await groups.listInvitations(ctx.db, req.user.id) : [],
-      pager: pager(list.total, page, GROUPS_PER_PAGE),
-      pagerBase: mine ? "?mine=1&page=" : "?page=",
-      mine,
-      canCreate: groups.mayCreateGroups(req.user),
-    });
+  const page = pageParam(req.query.page);
+  const mine = req.query.mine === "1" && req.user !== undefined;
+  const list = await groups.listGroups(ctx.db, req.user, {
+    limit: GROUPS_PER_PAGE,
+    offset: (page - 1) * GROUPS_PER_PAGE,
+    mine,
   });
-
-  const groupFormPage = (
-    req: express.Request,
-    res: express.Response,
-    found: InGroup | undefined,
-    values: object,
-    errors?: FieldError[],
-  ) =>
-    renderForm(res, "forums/group-form", ctx.i18n, req, {
-      title: req.t(found ? "forums:groupForm.editTitle" : "forums:groupForm.newTitle"),
-      ...(found ? groupHeader(ctx, found, "settings") : {}),
-      ...options,
-      values,
-      errors,
-    });
-
-  router.get("/groups/new", requireUser, (req, res) => {
-    if (!groups.mayCreateGroups(req.user)) throw new HttpError(403, "errors.forbidden");
-    groupFormPage(req, res, undefined, {
-      visibility: "public",
-      postPolicy: "members",
-      joinPolicy: "open",
-    });
+  res.render("forums/groups", {
+    title: req.t("forums:groups.title"),
+    groups: list.items.map((g) => ({ ...g, handle: groups.groupActor(deps, g).handle })),
+    invitations: req.user ? await groups.listInvitations(ctx.db, req.user.id) : [],
+    pager: pager(list.total, page, GROUPS_PER_PAGE),
+    pagerBase: mine ? "?mine=1&page=" : "?page=",
+    mine,
+    canCreate: groups.mayCreateGroups(req.user),
   });
+}
 
-  router.post("/groups/new", requireUser, async (req, res) => {
-    const form = parseForm(validateGroup, req.body);
-    if (!form.ok) return groupFormPage(req, res, undefined, req.body as object, form.errors);
-    const created = await ctx.transaction((tx) =>
-      groups.createGroup(tx, deps, req.user!, form.value),
-    );
-    if (!created.ok) {
-      if (created.error === "forbidden") throw new HttpError(403, "errors.forbidden");
-      return groupFormPage(req, res, undefined, req.body as object, [
-        { field: "slug", key: `forums:errors.${created.error}` },
-      ]);
-    }
-    flash(req, "forums:groupForm.created", { name: created.value.name });
-    res.redirect(303, `/groups/${created.value.slug}`);
+function newGroupForm(ctx: AppContext, req: Req, res: Res) {
+  if (!groups.mayCreateGroups(req.user)) throw new HttpError(403, "errors.forbidden");
+  groupFormPage(ctx, req, res, undefined, {
+    visibility: "public",
+    postPolicy: "members",
+    joinPolicy: "open",
   });
+}
 
-  router.get("/groups/:slug", async (req, res) => {
-    const slug = String(req.params.slug);
-    const group = await groups.findGroup(ctx.db, { slug });
-    const access = group ? await groupAccess(ctx.db, group, req.user) : undefined;
-    if (!group || !access) throw new HttpError(404, "errors.notFound");
-    if (!access.canRead) {
-      // A private group shows its name, and nothing else, to a signed-in member who was invited
-      // or who may ask to join; to everyone else it does not exist.
-      const invited = access.membership?.state === "invited";
-      const pending = access.membership?.state === "pending";
-      if (!req.user || (!invited && !pending && group.joinPolicy !== "approval"))
-        throw new HttpError(404, "errors.notFound");
-      return res.render("forums/restricted", { title: group.name, group, invited, pending });
-    }
-    const page = pageParam(req.query.page);
-    const list = await listTopics(ctx.db, group.id, {
-      limit: TOPICS_PER_PAGE,
-      offset: (page - 1) * TOPICS_PER_PAGE,
-      userId: access.isMember ? req.user?.id : undefined,
-      withRemoved: false,
-    });
-    const canPost = mayPost(group, access, "topic");
-    res.render("forums/group", {
-      title: group.name,
-      ...groupHeader(ctx, { group, access }, "topics"),
-      topics: list.items.map((t) => ({
-        ...t,
-        lastReadPage: pageOfPosition((t.lastReadPosition ?? 0) + 1),
-      })),
-      pager: pager(list.total, page, TOPICS_PER_PAGE),
-      canPostTopic: canPost.ok,
-      whyNotPost:
-        canPost.ok || canPost.error === "sign_in"
-          ? undefined
-          : message(req, failure(canPost.error, {}, access)),
-      subscribed: req.user
-        ? await groups.isSubscribed(ctx.db, req.user.id, { groupId: group.id })
-        : false,
-      canJoin:
-        req.user !== undefined &&
-        !access.membership &&
-        group.host === null &&
-        group.joinPolicy !== "invitation",
-    });
-  });
+async function createGroup(ctx: AppContext, req: Req, res: Res) {
+  const deps = forumDeps(ctx);
+  const form = parseForm(validateGroup, req.body);
+  if (!form.ok) return groupFormPage(ctx, req, res, undefined, req.body as object, form.errors);
+  const created = await ctx.transaction((tx) =>
+    groups.createGroup(tx, deps, req.user!, form.value),
+  );
+  if (!created.ok) {
+    if (created.error === "forbidden") throw new HttpError(403, "errors.forbidden");
+    return groupFormPage(ctx, req, res, undefined, req.body as object, [
+      { field: "slug", key: `forums:errors.${created.error}` },
+    ]);
+  }
+  flash(req, "forums:groupForm.created", { name: created.value.name });
+  res.redirect(303, `/groups/${created.value.slug}`);
+}
 
-  router.get("/groups/:slug/edit", requireUser, async (req, res) => {
-    const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
-    requireModerator(found.access);
-    const g = found.group;
-    groupFormPage(req, res, found, {
-      name: g.name,
-      description: g.descriptionSource,
-      rules: g.rulesSource,
-      visibility: g.visibility,
-      postPolicy: g.postPolicy,
-      joinPolicy: g.joinPolicy,
-    });
-  });
-
-  router.post("/groups/:slug/edit", requireUser, async (req, res) => {
-    const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
-    requireModerator(found.access);
-    const form = parseForm(validateGroup, req.body);
-    if (!form.ok) return groupFormPage(req, res, found, req.body as object, form.errors);
-    await ctx.transaction((tx) => groups.updateGroup(tx, deps, found.group, form.value));
-    flash(req, "forums:groupForm.saved");
-    res.redirect(303, `/groups/${found.group.slug}`);
-  });
-
-  router.post("/groups/:slug/join", requireUser, async (req, res) => {
-    const group = await groups.findGroup(ctx.db, { slug: String(req.params.slug) });
-    if (!group) throw new HttpError(404, "errors.notFound");
-    const result = await ctx.transaction((tx) => groups.join(tx, deps, group, req.user!));
-    if (!result.ok)
-      throw new HttpError(failure(result.error).status, `forums:errors.${result.error}`);
-    flash(req, `forums:membership.${result.value}`, { group: group.name });
-    res.redirect(303, `/groups/${group.slug}`);
-  });
-
-  router.post("/groups/:slug/leave", requireUser, async (req, res) => {
-    const group = await groups.findGroup(ctx.db, { slug: String(req.params.slug) });
-    if (!group) throw new HttpError(404, "errors.notFound");
-    await ctx.transaction((tx) => groups.leave(tx, deps, group, req.user!));
-    flash(req, "forums:membership.left", { group: group.name });
-    res.redirect(303, group.visibility === "private" ? "/groups" : `/groups/${group.slug}`);
-  });
-
-  router.post("/groups/:slug/subscription", requireUser, async (req, res) => {
-    const { group } = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
-    const on = (req.body as { on?: string }).on === "1";
-    await groups.subscribe(ctx.db, req.user!.id, { groupId: group.id }, on);
-    flash(req, on ? "forums:subscription.groupOn" : "forums:subscription.groupOff");
-    res.redirect(303, `/groups/${group.slug}`);
-  });
-
-  const moderated = async (req: express.Request) => {
-    const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
-    requireModerator(found.access);
-    return found;
-  };
-
-  router.get("/groups/:slug/members", requireUser, async (req, res) => {
-    await renderMembersPage(ctx, req, res, await moderated(req));
-  });
-
-  router.post("/groups/:slug/invite", requireUser, async (req, res) => {
-    const found = await moderated(req);
-    const form = parseForm(validateInvite, req.body);
-    if (!form.ok) return renderMembersPage(ctx, req, res, found, form.errors, req.body as object);
-    const result = await ctx.transaction((tx) =>
-      groups.invite(tx, deps, found.group, form.value.username),
-    );
-    if (!result.ok) {
-      return renderMembersPage(
-        ctx,
-        req,
-        res,
-        found,
-        [{ field: "username", key: `forums:errors.${result.error}` }],
-        req.body as object,
-      );
-    }
-    flash(req, "forums:members.invitedDone", { name: result.value.displayName });
-    res.redirect(303, `/groups/${found.group.slug}/members`);
-  });
-
-  router.post("/groups/:slug/requests/:userId", requireUser, async (req, res) => {
-    const found = await moderated(req);
-    const accept = (req.body as { decision?: string }).decision === "accept";
-    const done = await ctx.transaction((tx) =>
-      groups.decide(tx, deps, found.group, String(req.params.userId), accept),
-    );
-    if (!done) throw new HttpError(404, "errors.notFound");
-    flash(req, accept ? "forums:members.accepted" : "forums:members.refused");
-    res.redirect(303, `/groups/${found.group.slug}/members`);
-  });
-
-  router.post("/groups/:slug/members/:userId/role", requireUser, async (req, res) => {
-    const found = await moderated(req);
-    const role = (req.body as { role?: string }).role === "moderator" ? "moderator" : "member";
-    if (!(await groups.setRole(ctx.db, found.group, String(req.params.userId), role)))
+async function showGroup(ctx: AppContext, req: Req, res: Res) {
+  const slug = String(req.params.slug);
+  const group = await groups.findGroup(ctx.db, { slug });
+  const access = group ? await groupAccess(ctx.db, group, req.user) : undefined;
+  if (!group || !access) throw new HttpError(404, "errors.notFound");
+  if (!access.canRead) {
+    // A private group shows its name, and nothing else, to a signed-in member who was invited
+    // or who may ask to join; to everyone else it does not exist.
+    const invited = access.membership?.state === "invited";
+    const pending = access.membership?.state === "pending";
+    if (!req.user || (!invited && !pending && group.joinPolicy !== "approval"))
       throw new HttpError(404, "errors.notFound");
-    flash(req, "forums:members.roleChanged");
-    res.redirect(303, `/groups/${found.group.slug}/members`);
+    return res.render("forums/restricted", { title: group.name, group, invited, pending });
+  }
+  const page = pageParam(req.query.page);
+  const list = await listTopics(ctx.db, group.id, {
+    limit: TOPICS_PER_PAGE,
+    offset: (page - 1) * TOPICS_PER_PAGE,
+    userId: access.isMember ? req.user?.id : undefined,
+    withRemoved: false,
   });
+  const canPost = mayPost(group, access, "topic");
+  res.render("forums/group", {
+    title: group.name,
+    ...groupHeader(ctx, { group, access }, "topics"),
+    topics: list.items.map((t) => ({
+      ...t,
+      lastReadPage: pageOfPosition((t.lastReadPosition ?? 0) + 1),
+    })),
+    pager: pager(list.total, page, TOPICS_PER_PAGE),
+    canPostTopic: canPost.ok,
+    whyNotPost:
+      canPost.ok || canPost.error === "sign_in"
+        ? undefined
+        : message(req, failure(canPost.error, {}, access)),
+    subscribed: req.user
+      ? await groups.isSubscribed(ctx.db, req.user.id, { groupId: group.id })
+      : false,
+    canJoin:
+      req.user !== undefined &&
+      !access.membership &&
+      group.host === null &&
+      group.joinPolicy !== "invitation",
+  });
+}
+
+async function editForm(ctx: AppContext, req: Req, res: Res) {
+  const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
+  requireModerator(found.access);
+  const g = found.group;
+  groupFormPage(ctx, req, res, found, {
+    name: g.name,
+    description: g.descriptionSource,
+    rules: g.rulesSource,
+    visibility: g.visibility,
+    postPolicy: g.postPolicy,
+    joinPolicy: g.joinPolicy,
+  });
+}
+
+async function saveGroup(ctx: AppContext, req: Req, res: Res) {
+  const deps = forumDeps(ctx);
+  const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
+  requireModerator(found.access);
+  const form = parseForm(validateGroup, req.body);
+  if (!form.ok) return groupFormPage(ctx, req, res, found, req.body as object, form.errors);
+  await ctx.transaction((tx) => groups.updateGroup(tx, deps, found.group, form.value));
+  flash(req, "forums:groupForm.saved");
+  res.redirect(303, `/groups/${found.group.slug}`);
+}
+
+async function join(ctx: AppContext, req: Req, res: Res) {
+  const deps = forumDeps(ctx);
+  const group = await groups.findGroup(ctx.db, { slug: String(req.params.slug) });
+  if (!group) throw new HttpError(404, "errors.notFound");
+  const result = await ctx.transaction((tx) => groups.join(tx, deps, group, req.user!));
+  if (!result.ok)
+    throw new HttpError(failure(result.error).status, `forums:errors.${result.error}`);
+  flash(req, `forums:membership.${result.value}`, { group: group.name });
+  res.redirect(303, `/groups/${group.slug}`);
+}
+
+async function leave(ctx: AppContext, req: Req, res: Res) {
+  const deps = forumDeps(ctx);
+  const group = await groups.findGroup(ctx.db, { slug: String(req.params.slug) });
+  if (!group) throw new HttpError(404, "errors.notFound");
+  await ctx.transaction((tx) => groups.leave(tx, deps, group, req.user!));
+  flash(req, "forums:membership.left", { group: group.name });
+  res.redirect(303, group.visibility === "private" ? "/groups" : `/groups/${group.slug}`);
+}
+
+async function subscription(ctx: AppContext, req: Req, res: Res) {
+  const { group } = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
+  const on = (req.body as { on?: string }).on === "1";
+  await groups.subscribe(ctx.db, req.user!.id, { groupId: group.id }, on);
+  flash(req, on ? "forums:subscription.groupOn" : "forums:subscription.groupOff");
+  res.redirect(303, `/groups/${group.slug}`);
+}
+
+async function members(ctx: AppContext, req: Req, res: Res) {
+  await renderMembersPage(ctx, req, res, await moderated(ctx, req));
+}
+
+async function invite(ctx: AppContext, req: Req, res: Res) {
+  const deps = forumDeps(ctx);
+  const found = await moderated(ctx, req);
+  const form = parseForm(validateInvite, req.body);
+  if (!form.ok) return renderMembersPage(ctx, req, res, found, form.errors, req.body as object);
+  const result = await ctx.transaction((tx) =>
+    groups.invite(tx, deps, found.group, form.value.username),
+  );
+  if (!result.ok) {
+    return renderMembersPage(
+      ctx,
+      req,
+      res,
+      found,
+      [{ field: "username", key: `forums:errors.${result.error}` }],
+      req.body as object,
+    );
+  }
+  flash(req, "forums:members.invitedDone", { name: result.value.displayName });
+  res.redirect(303, `/groups/${found.group.slug}/members`);
+}
+
+async function decide(ctx: AppContext, req: Req, res: Res) {
+  const deps = forumDeps(ctx);
+  const found = await moderated(ctx, req);
+  const accept = (req.body as { decision?: string }).decision === "accept";
+  const done = await ctx.transaction((tx) =>
+    groups.decide(tx, deps, found.group, String(req.params.userId), accept),
+  );
+  if (!done) throw new HttpError(404, "errors.notFound");
+  flash(req, accept ? "forums:members.accepted" : "forums:members.refused");
+  res.redirect(303, `/groups/${found.group.slug}/members`);
+}
+
+async function setRole(ctx: AppContext, req: Req, res: Res) {
+  const found = await moderated(ctx, req);
+  const role = (req.body as { role?: string }).role === "moderator" ? "moderator" : "member";
+  if (!(await groups.setRole(ctx.db, found.group, String(req.params.userId), role)))
+    throw new HttpError(404, "errors.notFound");
+  flash(req, "forums:members.roleChanged");
+  res.redirect(303, `/groups/${found.group.slug}/members`);
 }

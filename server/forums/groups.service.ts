@@ -5,7 +5,7 @@ import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
 import { findUserByUsername, type User } from "../accounts/accounts.repo.ts";
 import { handleConflict } from "../accounts/handles.ts";
-import { fail, ok, type Result } from "../http/result.ts";
+import { fail, ok, type Result } from "../lib/result.ts";
 import { notify } from "../notifications/notifications.service.ts";
 import type { JoinPolicy, MemberRole, PostPolicy, Visibility } from "./forums.tables.ts";
 import * as repo from "./groups.repo.ts";

@@ -1,7 +1,7 @@
 import type { AppContext } from "../context.ts";
-import type { ApiRegistry } from "../api/api-registry.ts";
-import { HttpError } from "../http/errors.ts";
-import type { Result } from "../http/result.ts";
+import type express from "express";
+import type { ApiRegistry, ApiRequest } from "../api/api-registry.ts";
+import { handlers } from "../http/handlers.ts";
 import {
   banApiSchema,
   moveApiSchema,
@@ -21,9 +21,8 @@ import {
   readableTopic,
   requireModerator,
 } from "./forums.web.ts";
-import { findGroup, groupsModeratedBy } from "./groups.service.ts";
 import * as moderation from "./moderation.service.ts";
-import { LOG_PER_PAGE, pageParam, pager, REPORTS_PER_PAGE } from "./paging.ts";
+import { pageParam } from "./paging.ts";
 import { forumDeps } from "./groups.service.ts";
 
 const done = { 204: { description: "Done" } };
@@ -57,39 +56,41 @@ const LOG_SCHEMA = {
   },
 } as const;
 
-export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
-  const deps = forumDeps(ctx);
-  const list = (items: object) => ({
-    type: "object",
-    properties: { items: { type: "array", items: items }, ...PAGE_SCHEMA.properties },
-  });
-  const reportJson = (r: moderation.Report) => ({
-    id: r.id,
-    group: r.groupSlug,
-    postId: r.postId,
-    topicId: r.topicId,
-    topicTitle: r.topicTitle,
-    reason: r.reason,
-    content: r.contentSnapshot,
-    reporter: r.reporterName,
-    createdAt: r.createdAt.toISOString(),
-  });
+type Res = express.Response;
+type Api<B, Q = unknown> = ApiRequest<B, Q>;
+type Paged = { page?: number };
+type BanApi = { username: string; days?: number | null; reason?: string };
 
-  /** One page of open reports (the page number from the query), in the API's list shape. */
-  async function reportsPage(
-    req: { validQuery: { page?: number } },
-    scope: Parameters<typeof moderation.listOpenReports>[1],
-  ) {
-    const page = pageParam(String(req.validQuery.page ?? 1));
-    const found = await moderation.listOpenReports(ctx.db, scope, {
-      limit: REPORTS_PER_PAGE,
-      offset: (page - 1) * REPORTS_PER_PAGE,
-    });
-    return {
-      items: found.items.map(reportJson),
-      ...pageJson(pager(found.total, page, REPORTS_PER_PAGE), found.total),
-    };
-  }
+const list = (items: object) => ({
+  type: "object",
+  properties: { items: { type: "array", items: items }, ...PAGE_SCHEMA.properties },
+});
+
+const reportJson = (r: moderation.Report) => ({
+  id: r.id,
+  group: r.groupSlug,
+  postId: r.postId,
+  topicId: r.topicId,
+  topicTitle: r.topicTitle,
+  reason: r.reason,
+  content: r.contentSnapshot,
+  reporter: r.reporterName,
+  createdAt: r.createdAt.toISOString(),
+});
+
+/** One page of open reports (the page number from the query), in the API's list shape. */
+async function reportsPage(
+  ctx: AppContext,
+  req: { validQuery: Paged },
+  scope: Parameters<typeof moderation.openReportsPage>[1],
+) {
+  const page = pageParam(String(req.validQuery.page ?? 1));
+  const found = await moderation.openReportsPage(ctx.db, scope, page);
+  return { items: found.items.map(reportJson), ...pageJson(found.pager, found.total) };
+}
+
+export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
+  const on = handlers(ctx);
 
   api.add<ReportApi>({
     method: "post",
@@ -106,14 +107,7 @@ export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
       409: { description: "Already reported by me" },
       422: { description: "No reason given" },
     },
-    async handler(req, res) {
-      const found = await readablePost(ctx.db, req.apiUser, req.body.postId);
-      const result = await ctx.transaction((tx) =>
-        moderation.report(tx, deps, { ...found, user: req.apiUser!, reason: req.body.reason }),
-      );
-      if (!result.ok) throw failureError(req.t, failure(result.error), "reason");
-      res.status(201).json({ id: result.value });
-    },
+    handler: on(reportPost),
   });
 
   api.add<unknown, { page?: number }>({
@@ -124,9 +118,7 @@ export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
     auth: ["moderator", "admin"],
     query: pageQuery,
     responses: { 200: { description: "Open reports, oldest first", schema: list(REPORT_SCHEMA) } },
-    async handler(req, res) {
-      res.json(await reportsPage(req, { instance: req.apiUser! }));
-    },
+    handler: on(instanceReports),
   });
 
   api.add<unknown, { page?: number }>({
@@ -137,15 +129,7 @@ export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
     auth: "user",
     query: pageQuery,
     responses: { 200: { description: "Open reports, oldest first", schema: list(REPORT_SCHEMA) } },
-    async handler(req, res) {
-      const { group, access } = await readableGroup(
-        ctx.db,
-        req.apiUser,
-        groupRef(String(req.params.id)),
-      );
-      requireModerator(access);
-      res.json(await reportsPage(req, { groupId: group.id }));
-    },
+    handler: on(groupReports),
   });
 
   api.add<unknown, { page?: number }>({
@@ -156,26 +140,7 @@ export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
     auth: "optional",
     query: pageQuery,
     responses: { 200: { description: "Newest first", schema: list(LOG_SCHEMA) } },
-    async handler(req, res) {
-      const { group } = await readableGroup(ctx.db, req.apiUser, groupRef(String(req.params.id)));
-      const page = pageParam(String(req.validQuery.page ?? 1));
-      const log = await moderation.listLog(ctx.db, group.id, {
-        limit: LOG_PER_PAGE,
-        offset: (page - 1) * LOG_PER_PAGE,
-      });
-      res.json({
-        items: log.items.map((e) => ({
-          action: e.action,
-          topicId: e.topicId,
-          topicTitle: e.topicTitle,
-          member: e.targetName,
-          reason: e.reason,
-          details: e.details,
-          createdAt: e.createdAt.toISOString(),
-        })),
-        ...pageJson(pager(log.total, page, LOG_PER_PAGE), log.total),
-      });
-    },
+    handler: on(moderationLog),
   });
 
   for (const action of ["removal", "restoration"] as const) {
@@ -190,18 +155,7 @@ export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
       auth: "user",
       body: reasonApiSchema,
       responses: { ...done, 422: { description: "No reason given" } },
-      async handler(req, res) {
-        const found = await readablePost(ctx.db, req.apiUser, String(req.params.id));
-        requireModerator(found.access);
-        const input = { ...found, moderator: req.apiUser!, reason: req.body.reason };
-        const result = await ctx.transaction((tx): Promise<Result<void, string>> =>
-          action === "removal"
-            ? moderation.removePost(tx, deps, input)
-            : moderation.restorePost(tx, input),
-        );
-        if (!result.ok) throw failureError(req.t, failure(result.error), "reason");
-        res.status(204).end();
-      },
+      handler: (req, res) => removeOrRestore(ctx, req, res, action),
     });
   }
 
@@ -214,20 +168,7 @@ export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
       auth: "user",
       body: reasonApiSchema,
       responses: done,
-      async handler(req, res) {
-        const found = await readableTopic(ctx.db, req.apiUser, String(req.params.id));
-        requireModerator(found.access);
-        const result = await ctx.transaction((tx) =>
-          moderation.flagTopic(tx, deps, {
-            ...found,
-            moderator: req.apiUser!,
-            action,
-            reason: req.body.reason,
-          }),
-        );
-        if (!result.ok) throw failureError(req.t, failure(result.error), "reason");
-        res.status(204).end();
-      },
+      handler: (req, res) => flagTopic(ctx, req, res, action),
     });
   }
 
@@ -239,28 +180,10 @@ export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
     auth: "user",
     body: moveApiSchema,
     responses: done,
-    async handler(req, res) {
-      const found = await readableTopic(ctx.db, req.apiUser, String(req.params.id));
-      requireModerator(found.access);
-      const target = await findGroup(ctx.db, { id: req.body.groupId });
-      const allowed = (await groupsModeratedBy(ctx.db, req.apiUser!)).some(
-        (g) => g.id === target?.id,
-      );
-      if (!target || !allowed) throw new HttpError(403, "errors.forbidden");
-      const result = await ctx.transaction((tx) =>
-        moderation.moveTopic(tx, deps, {
-          ...found,
-          target,
-          moderator: req.apiUser!,
-          reason: req.body.reason,
-        }),
-      );
-      if (!result.ok) throw failureError(req.t, failure(result.error), "reason");
-      res.status(204).end();
-    },
+    handler: on(moveTopic),
   });
 
-  api.add<{ username: string; days?: number | null; reason?: string }>({
+  api.add<BanApi>({
     method: "post",
     path: "/groups/:id/bans",
     summary:
@@ -277,30 +200,7 @@ export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
         },
       },
     },
-    async handler(req, res) {
-      const { group, access } = await readableGroup(
-        ctx.db,
-        req.apiUser,
-        groupRef(String(req.params.id)),
-      );
-      requireModerator(access);
-      const result = await ctx.transaction((tx) =>
-        moderation.ban(tx, deps, {
-          group,
-          username: req.body.username,
-          days: req.body.days ?? null,
-          reason: req.body.reason,
-          moderator: req.apiUser!,
-        }),
-      );
-      if (!result.ok)
-        throw failureError(
-          req.t,
-          failure(result.error),
-          result.error === "reason_required" ? "reason" : "username",
-        );
-      res.status(201).json({ until: result.value.expiresAt?.toISOString() ?? null });
-    },
+    handler: on(ban),
   });
 
   api.add<ReasonForm>({
@@ -311,23 +211,149 @@ export function moderationApi(api: ApiRegistry, ctx: AppContext): void {
     auth: "user",
     body: reasonApiSchema,
     responses: done,
-    async handler(req, res) {
-      const { group, access } = await readableGroup(
-        ctx.db,
-        req.apiUser,
-        groupRef(String(req.params.id)),
-      );
-      requireModerator(access);
-      const result = await ctx.transaction((tx) =>
-        moderation.unban(tx, {
-          group,
-          userId: String(req.params.userId),
-          moderator: req.apiUser!,
-          reason: req.body.reason,
-        }),
-      );
-      if (!result.ok) throw failureError(req.t, failure(result.error), "reason");
-      res.status(204).end();
-    },
+    handler: on(liftBan),
   });
+}
+
+async function reportPost(ctx: AppContext, req: Api<ReportApi>, res: Res) {
+  const found = await readablePost(ctx.db, req.apiUser, req.body.postId);
+  const result = await ctx.transaction((tx) =>
+    moderation.report(tx, forumDeps(ctx), {
+      ...found,
+      user: req.apiUser!,
+      reason: req.body.reason,
+    }),
+  );
+  if (!result.ok) throw failureError(req.t, failure(result.error), "reason");
+  res.status(201).json({ id: result.value });
+}
+
+async function instanceReports(ctx: AppContext, req: Api<unknown, Paged>, res: Res) {
+  res.json(await reportsPage(ctx, req, { instance: req.apiUser! }));
+}
+
+async function groupReports(ctx: AppContext, req: Api<unknown, Paged>, res: Res) {
+  const { group, access } = await readableGroup(
+    ctx.db,
+    req.apiUser,
+    groupRef(String(req.params.id)),
+  );
+  requireModerator(access);
+  res.json(await reportsPage(ctx, req, { groupId: group.id }));
+}
+
+async function moderationLog(ctx: AppContext, req: Api<unknown, Paged>, res: Res) {
+  const { group } = await readableGroup(ctx.db, req.apiUser, groupRef(String(req.params.id)));
+  const page = pageParam(String(req.validQuery.page ?? 1));
+  const log = await moderation.logPage(ctx.db, group.id, page);
+  res.json({
+    items: log.items.map((e) => ({
+      action: e.action,
+      topicId: e.topicId,
+      topicTitle: e.topicTitle,
+      member: e.targetName,
+      reason: e.reason,
+      details: e.details,
+      createdAt: e.createdAt.toISOString(),
+    })),
+    ...pageJson(log.pager, log.total),
+  });
+}
+
+async function removeOrRestore(
+  ctx: AppContext,
+  req: Api<ReasonForm>,
+  res: Res,
+  action: "removal" | "restoration",
+) {
+  const found = await readablePost(ctx.db, req.apiUser, String(req.params.id));
+  requireModerator(found.access);
+  const result = await ctx.transaction((tx) =>
+    moderation.actOnPost(tx, forumDeps(ctx), action === "removal" ? "remove" : "restore", {
+      ...found,
+      user: req.apiUser!,
+      reason: req.body.reason,
+    }),
+  );
+  if (!result.ok) throw failureError(req.t, failure(result.error), "reason");
+  res.status(204).end();
+}
+
+async function flagTopic(
+  ctx: AppContext,
+  req: Api<ReasonForm>,
+  res: Res,
+  action: moderation.TopicAction,
+) {
+  const found = await readableTopic(ctx.db, req.apiUser, String(req.params.id));
+  requireModerator(found.access);
+  const result = await ctx.transaction((tx) =>
+    moderation.flagTopic(tx, forumDeps(ctx), {
+      ...found,
+      moderator: req.apiUser!,
+      action,
+      reason: req.body.reason,
+    }),
+  );
+  if (!result.ok) throw failureError(req.t, failure(result.error), "reason");
+  res.status(204).end();
+}
+
+async function moveTopic(ctx: AppContext, req: Api<MoveForm>, res: Res) {
+  const found = await readableTopic(ctx.db, req.apiUser, String(req.params.id));
+  requireModerator(found.access);
+  const result = await ctx.transaction((tx) =>
+    moderation.moveTopic(tx, forumDeps(ctx), {
+      ...found,
+      targetId: req.body.groupId,
+      moderator: req.apiUser!,
+      reason: req.body.reason,
+    }),
+  );
+  if (!result.ok) throw failureError(req.t, failure(result.error), "reason");
+  res.status(204).end();
+}
+
+async function ban(ctx: AppContext, req: Api<BanApi>, res: Res) {
+  const { group, access } = await readableGroup(
+    ctx.db,
+    req.apiUser,
+    groupRef(String(req.params.id)),
+  );
+  requireModerator(access);
+  const result = await ctx.transaction((tx) =>
+    moderation.ban(tx, forumDeps(ctx), {
+      group,
+      username: req.body.username,
+      days: req.body.days ?? null,
+      reason: req.body.reason,
+      moderator: req.apiUser!,
+    }),
+  );
+  if (!result.ok)
+    throw failureError(
+      req.t,
+      failure(result.error),
+      result.error === "reason_required" ? "reason" : "username",
+    );
+  res.status(201).json({ until: result.value.expiresAt?.toISOString() ?? null });
+}
+
+async function liftBan(ctx: AppContext, req: Api<ReasonForm>, res: Res) {
+  const { group, access } = await readableGroup(
+    ctx.db,
+    req.apiUser,
+    groupRef(String(req.params.id)),
+  );
+  requireModerator(access);
+  const result = await ctx.transaction((tx) =>
+    moderation.unban(tx, {
+      group,
+      userId: String(req.params.userId),
+      moderator: req.apiUser!,
+      reason: req.body.reason,
+    }),
+  );
+  if (!result.ok) throw failureError(req.t, failure(result.error), "reason");
+  res.status(204).end();
 }

@@ -1,8 +1,9 @@
 // Moderation is explicit and justified: every action names its reason, the reason is shown to
 // the member concerned, and the action is written to the group's public moderation log.
+import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
 import { findUserById, findUserByUsername, type User } from "../accounts/accounts.repo.ts";
-import { fail, ok, type Result } from "../http/result.ts";
+import { fail, ok, type Result } from "../lib/result.ts";
 import { notify } from "../notifications/notifications.service.ts";
 import type { GroupAccess } from "./access.ts";
 import * as groups from "./groups.repo.ts";
@@ -13,7 +14,7 @@ import * as repo from "./moderation.repo.ts";
 import { banRemoteActor } from "./remote-bans.ts";
 import * as posts from "./posts.repo.ts";
 import type { Post } from "./posts.repo.ts";
-import { pageOfPosition } from "./paging.ts";
+import { LOG_PER_PAGE, postPath, pager, REPORTS_PER_PAGE } from "./paging.ts";
 import { excerpt } from "./richtext.ts";
 import * as topics from "./topics.repo.ts";
 import type { Topic } from "./topics.repo.ts";
@@ -25,9 +26,7 @@ type Reasoned = { reason: string | undefined };
 const reasonOf = (input: Reasoned) => input.reason?.trim() ?? "";
 
 function topicLink(topic: Topic, post?: Post) {
-  return post && post.position > 1
-    ? `/topics/${topic.id}?page=${pageOfPosition(post.position)}#post-${post.position}`
-    : `/topics/${topic.id}`;
+  return post && post.position > 1 ? postPath(topic.id, post.position) : `/topics/${topic.id}`;
 }
 
 export async function removePost(
@@ -139,14 +138,18 @@ export async function flagTopic(
   return ok(undefined);
 }
 
+/** A topic goes only to a group the moderator moderates too (else "forbidden", as if absent). */
 export async function moveTopic(
   tx: Tx,
   deps: ForumDeps,
-  input: Reasoned & { group: Group; topic: Topic; target: Group; moderator: User },
-): Promise<Result<void, "reason_required" | "same_group">> {
+  input: Reasoned & { group: Group; topic: Topic; targetId: string; moderator: User },
+): Promise<Result<{ target: Group }, "reason_required" | "same_group" | "forbidden">> {
+  const { group, topic, moderator } = input;
+  const target = await groups.findGroup(tx.db, { id: input.targetId });
+  const moderated = await groups.groupsModeratedBy(tx.db, moderator);
+  if (!target || !moderated.some((g) => g.id === target.id)) return fail("forbidden");
   const reason = reasonOf(input);
   if (!reason) return fail("reason_required");
-  const { group, topic, target, moderator } = input;
   if (target.id === group.id) return fail("same_group");
   await topics.setTopicFlags(tx.db, topic.id, { groupId: target.id });
   await topics.refreshTopicCount(tx.db, group.id);
@@ -181,7 +184,7 @@ export async function moveTopic(
       email: "forums",
     });
   }
-  return ok(undefined);
+  return ok({ target });
 }
 
 export async function ban(
@@ -311,10 +314,40 @@ export async function dismissReport(
   return ok(undefined);
 }
 
+export type PostAction = "report" | "remove" | "restore";
+
+/** Report (any reader), remove or restore (moderators) a post, with the reason given. */
+export async function actOnPost(
+  tx: Tx,
+  deps: ForumDeps,
+  action: PostAction,
+  input: Reasoned & { group: Group; topic: Topic; post: Post; access: GroupAccess; user: User },
+): Promise<Result<unknown, string>> {
+  if (action === "report") return report(tx, deps, input);
+  const asModerator = { ...input, moderator: input.user };
+  return action === "remove" ? removePost(tx, deps, asModerator) : restorePost(tx, asModerator);
+}
+
+/** One page of open reports, of a group or of every group (the instance's queue). */
+export async function openReportsPage(
+  db: Db,
+  scope: Parameters<typeof repo.listOpenReports>[1],
+  page: number,
+) {
+  const offset = (page - 1) * REPORTS_PER_PAGE;
+  const list = await repo.listOpenReports(db, scope, { limit: REPORTS_PER_PAGE, offset });
+  return { ...list, pager: pager(list.total, page, REPORTS_PER_PAGE) };
+}
+
+/** One page of a group's public moderation log, newest first. */
+export async function logPage(db: Db, groupId: string, page: number) {
+  const offset = (page - 1) * LOG_PER_PAGE;
+  const list = await repo.listLog(db, groupId, { limit: LOG_PER_PAGE, offset });
+  return { ...list, pager: pager(list.total, page, LOG_PER_PAGE) };
+}
+
 /** Moderation needs the right to moderate this very group, not only to read it. */
 export const canModerate = (access: GroupAccess) => access.isModerator;
 export const activeBan = repo.activeBan;
 export const listActiveBans = repo.listActiveBans;
-export const listLog = repo.listLog;
-export const listOpenReports = repo.listOpenReports;
 export type { Report, LogEntry } from "./moderation.repo.ts";

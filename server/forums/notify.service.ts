@@ -6,7 +6,7 @@ import { findUserById } from "../accounts/accounts.repo.ts";
 import { notify } from "../notifications/notifications.service.ts";
 import { groupAccess } from "./access.ts";
 import { findGroup } from "./groups.repo.ts";
-import { pageOfPosition } from "./paging.ts";
+import { postPath } from "./paging.ts";
 import * as posts from "./posts.repo.ts";
 import { excerpt } from "./richtext.ts";
 import { findTopic } from "./topics.repo.ts";
@@ -41,10 +41,7 @@ export async function notifyPost(tx: Tx, publicUrl: URL, postId: string): Promis
   if (post.position === 1) add(await subscriberIds(tx, { groupId: group.id }), "newTopic");
   else add(await subscriberIds(tx, { topicId: topic.id }), "newReply");
 
-  const link =
-    post.position === 1
-      ? `/topics/${topic.id}`
-      : `/topics/${topic.id}?page=${pageOfPosition(post.position)}#post-${post.position}`;
+  const link = post.position === 1 ? `/topics/${topic.id}` : postPath(topic.id, post.position);
   let sent = 0;
   for (const [userId, reason] of reasons) {
     const user = await findUserById(tx.db, userId);

@@ -3,7 +3,7 @@
 // group, and when registrations are confirmed or cancelled); the forums never read offer tables.
 import type { Tx } from "../db/transaction.ts";
 import { findUserById } from "../accounts/accounts.repo.ts";
-import { fail, ok, type Result } from "../http/result.ts";
+import { fail, ok, type Result } from "../lib/result.ts";
 import * as repo from "./groups.repo.ts";
 import * as members from "./memberships.repo.ts";
 import type { Group } from "./groups.repo.ts";

@@ -30,3 +30,7 @@ export function pager(total: number, page: number, size: number): Pager {
 }
 
 export const pageOfPosition = (position: number) => Math.ceil(position / POSTS_PER_PAGE);
+
+/** The path of a post: its topic, at the page that shows it, scrolled to it. */
+export const postPath = (topicId: string, position: number) =>
+  `/topics/${topicId}?page=${pageOfPosition(position)}#post-${position}`;

@@ -5,7 +5,7 @@
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
 import type { User } from "../accounts/accounts.repo.ts";
-import { fail, ok, type Result } from "../http/result.ts";
+import { fail, ok, type Result } from "../lib/result.ts";
 import type { Group } from "./groups.repo.ts";
 import type { ForumDeps } from "./groups.service.ts";
 

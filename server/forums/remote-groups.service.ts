@@ -5,7 +5,7 @@ import type { AppContext } from "../context.ts";
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
 import type { User } from "../accounts/accounts.repo.ts";
-import { ok, type Result } from "../http/result.ts";
+import { ok, type Result } from "../lib/result.ts";
 import type { FindGroupError, RemoteGroupActor } from "./forums.port.ts";
 import { findGroup, type Group } from "./groups.repo.ts";
 import type { ForumDeps } from "./groups.service.ts";

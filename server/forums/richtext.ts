@@ -1,9 +1,9 @@
 // Members write Markdown; it is rendered here once, on write, and the HTML always goes through
-// sanitize-html before it is stored. Content that arrives as HTML (federation) goes through the
-// same sanitizer. Mentions (@user, @user@host) are found while rendering, outside code and links.
+// the "forumPost" profile of the HTML policy (server/lib/html-policy.ts) before it is stored.
+// Posts that arrive as HTML (federation) go through the same profile. Mentions (@user, @user@host) are found while rendering, outside code and links.
 import MarkdownIt from "markdown-it";
 import type { Env, StateCore, Token } from "markdown-it";
-import sanitizeHtml from "sanitize-html";
+import { htmlToText, sanitizeHtmlAs } from "../lib/html-policy.ts";
 
 export interface Mention {
   /** As written, lower-cased: `user` or `user@host`. */
@@ -93,75 +93,20 @@ md.core.ruler.before("linkify", "mentions", mentionsRule);
 md.renderer.rules.mention_open = () => '<span class="mention">';
 md.renderer.rules.mention_close = () => "</span>";
 
-const ALLOWED: sanitizeHtml.IOptions = {
-  allowedTags: [
-    "p",
-    "br",
-    "strong",
-    "b",
-    "em",
-    "i",
-    "s",
-    "del",
-    "code",
-    "pre",
-    "blockquote",
-    "ul",
-    "ol",
-    "li",
-    "a",
-    "h3",
-    "h4",
-    "h5",
-    "h6",
-    "hr",
-    "span",
-  ],
-  allowedAttributes: { a: ["href", "rel"], span: ["class"], ol: ["start"] },
-  allowedClasses: { span: ["mention", "h-card"] },
-  allowedSchemes: ["http", "https", "mailto"],
-  allowProtocolRelative: false,
-  // Headings inside a post never compete with the page's own outline.
-  transformTags: {
-    h1: "h3",
-    h2: "h4",
-    a: (tagName, attribs) => ({
-      tagName,
-      attribs: { ...attribs, rel: "nofollow ugc noopener noreferrer" },
-    }),
-  },
-  disallowedTagsMode: "discard",
-};
-
-export function sanitize(html: string): string {
-  return sanitizeHtml(html, ALLOWED);
-}
-
 /** Text for search and previews: no markup, entities decoded, blank runs squeezed. */
 export function plainText(html: string): string {
-  const text = sanitizeHtml(html.replace(/<\/(p|li|blockquote|h\d|pre)>|<br\s*\/?>/gi, "$& "), {
-    allowedTags: [],
-    allowedAttributes: {},
-  });
-  return text
-    .replace(/&lt;/g, "<")
-    .replace(/&gt;/g, ">")
-    .replace(/&quot;/g, '"')
-    .replace(/&#39;/g, "'")
-    .replace(/&amp;/g, "&")
-    .replace(/\s+/g, " ")
-    .trim();
+  return htmlToText(html, "flat");
 }
 
 export function renderMarkdown(source: string, localHost: string): Rendered {
   const env: MentionEnv = { localHost: localHost.toLowerCase(), mentions: new Map() };
-  const html = sanitize(md.render(source, env));
+  const html = sanitizeHtmlAs("forumPost", md.render(source, env));
   return { html, text: plainText(html), mentions: [...env.mentions.values()] };
 }
 
 /** HTML written elsewhere (a federated post): sanitized the same way, mentions left as they are. */
 export function renderRemoteHtml(html: string): Rendered {
-  const clean = sanitize(html);
+  const clean = sanitizeHtmlAs("forumPost", html);
   return { html: clean, text: plainText(clean), mentions: [] };
 }
 

@@ -1,5 +1,7 @@
 import type { AppContext } from "../context.ts";
-import type { ApiRegistry } from "../api/api-registry.ts";
+import type express from "express";
+import type { ApiRegistry, ApiRequest } from "../api/api-registry.ts";
+import { handlers } from "../http/handlers.ts";
 import { editApiSchema, replyApiSchema, type EditForm, type ReplyForm } from "./forums.schemas.ts";
 import {
   GROUP_SCHEMA,
@@ -13,26 +15,18 @@ import {
 } from "./forums.json.ts";
 import { failure, failureError, readablePost, readableTopic } from "./forums.web.ts";
 import { subscribe } from "./groups.service.ts";
-import { pageOfPosition, pageParam, pager, POSTS_PER_PAGE, RESULTS_PER_PAGE } from "./paging.ts";
+import { postPath, pageParam, pager, POSTS_PER_PAGE, RESULTS_PER_PAGE } from "./paging.ts";
 import { plainSnippet, searchPosts } from "./search.repo.ts";
 import { QUERY_MAX } from "./search.routes.ts";
 import * as topics from "./topics.service.ts";
 import { forumDeps } from "./groups.service.ts";
 
-export function topicsApi(api: ApiRegistry, ctx: AppContext): void {
-  const deps = forumDeps(ctx);
+type Res = express.Response;
+type Api<B, Q = unknown> = ApiRequest<B, Q>;
+type SearchQuery = { q: string; page?: number };
 
-  const postView = async (postId: string, userId: string | undefined) => {
-    const post = (await topics.findPost(ctx.db, postId))!;
-    return (
-      await topics.listPosts(
-        ctx.db,
-        post.topicId,
-        { from: post.position, to: post.position },
-        userId,
-      )
-    )[0]!;
-  };
+export function topicsApi(api: ApiRegistry, ctx: AppContext): void {
+  const on = handlers(ctx);
 
   api.add<unknown, { page?: number }>({
     method: "get",
@@ -55,26 +49,7 @@ export function topicsApi(api: ApiRegistry, ctx: AppContext): void {
         },
       },
     },
-    async handler(req, res) {
-      const found = await readableTopic(ctx.db, req.apiUser, String(req.params.id));
-      const { topic, group, access } = found;
-      const page = pageParam(String(req.validQuery.page ?? 1));
-      const from = (page - 1) * POSTS_PER_PAGE + 1;
-      const posts = await topics.listPosts(
-        ctx.db,
-        topic.id,
-        { from, to: from + POSTS_PER_PAGE - 1 },
-        req.apiUser?.id,
-      );
-      if (req.apiUser && posts.length > 0)
-        await topics.markRead(ctx.db, req.apiUser.id, topic.id, posts.at(-1)!.position);
-      res.json({
-        topic: topicJson(deps, topic),
-        group: groupJson(deps, group, access.membership?.state),
-        posts: posts.map((p) => postJson(deps, p, access)),
-        ...pageJson(pager(topic.postCount, page, POSTS_PER_PAGE), topic.postCount),
-      });
-    },
+    handler: on(showTopic),
   });
 
   api.add<ReplyForm>({
@@ -91,26 +66,7 @@ export function topicsApi(api: ApiRegistry, ctx: AppContext): void {
       409: { description: "The topic is locked" },
       429: { description: "New account: posting slowed down" },
     },
-    async handler(req, res) {
-      const found = await readableTopic(ctx.db, req.apiUser, String(req.params.id));
-      const result = await ctx.transaction((tx) =>
-        topics.reply(tx, deps, {
-          ...found,
-          user: req.apiUser!,
-          source: req.body.content,
-          inReplyToId: req.body.inReplyTo,
-          quoteOfId: req.body.quoteOf,
-        }),
-      );
-      if (!result.ok)
-        throw failureError(req.t, failure(result.error, result.details, found.access), "content");
-      const body = postJson(
-        deps,
-        await postView(result.value.postId, req.apiUser!.id),
-        found.access,
-      );
-      res.status(201).location(body.url).json(body);
-    },
+    handler: on(reply),
   });
 
   api.add<EditForm>({
@@ -121,19 +77,7 @@ export function topicsApi(api: ApiRegistry, ctx: AppContext): void {
     auth: "user",
     body: editApiSchema,
     responses: { 200: { description: "The post", schema: POST_SCHEMA } },
-    async handler(req, res) {
-      const found = await readablePost(ctx.db, req.apiUser, String(req.params.id));
-      const result = await ctx.transaction((tx) =>
-        topics.editPost(tx, deps, {
-          ...found,
-          user: req.apiUser!,
-          source: req.body.content,
-          title: req.body.title,
-        }),
-      );
-      if (!result.ok) throw failureError(req.t, failure(result.error, {}, found.access));
-      res.json(postJson(deps, await postView(found.post.id, req.apiUser!.id), found.access));
-    },
+    handler: on(editPost),
   });
 
   for (const method of ["put", "delete"] as const) {
@@ -149,14 +93,7 @@ export function topicsApi(api: ApiRegistry, ctx: AppContext): void {
           schema: { type: "object", properties: { likes: { type: "integer" } } },
         },
       },
-      async handler(req, res) {
-        const found = await readablePost(ctx.db, req.apiUser, String(req.params.id));
-        const result = await ctx.transaction((tx) =>
-          topics.like(tx, deps, { ...found, user: req.apiUser!, on: method === "put" }),
-        );
-        if (!result.ok) throw failureError(req.t, failure(result.error, {}, found.access));
-        res.json({ likes: (await topics.findPost(ctx.db, found.post.id))!.likeCount });
-      },
+      handler: (req, res) => like(ctx, req, res, method === "put"),
     });
 
     api.add({
@@ -167,15 +104,11 @@ export function topicsApi(api: ApiRegistry, ctx: AppContext): void {
       tags: ["forums"],
       auth: "user",
       responses: { 204: { description: "Done" } },
-      async handler(req, res) {
-        const { topic } = await readableTopic(ctx.db, req.apiUser, String(req.params.id));
-        await subscribe(ctx.db, req.apiUser!.id, { topicId: topic.id }, method === "put");
-        res.status(204).end();
-      },
+      handler: (req, res) => subscription(ctx, req, res, method === "put"),
     });
   }
 
-  api.add<unknown, { q: string; page?: number }>({
+  api.add<unknown, SearchQuery>({
     method: "get",
     path: "/forums/search",
     summary: "French full-text search in the groups I may read (accents and plurals ignored)",
@@ -213,26 +146,99 @@ export function topicsApi(api: ApiRegistry, ctx: AppContext): void {
         },
       },
     },
-    async handler(req, res) {
-      const page = pageParam(String(req.validQuery.page ?? 1));
-      const found = await searchPosts(ctx.db, req.apiUser, req.validQuery.q, {
-        limit: RESULTS_PER_PAGE,
-        offset: (page - 1) * RESULTS_PER_PAGE,
-      });
-      res.json({
-        items: found.items.map((hit) => ({
-          postId: hit.postId,
-          topicId: hit.topicId,
-          topicTitle: hit.topicTitle,
-          group: hit.groupSlug,
-          excerpt: plainSnippet(hit.snippet),
-          url: new URL(
-            `/topics/${hit.topicId}?page=${pageOfPosition(hit.position)}#post-${hit.position}`,
-            deps.publicUrl,
-          ).href,
-        })),
-        ...pageJson(pager(found.total, page, RESULTS_PER_PAGE), found.total),
-      });
-    },
+    handler: on(search),
+  });
+}
+
+async function showTopic(ctx: AppContext, req: Api<unknown, { page?: number }>, res: Res) {
+  const deps = forumDeps(ctx);
+  const found = await readableTopic(ctx.db, req.apiUser, String(req.params.id));
+  const { topic, group, access } = found;
+  const page = pageParam(String(req.validQuery.page ?? 1));
+  const { posts } = await topics.readTopicPage(ctx.db, {
+    topic,
+    userId: req.apiUser?.id,
+    page,
+  });
+  res.json({
+    topic: topicJson(deps, topic),
+    group: groupJson(deps, group, access.membership?.state),
+    posts: posts.map((p) => postJson(deps, p, access)),
+    ...pageJson(pager(topic.postCount, page, POSTS_PER_PAGE), topic.postCount),
+  });
+}
+
+async function reply(ctx: AppContext, req: Api<ReplyForm>, res: Res) {
+  const deps = forumDeps(ctx);
+  const found = await readableTopic(ctx.db, req.apiUser, String(req.params.id));
+  const result = await ctx.transaction((tx) =>
+    topics.reply(tx, deps, {
+      ...found,
+      user: req.apiUser!,
+      source: req.body.content,
+      inReplyToId: req.body.inReplyTo,
+      quoteOfId: req.body.quoteOf,
+    }),
+  );
+  if (!result.ok)
+    throw failureError(req.t, failure(result.error, result.details, found.access), "content");
+  const body = postJson(
+    deps,
+    await topics.postView(ctx.db, result.value.postId, req.apiUser!.id),
+    found.access,
+  );
+  res.status(201).location(body.url).json(body);
+}
+
+async function editPost(ctx: AppContext, req: Api<EditForm>, res: Res) {
+  const deps = forumDeps(ctx);
+  const found = await readablePost(ctx.db, req.apiUser, String(req.params.id));
+  const result = await ctx.transaction((tx) =>
+    topics.editPost(tx, deps, {
+      ...found,
+      user: req.apiUser!,
+      source: req.body.content,
+      title: req.body.title,
+    }),
+  );
+  if (!result.ok) throw failureError(req.t, failure(result.error, {}, found.access));
+  res.json(
+    postJson(deps, await topics.postView(ctx.db, found.post.id, req.apiUser!.id), found.access),
+  );
+}
+
+async function like(ctx: AppContext, req: Api<unknown>, res: Res, on: boolean) {
+  const deps = forumDeps(ctx);
+  const found = await readablePost(ctx.db, req.apiUser, String(req.params.id));
+  const result = await ctx.transaction((tx) =>
+    topics.like(tx, deps, { ...found, user: req.apiUser!, on }),
+  );
+  if (!result.ok) throw failureError(req.t, failure(result.error, {}, found.access));
+  res.json({ likes: (await topics.findPost(ctx.db, found.post.id))!.likeCount });
+}
+
+async function subscription(ctx: AppContext, req: Api<unknown>, res: Res, on: boolean) {
+  const { topic } = await readableTopic(ctx.db, req.apiUser, String(req.params.id));
+  await subscribe(ctx.db, req.apiUser!.id, { topicId: topic.id }, on);
+  res.status(204).end();
+}
+
+async function search(ctx: AppContext, req: Api<unknown, SearchQuery>, res: Res) {
+  const deps = forumDeps(ctx);
+  const page = pageParam(String(req.validQuery.page ?? 1));
+  const found = await searchPosts(ctx.db, req.apiUser, req.validQuery.q, {
+    limit: RESULTS_PER_PAGE,
+    offset: (page - 1) * RESULTS_PER_PAGE,
+  });
+  res.json({
+    items: found.items.map((hit) => ({
+      postId: hit.postId,
+      topicId: hit.topicId,
+      topicTitle: hit.topicTitle,
+      group: hit.groupSlug,
+      excerpt: plainSnippet(hit.snippet),
+      url: new URL(postPath(hit.topicId, hit.position), deps.publicUrl).href,
+    })),
+    ...pageJson(pager(found.total, page, RESULTS_PER_PAGE), found.total),
   });
 }

@@ -5,6 +5,7 @@ import { requireUser } from "../http/auth.ts";
 import { uploadRoute } from "../http/csrf.ts";
 import { HttpError, type FieldError } from "../http/errors.ts";
 import { flash, parseForm, renderForm } from "../http/forms.ts";
+import { handlers } from "../http/handlers.ts";
 import { compileForm } from "../http/validate.ts";
 import { mayPost } from "./access.ts";
 import { checkImage, MAX_IMAGE_BYTES, type CheckedImage } from "./attachments.ts";
@@ -21,7 +22,7 @@ import {
 import { failure, message, readableGroup, readablePost, readableTopic } from "./forums.web.ts";
 import { groupHeader } from "./groups.routes.ts";
 import { isSubscribed, subscribe } from "./groups.service.ts";
-import { pageOfPosition, pageParam, pager, POSTS_PER_PAGE } from "./paging.ts";
+import { pageOfPosition, postPath, pageParam, pager, POSTS_PER_PAGE } from "./paging.ts";
 import { quoteMarkdown } from "./richtext.ts";
 import * as topics from "./topics.service.ts";
 import { forumDeps } from "./groups.service.ts";
@@ -68,320 +69,317 @@ function imageOf(req: express.Request, res: express.Response): ImageResult {
   return { ok: true, image: { ...checked.value, description: description! } };
 }
 
+const limits = { titleMax: TITLE_MAX, contentMax: CONTENT_MAX };
+type Req = express.Request;
+type Res = express.Response;
+
 export function topicRoutes(router: express.Router, ctx: AppContext): void {
-  const deps = forumDeps(ctx);
-  const limits = { titleMax: TITLE_MAX, contentMax: CONTENT_MAX };
+  const on = handlers(ctx);
+  router.get("/groups/:slug/topics/new", requireUser, on(newTopicForm));
+  router.post("/groups/:slug/topics/new", requireUser, ...topicBody, on(createTopic));
+  router.get("/topics/:id", on(topicPage));
+  router.get("/posts/:id/reply", requireUser, on(replyForm));
+  router.post("/topics/:id/replies", requireUser, ...replyBody, on(reply));
+  router.get("/posts/:id/edit", requireUser, on(editPage));
+  router.post("/posts/:id/edit", requireUser, on(editPost));
+  router.post("/posts/:id/like", requireUser, on(like));
+  router.post("/topics/:id/subscription", requireUser, on(subscription));
+  router.get("/forums/media/:id", on(media));
+}
 
-  const topicFormPage = async (
-    req: express.Request,
-    res: express.Response,
-    values: object,
-    errors?: FieldError[],
-    status?: number,
-  ) => {
-    const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
-    renderForm(
-      res,
-      "forums/topic-form",
-      ctx.i18n,
+async function topicFormPage(
+  ctx: AppContext,
+  req: Req,
+  res: Res,
+  values: object,
+  errors?: FieldError[],
+  status?: number,
+) {
+  const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
+  renderForm(
+    res,
+    "forums/topic-form",
+    ctx.i18n,
+    req,
+    {
+      title: req.t("forums:topicForm.title"),
+      ...groupHeader(ctx, found, "topics"),
+      ...limits,
+      values,
+      errors,
+    },
+    status,
+  );
+}
+
+async function newTopicForm(ctx: AppContext, req: Req, res: Res) {
+  const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
+  const allowed = mayPost(found.group, found.access, "topic");
+  if (!allowed.ok)
+    throw new HttpError(failure(allowed.error).status, `forums:errors.${allowed.error}`);
+  await topicFormPage(ctx, req, res, {});
+}
+
+async function createTopic(ctx: AppContext, req: Req, res: Res) {
+  const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
+  const form = parseForm(validateTopic, req.body);
+  if (!form.ok) return topicFormPage(ctx, req, res, req.body as object, form.errors);
+  const image = imageOf(req, res);
+  if (!image.ok) return topicFormPage(ctx, req, res, req.body as object, image.errors);
+  const result = await ctx.transaction((tx) =>
+    topics.createTopic(tx, forumDeps(ctx), {
+      ...found,
+      user: req.user!,
+      title: form.value.title,
+      source: form.value.content,
+      image: image.image,
+    }),
+  );
+  if (!result.ok) {
+    const failed = failure(result.error, result.details, found.access);
+    return topicFormPage(
+      ctx,
       req,
-      {
-        title: req.t("forums:topicForm.title"),
-        ...groupHeader(ctx, found, "topics"),
-        ...limits,
-        values,
-        errors,
-      },
-      status,
-    );
-  };
-
-  router.get("/groups/:slug/topics/new", requireUser, async (req, res) => {
-    const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
-    const allowed = mayPost(found.group, found.access, "topic");
-    if (!allowed.ok)
-      throw new HttpError(failure(allowed.error).status, `forums:errors.${allowed.error}`);
-    await topicFormPage(req, res, {});
-  });
-
-  router.post("/groups/:slug/topics/new", requireUser, ...topicBody, async (req, res) => {
-    const found = await readableGroup(ctx.db, req.user, { slug: String(req.params.slug) });
-    const form = parseForm(validateTopic, req.body);
-    if (!form.ok) return topicFormPage(req, res, req.body as object, form.errors);
-    const image = imageOf(req, res);
-    if (!image.ok) return topicFormPage(req, res, req.body as object, image.errors);
-    const result = await ctx.transaction((tx) =>
-      topics.createTopic(tx, deps, {
-        ...found,
-        user: req.user!,
-        title: form.value.title,
-        source: form.value.content,
-        image: image.image,
-      }),
-    );
-    if (!result.ok) {
-      const failed = failure(result.error, result.details, found.access);
-      return topicFormPage(
-        req,
-        res,
-        req.body as object,
-        [{ field: "content", key: failed.key, values: failed.values }],
-        failed.status,
-      );
-    }
-    flash(req, "forums:topicForm.created");
-    res.redirect(303, `/topics/${result.value.topicId}`);
-  });
-
-  const topicPage = async (
-    req: express.Request,
-    res: express.Response,
-    values: object = {},
-    errors?: FieldError[],
-    status?: number,
-  ) => {
-    const found = await readableTopic(ctx.db, req.user, String(req.params.id));
-    const { topic, access } = found;
-    const pages = Math.max(1, Math.ceil(topic.postCount / POSTS_PER_PAGE));
-    const page = Math.min(pageParam(req.query.page), pages);
-    const from = (page - 1) * POSTS_PER_PAGE + 1;
-    const lastRead = req.user ? await topics.lastReadPosition(ctx.db, req.user.id, topic.id) : null;
-    const posts = await topics.listPosts(
-      ctx.db,
-      topic.id,
-      { from, to: from + POSTS_PER_PAGE - 1 },
-      req.user?.id,
-    );
-    if (req.user && posts.length > 0)
-      await topics.markRead(ctx.db, req.user.id, topic.id, posts.at(-1)!.position);
-    const canReply = mayPost(found.group, access, "reply", topic);
-    const firstUnread =
-      lastRead === null ? undefined : posts.find((p) => p.position > lastRead)?.position;
-    renderForm(
       res,
-      "forums/topic",
-      ctx.i18n,
-      req,
-      {
-        title: topic.title,
-        ...groupHeader(ctx, found, "topics"),
-        topic,
-        posts: posts.map((p) => ({
-          ...p,
-          page,
-          firstUnread: p.position === firstUnread,
-          mine: req.user?.id === p.authorId,
-          showContent: !p.removedAt || access.isModerator || req.user?.id === p.authorId,
-          canEdit: req.user?.id === p.authorId && !p.removedAt && !access.ban,
-          canReply: canReply.ok && !p.removedAt,
-          canReact: req.user !== undefined && !access.ban && !p.removedAt,
-          replyPages: p.replies.map((r) => ({ ...r, page: pageOfPosition(r.position) })),
-          parentPage: p.inReplyTo ? pageOfPosition(p.inReplyTo.position) : undefined,
-        })),
-        pager: pager(topic.postCount, page, POSTS_PER_PAGE),
-        canReply: canReply.ok,
-        whyNotReply:
-          canReply.ok || canReply.error === "sign_in"
-            ? undefined
-            : message(req, failure(canReply.error, {}, access)),
-        subscribed: req.user
-          ? await isSubscribed(ctx.db, req.user.id, { topicId: topic.id })
-          : false,
-        ...limits,
-        values,
-        errors,
-      },
-      status,
+      req.body as object,
+      [{ field: "content", key: failed.key, values: failed.values }],
+      failed.status,
     );
+  }
+  flash(req, "forums:topicForm.created");
+  res.redirect(303, `/topics/${result.value.topicId}`);
+}
+
+async function topicPage(
+  ctx: AppContext,
+  req: Req,
+  res: Res,
+  values: object = {},
+  errors?: FieldError[],
+  status?: number,
+) {
+  const found = await readableTopic(ctx.db, req.user, String(req.params.id));
+  const { topic, access } = found;
+  const pages = Math.max(1, Math.ceil(topic.postCount / POSTS_PER_PAGE));
+  const page = Math.min(pageParam(req.query.page), pages);
+  const { posts, lastRead } = await topics.readTopicPage(ctx.db, {
+    topic,
+    userId: req.user?.id,
+    page,
+  });
+  const canReply = mayPost(found.group, access, "reply", topic);
+  const firstUnread =
+    lastRead === null ? undefined : posts.find((p) => p.position > lastRead)?.position;
+  renderForm(
+    res,
+    "forums/topic",
+    ctx.i18n,
+    req,
+    {
+      title: topic.title,
+      ...groupHeader(ctx, found, "topics"),
+      topic,
+      posts: posts.map((p) => ({
+        ...p,
+        page,
+        firstUnread: p.position === firstUnread,
+        mine: req.user?.id === p.authorId,
+        showContent: !p.removedAt || access.isModerator || req.user?.id === p.authorId,
+        canEdit: req.user?.id === p.authorId && !p.removedAt && !access.ban,
+        canReply: canReply.ok && !p.removedAt,
+        canReact: req.user !== undefined && !access.ban && !p.removedAt,
+        replyPages: p.replies.map((r) => ({ ...r, page: pageOfPosition(r.position) })),
+        parentPage: p.inReplyTo ? pageOfPosition(p.inReplyTo.position) : undefined,
+      })),
+      pager: pager(topic.postCount, page, POSTS_PER_PAGE),
+      canReply: canReply.ok,
+      whyNotReply:
+        canReply.ok || canReply.error === "sign_in"
+          ? undefined
+          : message(req, failure(canReply.error, {}, access)),
+      subscribed: req.user ? await isSubscribed(ctx.db, req.user.id, { topicId: topic.id }) : false,
+      ...limits,
+      values,
+      errors,
+    },
+    status,
+  );
+}
+
+async function replyFormPage(
+  ctx: AppContext,
+  req: Req,
+  res: Res,
+  values: object,
+  errors?: FieldError[],
+  status?: number,
+) {
+  const found = await readablePost(ctx.db, req.user, String(req.params.id));
+  renderForm(
+    res,
+    "forums/reply-form",
+    ctx.i18n,
+    req,
+    {
+      title: req.t("forums:replyForm.title", { name: found.post.authorName }),
+      ...groupHeader(ctx, found, "topics"),
+      topic: found.topic,
+      parent: found.post,
+      ...limits,
+      values,
+      errors,
+    },
+    status,
+  );
+}
+
+async function replyForm(ctx: AppContext, req: Req, res: Res) {
+  const found = await readablePost(ctx.db, req.user, String(req.params.id));
+  const allowed = mayPost(found.group, found.access, "reply", found.topic);
+  if (!allowed.ok)
+    throw new HttpError(failure(allowed.error).status, `forums:errors.${allowed.error}`);
+  const quote = req.query.quote === "1" && !found.post.removedAt;
+  await replyFormPage(ctx, req, res, {
+    inReplyTo: found.post.id,
+    ...(quote
+      ? {
+          quoteOf: found.post.id,
+          content: quoteMarkdown(
+            found.post.source ?? found.post.text,
+            req.t("forums:replyForm.quoteHeading", { name: found.post.authorName }),
+          ),
+        }
+      : {}),
+  });
+}
+
+async function reply(ctx: AppContext, req: Req, res: Res) {
+  const found = await readableTopic(ctx.db, req.user, String(req.params.id));
+  const body = req.body as ReplyForm;
+  // A reply written on the page of a post goes back to that page when it needs correcting.
+  const again = (errors: FieldError[], status?: number) => {
+    if (body.inReplyTo && /^[0-9a-f-]{36}$/i.test(body.inReplyTo)) {
+      req.params.id = body.inReplyTo;
+      return replyFormPage(ctx, req, res, body, errors, status);
+    }
+    return topicPage(ctx, req, res, body, errors, status);
   };
+  const form = parseForm(validateReply, req.body);
+  if (!form.ok) return again(form.errors);
+  const image = imageOf(req, res);
+  if (!image.ok) return again(image.errors);
+  const result = await ctx.transaction((tx) =>
+    topics.reply(tx, forumDeps(ctx), {
+      ...found,
+      user: req.user!,
+      source: form.value.content,
+      inReplyToId: form.value.inReplyTo,
+      quoteOfId: form.value.quoteOf,
+      image: image.image,
+    }),
+  );
+  if (!result.ok) {
+    const failed = failure(result.error, result.details, found.access);
+    return again([{ field: "content", key: failed.key, values: failed.values }], failed.status);
+  }
+  const post = (await topics.findPost(ctx.db, result.value.postId))!;
+  res.redirect(303, postPath(found.topic.id, post.position));
+}
 
-  router.get("/topics/:id", (req, res) => topicPage(req, res));
+async function editPage(
+  ctx: AppContext,
+  req: Req,
+  res: Res,
+  values?: object,
+  errors?: FieldError[],
+  status?: number,
+) {
+  const found = await readablePost(ctx.db, req.user, String(req.params.id));
+  if (found.post.authorId !== req.user!.id) throw new HttpError(403, "errors.forbidden");
+  renderForm(
+    res,
+    "forums/post-edit",
+    ctx.i18n,
+    req,
+    {
+      title: req.t("forums:editForm.title"),
+      ...groupHeader(ctx, found, "topics"),
+      topic: found.topic,
+      post: found.post,
+      opening: found.post.position === 1,
+      ...limits,
+      values: values ?? {
+        content: found.post.source ?? found.post.text,
+        title: found.topic.title,
+      },
+      errors,
+    },
+    status,
+  );
+}
 
-  const replyFormPage = async (
-    req: express.Request,
-    res: express.Response,
-    values: object,
-    errors?: FieldError[],
-    status?: number,
-  ) => {
-    const found = await readablePost(ctx.db, req.user, String(req.params.id));
-    renderForm(
+async function editPost(ctx: AppContext, req: Req, res: Res) {
+  const found = await readablePost(ctx.db, req.user, String(req.params.id));
+  const form = parseForm(validateEdit, req.body);
+  if (!form.ok) return editPage(ctx, req, res, req.body as object, form.errors);
+  const result = await ctx.transaction((tx) =>
+    topics.editPost(tx, forumDeps(ctx), {
+      ...found,
+      user: req.user!,
+      source: form.value.content,
+      title: form.value.title,
+    }),
+  );
+  if (!result.ok) {
+    const failed = failure(result.error, {}, found.access);
+    return editPage(
+      ctx,
+      req,
       res,
-      "forums/reply-form",
-      ctx.i18n,
-      req,
-      {
-        title: req.t("forums:replyForm.title", { name: found.post.authorName }),
-        ...groupHeader(ctx, found, "topics"),
-        topic: found.topic,
-        parent: found.post,
-        ...limits,
-        values,
-        errors,
-      },
-      status,
+      req.body as object,
+      [{ field: "content", key: failed.key, values: failed.values }],
+      failed.status,
     );
-  };
+  }
+  flash(req, "forums:editForm.saved");
+  res.redirect(303, postPath(found.topic.id, found.post.position));
+}
 
-  router.get("/posts/:id/reply", requireUser, async (req, res) => {
-    const found = await readablePost(ctx.db, req.user, String(req.params.id));
-    const allowed = mayPost(found.group, found.access, "reply", found.topic);
-    if (!allowed.ok)
-      throw new HttpError(failure(allowed.error).status, `forums:errors.${allowed.error}`);
-    const quote = req.query.quote === "1" && !found.post.removedAt;
-    await replyFormPage(req, res, {
-      inReplyTo: found.post.id,
-      ...(quote
-        ? {
-            quoteOf: found.post.id,
-            content: quoteMarkdown(
-              found.post.source ?? found.post.text,
-              req.t("forums:replyForm.quoteHeading", { name: found.post.authorName }),
-            ),
-          }
-        : {}),
-    });
-  });
+async function like(ctx: AppContext, req: Req, res: Res) {
+  const found = await readablePost(ctx.db, req.user, String(req.params.id));
+  const on = (req.body as { on?: string }).on === "1";
+  const result = await ctx.transaction((tx) =>
+    topics.like(tx, forumDeps(ctx), { ...found, user: req.user!, on }),
+  );
+  if (!result.ok) {
+    const failed = failure(result.error, {}, found.access);
+    throw new HttpError(failed.status, failed.key);
+  }
+  res.redirect(303, postPath(found.topic.id, found.post.position));
+}
 
-  router.post("/topics/:id/replies", requireUser, ...replyBody, async (req, res) => {
-    const found = await readableTopic(ctx.db, req.user, String(req.params.id));
-    const body = req.body as ReplyForm;
-    // A reply written on the page of a post goes back to that page when it needs correcting.
-    const again = (errors: FieldError[], status?: number) => {
-      if (body.inReplyTo && /^[0-9a-f-]{36}$/i.test(body.inReplyTo)) {
-        req.params.id = body.inReplyTo;
-        return replyFormPage(req, res, body, errors, status);
-      }
-      return topicPage(req, res, body, errors, status);
-    };
-    const form = parseForm(validateReply, req.body);
-    if (!form.ok) return again(form.errors);
-    const image = imageOf(req, res);
-    if (!image.ok) return again(image.errors);
-    const result = await ctx.transaction((tx) =>
-      topics.reply(tx, deps, {
-        ...found,
-        user: req.user!,
-        source: form.value.content,
-        inReplyToId: form.value.inReplyTo,
-        quoteOfId: form.value.quoteOf,
-        image: image.image,
-      }),
-    );
-    if (!result.ok) {
-      const failed = failure(result.error, result.details, found.access);
-      return again([{ field: "content", key: failed.key, values: failed.values }], failed.status);
-    }
-    const post = (await topics.findPost(ctx.db, result.value.postId))!;
-    res.redirect(
-      303,
-      `/topics/${found.topic.id}?page=${pageOfPosition(post.position)}#post-${post.position}`,
-    );
-  });
+async function subscription(ctx: AppContext, req: Req, res: Res) {
+  const { topic } = await readableTopic(ctx.db, req.user, String(req.params.id));
+  const on = (req.body as { on?: string }).on === "1";
+  await subscribe(ctx.db, req.user!.id, { topicId: topic.id }, on);
+  flash(req, on ? "forums:subscription.topicOn" : "forums:subscription.topicOff");
+  res.redirect(303, `/topics/${topic.id}`);
+}
 
-  const editPage = async (
-    req: express.Request,
-    res: express.Response,
-    values: object | undefined,
-    errors?: FieldError[],
-    status?: number,
-  ) => {
-    const found = await readablePost(ctx.db, req.user, String(req.params.id));
-    if (found.post.authorId !== req.user!.id) throw new HttpError(403, "errors.forbidden");
-    renderForm(
-      res,
-      "forums/post-edit",
-      ctx.i18n,
-      req,
-      {
-        title: req.t("forums:editForm.title"),
-        ...groupHeader(ctx, found, "topics"),
-        topic: found.topic,
-        post: found.post,
-        opening: found.post.position === 1,
-        ...limits,
-        values: values ?? {
-          content: found.post.source ?? found.post.text,
-          title: found.topic.title,
-        },
-        errors,
-      },
-      status,
-    );
-  };
-
-  router.get("/posts/:id/edit", requireUser, (req, res) => editPage(req, res, undefined));
-
-  router.post("/posts/:id/edit", requireUser, async (req, res) => {
-    const found = await readablePost(ctx.db, req.user, String(req.params.id));
-    const form = parseForm(validateEdit, req.body);
-    if (!form.ok) return editPage(req, res, req.body as object, form.errors);
-    const result = await ctx.transaction((tx) =>
-      topics.editPost(tx, deps, {
-        ...found,
-        user: req.user!,
-        source: form.value.content,
-        title: form.value.title,
-      }),
-    );
-    if (!result.ok) {
-      const failed = failure(result.error, {}, found.access);
-      return editPage(
-        req,
-        res,
-        req.body as object,
-        [{ field: "content", key: failed.key, values: failed.values }],
-        failed.status,
-      );
-    }
-    flash(req, "forums:editForm.saved");
-    const position = found.post.position;
-    res.redirect(
-      303,
-      `/topics/${found.topic.id}?page=${pageOfPosition(position)}#post-${position}`,
-    );
-  });
-
-  router.post("/posts/:id/like", requireUser, async (req, res) => {
-    const found = await readablePost(ctx.db, req.user, String(req.params.id));
-    const on = (req.body as { on?: string }).on === "1";
-    const result = await ctx.transaction((tx) =>
-      topics.like(tx, deps, { ...found, user: req.user!, on }),
-    );
-    if (!result.ok) {
-      const failed = failure(result.error, {}, found.access);
-      throw new HttpError(failed.status, failed.key);
-    }
-    const position = found.post.position;
-    res.redirect(
-      303,
-      `/topics/${found.topic.id}?page=${pageOfPosition(position)}#post-${position}`,
-    );
-  });
-
-  router.post("/topics/:id/subscription", requireUser, async (req, res) => {
-    const { topic } = await readableTopic(ctx.db, req.user, String(req.params.id));
-    const on = (req.body as { on?: string }).on === "1";
-    await subscribe(ctx.db, req.user!.id, { topicId: topic.id }, on);
-    flash(req, on ? "forums:subscription.topicOn" : "forums:subscription.topicOff");
-    res.redirect(303, `/topics/${topic.id}`);
-  });
-
-  // Images are served with the type found in their bytes, never sniffed again by the browser
-  // (helmet sends nosniff), in a sandbox, and only to people who may read their group.
-  router.get("/forums/media/:id", async (req, res) => {
-    const found = await topics.findAttachment(ctx.db, String(req.params.id));
-    if (!found?.data) throw new HttpError(404, "errors.notFound");
-    const { group, access } = await readableGroup(ctx.db, req.user, { id: found.groupId });
-    if (found.removed && !access.isModerator) throw new HttpError(404, "errors.notFound");
-    res
-      .type(found.contentType)
-      .set({
-        "Content-Security-Policy": "default-src 'none'; sandbox",
-        "Content-Disposition": `inline; filename="image-${found.id}.${found.contentType.slice(6)}"`,
-        "Cache-Control":
-          group.visibility === "public" ? "public, max-age=86400" : "private, max-age=3600",
-      })
-      .send(found.data);
-  });
+// Images are served with the type found in their bytes, never sniffed again by the browser
+// (helmet sends nosniff), in a sandbox, and only to people who may read their group.
+async function media(ctx: AppContext, req: Req, res: Res) {
+  const found = await topics.findAttachment(ctx.db, String(req.params.id));
+  if (!found?.data) throw new HttpError(404, "errors.notFound");
+  const { group, access } = await readableGroup(ctx.db, req.user, { id: found.groupId });
+  if (found.removed && !access.isModerator) throw new HttpError(404, "errors.notFound");
+  res
+    .type(found.contentType)
+    .set({
+      "Content-Security-Policy": "default-src 'none'; sandbox",
+      "Content-Disposition": `inline; filename="image-${found.id}.${found.contentType.slice(6)}"`,
+      "Cache-Control":
+        group.visibility === "public" ? "public, max-age=86400" : "private, max-age=3600",
+    })
+    .send(found.data);
 }

@@ -3,13 +3,14 @@
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
 import { findUserByUsername, type User } from "../accounts/accounts.repo.ts";
-import { fail, ok, type Result } from "../http/result.ts";
+import { fail, ok, type Result } from "../lib/result.ts";
 import { mayPost, type GroupAccess, type PostRefusal } from "./access.ts";
 import type { CheckedImage } from "./attachments.ts";
 import * as groups from "./groups.repo.ts";
 import * as members from "./memberships.repo.ts";
 import type { Group } from "./groups.repo.ts";
 import type { ForumDeps } from "./groups.service.ts";
+import { POSTS_PER_PAGE } from "./paging.ts";
 import * as posts from "./posts.repo.ts";
 import type { Post } from "./posts.repo.ts";
 import { renderMarkdown, type Mention } from "./richtext.ts";
@@ -243,10 +244,34 @@ export async function like(
   return ok(undefined);
 }
 
+/**
+ * One page of a topic's posts as its reader sees them (web page and API alike). Reading a page
+ * marks it read; `lastRead` is where the reader had stopped before, to show what is new.
+ */
+export async function readTopicPage(
+  db: Db,
+  input: { topic: Topic; userId: string | undefined; page: number },
+): Promise<{ posts: posts.PostView[]; lastRead: number | null }> {
+  const { topic, userId } = input;
+  const from = (input.page - 1) * POSTS_PER_PAGE + 1;
+  const lastRead = userId ? await topics.lastReadPosition(db, userId, topic.id) : null;
+  const list = await posts.listPosts(db, topic.id, { from, to: from + POSTS_PER_PAGE - 1 }, userId);
+  if (userId && list.length > 0) await topics.markRead(db, userId, topic.id, list.at(-1)!.position);
+  return { posts: list, lastRead };
+}
+
+/** A post as a topic's page shows it (likes, thread), e.g. to answer the request that wrote it. */
+export async function postView(
+  db: Db,
+  postId: string,
+  userId: string | undefined,
+): Promise<posts.PostView> {
+  const post = (await posts.findPost(db, postId))!;
+  const range = { from: post.position, to: post.position };
+  return (await posts.listPosts(db, post.topicId, range, userId))[0]!;
+}
+
 export const findTopic = topics.findTopic;
 export const listTopics = topics.listTopics;
 export const findPost = posts.findPost;
-export const listPosts = posts.listPosts;
-export const markRead = topics.markRead;
-export const lastReadPosition = topics.lastReadPosition;
 export const findAttachment = posts.findAttachment;

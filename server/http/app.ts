@@ -72,7 +72,36 @@ export async function createApp(
   const secure = config.publicUrl.protocol === "https:";
   app.set("trust proxy", trustProxy(config.trustProxy));
   app.disable("x-powered-by");
-  setupViews(app, ctx.i18n, config.logLevel !== "debug");
+  setupViews(
+    app,
+    ctx.i18n,
+    config.logLevel !== "debug",
+    features.flatMap((f) => (f.views ? [f.views] : [])),
+  );
+  ctx.modules.attach(
+    features.map((f) => ({
+      name: f.name,
+      slots: Object.fromEntries(
+        Object.entries(f.slots ?? {}).map(([slot, fill]) => [
+          slot,
+          (req: express.Request, subject: Record<string, unknown>) => fill(req, ctx, subject),
+        ]),
+      ),
+    })),
+  );
+  const on = (feature: Module) => ctx.modules.isEnabled(feature.name);
+  // A plugin's routes sit in a router of their own, skipped while it is switched off, so that
+  // they answer as if they did not exist (ADR 0061). Core modules share the routers.
+  const mount = (
+    parent: express.Router,
+    feature: Module,
+    register: (router: express.Router) => void,
+  ) => {
+    if (!ctx.modules.info(feature.name)?.plugin) return register(parent);
+    const own = express.Router();
+    register(own);
+    parent.use((req, res, next) => (on(feature) ? own(req, res, next) : next()));
+  };
 
   app.use(
     pinoHttp({
@@ -132,25 +161,32 @@ export async function createApp(
     express.static(path.join(VIEWS_DIR, "static"), { maxAge: "1h", index: false }),
   );
   app.use(healthRoutes(ctx));
+  // Another process may have switched a plugin: the registry's cache lives a few seconds.
+  app.use((_req, _res, next) => {
+    ctx.modules.fresh().then(() => next(), next);
+  });
   app.use(refuseNulInUrl);
   if (options.federation) app.use(options.federation);
 
   const publicRouter = express.Router();
-  for (const feature of features) feature.publicRoutes?.(publicRouter, ctx);
+  for (const feature of features)
+    if (feature.publicRoutes) mount(publicRouter, feature, (r) => feature.publicRoutes!(r, ctx));
   app.use(publicRouter);
 
   // JSON API: bearer tokens only, never cookies, so it needs no CSRF protection.
   const api = new ApiRegistry();
-  for (const feature of features) feature.api?.(api, ctx);
+  for (const feature of features)
+    feature.api?.(ctx.modules.info(feature.name)?.plugin ? api.forModule(feature.name) : api, ctx);
+  const enabled = (name: string) => ctx.modules.isEnabled(name);
   app.get("/api/v1/openapi.json", async (_req, res) => {
-    res.json(api.openapi(config.publicUrl, (await ctx.settings.get()).name));
+    res.json(api.openapi(config.publicUrl, (await ctx.settings.get()).name, enabled));
   });
   app.use(
     "/api/v1",
     express.json({ limit: "1mb", type: ["application/json", "application/*+json"] }),
     refuseNulInBody,
     bearerAuth(ctx),
-    api.router(),
+    api.router(enabled),
     notFoundHandler(),
   );
 
@@ -175,9 +211,10 @@ export async function createApp(
   html.use(passport.initialize());
   html.use(passport.session());
   html.use(csrfProtection(config.publicUrl.origin));
-  const nav = features.flatMap((f) => f.nav ?? []);
-  const adminMenu = features.flatMap((f) => f.adminNav ?? []);
-  const featureStyles = features.flatMap((f) => f.styles ?? []);
+  // What a plugin switched off adds to every page goes with it.
+  const nav = () => features.filter(on).flatMap((f) => f.nav ?? []);
+  const adminMenu = () => features.filter(on).flatMap((f) => f.adminNav ?? []);
+  const featureStyles = () => features.filter(on).flatMap((f) => f.styles ?? []);
   html.use(async (req, res, next) => {
     if (req.user && !cookie(req, "lang")) req.lang = req.user.language;
     const instance = await ctx.settings.get();
@@ -189,11 +226,11 @@ export async function createApp(
       otherLang: req.lang === "fr" ? "en" : "fr",
       user: req.user,
       isAdmin: req.user?.role === "admin",
-      adminMenu,
+      adminMenu: adminMenu(),
       unreadCount,
       // A function, so that only pages with a form create a session (Handlebars calls it).
       csrfToken: () => generateToken(req),
-      featureStyles,
+      featureStyles: featureStyles(),
       instance: {
         name: instance.name,
         description: instance.description,
@@ -202,7 +239,7 @@ export async function createApp(
         hasLogo: instance.hasLogo,
         version: instance.updatedAt.getTime(),
       },
-      nav: visibleNav(nav, req.user).map((item) => ({
+      nav: visibleNav(nav(), req.user).map((item) => ({
         ...item,
         current:
           req.path === item.href || (item.href !== "/" && req.path.startsWith(item.href + "/")),
@@ -217,10 +254,11 @@ export async function createApp(
   // The home page gathers a block from each feature that has one.
   html.get("/", async (req, res, next) => {
     for (const feature of features)
-      if (feature.home) Object.assign(res.locals, await feature.home(req, ctx));
+      if (feature.home && on(feature)) Object.assign(res.locals, await feature.home(req, ctx));
     next();
   });
-  for (const feature of features) feature.routes?.(html, ctx);
+  for (const feature of features)
+    if (feature.routes) mount(html, feature, (r) => feature.routes!(r, ctx));
   app.use(html);
   app.use(notFoundHandler());
   app.use(errorHandler(ctx.i18n, ctx.log));

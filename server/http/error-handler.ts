@@ -2,6 +2,7 @@ import type express from "express";
 import type { i18n } from "i18next";
 import type { Logger } from "pino";
 import { QueueUnavailableError } from "../jobs/queue.ts";
+import { isDatabaseUnavailable } from "../db/database.ts";
 import { HttpError } from "./errors.ts";
 import { DEFAULT_LANGUAGE, translate } from "../i18n/i18n.ts";
 
@@ -17,7 +18,7 @@ export function wantsProblem(req: express.Request): boolean {
 
 function toHttpError(error: unknown): HttpError {
   if (error instanceof HttpError) return error;
-  if (error instanceof QueueUnavailableError)
+  if (error instanceof QueueUnavailableError || isDatabaseUnavailable(error))
     return new HttpError(503, "errors.unavailable", { headers: { "Retry-After": "30" } });
   const status =
     (error as { status?: unknown; statusCode?: unknown })?.status ??

@@ -72,23 +72,31 @@ export function viewHelpers(i18n: i18n) {
 }
 
 /** Each feature may keep partials in views/<feature>/partials, used as {{> feature/name}}. */
-function partialDirs() {
+/** Modules outside views/ (plugins) bring a folder laid out the same way. */
+function partialDirs(moduleDirs: readonly string[]) {
   const dirs: { dir: string; namespace?: string }[] = [{ dir: path.join(VIEWS_DIR, "partials") }];
-  for (const entry of fs.readdirSync(VIEWS_DIR, { withFileTypes: true })) {
-    const dir = path.join(VIEWS_DIR, entry.name, "partials");
-    if (entry.isDirectory() && entry.name !== "partials" && fs.existsSync(dir)) {
-      dirs.push({ dir, namespace: entry.name });
+  for (const root of [VIEWS_DIR, ...moduleDirs]) {
+    for (const entry of fs.readdirSync(root, { withFileTypes: true })) {
+      const dir = path.join(root, entry.name, "partials");
+      if (entry.isDirectory() && entry.name !== "partials" && fs.existsSync(dir)) {
+        dirs.push({ dir, namespace: entry.name });
+      }
     }
   }
   return dirs;
 }
 
-export function setupViews(app: express.Express, i18n: i18n, cache: boolean): void {
+export function setupViews(
+  app: express.Express,
+  i18n: i18n,
+  cache: boolean,
+  moduleDirs: readonly string[] = [],
+): void {
   const hbs = create({
     extname: ".hbs",
     defaultLayout: "main",
     layoutsDir: path.join(VIEWS_DIR, "layouts"),
-    partialsDir: partialDirs() as never,
+    partialsDir: partialDirs(moduleDirs) as never,
     helpers: viewHelpers(i18n),
     // An indented {{> partial}} would otherwise indent every line it prints, including the
     // lines of a <textarea> value, which changes what the member wrote each time it is edited.
@@ -96,6 +104,6 @@ export function setupViews(app: express.Express, i18n: i18n, cache: boolean): vo
   });
   app.engine(".hbs", hbs.engine);
   app.set("view engine", ".hbs");
-  app.set("views", VIEWS_DIR);
+  app.set("views", [VIEWS_DIR, ...moduleDirs]);
   app.set("view cache", cache);
 }

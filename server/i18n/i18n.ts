@@ -27,9 +27,14 @@ function loadCatalogues(viewsDir: string) {
   return resources;
 }
 
-export async function createI18n(viewsDir = VIEWS_DIR): Promise<i18n> {
+/** Catalogues of views/ and of the modules' own views folders (plugins). */
+export async function createI18n(moduleDirs: readonly string[] = []): Promise<i18n> {
   const instance = i18next.createInstance();
-  const resources = loadCatalogues(viewsDir);
+  const resources = loadCatalogues(VIEWS_DIR);
+  for (const dir of moduleDirs) {
+    const more = loadCatalogues(dir);
+    for (const lang of LANGUAGES) Object.assign(resources[lang]!, more[lang]);
+  }
   await instance.init({
     resources: resources as never,
     lng: DEFAULT_LANGUAGE,

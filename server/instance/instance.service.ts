@@ -1,5 +1,5 @@
 import type { Db } from "../db/database.ts";
-import { fail, ok, type Result } from "../http/result.ts";
+import { fail, ok, type Result } from "../lib/result.ts";
 import {
   insertDefaultSettings,
   readSettings,

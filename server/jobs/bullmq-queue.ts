@@ -1,9 +1,15 @@
 // Production queue: BullMQ on Redis. Retries and backoff are BullMQ's; the per-type timeout is
 // ours (runWithTimeout). Enqueue never waits for a Redis that is down: the shared client has no
-// offline queue, so a call fails at once with QueueUnavailableError.
+// offline queue. Jobs that cannot reach Redis at once — those of a transaction (written in it,
+// ADR 0082) or any enqueue while Redis is away — wait in the `job_outbox` table, and every
+// process relays that table to Redis when it answers. A job keeps one BullMQ id from the start,
+// so relaying it twice (a crash between the hand-over and the delete) still makes one job.
+import crypto from "node:crypto";
 import { Queue, Worker, type Job } from "bullmq";
+import { sql } from "kysely";
 import { Redis } from "ioredis";
 import type { Logger } from "pino";
+import type { Db } from "../db/database.ts";
 import type { JobHandlers, JobPayloads, JobType } from "./job-types.ts";
 import {
   QueueUnavailableError,
@@ -12,10 +18,24 @@ import {
   type EnqueueOptions,
   type JobQueue,
   type JobSpecs,
+  type StagedJob,
 } from "./queue.ts";
 
 const QUEUE_NAME = "jobs";
 const ENQUEUE_TIMEOUT_MS = 3000;
+/** How often every process looks for jobs left in the outbox. */
+const RELAY_EVERY_MS = 1000;
+/** Rows younger than this are being handed over by the process that wrote them. */
+const RELAY_AFTER_MS = 2000;
+const RELAY_BATCH = 200;
+
+interface OutboxRow {
+  id: number;
+  job_id: string;
+  type: string;
+  payload: unknown;
+  delay_ms: number;
+}
 
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
@@ -36,10 +56,14 @@ export class BullQueue implements JobQueue {
   readonly #log: Logger;
   readonly #concurrency: number;
   readonly #specs: JobSpecs;
+  readonly #db: Db;
   #worker: Worker | undefined;
   #workerConnection: Redis | undefined;
+  #relayTimer: NodeJS.Timeout | undefined;
+  #relaying: Promise<void> | undefined;
 
   constructor(
+    db: Db,
     redis: Redis,
     url: string,
     prefix: string,
@@ -48,6 +72,7 @@ export class BullQueue implements JobQueue {
     specs: JobSpecs,
   ) {
     this.#specs = specs;
+    this.#db = db;
     this.#redis = redis;
     this.#url = url;
     this.#prefix = prefix;
@@ -66,24 +91,116 @@ export class BullQueue implements JobQueue {
   }
 
   async enqueue<K extends JobType>(type: K, payload: JobPayloads[K], options: EnqueueOptions = {}) {
+    specOf(type, this.#specs);
+    const jobId = crypto.randomUUID();
+    const delayMs = options.delayMs ?? 0;
+    try {
+      await this.#add(jobId, type, payload, delayMs);
+    } catch (error) {
+      // Redis is away: keep the job in the database, relayed when Redis is back.
+      try {
+        await this.#db
+          .insertInto("job_outbox")
+          .values({ job_id: jobId, type, payload: JSON.stringify(payload), delay_ms: delayMs })
+          .execute();
+      } catch {
+        throw new QueueUnavailableError(error);
+      }
+    }
+  }
+
+  async stage(trx: Db, jobs: readonly StagedJob[]): Promise<() => Promise<void>> {
+    const rows = await trx
+      .insertInto("job_outbox")
+      .values(
+        jobs.map((job) => ({
+          job_id: crypto.randomUUID(),
+          type: job.type,
+          payload: JSON.stringify(job.payload),
+          delay_ms: job.delayMs,
+        })),
+      )
+      .returning(["id", "job_id", "type", "payload", "delay_ms"])
+      .execute();
+    return async () => {
+      try {
+        await this.#handOver(this.#db, rows);
+      } catch (error) {
+        this.#log.warn(
+          { err: error instanceof Error ? error.message : String(error), jobs: rows.length },
+          "jobs kept in the outbox until Redis answers",
+        );
+      }
+    };
+  }
+
+  async #add(jobId: string, type: string, payload: unknown, delayMs: number): Promise<void> {
     const spec = specOf(type, this.#specs);
     if (this.#redis.status !== "ready") {
       throw new QueueUnavailableError(new Error(`Redis connection is ${this.#redis.status}`));
     }
+    await withTimeout(
+      this.#queue.add(type, payload, {
+        jobId,
+        attempts: spec.attempts,
+        backoff: { type: "exponential", delay: spec.backoffMs, jitter: 0.1 },
+        delay: Math.max(0, delayMs),
+        removeOnComplete: { age: 24 * 3600, count: 10_000 },
+        removeOnFail: { age: 30 * 24 * 3600 },
+      }),
+      ENQUEUE_TIMEOUT_MS,
+    );
+  }
+
+  /** Adds the rows' jobs to BullMQ, then deletes the rows handed over (even if one failed). */
+  async #handOver(db: Db, rows: readonly OutboxRow[]): Promise<void> {
+    const done: number[] = [];
     try {
-      await withTimeout(
-        this.#queue.add(type, payload, {
-          attempts: spec.attempts,
-          backoff: { type: "exponential", delay: spec.backoffMs, jitter: 0.1 },
-          delay: options.delayMs ?? 0,
-          removeOnComplete: { age: 24 * 3600, count: 10_000 },
-          removeOnFail: { age: 30 * 24 * 3600 },
-        }),
-        ENQUEUE_TIMEOUT_MS,
-      );
-    } catch (error) {
-      throw new QueueUnavailableError(error);
+      for (const row of rows) {
+        await this.#add(row.job_id, row.type, row.payload, row.delay_ms);
+        done.push(row.id);
+      }
+    } finally {
+      if (done.length > 0) await db.deleteFrom("job_outbox").where("id", "in", done).execute();
     }
+  }
+
+  /** One pass of the relay: the outbox's older rows, locked so two processes never share one. */
+  async relay(): Promise<number> {
+    if (this.#redis.status !== "ready") return 0;
+    return this.#db.transaction().execute(async (trx) => {
+      const { rows } = await sql<OutboxRow>`
+        select id, job_id, type, payload,
+          greatest(0, delay_ms - (extract(epoch from now() - created_at) * 1000)::int) as delay_ms
+        from job_outbox
+        where created_at < now() - make_interval(secs => ${RELAY_AFTER_MS / 1000})
+        order by id
+        limit ${RELAY_BATCH}
+        for update skip locked`.execute(trx);
+      if (rows.length > 0) await this.#handOver(trx, rows);
+      return rows.length;
+    });
+  }
+
+  /** Every process relays (a web process may hold the only copy of a job it wrote). */
+  startRelay(): void {
+    if (this.#relayTimer) return;
+    let lastError = "";
+    this.#relayTimer = setInterval(() => {
+      if (this.#relaying) return;
+      this.#relaying = this.relay()
+        .then((n) => {
+          if (n > 0) this.#log.info({ jobs: n }, "outbox jobs handed over to Redis");
+          lastError = "";
+        })
+        .catch((error: unknown) => {
+          const message = error instanceof Error ? error.message : String(error);
+          if (message !== lastError) this.#log.warn({ err: message }, "outbox relay failed");
+          lastError = message;
+        })
+        .finally(() => (this.#relaying = undefined));
+    }, RELAY_EVERY_MS);
+    this.#relayTimer.unref();
   }
 
   start(handlers: JobHandlers): void {
@@ -119,6 +236,9 @@ export class BullQueue implements JobQueue {
   }
 
   async stop(): Promise<void> {
+    clearInterval(this.#relayTimer);
+    this.#relayTimer = undefined;
+    await this.#relaying;
     const worker = this.#worker;
     const connection = this.#workerConnection;
     this.#worker = undefined;
@@ -155,8 +275,16 @@ export class BullQueue implements JobQueue {
       ),
       ENQUEUE_TIMEOUT_MS,
     );
+    const outbox = await this.#db
+      .selectFrom("job_outbox")
+      .select((eb) => eb.fn.countAll<number>().as("n"))
+      .executeTakeFirstOrThrow();
     return {
-      pending: (counts.waiting ?? 0) + (counts.delayed ?? 0) + (counts.prioritized ?? 0),
+      pending:
+        (counts.waiting ?? 0) +
+        (counts.delayed ?? 0) +
+        (counts.prioritized ?? 0) +
+        Number(outbox.n),
       running: counts.active ?? 0,
       failed: counts.failed ?? 0,
       done: counts.completed ?? 0,

@@ -13,6 +13,7 @@ import {
   type EnqueueOptions,
   type JobQueue,
   type JobSpecs,
+  type StagedJob,
 } from "./queue.ts";
 
 const IDLE_POLL_MS = 500;
@@ -53,6 +54,24 @@ export class DatabaseQueue implements JobQueue {
       throw new QueueUnavailableError(error);
     }
     this.#wake.emit("job");
+  }
+
+  async stage(trx: Db, jobs: readonly StagedJob[]): Promise<() => Promise<void>> {
+    await trx
+      .insertInto("jobs")
+      .values(
+        jobs.map((job) => ({
+          type: job.type,
+          payload: JSON.stringify(job.payload),
+          max_attempts: specOf(job.type, this.#specs).attempts,
+          run_at: sql<Date>`now() + make_interval(secs => ${job.delayMs / 1000})`,
+        })),
+      )
+      .execute();
+    // Other worker processes find them at their next poll; this one's is woken now.
+    return async () => {
+      this.#wake.emit("job");
+    };
   }
 
   /** After a crash of the only process (embedded mode), its running jobs are orphans. */

@@ -17,6 +17,15 @@ export interface JobTables {
     created_at: CreatedAt;
     finished_at: NullableTimestamp;
   };
+  /** Jobs written by a transaction, waiting to be handed over to BullMQ (migration 0082). */
+  job_outbox: {
+    id: Generated<number>;
+    job_id: string;
+    type: string;
+    payload: Json<unknown>;
+    delay_ms: Generated<number>;
+    created_at: CreatedAt;
+  };
 }
 
 declare module "../db/schema.ts" {

@@ -1,9 +1,17 @@
+import type { Db } from "../db/database.ts";
 import type { JobHandlers, JobPayloads, JobSpec, JobSpecs, JobType } from "./job-types.ts";
 
 export type { JobSpecs };
 
 export interface EnqueueOptions {
   delayMs?: number;
+}
+
+/** A job asked for inside a transaction. */
+export interface StagedJob {
+  type: JobType;
+  payload: unknown;
+  delayMs: number;
 }
 
 export interface JobQueue {
@@ -13,6 +21,12 @@ export interface JobQueue {
     payload: JobPayloads[K],
     options?: EnqueueOptions,
   ): Promise<void>;
+  /**
+   * Writes jobs with the caller's transaction, so they exist if and only if it commits. Returns
+   * what to do once it has committed (start them sooner); that step never throws: a job that
+   * cannot be handed over at once is handed over later.
+   */
+  stage(trx: Db, jobs: readonly StagedJob[]): Promise<() => Promise<void>>;
   /** Starts processing jobs with these handlers (worker processes only). */
   start(handlers: JobHandlers): void;
   /** Stops taking new jobs and waits for the running ones. */

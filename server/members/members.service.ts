@@ -1,7 +1,7 @@
 // A member's own profile: identity, family members (ayants droit) used by age rules, language,
 // notification preferences, and the right to delete it all.
 import type { Db } from "../db/database.ts";
-import { fail, ok, type Result } from "../http/result.ts";
+import { fail, ok, type Result } from "../lib/result.ts";
 import { handleConflict } from "../accounts/handles.ts";
 import {
   countAdmins,

@@ -6,6 +6,9 @@ import type { AppContext } from "../context.ts";
 import type { ApiRegistry } from "../api/api-registry.ts";
 import type { Role } from "../accounts/accounts.tables.ts";
 import type { JobContext, JobPayloads, JobSpec, JobType } from "../jobs/job-types.ts";
+import type { ModuleSettings, SlotContent } from "./settings.ts";
+
+export type { ModuleSettings, SettingSchema, SlotContent } from "./settings.ts";
 
 export interface NavItem {
   href: string;
@@ -44,9 +47,29 @@ export interface ScheduledJob {
   everySeconds: number;
 }
 
+/**
+ * Fills a slot of another module's page, given what that page shows (`subject`); undefined leaves
+ * it empty. Slots of a module switched off are not asked.
+ */
+export type SlotFiller = (
+  req: express.Request,
+  ctx: AppContext,
+  subject: Record<string, unknown>,
+) => Promise<SlotContent | undefined>;
+
 export interface Module {
   /** Unique; also the message namespace and the views folder (views/<name>/). */
   name: string;
+  /**
+   * A folder laid out as views/ is (`<name>/*.hbs`, `<name>/<name>.<lang>.json`,
+   * `<name>/partials/`), for modules that do not live in this repository's views/ (plugins).
+   */
+  views?: string;
+  /** A folder of its own numbered SQL migrations, recorded under its name (ADR 0061). */
+  migrations?: string;
+  settings?: ModuleSettings;
+  /** Slots of other modules' pages it fills, by slot name (`offers.offer`). */
+  slots?: Record<string, SlotFiller>;
   nav?: NavItem[];
   adminNav?: AdminNavItem[];
   /** Stylesheets under /static that every page loads (the module's blocks appear anywhere). */

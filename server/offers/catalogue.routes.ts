@@ -160,15 +160,17 @@ export function catalogueRoutes(router: express.Router, ctx: AppContext): void {
       ...r,
       when: dateTimeLabel(r.offer.startsAt, r.offer.timezone, req.lang),
       upcoming: r.offer.endsAt > now,
-      canReview:
-        r.status === "confirmed" &&
-        r.offer.endsAt <= now &&
-        r.offer.status !== "cancelled" &&
-        !r.reviewed,
     }));
     const token = await feedToken(ctx.db, req.user!.id);
+    // Plugins add their part for the member's past activities (reviews to give).
+    const ended = rows.filter(
+      (r) => r.status === "confirmed" && r.offer.endsAt <= now && r.offer.status !== "cancelled",
+    );
     res.render("offers/mine", {
       title: req.t("offers:mine.title"),
+      slots: await ctx.modules.fill("offers.mine", req, {
+        ended: ended.map((r) => ({ offerId: r.offerId, title: r.offer.title })),
+      }),
       upcoming: view.filter((r) => r.upcoming && r.status !== "cancelled"),
       past: view.filter((r) => !r.upcoming || r.status === "cancelled"),
       feedUrl: new URL(`/calendars/${token}.ics`, ctx.config.publicUrl).href,

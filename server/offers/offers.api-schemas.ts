@@ -71,10 +71,6 @@ export const OFFER_JSON = {
     },
     status: { type: "string", enum: ["draft", "published", "cancelled", "completed"] },
     visibility: { type: "string", enum: ["public", "network", "local"] },
-    rating: {
-      type: "object",
-      properties: { average: { type: ["number", "null"] }, count: { type: "integer" } },
-    },
     icsUrl: { type: "string" },
   },
 } as const;

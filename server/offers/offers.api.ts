@@ -18,7 +18,6 @@ import {
 } from "./offers.schemas.ts";
 import * as offers from "./offers.service.ts";
 import { bookingDeps } from "./booking.types.ts";
-import { ratingSummary } from "./reviews.service.ts";
 import { OFFER_JSON, OFFER_SUMMARY_JSON } from "./offers.api-schemas.ts";
 import { registrationsApi } from "./registrations.api.ts";
 
@@ -44,11 +43,7 @@ const summaryJson = (card: OfferCard, publicUrl: URL) => ({
 
 const iso = (d: Date | null) => (d ? d.toISOString() : null);
 
-function offerJson(
-  offer: repo.Offer,
-  publicUrl: URL,
-  rating: { average: number | null; count: number },
-) {
+function offerJson(offer: repo.Offer, publicUrl: URL) {
   return {
     id: offer.id,
     url: new URL(`/offers/${offer.id}`, publicUrl).href,
@@ -80,7 +75,6 @@ function offerJson(
     organiser: offer.organiser,
     status: offer.status,
     visibility: offer.visibility,
-    rating,
     icsUrl: new URL(`/offers/${offer.id}.ics`, publicUrl).href,
     origin: offer.remote ? "remote" : "local",
     ...(offer.remote
@@ -197,13 +191,13 @@ export function offersApi(api: ApiRegistry, ctx: AppContext): void {
   api.add({
     method: "get",
     path: "/offers/:id",
-    summary: "One offer, with the places left and its rating",
+    summary: "One offer, with the places left",
     tags: ["offers"],
     auth: "optional",
     responses: { 200: { description: "The offer", schema: OFFER_JSON } },
     async handler(req, res) {
       const offer = await visible(req);
-      res.json(offerJson(offer, publicUrl, await ratingSummary(ctx.db, offer.id)));
+      res.json(offerJson(offer, publicUrl));
     },
   });
 
@@ -263,7 +257,7 @@ export function offersApi(api: ApiRegistry, ctx: AppContext): void {
       res
         .status(201)
         .location(`/api/v1/offers/${result.value.id}`)
-        .json(offerJson(result.value, publicUrl, { average: null, count: 0 }));
+        .json(offerJson(result.value, publicUrl));
     },
   });
 
@@ -328,7 +322,7 @@ export function offersApi(api: ApiRegistry, ctx: AppContext): void {
         }
       });
       const updated = (await repo.findOffer(ctx.db, offer.id))!;
-      res.json(offerJson(updated, publicUrl, await ratingSummary(ctx.db, offer.id)));
+      res.json(offerJson(updated, publicUrl));
     },
   });
 

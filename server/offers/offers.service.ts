@@ -2,7 +2,7 @@
 // are the booking service's business (registrations.service.ts).
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
-import { fail, ok, type Result } from "../http/result.ts";
+import { fail, ok, type Result } from "../lib/result.ts";
 import { slvieExists } from "../members/members.repo.ts";
 import * as repo from "./offers.repo.ts";
 import type { Audience, LocationKind, PriceTier, Visibility } from "./offers.tables.ts";

@@ -143,25 +143,6 @@ export interface OfferTables {
     recipients: number;
     created_at: CreatedAt;
   };
-  offer_reviews: {
-    id: Generated<string>;
-    offer_id: string;
-    user_id: string;
-    rating: number;
-    comment: Generated<string>;
-    hidden_at: NullableTimestamp;
-    hidden_reason: string | null;
-    created_at: CreatedAt;
-    updated_at: CreatedAt;
-  };
-  offer_review_moderation: {
-    id: Generated<string>;
-    review_id: string;
-    moderator_id: string | null;
-    action: "hide" | "show";
-    reason: string;
-    created_at: CreatedAt;
-  };
   offer_tombstones: {
     offer_id: string;
     deleted_at: CreatedAt;

@@ -294,9 +294,6 @@ export async function listForUser(db: Db, userId: string) {
         where w.offer_id = r.offer_id and w.status = 'waitlisted' and w.seq <= r.seq) end`.as(
         "position",
       ),
-      sql<boolean>`exists (select 1 from offer_reviews v where v.offer_id = r.offer_id and v.user_id = r.user_id)`.as(
-        "reviewed",
-      ),
     ])
     .where("r.user_id", "=", userId)
     .orderBy("o.starts_at", "desc")
@@ -315,7 +312,6 @@ export async function listForUser(db: Db, userId: string) {
     // On another instance's offer, the rank is the one that instance told us.
     position:
       r.remote_uri !== null ? r.remote_position : r.position === null ? null : Number(r.position),
-    reviewed: Boolean(r.reviewed),
     offer: {
       title: r.title,
       startsAt: r.starts_at,

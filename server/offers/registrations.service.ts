@@ -7,7 +7,7 @@
 // registration waits there (`pending`) until its publisher answers (remote-offers.service.ts).
 import { DateTime } from "luxon";
 import type { Tx } from "../db/transaction.ts";
-import { fail, ok, type Result } from "../http/result.ts";
+import { fail, ok, type Result } from "../lib/result.ts";
 import { listFamily } from "../members/members.repo.ts";
 import { notify } from "../notifications/notifications.service.ts";
 import { lockOffer, readOfferSettings, setPlacesTaken, type LockedOffer } from "./offers.repo.ts";

@@ -2,7 +2,7 @@
 import { issueApiToken } from "../../server/accounts/accounts.service.ts";
 import { addFamilyMember } from "../../server/members/members.service.ts";
 import { register } from "../../server/offers/registrations.service.ts";
-import { saveReview } from "../../server/offers/reviews.service.ts";
+import { saveReview } from "../../plugins/reviews/reviews.service.ts";
 import { DAY, makeOffer } from "../offers/support.ts";
 import type { Page } from "playwright-core";
 import type { PageSource } from "./harness.ts";

@@ -24,7 +24,7 @@ export type Network = Record<string, Peer>;
  * instance is known by the address of a recording proxy in front of it (its PUBLIC_URL). */
 export async function startNetwork(
   allows: Record<string, string[]>,
-  options: { persist?: string[]; tap?: WireTap } = {},
+  options: { persist?: string[]; tap?: WireTap; pluginDirs?: readonly string[] } = {},
 ): Promise<Network> {
   const names = Object.keys(allows);
   const listening: Record<string, number> = {};
@@ -45,7 +45,8 @@ export async function startNetwork(
     };
     const persist = options.persist?.includes(name) ?? false;
     listening[name] = tap ? await freePort() : ports[name];
-    const instance = await startTestInstance({ env, port: listening[name], persist });
+    const plugins = options.pluginDirs ? { pluginDirs: options.pluginDirs } : {};
+    const instance = await startTestInstance({ env, port: listening[name], persist, ...plugins });
     const admin = await createMember(instance, "admin");
     const peer: Peer = {
       name,

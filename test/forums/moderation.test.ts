@@ -303,6 +303,20 @@ describe("forums: moderation is explicit and justified", () => {
     assert.equal((await helper.agent.get(`/groups/${group.slug}/members`)).status, 200);
     const removal = await helper.api.post(`/posts/${firstPost}/removal`, { reason: "Doublon" });
     assert.equal(removal.status, 204);
+
+    // Moving a topic needs the right to moderate the target group too, on both doors.
+    const elsewhere = await newGroup(instance, moderator, { name: "Orchestre" });
+    const move = { groupId: elsewhere.id, reason: "Concerne l'orchestre" };
+    const refused = await helper.api.post(`/topics/${topic.id}/move`, move);
+    assert.equal(refused.status, 403);
+    assert.equal(refused.type, "application/problem+json");
+    const page = await helper.agent.get(`/topics/${topic.id}/moderate`);
+    const web = await helper.agent
+      .post(`/topics/${topic.id}/move`)
+      .type("form")
+      .send({ _csrf: csrfFrom(page.text), groupId: elsewhere.id, "reason-move": move.reason });
+    assert.equal(web.status, 403);
+    assert.equal((await reader.api.get(`/topics/${topic.id}`)).body.group.id, group.id);
   });
 
   it("pins and moves topics, and logs both groups", async () => {

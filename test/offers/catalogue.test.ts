@@ -181,7 +181,7 @@ describe(`offers: finding activities (${MODE})`, () => {
     assert.match(main, /<strong>complet<\/strong>/);
     assert.match(
       main,
-      /<a href="https:\/\/exemple.fr\/programme" rel="noopener nofollow ugc">programme<\/a>/,
+      /<a href="https:\/\/exemple.fr\/programme" rel="nofollow ugc noopener noreferrer">programme<\/a>/,
     );
     assert.doesNotMatch(created.body.descriptionHtml, /script|onerror|javascript:/i);
     assert.match(page.headers["content-security-policy"] ?? "", /script-src 'self'/);

@@ -41,6 +41,8 @@ export interface TestInstanceOptions {
   reuse?: { databaseUrl: string | undefined; dataDir: string; port: number; redisPrefix: string };
   /** Keep PGlite on disk in the data folder (to restart on it); in memory otherwise. */
   persist?: boolean;
+  /** Plugin folders (plugins/ by default; tests add test/fixtures/plugins). */
+  pluginDirs?: readonly string[];
   /** Log here instead of the level LOG_LEVEL gives (e.g. to read what the instance logs). */
   logger?: Logger;
 }
@@ -66,6 +68,7 @@ export async function startTestInstance(options: TestInstanceOptions = {}): Prom
   const config = loadConfig(env);
   const running = await startInstance(config, {
     pgliteMemory: !databaseUrl && !options.persist && !options.reuse,
+    ...(options.pluginDirs ? { pluginDirs: options.pluginDirs } : {}),
     ...(options.logger ? { logger: options.logger } : {}),
   });
   return {

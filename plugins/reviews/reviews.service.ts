@@ -1,11 +1,12 @@
 // Reviews after an activity: only its participants rate it, once its end date has passed; a
 // moderator may hide a review, giving a reason that is logged and shown to its author.
 import { sql } from "kysely";
-import type { Db } from "../db/database.ts";
-import type { Tx } from "../db/transaction.ts";
-import { fail, ok, type Result } from "../http/result.ts";
-import { notify } from "../notifications/notifications.service.ts";
-import { isUuid } from "./offers.repo.ts";
+import type { Db } from "../../server/db/database.ts";
+import type { Tx } from "../../server/db/transaction.ts";
+import { fail, ok, type Result } from "../../server/lib/result.ts";
+import { notify } from "../../server/notifications/notifications.service.ts";
+import { isUuid } from "../../server/offers/offers.repo.ts";
+import "./reviews.tables.ts";
 
 export interface Review {
   id: string;
@@ -176,4 +177,20 @@ export async function moderationLog(db: Db, offerId: string) {
     .where("v.offer_id", "=", offerId)
     .orderBy("m.created_at", "desc")
     .execute();
+}
+
+/** Which of these offers the member has reviewed already. */
+export async function reviewedAmong(
+  db: Db,
+  userId: string,
+  offerIds: readonly string[],
+): Promise<Set<string>> {
+  if (offerIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom("offer_reviews")
+    .select("offer_id")
+    .where("user_id", "=", userId)
+    .where("offer_id", "in", offerIds)
+    .execute();
+  return new Set(rows.map((r) => r.offer_id));
 }

@@ -1,6 +1,6 @@
 // Realistic material for a demonstration CMCAS (Isère and neighbours): activities, places and
 // names. Used by `npm run seed:demo` and by the catalogue benchmark.
-import type { Audience } from "./offers.tables.ts";
+import type { Audience } from "../../server/offers/offers.tables.ts";
 
 export interface Template {
   title: string;

@@ -1,23 +1,26 @@
 // A demonstration CMCAS: members with their families, staff, offers across categories, dates
-// and places, registrations (through the booking service) and reviews.
+// and places, registrations (through the booking service).
 import { sql } from "kysely";
-import type { AppContext } from "../context.ts";
-import { emailExists, insertUser } from "../accounts/accounts.repo.ts";
-import { hashPassword } from "../accounts/secrets.ts";
-import type { Relation } from "../accounts/accounts.tables.ts";
-import { insertFamilyMember } from "../members/members.repo.ts";
+import type { AppContext } from "../../server/context.ts";
+import { emailExists, insertUser } from "../../server/accounts/accounts.repo.ts";
+import { hashPassword } from "../../server/accounts/secrets.ts";
+import type { Relation } from "../../server/accounts/accounts.tables.ts";
+import { insertFamilyMember } from "../../server/members/members.repo.ts";
 import * as data from "./demo-data.ts";
-import { findPostalPlace, listCategories, type OfferInsert } from "./offers.repo.ts";
+import {
+  findPostalPlace,
+  listCategories,
+  type OfferInsert,
+} from "../../server/offers/offers.repo.ts";
 import {
   cancelOffer,
   completeEndedOffers,
   createOffer,
   offerColumns,
   type OfferInput,
-} from "./offers.service.ts";
-import { register } from "./registrations.service.ts";
-import { bookingDeps } from "./booking.types.ts";
-import { saveReview } from "./reviews.service.ts";
+} from "../../server/offers/offers.service.ts";
+import { register } from "../../server/offers/registrations.service.ts";
+import { bookingDeps } from "../../server/offers/booking.types.ts";
 
 const DAY = 86_400_000;
 export const DEMO_PASSWORD = "demo maillage 2026";
@@ -135,7 +138,6 @@ export interface DemoSummary {
   families: number;
   offers: number;
   registrations: number;
-  reviews: number;
 }
 
 export async function seedDemo(
@@ -145,7 +147,7 @@ export async function seedDemo(
   const rnd = data.random(options.seed ?? 2026);
   const pick = <T>(list: readonly T[]) => list[Math.floor(rnd() * list.length)]!;
   const hash = await hashPassword(DEMO_PASSWORD);
-  const summary: DemoSummary = { members: 0, families: 0, offers: 0, registrations: 0, reviews: 0 };
+  const summary: DemoSummary = { members: 0, families: 0, offers: 0, registrations: 0 };
   const now = new Date();
 
   for (const name of data.SLVIES)
@@ -247,28 +249,11 @@ export async function seedDemo(
       }
     }
   }
-  // Two cancellations, and what ended is completed and reviewed.
+  // Two cancellations, and what ended is completed (the reviews plugin reviews it: its demo.ts).
   for (const { id } of created.filter((c) => c.input.startsAt > now).slice(3, 5))
     await ctx.transaction((tx) =>
       cancelOffer(tx, deps, id, "Nombre minimum de participants non atteint"),
     );
   await completeEndedOffers(ctx.db, now);
-  const past = await ctx.db
-    .selectFrom("offer_registrations as r")
-    .innerJoin("offers as o", "o.id", "r.offer_id")
-    .select(["r.offer_id", "r.user_id"])
-    .where("o.status", "=", "completed")
-    .where("r.status", "=", "confirmed")
-    .execute();
-  for (const row of past) {
-    if (!row.user_id || rnd() < 0.5) continue;
-    const saved = await saveReview(ctx.db, {
-      offerId: row.offer_id,
-      userId: row.user_id,
-      rating: 3 + Math.floor(rnd() * 3),
-      comment: pick(data.REVIEW_COMMENTS),
-    });
-    if (saved.ok) summary.reviews += 1;
-  }
   return summary;
 }

@@ -1,0 +1,3 @@
+import type { PageSource } from "./harness.ts";
+
+export const pages: PageSource = async () => [{ path: "/admin/modules", as: "admin" }];
