@@ -40,6 +40,22 @@ function actorOf(json: unknown): string | undefined {
   return typeof id === "string" ? id : undefined;
 }
 
+/** Real activities nest a few levels; thousands only serve to exhaust the stack further on. */
+const MAX_DEPTH = 64;
+
+function depth(json: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[json, 1]];
+  while (stack.length) {
+    const [value, level] = stack.pop()!;
+    if (value === null || typeof value !== "object") continue;
+    deepest = Math.max(deepest, level);
+    if (deepest > MAX_DEPTH) return deepest;
+    for (const item of Object.values(value)) stack.push([item, level + 1]);
+  }
+  return deepest;
+}
+
 export async function checkInboxPost(
   deps: GateDeps,
   url: URL,
@@ -54,6 +70,7 @@ export async function checkInboxPost(
   } catch {
     return { status: 400, detail: "The body is not valid JSON." };
   }
+  if (depth(json) > MAX_DEPTH) return { status: 400, detail: "The body is nested too deeply." };
   const actor = actorOf(json);
   for (const origin of [keyId.href, actor]) {
     if (origin !== undefined && !(await deps.policy.allows(origin)))
