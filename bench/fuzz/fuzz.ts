@@ -4,7 +4,7 @@
 //
 //   npm run bench:fuzz [-- --payloads 10000 --seed 1 --concurrency 8 --api-share 0.4]
 import { parseArgs } from "node:util";
-import { runFuzz, type FuzzReport } from "./run.ts";
+import { problems, runFuzz } from "./run.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -15,23 +15,6 @@ const { values: args } = parseArgs({
     "control-every": { type: "string", default: "50" },
   },
 });
-
-/** The heap may grow by this much and still count as "back": caches of bounded size. */
-export const HEAP_SLACK_MB = 40;
-
-export function problems(report: FuzzReport): string[] {
-  const found: string[] = [];
-  if (report.serverErrors.length) found.push(`${report.serverErrors.length} answers ≥ 500`);
-  if (report.connectionErrors.length)
-    found.push(`${report.connectionErrors.length} failed connections`);
-  if (report.uncaught.length) found.push(`${report.uncaught.length} uncaught errors`);
-  if (report.wellFormed.processed !== report.wellFormed.sent)
-    found.push(`${report.wellFormed.sent - report.wellFormed.processed} well-formed not processed`);
-  if (!report.healthy) found.push("instance not ready at the end");
-  if (report.heapMb.end > report.heapMb.start + HEAP_SLACK_MB)
-    found.push(`heap ${report.heapMb.start} → ${report.heapMb.end} MB`);
-  return found;
-}
 
 const payloads = Number(args.payloads);
 const report = await runFuzz({

@@ -272,3 +272,20 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   }
   return report;
 }
+
+/** The heap may grow by this much and still count as "back": caches of bounded size. */
+export const HEAP_SLACK_MB = 40;
+
+export function problems(report: FuzzReport): string[] {
+  const found: string[] = [];
+  if (report.serverErrors.length) found.push(`${report.serverErrors.length} answers ≥ 500`);
+  if (report.connectionErrors.length)
+    found.push(`${report.connectionErrors.length} failed connections`);
+  if (report.uncaught.length) found.push(`${report.uncaught.length} uncaught errors`);
+  if (report.wellFormed.processed !== report.wellFormed.sent)
+    found.push(`${report.wellFormed.sent - report.wellFormed.processed} well-formed not processed`);
+  if (!report.healthy) found.push("instance not ready at the end");
+  if (report.heapMb.end > report.heapMb.start + HEAP_SLACK_MB)
+    found.push(`heap ${report.heapMb.start} → ${report.heapMb.end} MB`);
+  return found;
+}

@@ -33,7 +33,10 @@ async function readBody(req: express.Request): Promise<Buffer> {
   return Buffer.concat(chunks);
 }
 
-/** Database errors carry a severity (pg, PGlite); the queue and sockets name theirs. */
+/**
+ * Database errors carry a severity (pg, PGlite); the queue and sockets name theirs. A data
+ * exception (SQLSTATE class 22, e.g. a NUL character in an id used as a key) is the payload's.
+ */
 function ourFailure(error: unknown): boolean {
   const { severity, code, name } = (error ?? {}) as {
     severity?: unknown;
@@ -41,7 +44,7 @@ function ourFailure(error: unknown): boolean {
     name?: unknown;
   };
   return (
-    typeof severity === "string" ||
+    (typeof severity === "string" && !(typeof code === "string" && code.startsWith("22"))) ||
     name === "QueueUnavailableError" ||
     (typeof code === "string" && /^E[A-Z]+$/.test(code))
   );
