@@ -2,6 +2,7 @@
 // title) at `/topics/<id>`, a reply a `Note` with `inReplyTo` at `/posts/<id>`; both carry the
 // group as `audience` and the thread's FEP-7888 `context` (`/topics/<id>/context` for threads
 // started here). Served by content negotiation at those URLs (browsers get the pages).
+import "../temporal.ts";
 import type { Federation, RequestContext } from "@fedify/fedify";
 import { Note, Page, PUBLIC_COLLECTION } from "@fedify/vocab";
 import type { Db } from "../../server/db/database.ts";

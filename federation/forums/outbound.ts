@@ -9,6 +9,7 @@
 // - a report about a remote group's post: a Flag by the instance actor to the group;
 // - a topic locked or unlocked in one of our federated groups: Lemmy's `Lock`, or `Undo(Lock)`,
 //   announced by the group.
+import "../temporal.ts";
 import {
   Activity,
   Block,

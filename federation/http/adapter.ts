@@ -16,15 +16,38 @@ const MAX_BODY = 1024 * 1024;
 
 class TooLarge extends Error {}
 
+/** Beyond this, the connection is cut rather than read to its end. */
+const MAX_DRAINED = 16 * MAX_BODY;
+
 async function readBody(req: express.Request): Promise<Buffer> {
   const chunks: Buffer[] = [];
   let size = 0;
   for await (const chunk of req as AsyncIterable<Buffer>) {
     size += chunk.length;
-    if (size > MAX_BODY) throw new TooLarge();
-    chunks.push(chunk);
+    // An oversized body is read to its end (without keeping it) so that the sender gets the
+    // 413 instead of a reset connection; an enormous one is cut short.
+    if (size > MAX_DRAINED) break;
+    if (size <= MAX_BODY) chunks.push(chunk);
   }
+  if (size > MAX_BODY) throw new TooLarge();
   return Buffer.concat(chunks);
+}
+
+/**
+ * Database errors carry a severity (pg, PGlite); the queue and sockets name theirs. A data
+ * exception (SQLSTATE class 22, e.g. a NUL character in an id used as a key) is the payload's.
+ */
+function ourFailure(error: unknown): boolean {
+  const { severity, code, name } = (error ?? {}) as {
+    severity?: unknown;
+    code?: unknown;
+    name?: unknown;
+  };
+  return (
+    (typeof severity === "string" && !(typeof code === "string" && code.startsWith("22"))) ||
+    name === "QueueUnavailableError" ||
+    (typeof code === "string" && /^E[A-Z]+$/.test(code))
+  );
 }
 
 function problem(res: express.Response, refusal: Refusal | { status: 413; detail: string }) {
@@ -169,6 +192,13 @@ export function federationMiddleware(
       if (!response.body || req.method === "HEAD") return void res.end();
       await pipeline(Readable.fromWeb(response.body as NodeReadableStream), res);
     } catch (error) {
+      // Inbox listeners run from the queue: what fails while an inbox POST is read (a proof that
+      // does not decode, a shape Fedify cannot parse) is the payload's, not ours; a database or
+      // queue failure stays a 5xx so that the sender retries.
+      if (req.method === "POST" && !res.headersSent && !ourFailure(error)) {
+        gate.log.warn({ err: error, url: req.originalUrl }, "unreadable inbox POST");
+        return problem(res, { status: 400, detail: "The activity could not be read." });
+      }
       next(error);
     }
   });

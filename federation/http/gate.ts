@@ -2,6 +2,7 @@
 // signature or integrity proof without looking at the HTTP signature, so a captured request could
 // be replayed forever; here every POST must carry a fresh HTTP signature by a key of an allowed
 // instance. Fedify then authenticates the activity itself (LD signature, proof or HTTP signature).
+import "../temporal.ts";
 import { verifyRequest, type DocumentLoader } from "@fedify/fedify";
 import type { DomainPolicy } from "../policy.ts";
 import type { Logger } from "pino";
@@ -39,6 +40,22 @@ function actorOf(json: unknown): string | undefined {
   return typeof id === "string" ? id : undefined;
 }
 
+/** Real activities nest a few levels; thousands only serve to exhaust the stack further on. */
+const MAX_DEPTH = 64;
+
+function depth(json: unknown): number {
+  let deepest = 0;
+  const stack: [unknown, number][] = [[json, 1]];
+  while (stack.length) {
+    const [value, level] = stack.pop()!;
+    if (value === null || typeof value !== "object") continue;
+    deepest = Math.max(deepest, level);
+    if (deepest > MAX_DEPTH) return deepest;
+    for (const item of Object.values(value)) stack.push([item, level + 1]);
+  }
+  return deepest;
+}
+
 export async function checkInboxPost(
   deps: GateDeps,
   url: URL,
@@ -53,6 +70,7 @@ export async function checkInboxPost(
   } catch {
     return { status: 400, detail: "The body is not valid JSON." };
   }
+  if (depth(json) > MAX_DEPTH) return { status: 400, detail: "The body is nested too deeply." };
   const actor = actorOf(json);
   for (const origin of [keyId.href, actor]) {
     if (origin !== undefined && !(await deps.policy.allows(origin)))

@@ -2,6 +2,7 @@
 // content, start and end, audience); the Mobilizon-compatible fields (schema.org capacity,
 // timezone, join mode, postal address, status) and ours (registration window, ages) travel as
 // extras, under the context terms below — the same names Mobilizon uses, so either side reads them.
+import "../temporal.ts";
 import { Event, Image, PUBLIC_COLLECTION, type Tombstone } from "@fedify/vocab";
 import type { Db } from "../../server/db/database.ts";
 import type { ObjectExtras } from "../extras.ts";

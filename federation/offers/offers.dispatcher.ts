@@ -1,6 +1,7 @@
 // Our offers at their own URL: ActivityStreams to `Accept: application/activity+json`, the HTML
 // page (Express) otherwise. Drafts and local-only offers are not served; `network` ones only to
 // signed requests from allowed instances; a deleted offer answers a Tombstone.
+import "../temporal.ts";
 import type { Federation } from "@fedify/fedify";
 import { Event, Tombstone } from "@fedify/vocab";
 import type { FederationDeps } from "../deps.ts";

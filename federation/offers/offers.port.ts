@@ -5,6 +5,7 @@
 // - our members on other instances' offers: Join and Leave, from the member's Person actor;
 // - other instances' members on ours: Accept, TentativeAccept (with the rank) or Reject (with the
 //   reason) of their Join, from the CMCAS; staff messages as a direct Note.
+import "../temporal.ts";
 import {
   Accept,
   Create,

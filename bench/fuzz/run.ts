@@ -1,0 +1,291 @@
+// The fuzz run: two instances on loopback (A receives, B is an allowed peer whose key signs),
+// thousands of broken payloads sent to A's inboxes and JSON API, signed and unsigned, with
+// well-formed ones mixed in. Checked: no answer ≥ 500, no failed connection, no uncaught error,
+// A still healthy, every well-formed payload processed, A's heap back to its level at the start.
+import "../../federation/temporal.ts";
+import path from "node:path";
+import v8 from "node:v8";
+import vm from "node:vm";
+import { signRequest } from "@fedify/fedify";
+import {
+  drain,
+  noteKept,
+  startNetwork,
+  stopNetwork,
+  type Peer,
+} from "../../test/federation/harness.ts";
+import { fixturesDir } from "../../test/support/fixtures.ts";
+import { apiCases, wellFormedOffer, type ApiCase } from "./api-cases.ts";
+import { loadSeeds, localise, mutate, random, type Kind, type Random } from "./mutations.ts";
+
+v8.setFlagsFromString("--expose-gc");
+const gc = vm.runInNewContext("gc") as () => void;
+
+const AS = "application/activity+json";
+const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
+
+export interface FuzzOptions {
+  payloads: number;
+  seed: number;
+  concurrency: number;
+  /** Share of the payloads sent to the JSON API (the rest go to inboxes). */
+  apiShare: number;
+  /** One well-formed payload every `controlEvery` payloads. */
+  controlEvery: number;
+  progress?: (done: number) => void;
+}
+
+export interface FuzzReport {
+  sent: number;
+  inbox: { total: number; signed: number; unsigned: number };
+  api: { total: number; withToken: number; anonymous: number };
+  byKind: Record<string, number>;
+  byStatus: Record<string, number>;
+  serverErrors: { status: number; target: string; kind: string; sample: string }[];
+  connectionErrors: { target: string; kind: string; error: string }[];
+  uncaught: string[];
+  wellFormed: { sent: number; processed: number; missed: string[] };
+  heapMb: { start: number; end: number };
+  healthy: boolean;
+  seconds: number;
+}
+
+function heapMb(): number {
+  for (let i = 0; i < 3; i++) gc();
+  return Math.round((process.memoryUsage().heapUsed / 1024 / 1024) * 10) / 10;
+}
+
+function createNote(from: Peer, text: string) {
+  const actor = `${from.url}/users/cmcas`;
+  const id = crypto.randomUUID();
+  return {
+    "@context": "https://www.w3.org/ns/activitystreams",
+    id: `${from.url}/activities/${id}`,
+    type: "Create",
+    actor,
+    to: [PUBLIC],
+    object: {
+      id: `${from.url}/notes/${id}`,
+      type: "Note",
+      attributedTo: actor,
+      content: `<p>${text}</p>`,
+      to: [PUBLIC],
+    },
+  };
+}
+
+/** Real payloads, moved to B's origin and said to come from B's CMCAS (its key signs them). */
+function inboxSeeds(b: Peer): unknown[] {
+  const root = path.resolve(import.meta.dirname, "../..");
+  const dirs = [
+    fixturesDir("mobilizon"),
+    fixturesDir("lemmy"),
+    path.join(root, "test/snapshots/wire"),
+  ].filter((d): d is string => d !== undefined);
+  const actor = `${b.url}/users/cmcas`;
+  return loadSeeds(dirs).map(({ json }) => {
+    const moved = localise(json, b.url) as Record<string, unknown>;
+    if ("actor" in moved) moved.actor = actor;
+    return moved;
+  });
+}
+
+export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
+  const started = Date.now();
+  const uncaught: string[] = [];
+  const onUncaught = (error: unknown) => uncaught.push(String(error));
+  process.on("uncaughtException", onUncaught);
+  process.on("unhandledRejection", onUncaught);
+  const net = await startNetwork({ a: ["b"], b: ["a"] });
+  const a = net.a!;
+  const b = net.b!;
+  const report: FuzzReport = {
+    sent: 0,
+    inbox: { total: 0, signed: 0, unsigned: 0 },
+    api: { total: 0, withToken: 0, anonymous: 0 },
+    byKind: {},
+    byStatus: {},
+    serverErrors: [],
+    connectionErrors: [],
+    uncaught,
+    wellFormed: { sent: 0, processed: 0, missed: [] },
+    heapMb: { start: 0, end: 0 },
+    healthy: false,
+    seconds: 0,
+  };
+  try {
+    const key = (await b.instance.federation.keys.pairs("cmcas"))[0]!.privateKey;
+    const keyId = new URL(`${b.url}/users/cmcas#main-key`);
+    const seeds = inboxSeeds(b);
+    if (seeds.length === 0) throw new Error("no seed payloads found");
+    const api = await apiCases(a);
+    const controls: { note?: string; offer?: string; status: number }[] = [];
+
+    const count = (table: Record<string, number>, name: string) => {
+      table[name] = (table[name] ?? 0) + 1;
+    };
+    const record = (status: number, target: string, kind: Kind | "well-formed", body: Buffer) => {
+      count(report.byStatus, String(status));
+      if (status >= 500)
+        report.serverErrors.push({
+          status,
+          target,
+          kind,
+          sample: body.subarray(0, 300).toString("utf8"),
+        });
+    };
+
+    async function sendInbox(body: Buffer, kind: Kind | "well-formed", rr: Random) {
+      const inbox = rr.int(2) ? `${a.url}/inbox` : `${a.url}/users/cmcas/inbox`;
+      const signed = kind === "well-formed" || rr.int(2) === 1;
+      const contentType = rr.int(10) === 0 ? rr.pick(["text/plain", "application/json", ""]) : AS;
+      let request = new Request(inbox, {
+        method: "POST",
+        headers: { ...(contentType ? { "content-type": contentType } : {}), accept: AS },
+        body: new Uint8Array(body),
+      });
+      if (signed)
+        request = await signRequest(request, key, keyId, {
+          spec: rr.int(2) ? "rfc9421" : "draft-cavage-http-signatures-12",
+        });
+      report.inbox.total++;
+      if (signed) report.inbox.signed++;
+      else report.inbox.unsigned++;
+      try {
+        const res = await fetch(request);
+        await res.arrayBuffer();
+        record(res.status, inbox, kind, body);
+        return res.status;
+      } catch (error) {
+        const cause = (error as { cause?: unknown }).cause;
+        report.connectionErrors.push({
+          target: inbox,
+          kind,
+          error: `${String(error)} ${String(cause)}`,
+        });
+        return 0;
+      }
+    }
+
+    async function sendApi(item: ApiCase, kind: Kind | "well-formed", body: Buffer | undefined) {
+      report.api.total++;
+      if (item.token) report.api.withToken++;
+      else report.api.anonymous++;
+      const target = `${item.method.toUpperCase()} ${item.path}`;
+      try {
+        const res = await fetch(`${a.url}${item.url}`, {
+          method: item.method.toUpperCase(),
+          headers: {
+            accept: "application/json",
+            ...(body ? { "content-type": "application/json" } : {}),
+            ...(item.token ? { authorization: `Bearer ${item.token}` } : {}),
+          },
+          ...(body ? { body: new Uint8Array(body) } : {}),
+        });
+        const text = await res.text();
+        record(res.status, target, kind, body ?? Buffer.from(item.url));
+        return { status: res.status, text };
+      } catch (error) {
+        const cause = (error as { cause?: unknown }).cause;
+        report.connectionErrors.push({ target, kind, error: `${String(error)} ${String(cause)}` });
+        return { status: 0, text: "" };
+      }
+    }
+
+    async function one(index: number) {
+      const rr = random(options.seed * 7919 + index);
+      if (index % options.controlEvery === options.controlEvery - 1) {
+        report.wellFormed.sent++;
+        count(report.byKind, "well-formed");
+        if (rr.int(2)) {
+          const note = createNote(b, `bien formé ${index}`);
+          const status = await sendInbox(Buffer.from(JSON.stringify(note)), "well-formed", rr);
+          controls.push({ note: note.object.id, status });
+        } else {
+          const res = await sendApi(api.offerCreation, "well-formed", wellFormedOffer(index));
+          const id = res.status === 201 ? (JSON.parse(res.text) as { id?: string }).id : undefined;
+          controls.push({ ...(id ? { offer: id } : {}), status: res.status });
+        }
+        return;
+      }
+      if (rr.next() < options.apiShare) {
+        const item = api.pick(rr);
+        const mutant = item.body === undefined ? undefined : mutate(item.body, rr, b.url);
+        count(report.byKind, mutant?.kind ?? "query-only");
+        await sendApi(item, mutant?.kind ?? "mutated", mutant?.body);
+        return;
+      }
+      const mutant = mutate(rr.pick(seeds), rr, b.url);
+      count(report.byKind, mutant.kind);
+      await sendInbox(mutant.body, mutant.kind, rr);
+    }
+
+    // Warm-up (key fetch, caches, compiled code) before the heap is measured.
+    for (let i = 0; i < 20; i++) await one(options.payloads + i);
+    await drain(a, b);
+    report.heapMb.start = heapMb();
+
+    let next = 0;
+    const worker = async () => {
+      while (next < options.payloads) {
+        const index = next++;
+        await one(index);
+        report.sent++;
+        if (report.sent % 500 === 0) options.progress?.(report.sent);
+      }
+    };
+    await Promise.all(Array.from({ length: options.concurrency }, worker));
+    await drain(a, b);
+
+    // Inbox activities are processed from the queue: give the last ones a moment.
+    const deadline = Date.now() + 30_000;
+    for (const control of controls) {
+      let ok = false;
+      if (control.note) {
+        while (control.status === 202 && !ok) {
+          ok = (await noteKept(a, control.note)) !== undefined;
+          if (!ok && Date.now() > deadline) break;
+          if (!ok) await new Promise((resolve) => setTimeout(resolve, 200));
+        }
+      } else if (control.offer) {
+        const res = await fetch(`${a.url}/api/v1/offers/${control.offer}`, {
+          headers: { authorization: `Bearer ${a.admin.token}` },
+        });
+        await res.arrayBuffer();
+        ok = res.status === 200;
+      }
+      if (ok) report.wellFormed.processed++;
+      else
+        report.wellFormed.missed.push(
+          control.note ? `note ${control.note} (${control.status})` : `offer (${control.status})`,
+        );
+    }
+    const health = await fetch(`${a.url}/readyz`);
+    await health.arrayBuffer();
+    report.healthy = health.status === 200;
+    report.heapMb.end = heapMb();
+  } finally {
+    await stopNetwork(net);
+    process.off("uncaughtException", onUncaught);
+    process.off("unhandledRejection", onUncaught);
+    report.seconds = Math.round((Date.now() - started) / 1000);
+  }
+  return report;
+}
+
+/** The heap may grow by this much and still count as "back": caches of bounded size. */
+export const HEAP_SLACK_MB = 40;
+
+export function problems(report: FuzzReport): string[] {
+  const found: string[] = [];
+  if (report.serverErrors.length) found.push(`${report.serverErrors.length} answers ≥ 500`);
+  if (report.connectionErrors.length)
+    found.push(`${report.connectionErrors.length} failed connections`);
+  if (report.uncaught.length) found.push(`${report.uncaught.length} uncaught errors`);
+  if (report.wellFormed.processed !== report.wellFormed.sent)
+    found.push(`${report.wellFormed.sent - report.wellFormed.processed} well-formed not processed`);
+  if (!report.healthy) found.push("instance not ready at the end");
+  if (report.heapMb.end > report.heapMb.start + HEAP_SLACK_MB)
+    found.push(`heap ${report.heapMb.start} → ${report.heapMb.end} MB`);
+  return found;
+}
