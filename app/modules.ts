@@ -10,6 +10,7 @@ import { instanceModule } from "../server/instance/instance.module.ts";
 import { jobsModule } from "../server/jobs/jobs.module.ts";
 import { mailModule } from "../server/mail/mail.module.ts";
 import { membersModule } from "../server/members/members.module.ts";
+import { membersImportModule } from "../server/members-import/members-import.module.ts";
 import { notificationsModule } from "../server/notifications/notifications.module.ts";
 import { offersModule } from "../server/offers/offers.module.ts";
 import { federationModule } from "../federation/federation.module.ts";
@@ -31,6 +32,7 @@ export const MODULES: readonly ModuleEntry[] = [
   { federation: federationModule },
   { module: forumsModule, federation: forumsFederation },
   { module: adminModule },
+  { module: membersImportModule },
   { module: mailModule },
   { module: jobsModule },
 ];
