@@ -11,11 +11,13 @@ import { jobsModule } from "../server/jobs/jobs.module.ts";
 import { mailModule } from "../server/mail/mail.module.ts";
 import { membersModule } from "../server/members/members.module.ts";
 import { membersImportModule } from "../server/members-import/members-import.module.ts";
+import { privacyModule } from "../server/privacy/privacy.module.ts";
 import { notificationsModule } from "../server/notifications/notifications.module.ts";
 import { offersModule } from "../server/offers/offers.module.ts";
 import { federationModule } from "../federation/federation.module.ts";
 import { forumsFederation } from "../federation/forums/forums.federation.ts";
 import { offersFederation } from "../federation/offers/offers.federation.ts";
+import { privacyFederation } from "../federation/privacy/privacy.federation.ts";
 
 /** A module's two halves; either may be absent (federation's own module has no domain half). */
 export interface ModuleEntry {
@@ -33,6 +35,7 @@ export const MODULES: readonly ModuleEntry[] = [
   { module: forumsModule, federation: forumsFederation },
   { module: adminModule },
   { module: membersImportModule },
+  { module: privacyModule, federation: privacyFederation },
   { module: mailModule },
   { module: jobsModule },
 ];

@@ -111,7 +111,8 @@ export async function createApp(
           "default-src": ["'self'"],
           "script-src": ["'self'"],
           "style-src": ["'self'"],
-          "img-src": ["'self'", "data:", "https:"],
+          // Nothing from another site (RGPD): remote avatars are not shown, images are ours.
+          "img-src": ["'self'", "data:"],
           "font-src": ["'self'"],
           "connect-src": ["'self'"],
           "form-action": ["'self'"],
