@@ -12,6 +12,7 @@ import { mailModule } from "../server/mail/mail.module.ts";
 import { membersModule } from "../server/members/members.module.ts";
 import { membersImportModule } from "../server/members-import/members-import.module.ts";
 import { privacyModule } from "../server/privacy/privacy.module.ts";
+import { ssoModule } from "../server/sso/sso.module.ts";
 import { notificationsModule } from "../server/notifications/notifications.module.ts";
 import { offersModule } from "../server/offers/offers.module.ts";
 import { federationModule } from "../federation/federation.module.ts";
@@ -29,6 +30,7 @@ export const MODULES: readonly ModuleEntry[] = [
   { module: instanceModule },
   { module: offersModule, federation: offersFederation },
   { module: accountsModule },
+  { module: ssoModule },
   { module: membersModule },
   { module: notificationsModule },
   { federation: federationModule },

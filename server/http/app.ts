@@ -188,6 +188,9 @@ export async function createApp(
       isAdmin: req.user?.role === "admin",
       adminMenu,
       unreadCount,
+      sso: ctx.config.oidc
+        ? { name: ctx.config.oidc.name, passwords: ctx.config.oidc.passwords }
+        : undefined,
       // A function, so that only pages with a form create a session (Handlebars calls it).
       csrfToken: () => generateToken(req),
       featureStyles,

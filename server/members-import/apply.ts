@@ -37,7 +37,7 @@ const COMPARED = [
   ["relation", "relation"],
 ] as const;
 
-function slug(row: MemberRow): string {
+function slug(row: Pick<MemberRow, "firstName" | "lastName">): string {
   const base = `${row.firstName}_${row.lastName}`
     .normalize("NFD")
     .replace(/[\u0300-\u036f]/g, "")
@@ -49,7 +49,10 @@ function slug(row: MemberRow): string {
 }
 
 /** Free usernames for new accounts: the name, then the name and a short random suffix. */
-async function usernames(db: Db, rows: MemberRow[]): Promise<string[]> {
+export async function usernames(
+  db: Db,
+  rows: Pick<MemberRow, "firstName" | "lastName">[],
+): Promise<string[]> {
   const chosen = rows.map(slug);
   for (let round = 0; ; round++) {
     const taken = new Set<string>();
