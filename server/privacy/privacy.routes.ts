@@ -70,7 +70,7 @@ export function privacyRoutes(router: express.Router, ctx: AppContext): void {
     });
   });
 
-  router.get("/me/data/exports/:id/archive", requireUser, async (req, res) => {
+  router.get("/me/data/exports/:id/archive.zip", requireUser, async (req, res) => {
     const found = await ownExport(req);
     if (found.expires_at < new Date()) throw new HttpError(410, "privacy:export.expired");
     if (found.status !== "done") throw new HttpError(409, "privacy:export.notReady");

@@ -68,7 +68,7 @@ describe("personal data", function () {
     const { page } = await settle(author.agent, path);
     assert.match(page.text, /Télécharger l&#x27;archive/);
     const download = await author.agent
-      .get(`${path}/archive`)
+      .get(`${path}/archive.zip`)
       .buffer(true)
       .parse((res, done) => {
         const chunks: Buffer[] = [];
@@ -97,14 +97,14 @@ describe("personal data", function () {
     assert.ok(image && image[1].equals(PNG), "the member's uploaded image is in the archive");
 
     const other = await loggedIn(instance, await createMember(instance));
-    assert.equal((await other.get(`${path}/archive`)).status, 404);
-    assert.equal((await browser(instance.url).get(`${path}/archive`)).status, 303);
+    assert.equal((await other.get(`${path}/archive.zip`)).status, 404);
+    assert.equal((await browser(instance.url).get(`${path}/archive.zip`)).status, 303);
     await instance.ctx.db
       .updateTable("data_exports")
       .set({ expires_at: new Date(Date.now() - 1000) })
       .where("user_id", "=", author.user.id)
       .execute();
-    assert.equal((await author.agent.get(`${path}/archive`)).status, 410);
+    assert.equal((await author.agent.get(`${path}/archive.zip`)).status, 410);
   });
 
   it("keeps the record of processing and purges registrations after the admin's period", async () => {
