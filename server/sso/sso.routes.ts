@@ -68,7 +68,14 @@ export function ssoRoutes(router: express.Router, ctx: AppContext): void {
     const provider = idToken ? await endSessionUrl(oidc, idToken, after) : undefined;
     req.logout((error) => {
       if (error) return next(error);
-      res.redirect(303, provider?.href ?? "/");
+      if (!provider) return res.redirect(303, "/");
+      // The CSP's form-action keeps a form's redirects on this site: the browser goes on to the
+      // provider from this page (at once through the Refresh header, or by its link).
+      res.setHeader("Refresh", `0;url=${provider.href}`);
+      res.render("sso/logout", {
+        title: req.t("sso:logout", { name: oidc.name }),
+        link: provider.href,
+      });
     });
   });
 }
