@@ -10,11 +10,15 @@ import { instanceModule } from "../server/instance/instance.module.ts";
 import { jobsModule } from "../server/jobs/jobs.module.ts";
 import { mailModule } from "../server/mail/mail.module.ts";
 import { membersModule } from "../server/members/members.module.ts";
+import { membersImportModule } from "../server/members-import/members-import.module.ts";
+import { privacyModule } from "../server/privacy/privacy.module.ts";
+import { ssoModule } from "../server/sso/sso.module.ts";
 import { notificationsModule } from "../server/notifications/notifications.module.ts";
 import { offersModule } from "../server/offers/offers.module.ts";
 import { federationModule } from "../federation/federation.module.ts";
 import { forumsFederation } from "../federation/forums/forums.federation.ts";
 import { offersFederation } from "../federation/offers/offers.federation.ts";
+import { privacyFederation } from "../federation/privacy/privacy.federation.ts";
 
 /** A module's two halves; either may be absent (federation's own module has no domain half). */
 export interface ModuleEntry {
@@ -26,11 +30,14 @@ export const MODULES: readonly ModuleEntry[] = [
   { module: instanceModule },
   { module: offersModule, federation: offersFederation },
   { module: accountsModule },
+  { module: ssoModule },
   { module: membersModule },
   { module: notificationsModule },
   { federation: federationModule },
   { module: forumsModule, federation: forumsFederation },
   { module: adminModule },
+  { module: membersImportModule },
+  { module: privacyModule, federation: privacyFederation },
   { module: mailModule },
   { module: jobsModule },
 ];

@@ -29,6 +29,21 @@ export interface Config {
   workerConcurrency: number;
   /** PLUGINS: plugins the operator keeps on (`name`) or off (`-name`), whatever the admins say. */
   plugins: { on: string[]; off: string[] };
+  /** OpenID Connect sign-in (ADR 0097); undefined when OIDC_ISSUER is not set. */
+  oidc: OidcConfig | undefined;
+}
+
+export interface OidcConfig {
+  issuer: URL;
+  clientId: string;
+  clientSecret: string;
+  scopes: string;
+  /** The ID token claim holding the member number (links the member imported with it). */
+  memberClaim: string;
+  /** Whether the password form stays offered beside the provider. */
+  passwords: boolean;
+  /** Provider's name on the sign-in button. */
+  name: string;
 }
 
 export class ConfigError extends Error {
@@ -174,6 +189,29 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("ADMIN_PASSWORD", "at least 10 characters", "(hidden)");
   }
 
+  const oidcIssuer = url(env, "OIDC_ISSUER", ["https:", "http:"]);
+  const oidcClientId = str(env, "OIDC_CLIENT_ID");
+  const oidcClientSecret = str(env, "OIDC_CLIENT_SECRET");
+  if (oidcIssuer && (!oidcClientId || !oidcClientSecret)) {
+    throw new ConfigError(
+      oidcClientId ? "OIDC_CLIENT_SECRET" : "OIDC_CLIENT_ID",
+      "to be set with OIDC_ISSUER",
+      undefined,
+    );
+  }
+  const oidc =
+    oidcIssuer && oidcClientId && oidcClientSecret
+      ? {
+          issuer: oidcIssuer,
+          clientId: oidcClientId,
+          clientSecret: oidcClientSecret,
+          scopes: str(env, "OIDC_SCOPES") ?? "openid email profile",
+          memberClaim: str(env, "OIDC_MEMBER_CLAIM") ?? "member_number",
+          passwords: str(env, "OIDC_PASSWORDS") === undefined ? true : bool(env, "OIDC_PASSWORDS"),
+          name: str(env, "OIDC_NAME") ?? "CCAS",
+        }
+      : undefined;
+
   const mailFrom = str(env, "MAIL_FROM") ?? `Maillage <no-reply@${publicUrl.hostname}>`;
 
   return {
@@ -204,5 +242,6 @@ export function loadConfig(env: Env = process.env): Config {
     trustProxy: trustProxy(env),
     workerConcurrency: int(env, "WORKER_CONCURRENCY", 4, 1, 64),
     plugins: pluginSwitches(env),
+    oidc,
   };
 }

@@ -8,12 +8,14 @@ import {
   Image,
   Organization,
   Person,
+  Tombstone,
   type Actor,
 } from "@fedify/vocab";
 import type { FederationDeps } from "../deps.ts";
 import { allowedSigner } from "../signed.ts";
 import { INSTANCE_ACTOR, PATHS } from "../uris.ts";
 import type { LocalActor } from "./local.ts";
+import { deletedAccount } from "../privacy/privacy.federation.ts";
 
 /** Our term for a group's visibility (FEDERATION.md, "Forums"). */
 export const VISIBILITY_CONTEXT = {
@@ -87,14 +89,26 @@ export function registerActors(federation: Federation<void>, deps: FederationDep
       const actor = await deps.actors.byIdentifier(identifier);
       // WebFinger asked by actor URL: an unlisted member is not found that way either.
       if (actor?.unlisted && ctx.url.pathname === "/.well-known/webfinger") return null;
-      return actor ? toVocab(ctx, actor) : null;
+      if (actor) return toVocab(ctx, actor);
+      // A member who deleted their account: 410 Gone with a Tombstone, so that others drop it.
+      const deleted = await deletedAccount(deps.app.db, identifier);
+      return deleted
+        ? new Tombstone({
+            id: ctx.getActorUri(identifier),
+            deleted: Temporal.Instant.fromEpochMilliseconds(deleted.getTime()),
+          })
+        : null;
     })
     .authorize(async (ctx, identifier) => mayRead(ctx, deps, identifier))
     .mapActorAlias(PATHS.instanceActor, INSTANCE_ACTOR)
     .mapHandle(
       async (_ctx, username) => (await deps.actors.byUsername(username))?.identifier ?? null,
     )
+    // A deleted member's keys still sign the Delete of their actor.
     .setKeyPairsDispatcher(async (_ctx, identifier) =>
-      (await deps.actors.byIdentifier(identifier)) ? deps.keys.pairs(identifier) : [],
+      (await deps.actors.byIdentifier(identifier)) ||
+      (await deletedAccount(deps.app.db, identifier))
+        ? deps.keys.pairs(identifier)
+        : [],
     );
 }

@@ -142,7 +142,8 @@ export async function createApp(
           "default-src": ["'self'"],
           "script-src": ["'self'"],
           "style-src": ["'self'"],
-          "img-src": ["'self'", "data:", "https:"],
+          // Nothing from another site (RGPD): remote avatars are not shown, images are ours.
+          "img-src": ["'self'", "data:"],
           "font-src": ["'self'"],
           "connect-src": ["'self'"],
           "form-action": ["'self'"],
@@ -228,6 +229,9 @@ export async function createApp(
       isAdmin: req.user?.role === "admin",
       adminMenu: adminMenu(),
       unreadCount,
+      sso: ctx.config.oidc
+        ? { name: ctx.config.oidc.name, passwords: ctx.config.oidc.passwords }
+        : undefined,
       // A function, so that only pages with a form create a session (Handlebars calls it).
       csrfToken: () => generateToken(req),
       featureStyles: featureStyles(),

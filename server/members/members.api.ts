@@ -10,6 +10,7 @@ import {
   profileApiSchema,
   type FamilyForm,
 } from "./members.schemas.ts";
+import { deleteAccount, deletionDeps, type ContentChoice } from "../privacy/deletion.service.ts";
 
 const FAMILY_SCHEMA = {
   type: "object",
@@ -120,7 +121,7 @@ export function membersApi(api: ApiRegistry, ctx: AppContext): void {
     },
   });
 
-  api.add<{ password: string }>({
+  api.add<{ password: string; content?: ContentChoice }>({
     method: "delete",
     path: "/me",
     summary: "Delete my account and its personal data",
@@ -132,7 +133,12 @@ export function membersApi(api: ApiRegistry, ctx: AppContext): void {
       403: { description: "Wrong password, or last admin" },
     },
     async handler(req, res) {
-      const result = await members.deleteAccount(ctx.db, req.apiUser!, req.body.password);
+      const result = await ctx.transaction((tx) =>
+        deleteAccount(tx, deletionDeps(ctx, req), req.apiUser!, {
+          password: req.body.password,
+          content: req.body.content ?? "anonymise",
+        }),
+      );
       if (!result.ok) throw new HttpError(403, `members:delete.errors.${result.error}`);
       await ctx.sessions.revokeUser(req.apiUser!.id);
       res.status(204).end();

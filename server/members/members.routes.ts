@@ -11,6 +11,7 @@ import { compileForm } from "../http/validate.ts";
 import type { FieldError } from "../http/errors.ts";
 import { listSlvies } from "../instance/instance.repo.ts";
 import * as members from "./members.service.ts";
+import { deleteAccount, deletionDeps } from "../privacy/deletion.service.ts";
 import {
   familyFormSchema,
   notificationsFormSchema,
@@ -229,7 +230,10 @@ async function deleteMyAccount(ctx: AppContext, req: Req, res: Res, next: expres
       ? (req.body as { password: string }).password
       : "";
   const user = me(req);
-  const result = await members.deleteAccount(ctx.db, user, password);
+  const content = (req.body as { content?: unknown }).content === "remove" ? "remove" : "anonymise";
+  const result = await ctx.transaction((tx) =>
+    deleteAccount(tx, deletionDeps(ctx, req), user, { password, content }),
+  );
   if (!result.ok) {
     return renderForm(res, "members/delete", ctx.i18n, req, {
       title: req.t("members:delete.title"),

@@ -102,7 +102,11 @@ export const deleteAccountSchema = {
   type: "object",
   required: ["password"],
   additionalProperties: false,
-  properties: { password: { type: "string", minLength: 1, maxLength: 200 } },
+  properties: {
+    password: { type: "string", minLength: 1, maxLength: 200 },
+    // What becomes of the member's forum posts: kept under "Ancien membre", or removed.
+    content: { type: "string", enum: ["anonymise", "remove"] },
+  },
 } as const;
 
 export { password };

@@ -1,16 +1,10 @@
 // A member's own profile: identity, family members (ayants droit) used by age rules, language,
-// notification preferences, and the right to delete it all.
+// notification preferences. Deleting the account is server/privacy's (deletion.service.ts).
 import type { Db } from "../db/database.ts";
 import { fail, ok, type Result } from "../lib/result.ts";
 import { handleConflict } from "../accounts/handles.ts";
-import {
-  countAdmins,
-  findPasswordHash,
-  findUserById,
-  type User,
-} from "../accounts/accounts.repo.ts";
+import { findUserById, type User } from "../accounts/accounts.repo.ts";
 import type { NotificationPrefs } from "../accounts/accounts.tables.ts";
-import { verifyPassword } from "../accounts/secrets.ts";
 import * as repo from "./members.repo.ts";
 
 export type { FamilyMember, ProfileUpdate } from "./members.repo.ts";
@@ -58,17 +52,4 @@ export async function addFamilyMember(
 
 export function removeFamilyMember(db: Db, userId: string, id: string): Promise<boolean> {
   return repo.deleteFamilyMember(db, userId, id);
-}
-
-/** Deletes the account and everything that hangs on it (family, tokens, sessions). */
-export async function deleteAccount(
-  db: Db,
-  user: User,
-  password: string,
-): Promise<Result<void, "wrong_password" | "last_admin">> {
-  if (!(await verifyPassword(await findPasswordHash(db, user.id), password)))
-    return fail("wrong_password");
-  if (user.role === "admin" && (await countAdmins(db)) <= 1) return fail("last_admin");
-  await repo.deleteUser(db, user.id);
-  return ok(undefined);
 }

@@ -100,7 +100,7 @@ export function followable(href: string, base: string): string | undefined {
   if (url.origin !== new URL(base).origin) return undefined;
   if (/^\/(static|api|lang|instance\/logo|theme\.css|\.well-known|nodeinfo)/.test(url.pathname))
     return undefined;
-  if (/\.(ics|csv|xml|atom|json|png|jpe?g|webp|svg)$/.test(url.pathname)) return undefined;
+  if (/\.(ics|csv|xml|atom|json|png|jpe?g|webp|svg|zip)$/.test(url.pathname)) return undefined;
   if (/\/(feed|logout)(\/|$)/.test(url.pathname)) return undefined;
   if (/^\/notifications\/[0-9a-f-]{36}$/.test(url.pathname)) return undefined; // marks as read
   return url.pathname + url.search;

@@ -40,6 +40,13 @@ describe("configuration", () => {
     [{ ADMIN_EMAIL: "admin@exemple.fr" }, "ADMIN_PASSWORD", /set together/],
     [{ ADMIN_EMAIL: "admin@exemple.fr", ADMIN_PASSWORD: "short" }, "ADMIN_PASSWORD", /at least 10/],
     [{ HUB: "yes please" }, "HUB", /1 or 0/],
+    [{ OIDC_ISSUER: "https://sso.ccas.example" }, "OIDC_CLIENT_ID", /set with OIDC_ISSUER/],
+    [{ OIDC_ISSUER: "ftp://sso.ccas.example" }, "OIDC_ISSUER", /a URL/],
+    [
+      { OIDC_ISSUER: "https://sso.ccas.example", OIDC_CLIENT_ID: "maillage" },
+      "OIDC_CLIENT_SECRET",
+      /set with OIDC_ISSUER/,
+    ],
   ];
   for (const [env, variable, message] of cases) {
     it(`rejects ${JSON.stringify(env)} naming ${variable}`, () => {
