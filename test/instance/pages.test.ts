@@ -55,9 +55,11 @@ describe("pages, languages and errors", () => {
     assert.deepEqual(Object.keys(ready.body.checks).sort(), [
       "database",
       "migrations",
+      "plugins",
       "queue",
       "queueKind",
     ]);
+    assert.equal(ready.body.checks.plugins, "ok");
   });
 
   it("serves a print stylesheet and creates no session for anonymous reading", async () => {
