@@ -2,6 +2,7 @@
 // flow with PKCE, state and nonce kept in the session, and the account found or made from the ID
 // token's claims (ADR 0097).
 import * as client from "openid-client";
+import { Agent, fetch as undiciFetch } from "undici";
 import type { Db } from "../db/database.ts";
 import type { OidcConfig } from "../config.ts";
 import { fail, ok, type Result } from "../lib/result.ts";
@@ -18,6 +19,20 @@ export type SsoError = "state" | "provider" | "claims";
 
 let cached: { key: string; config: Promise<client.Configuration> } | undefined;
 
+// The provider is the operator's choice, often on the CCAS's own network: its requests leave
+// through an agent of their own, not through the federation's guard on outgoing requests (which
+// refuses private addresses and unlisted hosts), with limits of their own.
+const providerAgent = new Agent({
+  connect: { timeout: 5_000 },
+  headersTimeout: 10_000,
+  bodyTimeout: 10_000,
+});
+const providerFetch: client.CustomFetch = (url, options) =>
+  undiciFetch(url, {
+    ...options,
+    dispatcher: providerAgent,
+  } as never) as unknown as Promise<Response>;
+
 /** The provider's configuration, discovered once (and again after a failure). */
 export function providerConfig(oidc: OidcConfig): Promise<client.Configuration> {
   const key = `${oidc.issuer.href} ${oidc.clientId}`;
@@ -28,9 +43,12 @@ export function providerConfig(oidc: OidcConfig): Promise<client.Configuration> 
       undefined,
       client.ClientSecretBasic(oidc.clientSecret),
       // A provider on plain http is refused unless it is this machine (tests, a local proxy).
-      ["localhost", "127.0.0.1"].includes(oidc.issuer.hostname)
-        ? { execute: [client.allowInsecureRequests] }
-        : undefined,
+      {
+        [client.customFetch]: providerFetch,
+        ...(["localhost", "127.0.0.1"].includes(oidc.issuer.hostname)
+          ? { execute: [client.allowInsecureRequests] }
+          : {}),
+      },
     );
     cached = { key, config };
     config.catch(() => {
