@@ -11,6 +11,8 @@ import { DatabaseQueue } from "../server/jobs/db-queue.ts";
 import { createFederationRuntime, type FederationRuntime } from "../federation/runtime.ts";
 import { injectPorts, jobHandlers, jobSpecs, scheduledTasks, webModules } from "./assemble.ts";
 import { MODULES, type ModuleEntry } from "./modules.ts";
+import { instrumentJobs, instrumentServer, metricsOf } from "../server/ops/metrics.ts";
+import { startMetricsServer } from "../server/ops/metrics.routes.ts";
 
 export interface RunningInstance {
   ctx: AppContext;
@@ -57,7 +59,7 @@ export async function startInstance(
     // Embedded mode has a single process: jobs it was running when it died are orphans.
     if (ctx.queue instanceof DatabaseQueue && ctx.dbKind === "pglite")
       await ctx.queue.releaseOrphans();
-    ctx.queue.start(jobHandlers(modules, ctx, federation));
+    ctx.queue.start(instrumentJobs(jobHandlers(modules, ctx, federation), metricsOf(ctx)));
     federation.startQueue();
     stopScheduler = startScheduler(ctx, scheduledTasks(modules, ctx));
   }
@@ -69,6 +71,7 @@ export async function startInstance(
       federation: federation.middleware,
     });
     server = http.createServer(app);
+    instrumentServer(server, metricsOf(ctx));
     server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
       server!.once("error", reject);
@@ -82,6 +85,12 @@ export async function startInstance(
     );
   }
 
+  // A worker has no web server; METRICS_PORT gives it one for /metrics alone.
+  const metricsServer =
+    config.role === "worker" && config.metrics.port
+      ? await startMetricsServer(ctx, config.metrics.port)
+      : undefined;
+
   let stopping: Promise<void> | undefined;
   return {
     ctx,
@@ -92,6 +101,7 @@ export async function startInstance(
       stopping ??= (async () => {
         stopScheduler();
         federation.stop();
+        metricsServer?.close();
         if (server) {
           // Stop accepting, let in-flight requests finish, drop idle keep-alive sockets.
           const closed = new Promise<void>((resolve) => server!.close(() => resolve()));

@@ -12,9 +12,11 @@ import { mailModule } from "../server/mail/mail.module.ts";
 import { membersModule } from "../server/members/members.module.ts";
 import { notificationsModule } from "../server/notifications/notifications.module.ts";
 import { offersModule } from "../server/offers/offers.module.ts";
+import { opsModule } from "../server/ops/ops.module.ts";
 import { federationModule } from "../federation/federation.module.ts";
 import { forumsFederation } from "../federation/forums/forums.federation.ts";
 import { offersFederation } from "../federation/offers/offers.federation.ts";
+import { opsFederation } from "../federation/ops/ops.federation.ts";
 
 /** A module's two halves; either may be absent (federation's own module has no domain half). */
 export interface ModuleEntry {
@@ -33,4 +35,5 @@ export const MODULES: readonly ModuleEntry[] = [
   { module: adminModule },
   { module: mailModule },
   { module: jobsModule },
+  { module: opsModule, federation: opsFederation },
 ];

@@ -27,6 +27,10 @@ export interface Config {
   logLevel: LogLevel;
   trustProxy: string;
   workerConcurrency: number;
+  /** `/metrics`: who may read it (ADR 0090). */
+  metrics: { token: string | undefined; allow: string[]; port: number | undefined };
+  /** Backups written by `npm run backup` and the scheduled job (ADR 0091). */
+  backup: { dir: string; keep: number; everyHours: number };
 }
 
 export class ConfigError extends Error {
@@ -90,6 +94,8 @@ function url(env: Env, name: string, protocols: readonly string[]): URL | undefi
 
 const DOMAIN =
   /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?::\d{1,5})?$/;
+// An IPv4 or IPv6 address, optionally with a prefix length; net.BlockList checks it further.
+const CIDR = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:.]*)(?:\/\d{1,3})?$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 export function loadConfig(env: Env = process.env): Config {
@@ -137,13 +143,28 @@ export function loadConfig(env: Env = process.env): Config {
     throw new ConfigError("ADMIN_PASSWORD", "at least 10 characters", "(hidden)");
   }
 
+  const metricsToken = str(env, "METRICS_TOKEN");
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new ConfigError("METRICS_TOKEN", "at least 16 characters", "(hidden)");
+  }
+  const metricsAllow = (str(env, "METRICS_ALLOW") ?? "127.0.0.1/8,::1/128")
+    .split(",")
+    .map((a) => a.trim())
+    .filter((a) => a !== "");
+  for (const entry of metricsAllow) {
+    if (!CIDR.test(entry)) {
+      throw new ConfigError("METRICS_ALLOW", "comma-separated addresses or CIDR ranges", entry);
+    }
+  }
+  const dataDir = path.resolve(str(env, "DATA_DIR") ?? "./data");
+
   const mailFrom = str(env, "MAIL_FROM") ?? `Maillage <no-reply@${publicUrl.hostname}>`;
 
   return {
     port,
     host: str(env, "HOST") ?? "0.0.0.0",
     publicUrl,
-    dataDir: path.resolve(str(env, "DATA_DIR") ?? "./data"),
+    dataDir,
     databaseUrl,
     redisUrl,
     redisPrefix: str(env, "REDIS_PREFIX") ?? "maillage",
@@ -166,5 +187,16 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     trustProxy: str(env, "TRUST_PROXY") ?? "loopback",
     workerConcurrency: int(env, "WORKER_CONCURRENCY", 4, 1, 64),
+    metrics: {
+      token: metricsToken,
+      allow: metricsAllow,
+      port:
+        str(env, "METRICS_PORT") === undefined ? undefined : int(env, "METRICS_PORT", 0, 1, 65535),
+    },
+    backup: {
+      dir: path.resolve(str(env, "BACKUP_DIR") ?? path.join(dataDir, "backups")),
+      keep: int(env, "BACKUP_KEEP", 7, 1, 1000),
+      everyHours: int(env, "BACKUP_EVERY_HOURS", 0, 0, 24 * 31),
+    },
   };
 }

@@ -16,6 +16,7 @@ import { saveSettings } from "../instance/instance.service.ts";
 import type { RegistrationMode } from "../instance/instance.tables.ts";
 import * as repo from "./admin.repo.ts";
 import { notify } from "../notifications/notifications.service.ts";
+import { dashboardStatus } from "../ops/dashboard.ts";
 
 const LOGO_TYPES = new Set<string>(["image/png", "image/jpeg", "image/webp"]);
 const upload = multer({
@@ -74,6 +75,7 @@ export function adminRoutes(router: express.Router, ctx: AppContext): void {
       stats,
       members: users.total,
       queueKind: ctx.queue.kind,
+      ops: await dashboardStatus(ctx),
     });
   });
 
