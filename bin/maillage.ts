@@ -1,8 +1,12 @@
-// Command line: `start` (migrate, then serve and run jobs) and `migrate`.
+// Command line: `start` (migrate, then serve and run jobs), `migrate`, and the operators'
+// commands of app/cli.ts (accounts, deliveries, backups, configuration).
+import readline from "node:readline";
 import { ConfigError, loadConfig, type Config } from "../server/config.ts";
 import { openDatabase } from "../server/db/database.ts";
 import { migrate } from "../server/db/migrate.ts";
 import { startInstance } from "../app/instance.ts";
+import { COMMANDS as OPERATOR_COMMANDS, isOperatorError, UsageError, type Io } from "../app/cli.ts";
+import { takeBackup } from "../server/ops/backup.ts";
 
 const SHUTDOWN_GRACE_MS = 25_000;
 
@@ -49,18 +53,53 @@ async function runStart(): Promise<void> {
       },
     );
   };
+  // `maillage backup` asks an embedded instance to copy its own database (app/cli.ts).
+  if (instance.ctx.dbKind === "pglite") {
+    process.on("SIGUSR2", () => {
+      takeBackup(instance.ctx).then(
+        ({ path }) => instance.ctx.log.info({ path }, "backup written"),
+        (error: unknown) => instance.ctx.log.error({ err: error }, "backup failed"),
+      );
+    });
+  }
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));
 }
 
+const io: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  async readLine() {
+    const lines = readline.createInterface({ input: process.stdin, terminal: false });
+    for await (const line of lines) {
+      lines.close();
+      return line;
+    }
+    return "";
+  },
+};
+
 const command = process.argv[2] ?? "start";
-const commands: Record<string, () => Promise<void>> = { start: runStart, migrate: runMigrate };
+const commands: Record<string, () => Promise<void>> = {
+  start: runStart,
+  migrate: runMigrate,
+  ...Object.fromEntries(
+    Object.entries(OPERATOR_COMMANDS).map(([name, run]) => [
+      name,
+      () => run(config(), process.argv.slice(3), io),
+    ]),
+  ),
+};
 const run = commands[command];
 if (!run) {
-  process.stderr.write(`Unknown command ${command}. Use: start, migrate\n`);
+  process.stderr.write(`Unknown command ${command}. Use: ${Object.keys(commands).join(", ")}\n`);
   process.exit(2);
 }
 run().catch((error: unknown) => {
+  // Expected failures say what to do in one line; anything else keeps its stack.
+  if (isOperatorError(error)) {
+    process.stderr.write(`${error.message}\n`);
+    process.exit(error instanceof UsageError ? 2 : 1);
+  }
   process.stderr.write(
     `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
   );
