@@ -3,7 +3,7 @@
 import readline from "node:readline";
 import { ConfigError, loadConfig, type Config } from "../server/config.ts";
 import { openDatabase } from "../server/db/database.ts";
-import { migrate } from "../server/db/migrate.ts";
+import { DatabaseNewerError, migrate } from "../server/db/migrate.ts";
 import { startInstance } from "../app/instance.ts";
 import { COMMANDS as OPERATOR_COMMANDS, isOperatorError, UsageError, type Io } from "../app/cli.ts";
 import { takeBackup } from "../server/ops/backup.ts";
@@ -96,7 +96,7 @@ if (!run) {
 }
 run().catch((error: unknown) => {
   // Expected failures say what to do in one line; anything else keeps its stack.
-  if (isOperatorError(error)) {
+  if (isOperatorError(error) || error instanceof DatabaseNewerError) {
     process.stderr.write(`${error.message}\n`);
     process.exit(error instanceof UsageError ? 2 : 1);
   }

@@ -53,6 +53,18 @@ export async function pendingMigrations(db: Db, dir = MIGRATIONS_DIR): Promise<M
   return (await listMigrations(dir)).filter((m) => !applied.has(m.version));
 }
 
+/** The database was migrated by a newer Maillage: running older code on it could damage it. */
+export class DatabaseNewerError extends Error {
+  constructor(unknown: number[], newest: number) {
+    super(
+      `The database has migration ${unknown.map((v) => String(v).padStart(4, "0")).join(", ")}, ` +
+        `which this version of Maillage does not know (its newest is ${String(newest).padStart(4, "0")}): ` +
+        "it was upgraded by a newer version. Run that version, or restore a backup taken before the upgrade.",
+    );
+    this.name = "DatabaseNewerError";
+  }
+}
+
 /** Applies pending migrations; returns the ones this call applied. */
 export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<Migration[]> {
   const all = await listMigrations(dir);
@@ -62,6 +74,9 @@ export async function migrate(db: Db, dir = MIGRATIONS_DIR): Promise<Migration[]
     const applied = new Set(
       (await tx.selectFrom("schema_migrations").select("version").execute()).map((r) => r.version),
     );
+    const newest = Math.max(0, ...all.map((m) => m.version));
+    const unknown = [...applied].filter((v) => v > newest).sort((a, b) => a - b);
+    if (unknown.length > 0) throw new DatabaseNewerError(unknown, newest);
     const done: Migration[] = [];
     for (const migration of all) {
       if (applied.has(migration.version)) continue;

@@ -87,7 +87,7 @@ describe("backup and restore", function () {
 
   it("keeps BACKUP_KEEP backups and takes the scheduled one when the last is old enough", async () => {
     const instance = await startTestInstance({
-      env: { BACKUP_KEEP: "2", BACKUP_EVERY_HOURS: "24" },
+      env: { BACKUP_KEEP: "2" },
     });
     try {
       const source = {
@@ -103,9 +103,14 @@ describe("backup and restore", function () {
         kept.map((b) => b.createdAt.getTime()),
         [old + 120_000, old + 60_000],
       );
-      const written = await scheduledBackup(source);
+      assert.equal(await scheduledBackup(source), undefined, "BACKUP_EVERY_HOURS=0: never");
+      const daily = {
+        ...source,
+        config: { ...source.config, backup: { ...source.config.backup, everyHours: 24 } },
+      };
+      const written = await scheduledBackup(daily);
       assert.ok(written, "the newest backup is three days old: a new one is due");
-      assert.equal(await scheduledBackup(source), undefined, "not again within the day");
+      assert.equal(await scheduledBackup(daily), undefined, "not again within the day");
       assert.equal((await listBackups(instance.ctx.config.backup.dir)).length, 2);
     } finally {
       await instance.destroy();
