@@ -1,11 +1,13 @@
 // Restores a backup (ADR 0091) into the configured database and DATA_DIR, then checks that every
 // table has the rows the manifest counted and every file is back. The instance must be stopped
 // (embedded: its lock is taken here; PostgreSQL: the operator stops the processes).
-import { execFile } from "node:child_process";
+import { spawn } from "node:child_process";
 import fs from "node:fs";
 import fsp from "node:fs/promises";
 import path from "node:path";
-import { promisify } from "node:util";
+import { Transform } from "node:stream";
+import { StringDecoder } from "node:string_decoder";
+import { pipeline } from "node:stream/promises";
 import { sql } from "kysely";
 import type { Config } from "../config.ts";
 import { openDatabase } from "../db/database.ts";
@@ -13,8 +15,6 @@ import { acquireDataDirLock } from "../db/data-dir-lock.ts";
 import { loadPgliteExtensions } from "../db/database.ts";
 import { readManifest, type BackupManifest } from "./backup-files.ts";
 import { pgProgram, tableRows } from "./backup.ts";
-
-const run = promisify(execFile);
 
 export class RestoreError extends Error {
   constructor(message: string) {
@@ -32,6 +32,29 @@ export interface RestoreReport {
 
 type RestoreConfig = Pick<Config, "databaseUrl" | "dataDir">;
 
+const EMPTY_SEARCH_PATH = "SELECT pg_catalog.set_config('search_path', '', false);";
+
+/** Replaces the dump's whole lines that empty search_path; everything else passes as it is. */
+function publicSearchPath(): Transform {
+  let rest = "";
+  // A character may straddle two chunks: decode across them.
+  const decoder = new StringDecoder("utf8");
+  const fix = (line: string) =>
+    line === EMPTY_SEARCH_PATH
+      ? "SELECT pg_catalog.set_config('search_path', 'public', false);"
+      : line;
+  return new Transform({
+    transform(chunk: Buffer, _encoding, done) {
+      const lines = (rest + decoder.write(chunk)).split("\n");
+      rest = lines.pop() ?? "";
+      done(null, lines.map((l) => fix(l) + "\n").join(""));
+    },
+    flush(done) {
+      done(null, fix(rest + decoder.end()));
+    },
+  });
+}
+
 async function restorePostgres(config: RestoreConfig, dump: string, replace: boolean) {
   const handle = await openDatabase(config, { poolSize: 1 });
   try {
@@ -46,15 +69,43 @@ async function restorePostgres(config: RestoreConfig, dump: string, replace: boo
   } finally {
     await handle.close();
   }
-  await run(pgProgram("pg_restore"), [
-    "--no-owner",
-    "--no-privileges",
-    "--exit-on-error",
-    "--single-transaction",
-    ...(replace ? ["--clean", "--if-exists"] : []),
-    `--dbname=${config.databaseUrl!}`,
-    dump,
+  // pg_restore empties search_path, and earthdistance's ll_to_earth (in the offers' geographic
+  // index) names its type without a schema, so the index cannot be rebuilt that way. The dump is
+  // turned into SQL and given search_path=public instead, the only change made to it.
+  const script = spawn(
+    pgProgram("pg_restore"),
+    [
+      "--no-owner",
+      "--no-privileges",
+      ...(replace ? ["--clean", "--if-exists"] : []),
+      "--file=-",
+      dump,
+    ],
+    { stdio: ["ignore", "pipe", "pipe"] },
+  );
+  const psql = spawn(
+    pgProgram("psql"),
+    [
+      "--quiet",
+      "--no-psqlrc",
+      "--set=ON_ERROR_STOP=1",
+      "--single-transaction",
+      `--dbname=${config.databaseUrl!}`,
+    ],
+    { stdio: ["pipe", "ignore", "pipe"] },
+  );
+  const errors: string[] = [];
+  script.stderr.on("data", (c: Buffer) => errors.push(c.toString()));
+  psql.stderr.on("data", (c: Buffer) => errors.push(c.toString()));
+  const exited = (child: ReturnType<typeof spawn>) =>
+    new Promise<number | null>((resolve) => child.once("close", resolve));
+  const [, restoreCode, psqlCode] = await Promise.all([
+    pipeline(script.stdout, publicSearchPath(), psql.stdin),
+    exited(script),
+    exited(psql),
   ]);
+  if (restoreCode !== 0 || psqlCode !== 0)
+    throw new RestoreError(`the database restore failed: ${errors.join("").trim()}`);
 }
 
 async function restorePglite(config: RestoreConfig, archive: string, replace: boolean) {
