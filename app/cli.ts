@@ -78,9 +78,11 @@ export async function createAdminCommand(config: Config, args: string[], io: Io)
 export async function resetPasswordCommand(config: Config, args: string[], io: Io) {
   const address = email(args, "reset-password");
   const pass = await password(args, io);
-  const result = await withContext(config, (ctx) =>
-    ctx.transaction((tx) => setPassword(tx, ctx.sessions, address, pass.value)),
-  );
+  const result = await withContext(config, async (ctx) => {
+    const changed = await ctx.transaction((tx) => setPassword(tx, address, pass.value));
+    if (changed.ok) await ctx.sessions.revokeUser(changed.value.id);
+    return changed;
+  });
   if (!result.ok)
     throw new UsageError(
       result.error === "unknown_email"

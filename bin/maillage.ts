@@ -94,14 +94,28 @@ if (!run) {
   process.stderr.write(`Unknown command ${command}. Use: ${Object.keys(commands).join(", ")}\n`);
   process.exit(2);
 }
-run().catch((error: unknown) => {
-  // Expected failures say what to do in one line; anything else keeps its stack.
-  if (isOperatorError(error) || error instanceof DatabaseNewerError) {
-    process.stderr.write(`${error.message}\n`);
-    process.exit(error instanceof UsageError ? 2 : 1);
+// A command whose work is left waiting on nothing (a lost promise) would end with status 0 and
+// no word: say so and fail instead. `start` keeps running on its server and timers.
+let finished = false;
+process.on("exit", (code) => {
+  if (code === 0 && !finished && command !== "start") {
+    process.stderr.write(`${command} stopped before finishing\n`);
+    process.exitCode = 1;
   }
-  process.stderr.write(
-    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
 });
+run().then(
+  () => {
+    finished = true;
+  },
+  (error: unknown) => {
+    // Expected failures say what to do in one line; anything else keeps its stack.
+    if (isOperatorError(error) || error instanceof DatabaseNewerError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(error instanceof UsageError ? 2 : 1);
+    }
+    process.stderr.write(
+      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

@@ -5,7 +5,6 @@ import * as accounts from "../accounts/accounts.repo.ts";
 import { createAccount } from "../accounts/accounts.service.ts";
 import { RESERVED_USERNAMES } from "../accounts/handles.ts";
 import { hashPassword, randomToken } from "../accounts/secrets.ts";
-import type { SessionStore } from "../http/session-stores.ts";
 import { fail, ok, type Result } from "../http/result.ts";
 
 export const MIN_PASSWORD_LENGTH = 10;
@@ -55,10 +54,13 @@ export async function createAdmin(
   return ok({ user: created.value, created: true });
 }
 
-/** Replaces a member's password and signs them out everywhere. */
+/**
+ * Replaces a member's password. The caller then ends their sessions, after the commit: the
+ * session store uses its own connection, which the embedded database only has once the
+ * transaction is over.
+ */
 export async function setPassword(
   tx: Tx,
-  sessions: SessionStore,
   email: string,
   password: string,
 ): Promise<Result<User, "unknown_email" | "password_too_short">> {
@@ -66,6 +68,5 @@ export async function setPassword(
   const existing = await accounts.findCredentialsByEmail(tx.db, email);
   if (!existing) return fail("unknown_email");
   await accounts.setPasswordHash(tx.db, existing.user.id, await hashPassword(password));
-  await sessions.revokeUser(existing.user.id);
   return ok(existing.user);
 }

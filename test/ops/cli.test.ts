@@ -97,6 +97,7 @@ describe("command line for operators", function () {
       "un autre mot de passe\n",
     );
     assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /Password of chef@cmcas.fr replaced/);
     const row = await credentials("chef@cmcas.fr");
     assert.ok(await verifyPassword(row.password_hash, "un autre mot de passe"));
     assert.ok(!(await verifyPassword(row.password_hash, "mot de passe très sûr")));
