@@ -12,6 +12,8 @@ import { createFederationRuntime, type FederationRuntime } from "../federation/r
 import { injectPorts, jobHandlers, jobSpecs, scheduledTasks, webModules } from "./assemble.ts";
 import { MODULES, type ModuleEntry } from "./modules.ts";
 import { coreInfos, loadPlugins, PLUGINS_DIR } from "./plugins.ts";
+import { instrumentJobs, instrumentServer, metricsOf } from "../server/ops/metrics.ts";
+import { startMetricsServer } from "../server/ops/metrics.routes.ts";
 
 export interface RunningInstance {
   ctx: AppContext;
@@ -72,7 +74,7 @@ export async function startInstance(
     // Embedded mode has a single process: jobs it was running when it died are orphans.
     if (ctx.queue instanceof DatabaseQueue && ctx.dbKind === "pglite")
       await ctx.queue.releaseOrphans();
-    ctx.queue.start(jobHandlers(modules, ctx, federation));
+    ctx.queue.start(instrumentJobs(jobHandlers(modules, ctx, federation), metricsOf(ctx)));
     federation.startQueue();
     scheduler = startScheduler(ctx, scheduledTasks(modules, ctx));
   }
@@ -86,6 +88,7 @@ export async function startInstance(
     // A request's outgoing fetches (a remote actor looked up from a page) leave through the
     // instance's guarded agent, like its jobs'.
     server = http.createServer((req, res) => federation.withOutgoing(() => app(req, res)));
+    instrumentServer(server, metricsOf(ctx));
     server.keepAliveTimeout = 5000;
     await new Promise<void>((resolve, reject) => {
       server!.once("error", reject);
@@ -99,6 +102,12 @@ export async function startInstance(
     );
   }
 
+  // A worker has no web server; METRICS_PORT gives it one for /metrics alone.
+  const metricsServer =
+    config.role === "worker" && config.metrics.port
+      ? await startMetricsServer(ctx, config.metrics.port)
+      : undefined;
+
   let stopping: Promise<void> | undefined;
   return {
     ctx,
@@ -110,6 +119,7 @@ export async function startInstance(
       stopping ??= (async () => {
         scheduler?.stop();
         federation.stop();
+        metricsServer?.close();
         if (server) {
           // Stop accepting, let in-flight requests finish, drop idle keep-alive sockets.
           const closed = new Promise<void>((resolve) => server!.close(() => resolve()));

@@ -15,10 +15,12 @@ import { privacyModule } from "../server/privacy/privacy.module.ts";
 import { ssoModule } from "../server/sso/sso.module.ts";
 import { notificationsModule } from "../server/notifications/notifications.module.ts";
 import { offersModule } from "../server/offers/offers.module.ts";
+import { opsModule } from "../server/ops/ops.module.ts";
 import { federationModule } from "../federation/federation.module.ts";
 import { forumsFederation } from "../federation/forums/forums.federation.ts";
 import { offersFederation } from "../federation/offers/offers.federation.ts";
 import { privacyFederation } from "../federation/privacy/privacy.federation.ts";
+import { opsFederation } from "../federation/ops/ops.federation.ts";
 
 /** A module's two halves; either may be absent (federation's own module has no domain half). */
 export interface ModuleEntry {
@@ -40,4 +42,5 @@ export const MODULES: readonly ModuleEntry[] = [
   { module: privacyModule, federation: privacyFederation },
   { module: mailModule },
   { module: jobsModule },
+  { module: opsModule, federation: opsFederation },
 ];

@@ -1,12 +1,16 @@
-// Command line: `start` (migrate, then serve and run jobs) and `migrate`.
+// Command line: `start` (migrate, then serve and run jobs), `migrate`, and the operators'
+// commands of app/cli.ts (accounts, deliveries, backups, configuration).
+import readline from "node:readline";
 import { ConfigError, loadConfig, type Config } from "../server/config.ts";
 import { openDatabase } from "../server/db/database.ts";
-import { migrate, MIGRATIONS_DIR } from "../server/db/migrate.ts";
+import { DatabaseNewerError, migrate, MIGRATIONS_DIR } from "../server/db/migrate.ts";
 import { startInstance } from "../app/instance.ts";
 import { MODULES } from "../app/modules.ts";
 import { coreInfos, loadPlugins, PLUGINS_DIR } from "../app/plugins.ts";
 import { ModuleRegistry } from "../server/modules/registry.ts";
 import pino from "pino";
+import { COMMANDS as OPERATOR_COMMANDS, isOperatorError, UsageError, type Io } from "../app/cli.ts";
+import { takeBackup } from "../server/ops/backup.ts";
 
 const SHUTDOWN_GRACE_MS = 25_000;
 
@@ -67,20 +71,69 @@ async function runStart(): Promise<void> {
       },
     );
   };
+  // `maillage backup` asks an embedded instance to copy its own database (app/cli.ts).
+  if (instance.ctx.dbKind === "pglite") {
+    process.on("SIGUSR2", () => {
+      takeBackup(instance.ctx).then(
+        ({ path }) => instance.ctx.log.info({ path }, "backup written"),
+        (error: unknown) => instance.ctx.log.error({ err: error }, "backup failed"),
+      );
+    });
+  }
   process.once("SIGTERM", () => shutdown("SIGTERM"));
   process.once("SIGINT", () => shutdown("SIGINT"));
 }
 
+const io: Io = {
+  out: (line) => process.stdout.write(`${line}\n`),
+  async readLine() {
+    const lines = readline.createInterface({ input: process.stdin, terminal: false });
+    for await (const line of lines) {
+      lines.close();
+      return line;
+    }
+    return "";
+  },
+};
+
 const command = process.argv[2] ?? "start";
-const commands: Record<string, () => Promise<void>> = { start: runStart, migrate: runMigrate };
+const commands: Record<string, () => Promise<void>> = {
+  start: runStart,
+  migrate: runMigrate,
+  ...Object.fromEntries(
+    Object.entries(OPERATOR_COMMANDS).map(([name, run]) => [
+      name,
+      () => run(config(), process.argv.slice(3), io),
+    ]),
+  ),
+};
 const run = commands[command];
 if (!run) {
-  process.stderr.write(`Unknown command ${command}. Use: start, migrate\n`);
+  process.stderr.write(`Unknown command ${command}. Use: ${Object.keys(commands).join(", ")}\n`);
   process.exit(2);
 }
-run().catch((error: unknown) => {
-  process.stderr.write(
-    `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
-  );
-  process.exit(1);
+// A command whose work is left waiting on nothing (a lost promise) would end with status 0 and
+// no word: say so and fail instead. `start` keeps running on its server and timers.
+let finished = false;
+process.on("exit", (code) => {
+  if (code === 0 && !finished && command !== "start") {
+    process.stderr.write(`${command} stopped before finishing\n`);
+    process.exitCode = 1;
+  }
 });
+run().then(
+  () => {
+    finished = true;
+  },
+  (error: unknown) => {
+    // Expected failures say what to do in one line; anything else keeps its stack.
+    if (isOperatorError(error) || error instanceof DatabaseNewerError) {
+      process.stderr.write(`${error.message}\n`);
+      process.exit(error instanceof UsageError ? 2 : 1);
+    }
+    process.stderr.write(
+      `${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`,
+    );
+    process.exit(1);
+  },
+);

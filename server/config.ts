@@ -31,6 +31,10 @@ export interface Config {
   plugins: { on: string[]; off: string[] };
   /** OpenID Connect sign-in (ADR 0097); undefined when OIDC_ISSUER is not set. */
   oidc: OidcConfig | undefined;
+  /** `/metrics`: who may read it (ADR 0090). */
+  metrics: { token: string | undefined; allow: string[]; port: number | undefined };
+  /** Backups written by `npm run backup` and the scheduled job (ADR 0091). */
+  backup: { dir: string; keep: number; everyHours: number };
 }
 
 export interface OidcConfig {
@@ -125,6 +129,8 @@ function url(env: Env, name: string, protocols: readonly string[]): URL | undefi
 
 const DOMAIN =
   /^(?:[a-z0-9](?:[a-z0-9-]*[a-z0-9])?\.)*[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?::\d{1,5})?$/;
+// An IPv4 or IPv6 address, optionally with a prefix length; net.BlockList checks it further.
+const CIDR = /^(?:\d{1,3}(?:\.\d{1,3}){3}|[0-9a-fA-F:]+:[0-9a-fA-F:.]*)(?:\/\d{1,3})?$/;
 const EMAIL = /^[^\s@]+@[^\s@]+\.[^\s@]+$/;
 
 /** `PLUGINS=reviews,-gallery`: each name keeps that plugin on, each `-name` keeps it off. */
@@ -211,6 +217,20 @@ export function loadConfig(env: Env = process.env): Config {
           name: str(env, "OIDC_NAME") ?? "CCAS",
         }
       : undefined;
+  const metricsToken = str(env, "METRICS_TOKEN");
+  if (metricsToken !== undefined && metricsToken.length < 16) {
+    throw new ConfigError("METRICS_TOKEN", "at least 16 characters", "(hidden)");
+  }
+  const metricsAllow = (str(env, "METRICS_ALLOW") ?? "127.0.0.1/8,::1/128")
+    .split(",")
+    .map((a) => a.trim())
+    .filter((a) => a !== "");
+  for (const entry of metricsAllow) {
+    if (!CIDR.test(entry)) {
+      throw new ConfigError("METRICS_ALLOW", "comma-separated addresses or CIDR ranges", entry);
+    }
+  }
+  const dataDir = path.resolve(str(env, "DATA_DIR") ?? "./data");
 
   const mailFrom = str(env, "MAIL_FROM") ?? `Maillage <no-reply@${publicUrl.hostname}>`;
 
@@ -218,7 +238,7 @@ export function loadConfig(env: Env = process.env): Config {
     port,
     host: str(env, "HOST") ?? "0.0.0.0",
     publicUrl,
-    dataDir: path.resolve(str(env, "DATA_DIR") ?? "./data"),
+    dataDir,
     databaseUrl,
     redisUrl,
     redisPrefix: str(env, "REDIS_PREFIX") ?? "maillage",
@@ -243,5 +263,16 @@ export function loadConfig(env: Env = process.env): Config {
     workerConcurrency: int(env, "WORKER_CONCURRENCY", 4, 1, 64),
     plugins: pluginSwitches(env),
     oidc,
+    metrics: {
+      token: metricsToken,
+      allow: metricsAllow,
+      port:
+        str(env, "METRICS_PORT") === undefined ? undefined : int(env, "METRICS_PORT", 0, 1, 65535),
+    },
+    backup: {
+      dir: path.resolve(str(env, "BACKUP_DIR") ?? path.join(dataDir, "backups")),
+      keep: int(env, "BACKUP_KEEP", 7, 1, 1000),
+      everyHours: int(env, "BACKUP_EVERY_HOURS", 0, 0, 24 * 31),
+    },
   };
 }

@@ -17,6 +17,7 @@ import { saveSettings } from "../instance/instance.service.ts";
 import type { RegistrationMode } from "../instance/instance.tables.ts";
 import * as repo from "./admin.repo.ts";
 import { notify } from "../notifications/notifications.service.ts";
+import { dashboardStatus } from "../ops/dashboard.ts";
 
 const LOGO_TYPES = new Set<string>(["image/png", "image/jpeg", "image/webp"]);
 const upload = multer({
@@ -153,6 +154,7 @@ async function dashboard(ctx: AppContext, req: Req, res: Res) {
     stats,
     members: users.total,
     queueKind: ctx.queue.kind,
+    ops: await dashboardStatus(ctx),
   });
 }
 

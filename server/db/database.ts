@@ -2,6 +2,7 @@ import fs from "node:fs";
 import path from "node:path";
 import { Kysely, PostgresDialect, sql } from "kysely";
 import pg from "pg";
+import type { PGlite } from "@electric-sql/pglite";
 import type { Config } from "../config.ts";
 import type { Database } from "./schema.ts";
 import { PGlitePool } from "./pglite-pool.ts";
@@ -44,6 +45,19 @@ export function isDatabaseUnavailable(error: unknown): boolean {
 // Counts (int8) come back as strings from pg and as numbers from PGlite; make both numbers.
 pg.types.setTypeParser(20, (value) => Number.parseInt(value, 10));
 
+/**
+ * The driver under a handle: the pg pool (its use is a metric) or the embedded database (a
+ * backup copies it from inside the process that owns it). Operations code only.
+ */
+export interface Driver {
+  pool?: pg.Pool;
+  pglite?: PGlite;
+}
+const drivers = new WeakMap<Db, Driver>();
+export function driverOf(db: Db): Driver {
+  return drivers.get(db) ?? {};
+}
+
 export const PGLITE_EXTENSIONS = ["unaccent", "pg_trgm", "cube", "earthdistance"] as const;
 
 export async function openDatabase(
@@ -81,6 +95,7 @@ export async function openDatabase(
     pool.on("error", () => {});
     pool.on("connect", (client) => client.on("error", lost));
     const db = new Kysely<Database>({ dialect: new PostgresDialect({ pool }) });
+    drivers.set(db, { pool });
     return { db, kind: "postgres", health, close: () => db.destroy() };
   }
   const { PGlite } = await import("@electric-sql/pglite");
@@ -96,6 +111,7 @@ export async function openDatabase(
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }),
   });
+  drivers.set(db, { pglite });
   return {
     db,
     kind: "pglite",

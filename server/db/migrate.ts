@@ -74,6 +74,18 @@ export async function appliedVersions(db: Db, module?: string): Promise<Set<numb
   return applied(db, module);
 }
 
+/** The database was migrated by a newer Maillage: running older code on it could damage it. */
+export class DatabaseNewerError extends Error {
+  constructor(unknown: number[], newest: number) {
+    super(
+      `The database has migration ${unknown.map((v) => String(v).padStart(4, "0")).join(", ")}, ` +
+        `which this version of Maillage does not know (its newest is ${String(newest).padStart(4, "0")}): ` +
+        "it was upgraded by a newer version. Run that version, or restore a backup taken before the upgrade.",
+    );
+    this.name = "DatabaseNewerError";
+  }
+}
+
 /** The core's pending migrations, then those of the given modules. */
 export async function pendingMigrations(
   db: Db,
@@ -107,6 +119,11 @@ export async function migrate(
     const done: (Migration & { module?: string })[] = [];
     for (const [i, { module }] of sources.entries()) {
       const already = await applied(tx, module);
+      if (module === undefined) {
+        const newest = Math.max(0, ...lists[i]!.map((m) => m.version));
+        const unknown = [...already].filter((v) => v > newest).sort((x, y) => x - y);
+        if (unknown.length > 0) throw new DatabaseNewerError(unknown, newest);
+      }
       for (const migration of lists[i]!) {
         if (already.has(migration.version)) continue;
         await sql.raw(await fs.readFile(migration.file, "utf8")).execute(tx);
