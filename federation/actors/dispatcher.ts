@@ -1,5 +1,6 @@
 // Serves local actors as ActivityStreams (browsers get the HTML page at the same URL), maps
 // WebFinger handles to them, and hands Fedify their key pairs.
+import "../temporal.ts";
 import type { Federation, RequestContext } from "@fedify/fedify";
 import {
   Application,

@@ -130,12 +130,18 @@ export function federationMiddleware(
   const gateDeps: GateDeps = {
     ...gate,
     documentLoader: async (url, options) => {
-      // Kept once made; a failure (database away) is not kept.
-      signed ??= context.getDocumentLoader({ identifier: INSTANCE_ACTOR }).catch((error) => {
-        signed = undefined;
-        throw error;
-      });
-      return (await signed)(url, options);
+      // The cached loader first: a key already read stays usable when its actor is gone since
+      // (the Delete of a deleted account is signed with the key its receivers already know).
+      try {
+        return await context.documentLoader(url, options);
+      } catch {
+        // Kept once made; a failure (database away) is not kept.
+        signed ??= context.getDocumentLoader({ identifier: INSTANCE_ACTOR }).catch((error) => {
+          signed = undefined;
+          throw error;
+        });
+        return (await signed)(url, options);
+      }
     },
     contextLoader: context.contextLoader,
   };
