@@ -2,6 +2,7 @@
 // their dispatchers through their federation module (offers: Event at /offers/{id}; forums: Page
 // and Note).
 import "./temporal.ts";
+import "./contexts.ts";
 import { createFederation, type Federation } from "@fedify/fedify";
 import type { KvStore, MessageQueue, RetryPolicy } from "@fedify/fedify";
 import { registerActors } from "./actors/dispatcher.ts";
