@@ -9,6 +9,7 @@ import { requireUser } from "../http/auth.ts";
 import { HttpError } from "../http/errors.ts";
 import { flash, parseForm, renderForm } from "../http/forms.ts";
 import { compileForm } from "../http/validate.ts";
+import { wantsActivityStreams } from "../http/negotiate.ts";
 import type { FieldError } from "../http/errors.ts";
 import { GROUP_SCHEMA, groupJson } from "./forums.json.ts";
 import { followGroupSchema, type FollowGroupForm } from "./forums.schemas.ts";
@@ -57,8 +58,7 @@ export function forumFederationRoutes(router: express.Router, ctx: AppContext): 
     const topic = await findTopic(ctx.db, String(req.params.id));
     const group = topic ? await groups.findGroup(ctx.db, { id: topic.groupId }) : undefined;
     if (!topic || !group || topic.removedAt) throw new HttpError(404, "errors.notFound");
-    const wanted = req.accepts(["html", "application/activity+json", "application/ld+json"]);
-    if (wanted === "html" || !wanted) return res.redirect(303, `/topics/${topic.id}`);
+    if (!wantsActivityStreams(req.headers.accept)) return res.redirect(303, `/topics/${topic.id}`);
     // Ours to serve: threads of our public groups, and threads our members opened in public
     // groups elsewhere (a network group's threads are not listed to anyone; ADR 0085).
     const ours = group.visibility === "public" && (group.host === null || topic.authorId !== null);
