@@ -7,7 +7,7 @@ import { createFederation, type Federation } from "@fedify/fedify";
 import type { KvStore, MessageQueue, RetryPolicy } from "@fedify/fedify";
 import { registerActors } from "./actors/dispatcher.ts";
 import { registerCollections } from "./collections.ts";
-import { retryDelay } from "./delivery/deliveries.ts";
+import { PERMANENT_REFUSALS, retryDelay } from "./delivery/deliveries.ts";
 import type { FederationDeps } from "./deps.ts";
 import { registerInbox, type InboxDispatcher } from "./inbox/dispatch.ts";
 import { registerNodeInfo, SOFTWARE } from "./nodeinfo.ts";
@@ -39,6 +39,7 @@ export function buildFederation(
     userAgent: { software: `Maillage/${SOFTWARE.version}`, url: config.publicUrl },
     signatureTimeWindow: SIGNATURE_WINDOW,
     outboxRetryPolicy: deliveryRetryPolicy,
+    permanentFailureStatusCodes: PERMANENT_REFUSALS,
     onOutboxError: (error) => deps.deliveries.noteError(error),
     // Our per-delivery backoff and dead state (visible to admins) replace the circuit breaker.
     circuitBreaker: false,

@@ -18,6 +18,11 @@ export type StoredOutboxMessage = Omit<OutboxMessage, "keys"> & { keys: StoredKe
 /** Retry schedule: 3 s, doubling, at most 6 h apart; after 48 h the delivery is dead. */
 export const RETRY = { firstMs: 3_000, maxDelayMs: 6 * 3600_000, giveUpMs: 48 * 3600_000 };
 
+/** Answers that will not change on a retry: malformed or refused (400, 403, 422), gone (404,
+ * 410), not understood (405, 413, 415, 501), or refused because the activity is the receiver's
+ * own (424, NodeBB). 401 stays retried: the peer may not have been able to fetch our key yet. */
+export const PERMANENT_REFUSALS = [400, 403, 404, 405, 410, 413, 415, 422, 424, 501] as const;
+
 export function retryDelay(elapsedMs: number, attempts: number): number | null {
   if (elapsedMs >= RETRY.giveUpMs) return null;
   const base = Math.min(RETRY.firstMs * 2 ** attempts, RETRY.maxDelayMs);

@@ -2,13 +2,22 @@
 // (followers, named actors; shared inboxes when offered; only allowed instances) and hands it to
 // Fedify, which signs it once and queues one delivery per inbox.
 import type { Context } from "@fedify/fedify";
-import { Activity } from "@fedify/vocab";
+import { Activity, Announce } from "@fedify/vocab";
 import { sql } from "kysely";
 import { recipientOf, resolveRemoteActor, type RemoteActor } from "../actors/remote.ts";
 import type { FederationDeps } from "../deps.ts";
 import { withObjectExtras } from "../extras.ts";
 import { followerActors } from "../follows/follows.repo.ts";
 import { tolerate } from "../tolerate.ts";
+import { hostOf } from "../uris.ts";
+
+/** The server an announced activity comes from, when it is not ours: it has that activity
+ * already, and some software (NodeBB) refuses its own activities relayed back (424). */
+function originElsewhere(activity: Activity, ownHost: string): string | undefined {
+  if (!(activity instanceof Announce) || !activity.objectId) return undefined;
+  const origin = hostOf(activity.objectId);
+  return origin === ownHost ? undefined : origin;
+}
 
 export async function dispatchOutbox(
   deps: FederationDeps,
@@ -39,9 +48,11 @@ export async function dispatchOutbox(
     if (actor) targets.set(uri, actor);
     else log.warn({ activity: row.activity_id, recipient: uri }, "recipient not found: skipped");
   }
+  const origin = originElsewhere(activity, deps.app.config.publicUrl.host);
   const recipients = [];
   for (const actor of targets.values())
-    if (await deps.policy.allows(actor.host)) recipients.push(recipientOf(actor));
+    if (actor.host !== origin && (await deps.policy.allows(actor.host)))
+      recipients.push(recipientOf(actor));
   if (recipients.length > 0) {
     await fctx.sendActivity({ identifier: row.actor }, recipients, activity, {
       preferSharedInbox: true,

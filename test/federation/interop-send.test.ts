@@ -1,0 +1,132 @@
+// What we send to other software, seen from their side: two peers on loopback (test/support/
+// fake-peer.ts) follow one of our groups; one of them is where a member's post comes from.
+import assert from "node:assert/strict";
+import { forumMember, type ForumMember } from "../forums/helpers.ts";
+import { FakePeer } from "../support/fake-peer.ts";
+import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { waitFor } from "./harness.ts";
+
+const AS = "https://www.w3.org/ns/activitystreams";
+const PUBLIC = `${AS}#Public`;
+
+describe("federation: what other software receives from our groups", function () {
+  this.timeout(120_000);
+  let nodebb: FakePeer;
+  let mastodon: FakePeer;
+  let instance: TestInstance;
+  let staff: ForumMember;
+  let group: { id: string; slug: string; actor: string };
+  let julie: string;
+  let bob: string;
+
+  before(async () => {
+    nodebb = await FakePeer.start();
+    mastodon = await FakePeer.start();
+    instance = await startTestInstance({
+      env: {
+        FEDERATION_ALLOW_PRIVATE_ADDRESSES: "1",
+        FEDERATION_ALLOWED_DOMAINS: `${nodebb.host},${mastodon.host}`,
+      },
+    });
+    staff = await forumMember(instance, "staff");
+    const created = await staff.api.post("/groups", { name: "Randonnée", visibility: "public" });
+    assert.equal(created.status, 201, created.text);
+    group = {
+      id: created.body.id,
+      slug: created.body.slug,
+      actor: `${instance.url}/users/${created.body.slug}`,
+    };
+    julie = await nodebb.actor("/uid/1", { type: "Person", preferredUsername: "julie" }, AS);
+    bob = await mastodon.actor("/users/bob", { type: "Person", preferredUsername: "bob" });
+    for (const [peer, actor] of [
+      [nodebb, julie],
+      [mastodon, bob],
+    ] as const) {
+      const res = await peer.post(
+        `${instance.url}/inbox`,
+        {
+          "@context": AS,
+          id: `${actor}/follow/${crypto.randomUUID()}`,
+          type: "Follow",
+          actor,
+          object: group.actor,
+        },
+        actor,
+      );
+      assert.equal(res.status, 202, await res.text());
+      await waitFor("the group's Accept", async () =>
+        peer.received.some((r) => r.body?.type === "Accept"),
+      );
+    }
+  });
+  after(async () => {
+    await instance?.destroy();
+    await nodebb?.close();
+    await mastodon?.close();
+  });
+
+  const deliveries = (host: string) =>
+    instance.ctx.db
+      .selectFrom("federation_deliveries")
+      .select(["activity_type", "activity_id", "status", "attempts", "last_error"])
+      .where("host", "=", host)
+      .execute();
+
+  it("announces a remote member's post to every follower but its own server", async () => {
+    const post = `${nodebb.url}/post/${crypto.randomUUID()}`;
+    const res = await nodebb.post(
+      `${instance.url}/inbox`,
+      {
+        "@context": AS,
+        id: `${post}#create`,
+        type: "Create",
+        actor: julie,
+        to: [PUBLIC],
+        cc: [group.actor],
+        object: {
+          id: post,
+          type: "Page",
+          name: "Sortie au lac",
+          content: "<p>Qui vient samedi ?</p>",
+          attributedTo: julie,
+          audience: group.actor,
+          to: [PUBLIC],
+          cc: [group.actor],
+        },
+      },
+      julie,
+    );
+    assert.equal(res.status, 202, await res.text());
+    const relayed = await waitFor("the Announce at the other follower", async () =>
+      mastodon.received.find((r) => r.body?.type === "Announce"),
+    );
+    assert.equal((relayed.body!.object as { id?: string }).id, `${post}#create`);
+    // The Announce went out once: the author's server never got its own activity back.
+    assert.ok(!nodebb.received.some((r) => r.body?.type === "Announce"));
+    assert.ok(!(await deliveries(nodebb.host)).some((d) => d.activity_type === "Announce"));
+  });
+
+  it("gives up at once on a permanent refusal instead of retrying for two days", async () => {
+    mastodon.inboxStatus = () => 424;
+    try {
+      const opened = await staff.api.post(`/groups/${group.id}/topics`, {
+        title: "Refusé là-bas",
+        content: "Bonjour",
+      });
+      assert.equal(opened.status, 201, opened.text);
+      const dead = await waitFor("the delivery to be abandoned", async () =>
+        (await deliveries(mastodon.host)).find((d) => d.status === "dead"),
+      );
+      assert.equal(dead.attempts, 1);
+      assert.match(dead.last_error ?? "", /424/);
+      // Nothing more is sent after the first retry would have gone (3 s later).
+      const refused = () => mastodon.received.filter((r) => r.status === 424).length;
+      const before = refused();
+      await new Promise((r) => setTimeout(r, 4_500));
+      assert.equal(refused(), before);
+      assert.equal((await deliveries(mastodon.host)).find((d) => d.status === "dead")?.attempts, 1);
+    } finally {
+      mastodon.inboxStatus = () => 202;
+    }
+  });
+});
