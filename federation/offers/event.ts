@@ -24,6 +24,7 @@ export const EVENT_CONTEXT: Record<string, unknown> = {
   participantCount: "mz:participantCount",
   anonymousParticipationEnabled: "mz:anonymousParticipationEnabled",
   category: "sc:category",
+  isAccessibleForFree: "sc:isAccessibleForFree",
   eventStatus: { "@id": "sc:eventStatus", "@type": "@id" },
   typicalAgeRange: "sc:typicalAgeRange",
   address: "sc:address",
@@ -143,6 +144,8 @@ export function offerEvent(
     remainingAttendeeCapacity: Math.max(0, offer.capacity - offer.places_taken),
     participantCount: offer.places_taken,
     category: offer.category_slug,
+    // Receivers show an event without prices as free only when it says so.
+    isAccessibleForFree: offer.price_tiers.length === 0,
     "ical:status": cancelled ? "CANCELLED" : "CONFIRMED",
     eventStatus: cancelled
       ? "http://schema.org/EventCancelled"

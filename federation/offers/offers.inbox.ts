@@ -54,6 +54,28 @@ async function eventJson(input: InboxInput): Promise<Json | undefined> {
     : undefined;
 }
 
+/**
+ * Whose event it is: the sender when we follow it, or else the followed actor of the same server
+ * the Event is attributed to (Mobilizon sends a group's events with `actor` = the organising
+ * person and `attributedTo` = the group).
+ */
+async function followedPublisher(
+  input: InboxInput,
+  json: Json,
+  sender: RemoteActor,
+): Promise<RemoteActor | undefined> {
+  const { db } = input.deps.app;
+  if (await isFollowed(db, sender)) return sender;
+  const attributed = (Array.isArray(json.attributedTo) ? json.attributedTo : [json.attributedTo])
+    .map((a) => (typeof a === "string" ? a : (a as Json | undefined)?.id))
+    .filter((a): a is string => typeof a === "string" && a !== sender.uri);
+  for (const uri of attributed) {
+    const actor = await findRemoteActor(db, { uri });
+    if (actor && actor.host === sender.host && (await isFollowed(db, actor))) return actor;
+  }
+  return undefined;
+}
+
 const onEvent = route<Create | Update>({
   name: "offers.event",
   activity: ["Create", "Update"],
@@ -64,10 +86,11 @@ const onEvent = route<Create | Update>({
     const { app } = input.deps;
     const sender = await input.sender();
     if (!sender) throw new Error(`cannot fetch the actor ${input.senderUri.href}`);
-    if (!(await isFollowed(app.db, sender))) return true;
-    const event = readRemoteEvent(json, sender);
+    const publisher = await followedPublisher(input, json, sender);
+    if (!publisher) return true;
+    const event = readRemoteEvent(json, publisher);
     if (!event) return true;
-    await app.transaction((tx) => saveRemoteOffer(tx, bookingDeps(app), sender.id, event));
+    await app.transaction((tx) => saveRemoteOffer(tx, bookingDeps(app), publisher.id, event));
     return true;
   },
 });

@@ -37,6 +37,51 @@ function ages(range: unknown): { min: number | null; max: number | null } {
   return min !== null && max !== null && min > max ? { min: null, max: null } : { min, max };
 }
 
+/** Mobilizon's categories (upper case, as it sends them) and the close ones of other event
+ * software, filed under ours; anything else goes to the fallback category. */
+const CATEGORIES: Record<string, string> = {
+  ARTS: "culture",
+  BOOK_CLUBS: "culture",
+  COMEDY: "culture",
+  FILM_MEDIA: "culture",
+  LANGUAGE_CULTURE: "culture",
+  MUSIC: "culture",
+  PERFORMING_VISUAL_ARTS: "culture",
+  PHOTOGRAPHY: "culture",
+  THEATRE: "culture",
+  SPORTS: "sport",
+  OUTDOORS_ADVENTURE: "sport",
+  HEALTH: "sport",
+  CRAFTS: "ateliers",
+  LEARNING: "ateliers",
+  SCIENCE_TECH: "ateliers",
+  BUSINESS: "ateliers",
+  CAUSES: "solidarite",
+  COMMUNITY: "solidarite",
+  MOVEMENTS_POLITICS: "solidarite",
+  FAMILY_EDUCATION: "jeunesse",
+  FOOD_DRINK: "loisirs",
+  GAMES: "loisirs",
+  PARTY: "loisirs",
+  AUTO_BOAT_AIR: "loisirs",
+  PETS: "loisirs",
+  MEETING: "loisirs",
+  NETWORKING: "loisirs",
+};
+
+function categorySlug(value: unknown): string {
+  const raw = text(value).trim();
+  return CATEGORIES[raw.toUpperCase()] ?? raw.toLowerCase();
+}
+
+/** The place as one line: its name (a hall, a park) before its street address, when both. */
+function placeLine(place: Json | false, address: Json | false): string {
+  const name = place ? text(place.name).trim() : "";
+  const street = address ? text(address.streetAddress).trim() : "";
+  if (!street) return name;
+  return name && !street.toLowerCase().includes(name.toLowerCase()) ? `${name}, ${street}` : street;
+}
+
 function isCancelled(event: Json): boolean {
   const status = text(event.status).toUpperCase();
   return status === "CANCELLED" || /EventCancelled$/.test(text(event.eventStatus));
@@ -61,13 +106,13 @@ export function readRemoteEvent(event: Json, actor: RemoteActor): RemoteEvent | 
   const lon = place ? Number(place.longitude) : NaN;
   const coordinates =
     Number.isFinite(lat) && Number.isFinite(lon) && Math.abs(lat) <= 90 && Math.abs(lon) <= 180;
-  const capacity = Math.min(
-    UNLIMITED,
-    Math.max(1, int(event.maximumAttendeeCapacity) ?? UNLIMITED),
-  );
+  // Mobilizon sends 0 for "no limit".
+  const declared = int(event.maximumAttendeeCapacity);
+  const capacity = Math.min(UNLIMITED, declared !== null && declared > 0 ? declared : UNLIMITED);
   const remaining = int(event.remainingAttendeeCapacity);
   const count = int(event.participantCount);
-  const taken = remaining !== null ? capacity - remaining : (count ?? 0);
+  const limited = declared !== null && declared > 0;
+  const taken = limited && remaining !== null ? capacity - remaining : (count ?? 0);
   const range = ages(event.typicalAgeRange);
   const timezone = text(event.timezone);
   const audience = [...many(event.to), ...many(event.cc)].map(idOf);
@@ -76,7 +121,7 @@ export function readRemoteEvent(event: Json, actor: RemoteActor): RemoteEvent | 
   return {
     uri,
     values: {
-      category_slug: text(event.category).toLowerCase(),
+      category_slug: categorySlug(event.category),
       title,
       summary: summary || plainText(html).slice(0, 300),
       description_html: html,
@@ -88,7 +133,7 @@ export function readRemoteEvent(event: Json, actor: RemoteActor): RemoteEvent | 
       registration_closes_at: date(event.registrationClosesAt),
       cancellation_deadline: date(event.cancellationDeadline),
       location_kind: place ? "place" : "online",
-      address: (address ? text(address.streetAddress) : "") || (place ? text(place.name) : ""),
+      address: placeLine(place, address),
       postal_code: address ? text(address.postalCode) || null : null,
       // Without a postal address (Gancio), the place's name stands for where it is.
       city: (address ? text(address.addressLocality) : "") || (place ? text(place.name) : ""),
@@ -103,7 +148,10 @@ export function readRemoteEvent(event: Json, actor: RemoteActor): RemoteEvent | 
       ),
       min_age: range.min,
       max_age: range.max,
-      price_tiers: "[]",
+      // Without prices, only an event that says it is free is shown as free (schema.org term).
+      price_tiers: [true, "true"].includes(event.isAccessibleForFree as never)
+        ? '[{"upTo":null,"price":0}]'
+        : "[]",
       status: isCancelled(event) ? "cancelled" : "published",
       visibility: audience.some((a) => PUBLIC.has(a)) ? "public" : "network",
       published_at: date(event.published) ?? new Date(),

@@ -40,8 +40,17 @@ export function money(cents: number, lang: string): string {
   }).format(cents / 100);
 }
 
-export function priceLabel(tiers: PriceTier[], minCents: number, lang: string, t: T): string {
-  if (tiers.length === 0) return t("offers:price.free");
+/** Another publisher's event without prices may state them in its text only (event software has
+ * no price field): it is not shown as free unless it says so. */
+export function priceLabel(
+  tiers: PriceTier[],
+  minCents: number,
+  lang: string,
+  t: T,
+  remote = false,
+): string {
+  if (tiers.length === 0) return t(remote ? "offers:price.seeDescription" : "offers:price.free");
+  if (tiers.length === 1 && tiers[0]!.price === 0) return t("offers:price.free");
   if (tiers.length === 1) return money(tiers[0]!.price, lang);
   return t("offers:price.from", { price: money(minCents, lang) });
 }
@@ -120,7 +129,7 @@ export function cardView(card: OfferCard, lang: string, t: T) {
     category: lang === "en" ? card.categoryNameEn : card.categoryNameFr,
     when: whenLabel(card.startsAt, card.endsAt, card.timezone, lang, t),
     where: card.locationKind === "online" ? t("offers:where.online") : card.city,
-    price: priceLabel(card.priceTiers, card.minPriceCents, lang, t),
+    price: priceLabel(card.priceTiers, card.minPriceCents, lang, t, card.remote !== null),
     places: placesLabel(card.placesLeft, t),
     full: card.placesLeft <= 0,
     territory: card.remote ? t("offers:card.territory", { name: card.remote.name }) : undefined,
@@ -137,7 +146,7 @@ export function offerView(offer: Offer, lang: string, t: T) {
     categoryLabel: categoryName(offer.category, lang),
     organiserLabel: offer.organiser.name,
     when: whenLabel(offer.startsAt, offer.endsAt, offer.timezone, lang, t),
-    price: priceLabel(offer.priceTiers, offer.minPriceCents, lang, t),
+    price: priceLabel(offer.priceTiers, offer.minPriceCents, lang, t, offer.remote !== null),
     tiers: tierRows(offer.priceTiers, lang, t),
     places: placesLabel(offer.placesLeft, t),
     full: offer.placesLeft <= 0,
