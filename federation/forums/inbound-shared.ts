@@ -93,16 +93,18 @@ function urlOf(object: PostLike): string | null {
   return url && /^https?:$/.test(url.protocol) ? url.href : null;
 }
 
-/** Lemmy's link posts carry their link as an attachment: shown as a link under the text.
- * Images stay where they are published (nothing is fetched). */
-async function linksOf(object: PostLike, log: Logger): Promise<string> {
-  const hrefs: string[] = [];
+/** Lemmy's link posts carry their link as an attachment, other link aggregators in `url` (a
+ * page elsewhere than the post's server): shown as a link under the text. Images stay where
+ * they are published (nothing is fetched). */
+async function linksOf(object: PostLike, log: Logger, link: string | null): Promise<string> {
+  const hrefs: string[] = link ? [link] : [];
   const read = async () => {
     for await (const item of object.getAttachments({ suppressError: true })) {
       const href =
         item instanceof Link ? item.href : item instanceof Document ? item.url : undefined;
       const url = href instanceof URL ? href : href instanceof Link ? href.href : undefined;
-      if (url && /^https?:$/.test(url.protocol) && hrefs.length < 4) hrefs.push(url.href);
+      if (url && /^https?:$/.test(url.protocol) && hrefs.length < 4 && !hrefs.includes(url.href))
+        hrefs.push(url.href);
     }
     return true;
   };
@@ -129,14 +131,17 @@ export async function incomingPost(
     postLog,
     "reading the post's author",
   );
-  const title = object instanceof Note ? null : (object.name?.toString() ?? null);
+  // Forum and link-aggregator software name a topic's Note with its title.
+  const title = object.name?.toString().trim() || null;
+  const url = urlOf(object);
+  const link = url && hostOf(url) !== hostOf(object.id) ? url : null;
   return {
     apId: object.id.href,
-    url: urlOf(object),
+    url: link ? null : url,
     authorUri: authorUri.href,
     authorName: author ? `${author.name} (${author.handle})` : `${hostOf(authorUri)}`,
     authorUrl: author?.url ?? author?.uri ?? null,
-    html: (object.content?.toString() ?? "") + (await linksOf(object, postLog)),
+    html: (object.content?.toString() ?? "") + (await linksOf(object, postLog, link)),
     title,
     inReplyTo: object.replyTargetId?.href ?? null,
     context: object.contextIds[0]?.href ?? null,

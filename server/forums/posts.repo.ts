@@ -21,6 +21,8 @@ export interface Post {
   removalReason: string | null;
   likeCount: number;
   createdAt: Date;
+  /** Where a post written elsewhere is published (its page, else its id); null for ours. */
+  originalUrl: string | null;
 }
 
 export interface Attachment {
@@ -53,6 +55,8 @@ const postColumns = [
   "p.removal_reason",
   "p.like_count",
   "p.created_at",
+  "p.url",
+  "p.ap_id",
 ] as const;
 
 type PostRow = {
@@ -74,7 +78,12 @@ type PostRow = {
   removal_reason: string | null;
   like_count: number;
   created_at: Date;
+  url: string | null;
+  ap_id: string | null;
 };
+
+/** Only web addresses become links. */
+const webUrl = (url: string | null) => (url && /^https?:\/\//i.test(url) ? url : null);
 
 function toPost(r: PostRow): Post {
   return {
@@ -95,6 +104,7 @@ function toPost(r: PostRow): Post {
     removalReason: r.removal_reason,
     likeCount: r.like_count,
     createdAt: r.created_at,
+    originalUrl: r.author_id === null ? webUrl(r.url ?? r.ap_id) : null,
   };
 }
 
