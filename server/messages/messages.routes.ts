@@ -6,6 +6,7 @@ import { MODERATOR_ROLES, requireRole, requireUser } from "../http/auth.ts";
 import { HttpError } from "../http/errors.ts";
 import { flash, renderForm } from "../http/forms.ts";
 import type { FieldError } from "../http/errors.ts";
+import { DEFAULT_TIMEZONE } from "../offers/offers.schemas.ts";
 import * as messages from "./messages.service.ts";
 
 const text = (value: unknown, max: number) =>
@@ -13,6 +14,10 @@ const text = (value: unknown, max: number) =>
 
 export function messageRoutes(router: express.Router, ctx: AppContext): void {
   const deps = { publicUrl: ctx.config.publicUrl };
+  router.use("/messages", (_req, res, next) => {
+    res.locals.tz = DEFAULT_TIMEZONE;
+    next();
+  });
 
   router.get("/messages", requireUser, async (req, res) => {
     const items = await messages.listConversations(ctx.db, req.user!.id);
