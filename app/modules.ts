@@ -14,6 +14,7 @@ import { membersImportModule } from "../server/members-import/members-import.mod
 import { privacyModule } from "../server/privacy/privacy.module.ts";
 import { ssoModule } from "../server/sso/sso.module.ts";
 import { notificationsModule } from "../server/notifications/notifications.module.ts";
+import { messagesModule } from "../server/messages/messages.module.ts";
 import { offersModule } from "../server/offers/offers.module.ts";
 import { opsModule } from "../server/ops/ops.module.ts";
 import { federationModule } from "../federation/federation.module.ts";
@@ -35,6 +36,7 @@ export const MODULES: readonly ModuleEntry[] = [
   { module: ssoModule },
   { module: membersModule },
   { module: notificationsModule },
+  { module: messagesModule },
   { federation: federationModule },
   { module: forumsModule, federation: forumsFederation },
   { module: adminModule },

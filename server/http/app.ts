@@ -16,6 +16,8 @@ import {
 } from "../i18n/i18n.ts";
 import "./express-types.ts";
 import { setupPassport } from "./auth.ts";
+import type { Tx } from "../db/transaction.ts";
+import { countUnreadConversations } from "../messages/messages.service.ts";
 import { countUnread } from "../notifications/notifications.repo.ts";
 import { csrf, csrfProtection } from "./csrf.ts";
 import { errorHandler, notFoundHandler } from "./error-handler.ts";
@@ -87,6 +89,9 @@ export async function createApp(
           (req: express.Request, subject: Record<string, unknown>) => fill(req, ctx, subject),
         ]),
       ),
+      ...(f.accountClosed
+        ? { accountClosed: (tx: Tx, userId: string) => f.accountClosed!(tx, userId, ctx) }
+        : {}),
     })),
   );
   const on = (feature: Module) => ctx.modules.isEnabled(feature.name);
@@ -220,6 +225,7 @@ export async function createApp(
     if (req.user && !cookie(req, "lang")) req.lang = req.user.language;
     const instance = await ctx.settings.get();
     const unreadCount = req.user ? await countUnread(ctx.db, req.user.id) : 0;
+    const messagesUnread = req.user ? await countUnreadConversations(ctx.db, req.user.id) : 0;
     const flashMessage = req.session.flash;
     if (flashMessage) delete req.session.flash;
     Object.assign(res.locals, {
@@ -229,6 +235,7 @@ export async function createApp(
       isAdmin: req.user?.role === "admin",
       adminMenu: adminMenu(),
       unreadCount,
+      messagesUnread,
       sso: ctx.config.oidc
         ? { name: ctx.config.oidc.name, passwords: ctx.config.oidc.passwords }
         : undefined,
@@ -257,8 +264,14 @@ export async function createApp(
   });
   // The home page gathers a block from each feature that has one.
   html.get("/", async (req, res, next) => {
+    const homeBlocks: unknown[] = [];
     for (const feature of features)
-      if (feature.home && on(feature)) Object.assign(res.locals, await feature.home(req, ctx));
+      if (feature.home && on(feature)) {
+        const { homeBlock, ...locals } = await feature.home(req, ctx);
+        if (homeBlock) homeBlocks.push(homeBlock);
+        Object.assign(res.locals, locals);
+      }
+    res.locals.homeBlocks = homeBlocks;
     next();
   });
   for (const feature of features)

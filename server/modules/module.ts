@@ -7,6 +7,7 @@ import type { ApiRegistry } from "../api/api-registry.ts";
 import type { Role } from "../accounts/accounts.tables.ts";
 import type { JobContext, JobPayloads, JobSpec, JobType } from "../jobs/job-types.ts";
 import type { ModuleSettings, SlotContent } from "./settings.ts";
+import type { Tx } from "../db/transaction.ts";
 
 export type { ModuleSettings, SettingSchema, SlotContent } from "./settings.ts";
 
@@ -80,8 +81,18 @@ export interface Module {
   routes?(router: express.Router, ctx: AppContext): void;
   /** JSON API routes under /api/v1, declared with their schemas (they write the OpenAPI document). */
   api?(api: ApiRegistry, ctx: AppContext): void;
-  /** Locals the home page shows for this module (e.g. upcoming offers). */
+  /**
+   * Locals the home page shows for this module (e.g. upcoming offers). A `homeBlock` key
+   * ({ partial, locals }) is not merged but added to the home page's list of blocks, so that
+   * plugins bring their block without the home page knowing them.
+   */
   home?(req: express.Request, ctx: AppContext): Promise<Record<string, unknown>>;
+  /**
+   * A member's account is being deleted: close what they published (listings, offers of help).
+   * Runs inside the deletion's transaction, before the account's rows go; also for a plugin
+   * switched off whose tables exist, so that its data does not outlive the account's wishes.
+   */
+  accountClosed?(tx: Tx, userId: string, ctx: AppContext): Promise<void>;
   /** Its job types, typed with `JobDefinitions<keyof ItsJobs>`. */
   jobs?: { readonly [K in JobType]?: JobDefinition<JobPayloads[K]> };
   scheduled?: ScheduledJob[];

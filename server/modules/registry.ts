@@ -5,6 +5,7 @@
 import type express from "express";
 import type { Logger } from "pino";
 import type { Db } from "../db/database.ts";
+import type { Tx } from "../db/transaction.ts";
 import { migrate, MIGRATIONS_DIR, type ModuleMigrations } from "../db/migrate.ts";
 import { fail, ok, type Result } from "../lib/result.ts";
 import type { FieldError } from "../http/errors.ts";
@@ -48,6 +49,7 @@ export class ModuleRegistry {
   #states = new Map<string, State>();
   #at = 0;
   #slots: { module: string; slot: string; fill: Filler }[] = [];
+  #closers: { module: string; close: (tx: Tx, userId: string) => Promise<void> }[] = [];
 
   constructor(db: Db, log: Logger, switches: PluginSwitches, infos: readonly ModuleInfo[]) {
     this.#db = db;
@@ -183,10 +185,39 @@ export class ModuleRegistry {
   }
 
   /** Remembers the slots the web modules fill (their module may be switched later). */
-  attach(modules: readonly { name: string; slots?: Record<string, Filler> }[]): void {
+  attach(
+    modules: readonly {
+      name: string;
+      slots?: Record<string, Filler>;
+      accountClosed?: (tx: Tx, userId: string) => Promise<void>;
+    }[],
+  ): void {
     this.#slots = modules.flatMap((m) =>
       Object.entries(m.slots ?? {}).map(([slot, fill]) => ({ module: m.name, slot, fill })),
     );
+    this.#closers = modules.flatMap((m) =>
+      m.accountClosed ? [{ module: m.name, close: m.accountClosed }] : [],
+    );
+  }
+
+  /**
+   * Asks every module to close what a member being deleted published. A plugin switched off
+   * still closes its listings when its tables exist (it was on once): they are kept while off.
+   */
+  async accountClosed(tx: Tx, userId: string): Promise<void> {
+    for (const c of this.#closers) {
+      const info = this.#infos.get(c.module);
+      if (info?.plugin) {
+        if (info.plugin.error || !info.plugin.manifest) continue;
+        const applied = await tx.db
+          .selectFrom("module_migrations")
+          .select("version")
+          .where("module", "=", c.module)
+          .executeTakeFirst();
+        if (!applied && info.migrations) continue;
+      }
+      await c.close(tx, userId);
+    }
   }
 
   /** What the modules that are on put in a slot, in module order. */

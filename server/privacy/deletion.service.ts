@@ -23,6 +23,8 @@ export interface DeletionDeps {
   /** The name shown instead of a deleted member's (in the instance's language). */
   formerMember: string;
   removalReason: string;
+  /** The modules close what the member published (the plugins' listings). */
+  closeListings(tx: Tx, userId: string): Promise<void>;
 }
 
 export function deletionDeps(ctx: AppContext, req: { t: (key: string) => string }): DeletionDeps {
@@ -31,6 +33,7 @@ export function deletionDeps(ctx: AppContext, req: { t: (key: string) => string 
     forums: ctx.ports.forums,
     formerMember: req.t("privacy:formerMember"),
     removalReason: req.t("privacy:removedByAuthor"),
+    closeListings: (tx, userId) => ctx.modules.accountClosed(tx, userId),
   };
 }
 
@@ -73,6 +76,7 @@ export async function deleteAccount(
     .where("author_id", "=", user.id)
     .execute();
 
+  await deps.closeListings(tx, user.id);
   await deps.privacy.accountDeleted(tx, user.id);
   await tx.db
     .insertInto("deleted_accounts")

@@ -6,6 +6,7 @@ import { fileURLToPath } from "node:url";
 import { AxeBuilder } from "@axe-core/playwright";
 import { chromium, type Browser, type BrowserContext, type Page } from "playwright-core";
 import type { Member } from "../support/accounts.ts";
+import { AXE_PAGES } from "../support/env.ts";
 import type { TestInstance } from "../support/instance.ts";
 
 export type Role = "anonymous" | "member" | "staff" | "moderator" | "admin";
@@ -78,6 +79,8 @@ export async function loadPageSources(): Promise<PageSource[]> {
   const files = fs
     .readdirSync(dir)
     .filter((f) => f.endsWith(".pages.ts"))
+    // AXE_PAGES=messages,sel scans only those features' pages (and what they link to).
+    .filter((f) => !AXE_PAGES || AXE_PAGES.some((name) => f === `${name}.pages.ts`))
     .sort();
   const sources: PageSource[] = [];
   for (const file of files) {

@@ -17,3 +17,7 @@ export const SKIP_BROWSER_SUITE = process.env.SKIP_BROWSER_SUITE === "1";
 // Snapshot tests rewrite their reviewed files instead of comparing (test/snapshots/README.md).
 // eslint-disable-next-line no-restricted-properties
 export const UPDATE_SNAPSHOTS = process.env.UPDATE_SNAPSHOTS === "1";
+
+// A developer scans only some features' pages (AXE_PAGES=messages,sel); CI scans them all.
+// eslint-disable-next-line no-restricted-properties
+export const AXE_PAGES = process.env.AXE_PAGES?.split(",").filter(Boolean);
