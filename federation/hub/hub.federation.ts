@@ -57,6 +57,7 @@ export const hubFederation: FederationModule = {
   scheduled: [{ job: "hub.sync-list", everySeconds: 900 }],
   web: (runtime) => ({
     name: "hub",
+    nav: runtime.app.config.hub ? [{ href: "/hub/calendar", label: "hub:nav.calendar" }] : [],
     adminNav: [
       { href: "/admin/network", label: "hub:network.title", key: "network" },
       ...(runtime.app.config.hub
