@@ -8,6 +8,7 @@ import { INSTANCE_ACTOR, actorUri } from "../uris.ts";
 import { syncNetworkList } from "./link.ts";
 import { recordJoinRequest } from "./network.ts";
 import { hubAdminRoutes, hubPublicRoutes } from "./hub.routes.ts";
+import { landingRoutes } from "./landing.ts";
 
 export interface HubFederationJobs {
   "hub.sync-list": Record<string, never>;
@@ -65,6 +66,9 @@ export const hubFederation: FederationModule = {
         : []),
     ],
     publicRoutes: (router, ctx) => hubPublicRoutes(router, ctx, runtime),
-    routes: (router, ctx) => hubAdminRoutes(router, ctx, runtime),
+    routes(router, ctx) {
+      hubAdminRoutes(router, ctx, runtime);
+      landingRoutes(router, ctx, runtime);
+    },
   }),
 };

@@ -4,6 +4,7 @@
 import type { Module } from "../modules/module.ts";
 import { hubApi } from "./hub.api.ts";
 import { calendarPublicRoutes, calendarRoutes } from "./calendar.routes.ts";
+import { bookingRoutes } from "./booking.routes.ts";
 
 export const hubModule: Module = {
   name: "hub",
@@ -11,7 +12,9 @@ export const hubModule: Module = {
     if (ctx.config.hub) calendarPublicRoutes(router, ctx);
   },
   routes(router, ctx) {
-    if (ctx.config.hub) calendarRoutes(router, ctx);
+    if (!ctx.config.hub) return;
+    calendarRoutes(router, ctx);
+    bookingRoutes(router, ctx);
   },
   api: hubApi,
 };
