@@ -22,6 +22,8 @@ import { forumsFederation } from "../federation/forums/forums.federation.ts";
 import { offersFederation } from "../federation/offers/offers.federation.ts";
 import { privacyFederation } from "../federation/privacy/privacy.federation.ts";
 import { opsFederation } from "../federation/ops/ops.federation.ts";
+import { hubFederation } from "../federation/hub/hub.federation.ts";
+import { hubModule } from "../server/hub/hub.module.ts";
 
 /** A module's two halves; either may be absent (federation's own module has no domain half). */
 export interface ModuleEntry {
@@ -45,4 +47,5 @@ export const MODULES: readonly ModuleEntry[] = [
   { module: mailModule },
   { module: jobsModule },
   { module: opsModule, federation: opsFederation },
+  { module: hubModule, federation: hubFederation },
 ];

@@ -24,7 +24,7 @@ export interface FederationTables {
   federation_domains: {
     domain: string;
     policy: DomainPolicyKind;
-    source: Generated<"config" | "admin">;
+    source: Generated<"config" | "admin" | "hub">;
     created_by: string | null;
     created_at: CreatedAt;
     updated_at: CreatedAt;
@@ -95,6 +95,34 @@ export interface FederationTables {
   };
 }
 
+export type HubMemberState = "pending" | "accepted" | "suspended";
+
+/** The CCAS hub's network (federation/hub, ADR 0120): members on the hub, the link on a member. */
+export interface HubTables {
+  hub_members: {
+    host: string;
+    actor_uri: string;
+    name: Generated<string>;
+    state: Generated<HubMemberState>;
+    join_activity_id: string;
+    requested_at: CreatedAt;
+    decided_at: NullableTimestamp;
+    cmcas_actor_uri: string | null;
+  };
+  hub_link: {
+    id: Generated<number>;
+    hub_url: string;
+    join_activity_id: string | null;
+    requested_at: NullableTimestamp;
+    trust_list: Generated<boolean>;
+    list_json: string | null;
+    list_updated_at: NullableTimestamp;
+    list_fetched_at: NullableTimestamp;
+    last_error: string | null;
+    last_attempt_at: NullableTimestamp;
+  };
+}
+
 declare module "../server/db/schema.ts" {
-  interface Database extends FederationTables {}
+  interface Database extends FederationTables, HubTables {}
 }

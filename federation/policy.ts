@@ -13,7 +13,7 @@ const DOMAIN =
 export interface DomainRule {
   domain: string;
   policy: DomainPolicyKind;
-  source: "config" | "admin";
+  source: "config" | "admin" | "hub";
   createdAt: Date;
   updatedAt: Date;
 }
@@ -98,6 +98,52 @@ export class DomainPolicy {
       .onConflict((oc) =>
         oc.column("domain").doUpdateSet({ policy, source: "admin", updated_at: new Date() }),
       )
+      .execute();
+    this.#rules = undefined;
+  }
+
+  /**
+   * Keeps the domains the trusted network list names allowed, and only those (ADR 0120): a domain
+   * the list dropped loses its "hub" rule, and a domain an admin or the configuration ruled on is
+   * left as they ruled (their allow or block wins over the list).
+   */
+  async syncNetwork(domains: readonly string[]): Promise<{ added: string[]; removed: string[] }> {
+    const wanted = new Set(domains.filter((d) => d !== this.#ownHost));
+    const result = await this.#db.transaction().execute(async (trx) => {
+      const current = await trx
+        .selectFrom("federation_domains")
+        .select(["domain", "source"])
+        .execute();
+      const hub = current.filter((r) => r.source === "hub").map((r) => r.domain);
+      const removed = hub.filter((d) => !wanted.has(d));
+      const known = new Set(current.map((r) => r.domain));
+      const added = [...wanted].filter((d) => !known.has(d));
+      if (removed.length > 0)
+        await trx
+          .deleteFrom("federation_domains")
+          .where("source", "=", "hub")
+          .where("domain", "in", removed)
+          .execute();
+      if (added.length > 0)
+        await trx
+          .insertInto("federation_domains")
+          .values(
+            added.map((domain) => ({ domain, policy: "allow" as const, source: "hub" as const })),
+          )
+          .onConflict((oc) => oc.column("domain").doNothing())
+          .execute();
+      return { added, removed };
+    });
+    this.#rules = undefined;
+    return result;
+  }
+
+  /** Allows one domain on the network's behalf (the hub one asks to join), unless ruled on. */
+  async allowForNetwork(domain: string): Promise<void> {
+    await this.#db
+      .insertInto("federation_domains")
+      .values({ domain, policy: "allow", source: "hub" })
+      .onConflict((oc) => oc.column("domain").doNothing())
       .execute();
     this.#rules = undefined;
   }

@@ -22,6 +22,10 @@ export interface CatalogueFilters {
   origin?: "local" | "remote" | "all" | undefined;
   /** Offers of one followed territory, by its instance's host. */
   territory?: string | undefined;
+  /** Offers whose postal code starts with one of these (a region's departments: the hub). */
+  postalPrefixes?: readonly string[] | undefined;
+  /** Other territories' offers only from publishers we follow now (the hub: its members). */
+  followedOnly?: boolean | undefined;
 }
 
 /** Anonymous visitors see public offers; members of this instance see every visibility. */
@@ -65,6 +69,19 @@ function conditions(filters: CatalogueFilters, viewer: Viewer, now: Date): RawBu
   if (filters.territory)
     where.push(
       sql<boolean>`o.remote_actor_id in (select id from federation_remote_actors where host = ${filters.territory.toLowerCase()})`,
+    );
+  if (filters.postalPrefixes?.length) {
+    const two = filters.postalPrefixes.filter((p) => p.length === 2);
+    const three = filters.postalPrefixes.filter((p) => p.length === 3);
+    const none = sql`null`;
+    where.push(
+      sql<boolean>`(substr(o.postal_code, 1, 2) in (${two.length ? sql.join(two) : none})
+        or substr(o.postal_code, 1, 3) in (${three.length ? sql.join(three) : none}))`,
+    );
+  }
+  if (filters.followedOnly)
+    where.push(
+      sql<boolean>`(o.remote_actor_id is null or o.remote_actor_id in (select remote_actor_id from federation_follows where direction = 'outgoing' and state = 'accepted'))`,
     );
   if (filters.q)
     where.push(sql<boolean>`o.search @@ websearch_to_tsquery('maillage_fr', ${filters.q})`);

@@ -164,6 +164,19 @@ export async function entryOf(db: Db, id: string, member: boolean) {
   return row ? toEntry(row) : undefined;
 }
 
+/** These offers (a filtered view's, e.g. the hub's calendar), in the order given. */
+export async function entriesOf(db: Db, ids: readonly string[]) {
+  if (ids.length === 0) return [];
+  const rows = await db
+    .selectFrom("offers as o")
+    .innerJoin("offer_categories as c", "c.id", "o.category_id")
+    .select(entryColumns)
+    .where("o.id", "in", ids)
+    .execute();
+  const byId = new Map(rows.map((r) => [r.id, toEntry(r)]));
+  return ids.flatMap((id) => byId.get(id) ?? []);
+}
+
 /** Public offers, upcoming or recently ended, for the instance's calendar. */
 export async function publicEntries(db: Db, order: "start" | "updated", limit: number) {
   const rows = await db

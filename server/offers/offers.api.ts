@@ -22,7 +22,7 @@ import { bookingDeps } from "./booking.types.ts";
 import { OFFER_JSON, OFFER_SUMMARY_JSON } from "./offers.api-schemas.ts";
 import { registrationsApi } from "./registrations.api.ts";
 
-const summaryJson = (card: OfferCard, publicUrl: URL) => ({
+export const summaryJson = (card: OfferCard, publicUrl: URL) => ({
   id: card.id,
   url: new URL(`/offers/${card.id}`, publicUrl).href,
   title: card.title,

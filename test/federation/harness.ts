@@ -24,7 +24,13 @@ export type Network = Record<string, Peer>;
  * instance is known by the address of a recording proxy in front of it (its PUBLIC_URL). */
 export async function startNetwork(
   allows: Record<string, string[]>,
-  options: { persist?: string[]; tap?: WireTap; pluginDirs?: readonly string[] } = {},
+  options: {
+    persist?: string[];
+    tap?: WireTap;
+    pluginDirs?: readonly string[];
+    /** More environment for some peers (e.g. HUB=1 for one of them). */
+    env?: Record<string, Record<string, string>>;
+  } = {},
 ): Promise<Network> {
   const names = Object.keys(allows);
   const listening: Record<string, number> = {};
@@ -42,6 +48,7 @@ export async function startNetwork(
       FEDERATION_ALLOWED_DOMAINS: (allows[name] ?? []).map(host).join(","),
       INSTANCE_NAME: `CMCAS ${name.toUpperCase()}`,
       ...(tap ? { PUBLIC_URL: `http://${host(name)}` } : {}),
+      ...options.env?.[name],
     };
     const persist = options.persist?.includes(name) ?? false;
     listening[name] = tap ? await freePort() : ports[name];

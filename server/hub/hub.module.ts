@@ -1,0 +1,20 @@
+// The CCAS hub's domain half (HUB=1, ADR 0121): the national calendar and search over the hub's
+// own offers and those of its members (aggregated by federation/hub following each member), its
+// feeds and its API. On an instance that is not the hub it mounts nothing.
+import type { Module } from "../modules/module.ts";
+import { hubApi } from "./hub.api.ts";
+import { calendarPublicRoutes, calendarRoutes } from "./calendar.routes.ts";
+import { bookingRoutes } from "./booking.routes.ts";
+
+export const hubModule: Module = {
+  name: "hub",
+  publicRoutes(router, ctx) {
+    if (ctx.config.hub) calendarPublicRoutes(router, ctx);
+  },
+  routes(router, ctx) {
+    if (!ctx.config.hub) return;
+    calendarRoutes(router, ctx);
+    bookingRoutes(router, ctx);
+  },
+  api: hubApi,
+};
