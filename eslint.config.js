@@ -41,6 +41,10 @@ export default tseslint.config(
     },
   },
   {
+    files: ["bin/**/*.mjs"],
+    languageOptions: { globals: { process: "readonly" } },
+  },
+  {
     files: ["views/static/**/*.js"],
     languageOptions: {
       globals: { document: "readonly", window: "readonly", navigator: "readonly" },

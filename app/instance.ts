@@ -5,7 +5,7 @@ import type { AddressInfo } from "node:net";
 import type { Config } from "../server/config.ts";
 import { createContext, type AppContext, type ContextOptions } from "../server/context.ts";
 import { createApp } from "../server/http/app.ts";
-import { ensureFirstAdmin } from "../server/accounts/accounts.service.ts";
+import { adminExists, ensureFirstAdmin } from "../server/accounts/accounts.service.ts";
 import { startScheduler, type Scheduler } from "../server/jobs/scheduler.ts";
 import { DatabaseQueue } from "../server/jobs/db-queue.ts";
 import { createFederationRuntime, type FederationRuntime } from "../federation/runtime.ts";
@@ -100,6 +100,15 @@ export async function startInstance(
       { url, publicUrl: config.publicUrl.href, database: ctx.dbKind, queue: ctx.queue.kind },
       "Maillage is listening",
     );
+  }
+  // The last boot line is the one to act on: where to go, and first of all /setup.
+  if (server) {
+    if (await adminExists(ctx.db))
+      ctx.log.info(`Ready: open ${config.publicUrl.href} in a browser`);
+    else
+      ctx.log.info(
+        `Ready. No administrator yet: open ${new URL("/setup", config.publicUrl).href} to create one`,
+      );
   }
 
   // A worker has no web server; METRICS_PORT gives it one for /metrics alone.

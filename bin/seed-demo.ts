@@ -4,6 +4,7 @@
 import { parseArgs } from "node:util";
 import { ConfigError, loadConfig } from "../server/config.ts";
 import { createContext } from "../server/context.ts";
+import { DataDirBusyError } from "../server/db/data-dir-lock.ts";
 import { jobSpecs } from "../app/assemble.ts";
 import { federate } from "../app/instance.ts";
 import { MODULES } from "../app/modules.ts";
@@ -39,6 +40,15 @@ const plugins = await loadPlugins([PLUGINS_DIR], MODULES);
 const ctx = await createContext(config, {
   jobSpecs: jobSpecs([...MODULES, ...plugins.entries]),
   modules: [...coreInfos(MODULES), ...plugins.infos],
+}).catch((error: unknown) => {
+  // The running instance holds the embedded database: say what to do, in one line.
+  if (error instanceof DataDirBusyError) {
+    process.stderr.write(
+      `The instance is running on ${config.dataDir}: stop it (Ctrl+C where npm start runs), then run npm run seed:demo again.\n`,
+    );
+    process.exit(1);
+  }
+  throw error;
 });
 // Published offers go to the CMCAS's followers like any others (its outbox, delivered later).
 const federation = await federate(ctx);

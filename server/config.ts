@@ -25,6 +25,10 @@ export interface Config {
   admin: { email: string; password: string } | undefined;
   role: ProcessRole;
   logLevel: LogLevel;
+  /** LOG_FORMAT: readable lines for a person at a terminal, JSON lines for log collectors. */
+  logFormat: "pretty" | "json";
+  /** TIMEZONE: the one time zone every date of the instance is shown in (pages, mails, logs). */
+  timezone: string;
   trustProxy: string;
   workerConcurrency: number;
   /** PLUGINS: plugins the operator keeps on (`name`) or off (`-name`), whatever the admins say. */
@@ -110,6 +114,14 @@ function trustProxy(env: Env): string {
     "the proxy's addresses or ranges (e.g. loopback, 172.28.0.1), a hop count, or false",
     raw,
   );
+}
+
+function timezone(env: Env): string {
+  const raw = str(env, "TIMEZONE");
+  if (raw === undefined) return "Europe/Paris";
+  if (!Intl.supportedValuesOf("timeZone").includes(raw))
+    throw new ConfigError("TIMEZONE", "an IANA time zone such as Europe/Paris", raw);
+  return raw;
 }
 
 function url(env: Env, name: string, protocols: readonly string[]): URL | undefined {
@@ -259,6 +271,14 @@ export function loadConfig(env: Env = process.env): Config {
       ["fatal", "error", "warn", "info", "debug", "trace", "silent"] as const,
       "info",
     ),
+    // In a terminal, outside production, people read the log; anywhere else, programs do.
+    logFormat: oneOf(
+      env,
+      "LOG_FORMAT",
+      ["pretty", "json"] as const,
+      process.stdout.isTTY && env.NODE_ENV !== "production" ? "pretty" : "json",
+    ),
+    timezone: timezone(env),
     trustProxy: trustProxy(env),
     workerConcurrency: int(env, "WORKER_CONCURRENCY", 4, 1, 64),
     plugins: pluginSwitches(env),

@@ -2,7 +2,8 @@
 // and handed to routes, services and job handlers.
 import type { i18n } from "i18next";
 import { Redis } from "ioredis";
-import pino, { type Logger } from "pino";
+import type { Logger } from "pino";
+import { createLogger } from "./lib/log.ts";
 import type { Config } from "./config.ts";
 import { openDatabase, type DatabaseHealth, type Db } from "./db/database.ts";
 import { inTransaction, type Tx } from "./db/transaction.ts";
@@ -82,7 +83,9 @@ async function connectRedis(url: string, log: Logger): Promise<Redis> {
 }
 
 export async function createContext(config: Config, options: ContextOptions): Promise<AppContext> {
-  const log = options.logger ?? pino({ level: config.logLevel });
+  const log =
+    options.logger ??
+    createLogger({ level: config.logLevel, format: config.logFormat, timezone: config.timezone });
   let lastLossLogged = 0;
   const database = await openDatabase(config, {
     pgliteMemory: options.pgliteMemory ?? false,

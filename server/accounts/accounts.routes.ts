@@ -165,7 +165,10 @@ async function confirm(ctx: AppContext, req: Req, res: Res) {
 }
 
 function loginForm(ctx: AppContext, req: Req, res: Res) {
-  if (req.user) return res.redirect(303, "/");
+  // "Sign in to register" links say where they come from: the member goes back there.
+  const next = req.query.next;
+  if (typeof next === "string" && safeReturn(next) === next) req.session.returnTo = next;
+  if (req.user) return res.redirect(303, typeof next === "string" ? safeReturn(next) : "/");
   renderForm(res, "accounts/login", ctx.i18n, req, { title: req.t("accounts:login.title") });
 }
 

@@ -18,6 +18,7 @@ import "./express-types.ts";
 import { setupPassport } from "./auth.ts";
 import type { Tx } from "../db/transaction.ts";
 import { countUnreadConversations } from "../messages/messages.service.ts";
+import { adminExists } from "../accounts/accounts.service.ts";
 import { countUnread } from "../notifications/notifications.repo.ts";
 import { csrf, csrfProtection } from "./csrf.ts";
 import { errorHandler, notFoundHandler } from "./error-handler.ts";
@@ -221,8 +222,11 @@ export async function createApp(
   const nav = () => features.filter(on).flatMap((f) => f.nav ?? []);
   const adminMenu = () => features.filter(on).flatMap((f) => f.adminNav ?? []);
   const featureStyles = () => features.filter(on).flatMap((f) => f.styles ?? []);
+  // Until the first admin exists, every page leads to /setup (once one exists, it stays so).
+  let adminKnown = false;
   html.use(async (req, res, next) => {
     if (req.user && !cookie(req, "lang")) req.lang = req.user.language;
+    if (!adminKnown) adminKnown = await adminExists(ctx.db);
     const instance = await ctx.settings.get();
     const unreadCount = req.user ? await countUnread(ctx.db, req.user.id) : 0;
     const messagesUnread = req.user ? await countUnreadConversations(ctx.db, req.user.id) : 0;
@@ -259,6 +263,8 @@ export async function createApp(
         ? translate(ctx.i18n, req.lang, flashMessage.key, flashMessage.values)
         : undefined,
       currentPath: req.originalUrl,
+      needsSetup: !adminKnown && req.path !== "/setup",
+      timeZone: config.timezone,
     });
     next();
   });

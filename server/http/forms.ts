@@ -54,7 +54,34 @@ export function renderForm(
 ): void {
   const { values = {}, errors = [], ...rest } = data;
   const state = formState(i18n, req.lang, values, errors);
-  res.status(status ?? (errors.length ? 422 : 200)).render(view, { ...rest, form: state });
+  res.status(status ?? (errors.length ? 422 : 200));
+  if (!errors.length) return res.render(view, { ...rest, form: state });
+  res.render(view, { ...rest, form: state }, (error, html) => {
+    if (error) return req.next?.(error);
+    res.send(nameFieldsInSummary(html, translate(i18n, req.lang, "layout.colon")));
+  });
+}
+
+/**
+ * The error summary names each field ("Adresse e-mail : ce champ est obligatoire"), whatever
+ * form of whatever module it sits in: the name is the text of the field's own <label>, read from
+ * the rendered page, so that it is always the one the member sees next to the field.
+ */
+export function nameFieldsInSummary(html: string, colon: string): string {
+  return html.replace(
+    /<span class="error-summary__field" data-label-for="([\w.-]+)"><\/span>/g,
+    (_, id: string) => {
+      const label = new RegExp(
+        `<label[^>]*\\bfor="${id.replace(/\./g, "\\.")}"[^>]*>([\\s\\S]*?)</label>`,
+      ).exec(html);
+      const text = label?.[1]
+        ?.replace(/<span class="field__optional">[\s\S]*?<\/span>/g, "")
+        .replace(/<[^>]+>/g, "")
+        .replace(/\s+/g, " ")
+        .trim();
+      return text ? `<span class="error-summary__field">${text}${colon}</span> ` : "";
+    },
+  );
 }
 
 export function flash(

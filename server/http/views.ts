@@ -54,7 +54,15 @@ export function viewHelpers(i18n: i18n) {
       if (!date) return "";
       const format =
         typeof style === "string" ? (DATE_STYLES[style] ?? DATE_STYLES.date) : DATE_STYLES.date;
-      const timeZone = typeof options.hash.tz === "string" ? options.hash.tz : undefined;
+      // The instance's one time zone (TIMEZONE), never the server's: the same moment reads the
+      // same on every page.
+      const root = options.data.root.timeZone;
+      const timeZone =
+        typeof options.hash.tz === "string"
+          ? options.hash.tz
+          : typeof root === "string"
+            ? root
+            : "Europe/Paris";
       return new Intl.DateTimeFormat(langOf(options) === "en" ? "en-GB" : "fr-FR", {
         ...format,
         timeZone,

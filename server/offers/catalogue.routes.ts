@@ -187,7 +187,10 @@ async function myOffers(ctx: AppContext, req: Req, res: Res) {
     slots: await ctx.modules.fill("offers.mine", req, {
       ended: ended.map((r) => ({ offerId: r.offerId, title: r.offer.title })),
     }),
-    upcoming: view.filter((r) => r.upcoming && r.status !== "cancelled"),
+    // The next activity first; the past ones follow, the latest first.
+    upcoming: view
+      .filter((r) => r.upcoming && r.status !== "cancelled")
+      .sort((a, b) => a.offer.startsAt.getTime() - b.offer.startsAt.getTime()),
     past: view.filter((r) => !r.upcoming || r.status === "cancelled"),
     feedUrl: new URL(`/calendars/${token}.ics`, ctx.config.publicUrl).href,
   });

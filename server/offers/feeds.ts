@@ -4,6 +4,7 @@ import crypto from "node:crypto";
 import { Feed } from "feed";
 import ical, { ICalEventStatus } from "ical-generator";
 import { getVtimezoneComponent } from "@touch4it/ical-timezones";
+import { sql } from "kysely";
 import { DateTime } from "luxon";
 import type { Db } from "../db/database.ts";
 import { plainText } from "./rich-text.ts";
@@ -25,6 +26,8 @@ export interface CalendarEntry {
   status: string;
   updatedAt: Date;
   categoryName: string;
+  /** In a member's calendar, their rank when they are on the waiting list. */
+  waitlistRank?: number;
 }
 
 export function calendar(name: string, publicUrl: URL, entries: CalendarEntry[]): string {
@@ -47,14 +50,31 @@ export function calendar(name: string, publicUrl: URL, entries: CalendarEntry[])
       stamp: e.updatedAt,
       lastModified: e.updatedAt,
       summary: e.title,
-      description: [e.summary, plainText(e.descriptionHtml), link].filter(Boolean).join("\n\n"),
+      description: [
+        e.waitlistRank === undefined
+          ? ""
+          : e.waitlistRank > 0
+            ? `Liste d'attente : rang ${e.waitlistRank} (waiting list: rank ${e.waitlistRank})`
+            : "Liste d'attente (waiting list)",
+        e.summary,
+        plainText(e.descriptionHtml),
+        link,
+      ]
+        .filter(Boolean)
+        .join("\n\n"),
       location:
         e.latitude !== null && e.longitude !== null && e.locationKind === "place"
           ? { title: place, geo: { lat: e.latitude, lon: e.longitude } }
           : place,
       url: link,
       categories: [{ name: e.categoryName }],
-      status: e.status === "cancelled" ? ICalEventStatus.CANCELLED : ICalEventStatus.CONFIRMED,
+      // A place on the waiting list is not a place: the calendar shows it as tentative.
+      status:
+        e.status === "cancelled"
+          ? ICalEventStatus.CANCELLED
+          : e.waitlistRank !== undefined
+            ? ICalEventStatus.TENTATIVE
+            : ICalEventStatus.CONFIRMED,
     });
   }
   return cal.toString();
@@ -199,13 +219,29 @@ export async function memberEntries(db: Db, userId: string) {
     .innerJoin("offers as o", "o.id", "r.offer_id")
     .innerJoin("offer_categories as c", "c.id", "o.category_id")
     .select(entryColumns)
+    .select([
+      "r.status as registration_status",
+      "r.remote_position",
+      "o.remote_uri",
+      sql<string | null>`case when r.status = 'waitlisted' then (
+        select count(*) from offer_registrations w
+        where w.offer_id = r.offer_id and w.status = 'waitlisted' and w.seq <= r.seq) end`.as(
+        "rank",
+      ),
+    ])
     .where("r.user_id", "=", userId)
     .where("r.status", "<>", "cancelled")
     .where("o.ends_at", ">=", new Date(Date.now() - 90 * 86_400_000))
     .orderBy("o.starts_at")
     .limit(500)
     .execute();
-  return rows.map(toEntry);
+  return rows.map((r) => {
+    const entry = toEntry(r);
+    if (r.registration_status !== "waitlisted") return entry;
+    // On another instance's offer, the rank is the one that instance told us.
+    const rank = r.remote_uri !== null ? r.remote_position : Number(r.rank);
+    return { ...entry, waitlistRank: rank ?? 0 };
+  });
 }
 
 /** The secret address of a member's calendar: created on first use, replaced on demand. */

@@ -347,7 +347,10 @@ async function updateOffer(ctx: AppContext, req: Api<OfferApiBody>, res: Res) {
     if (status === "published") {
       const published = await offers.publishOffer(tx, deps, offer.id);
       if (!published.ok && offer.status !== "published")
-        throw new HttpError(409, "offers:staff.notDraft");
+        throw new HttpError(
+          409,
+          published.error === "past" ? "offers:staff.pastNotPublished" : "offers:staff.notDraft",
+        );
     }
     if (status === "cancelled") {
       const cancelled = await offers.cancelOffer(tx, deps, offer.id, cancellationReason!);

@@ -355,16 +355,5 @@ export interface PostalPlace {
   precise: boolean;
 }
 
-/** A postal code ("38000"), or the name of the main commune of one ("Grenoble"). */
-export async function findPostalPlace(db: Db, query: string): Promise<PostalPlace | undefined> {
-  const text = query.trim();
-  if (text === "") return undefined;
-  const code = text.replace(/\s+/g, "");
-  let builder = db.selectFrom("postal_codes").selectAll();
-  builder = /^\d[0-9AB]\d{3}$/i.test(code)
-    ? builder.where("code", "=", code.toUpperCase())
-    : builder
-        .where(sql<boolean>`lower(unaccent(commune)) = lower(unaccent(${text}))`)
-        .orderBy("code");
-  return builder.limit(1).executeTakeFirst();
-}
+// Looked up by code or by commune name, however it is typed (server/offers/places.repo.ts).
+export { findPostalPlace } from "./places.repo.ts";

@@ -212,10 +212,12 @@ export async function publishOffer(
   tx: Tx,
   deps: BookingDeps,
   id: string,
-): Promise<Result<void, "not_found" | "not_draft">> {
+): Promise<Result<void, "not_found" | "not_draft" | "past">> {
   const offer = await repo.lockOffer(tx.db, id);
   if (!offer) return fail("not_found");
   if (offer.status !== "draft") return fail("not_draft");
+  // Nobody could register any more: publishing would only announce a past activity.
+  if (offer.starts_at <= (deps.now ?? new Date())) return fail("past");
   await repo.updateOffer(tx.db, id, { status: "published", published_at: new Date() });
   await deps.federation.published(tx, id);
   return ok(undefined);

@@ -74,6 +74,8 @@ async function editPage(
         ? req.t("offers:edit.editTitle", { title: state.offer.title })
         : req.t("offers:edit.newTitle"),
       offer: state.offer,
+      // Only what can succeed is offered: no "Publish" for a past draft, no "Cancel" once over.
+      past: state.offer !== undefined && state.offer.startsAt <= new Date(),
       images,
       categories: categories.map((c) => ({ id: c.id, name: categoryName(c, req.lang) })),
       slvies,
@@ -210,7 +212,11 @@ async function createOffer(ctx: AppContext, req: Req, res: Res) {
       values: req.body as object,
       errors: problems(result.details),
     });
-  flash(req, "offers:staff.created");
+  // Allowed as a draft (a record of a past activity), but said at once: it cannot be published.
+  flash(
+    req,
+    result.value.startsAt <= new Date() ? "offers:staff.createdPast" : "offers:staff.created",
+  );
   res.redirect(303, `/staff/offers/${result.value.id}/edit`);
 }
 
@@ -236,7 +242,12 @@ async function saveOffer(ctx: AppContext, req: Req, res: Res) {
       errors: problems(result.details),
     });
   }
-  flash(req, "offers:staff.saved");
+  flash(
+    req,
+    result.value.status === "draft" && result.value.startsAt <= new Date()
+      ? "offers:staff.savedPast"
+      : "offers:staff.saved",
+  );
   res.redirect(303, `/staff/offers/${offer.id}/edit`);
 }
 
@@ -252,7 +263,11 @@ async function publishOffer(ctx: AppContext, req: Req, res: Res) {
   const deps = bookingDeps(ctx);
   const offer = await offerOr404(ctx, req);
   const result = await ctx.transaction((tx) => offers.publishOffer(tx, deps, offer.id));
-  if (!result.ok) throw new HttpError(409, "offers:staff.notDraft");
+  if (!result.ok)
+    throw new HttpError(
+      409,
+      result.error === "past" ? "offers:staff.pastNotPublished" : "offers:staff.notDraft",
+    );
   flash(req, "offers:staff.published");
   res.redirect(303, `/offers/${offer.id}`);
 }
