@@ -15,6 +15,7 @@ import { privacyModule } from "../server/privacy/privacy.module.ts";
 import { ssoModule } from "../server/sso/sso.module.ts";
 import { notificationsModule } from "../server/notifications/notifications.module.ts";
 import { offersModule } from "../server/offers/offers.module.ts";
+import { tutorialsModule } from "../server/tutorials/tutorials.module.ts";
 import { opsModule } from "../server/ops/ops.module.ts";
 import { federationModule } from "../federation/federation.module.ts";
 import { forumsFederation } from "../federation/forums/forums.federation.ts";
@@ -37,6 +38,7 @@ export const MODULES: readonly ModuleEntry[] = [
   { module: notificationsModule },
   { federation: federationModule },
   { module: forumsModule, federation: forumsFederation },
+  { module: tutorialsModule },
   { module: adminModule },
   { module: membersImportModule },
   { module: privacyModule, federation: privacyFederation },
