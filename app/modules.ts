@@ -16,6 +16,7 @@ import { ssoModule } from "../server/sso/sso.module.ts";
 import { notificationsModule } from "../server/notifications/notifications.module.ts";
 import { messagesModule } from "../server/messages/messages.module.ts";
 import { offersModule } from "../server/offers/offers.module.ts";
+import { tutorialsModule } from "../server/tutorials/tutorials.module.ts";
 import { opsModule } from "../server/ops/ops.module.ts";
 import { federationModule } from "../federation/federation.module.ts";
 import { forumsFederation } from "../federation/forums/forums.federation.ts";
@@ -41,6 +42,7 @@ export const MODULES: readonly ModuleEntry[] = [
   { module: messagesModule },
   { federation: federationModule },
   { module: forumsModule, federation: forumsFederation },
+  { module: tutorialsModule },
   { module: adminModule },
   { module: membersImportModule },
   { module: privacyModule, federation: privacyFederation },

@@ -1,0 +1,19 @@
+// The tutorials module: a library of know-how written by members (steps, images, co-authors),
+// its search, printable booklets and the category taxonomy. ADR 0110.
+import type { Module } from "../modules/module.ts";
+import { ADMIN_MENU, tutorialsAdminRoutes } from "./admin.routes.ts";
+import { editorRoutes } from "./editor.routes.ts";
+import { tutorialRoutes } from "./tutorials.routes.ts";
+
+export const tutorialsModule: Module = {
+  name: "tutorials",
+  nav: [{ href: "/tutorials", label: "tutorials:nav" }],
+  adminNav: [ADMIN_MENU],
+  styles: ["/static/tutorials.css"],
+  routes(router, ctx) {
+    tutorialsAdminRoutes(router, ctx);
+    // Before the tutorial's page, so that /tutorials/new is not read as a tutorial's id.
+    editorRoutes(router, ctx);
+    tutorialRoutes(router, ctx);
+  },
+};

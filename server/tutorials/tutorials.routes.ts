@@ -1,0 +1,173 @@
+// Reading the library: its home (newest, most made, most useful, by category, search), a
+// tutorial's page, its printable booklet, an author's page and the images.
+import type express from "express";
+import type { AppContext } from "../context.ts";
+import { findUserByUsername } from "../accounts/accounts.repo.ts";
+import { HttpError } from "../http/errors.ts";
+import { DEFAULT_TIMEZONE } from "../offers/offers.schemas.ts";
+import * as repo from "./tutorials.repo.ts";
+import { IMAGE_SIZES, readTutorialVariant, type ImageSize } from "./images.service.ts";
+import { countView } from "./tutorials.service.ts";
+import { DIFFICULTIES, type Difficulty } from "./tutorials.tables.ts";
+import { cardView, categoryLabel, categoryOptions, pageView } from "./tutorials.view.ts";
+
+export const QUERY_MAX = 200;
+const PAGE_SIZE = 20;
+
+/** A tutorial the viewer may read, or the 404 page (a hidden one says nothing of itself). */
+export async function readableTutorial(ctx: AppContext, req: express.Request) {
+  const tutorial = await repo.findTutorial(ctx.db, String(req.params.id));
+  if (!tutorial || !(await repo.mayRead(ctx.db, tutorial, req.user)))
+    throw new HttpError(404, "errors.notFound");
+  return tutorial;
+}
+
+async function fullView(ctx: AppContext, req: express.Request, tutorial: repo.Tutorial) {
+  const [steps, images, coauthors] = await Promise.all([
+    repo.listSteps(ctx.db, tutorial.id),
+    repo.listImages(ctx.db, tutorial.id),
+    repo.listCoauthors(ctx.db, tutorial.id),
+  ]);
+  return { ...pageView(tutorial, steps, images, req.lang, req.t), coauthors };
+}
+
+export function tutorialRoutes(router: express.Router, ctx: AppContext): void {
+  router.get("/tutorials", async (req, res) => {
+    const q = typeof req.query.q === "string" ? req.query.q.trim().slice(0, QUERY_MAX) : "";
+    const category = typeof req.query.category === "string" ? req.query.category : "";
+    const difficulty = DIFFICULTIES.includes(req.query.difficulty as Difficulty)
+      ? (req.query.difficulty as Difficulty)
+      : undefined;
+    const page = Math.max(
+      1,
+      Math.min(1000, Number.parseInt(String(req.query.page ?? "1"), 10) || 1),
+    );
+    const categories = await repo.listCategories(ctx.db);
+    const current = categories.find((c) => c.slug === category);
+    if (category && !current) throw new HttpError(404, "errors.notFound");
+    const card = (t: repo.Tutorial) => cardView(t, req.lang, req.t);
+    const searching = q !== "" || current !== undefined || difficulty !== undefined;
+    const locals: Record<string, unknown> = {
+      title: current ? categoryLabel(current, req.lang) : req.t("tutorials:home.title"),
+      categories: categoryOptions(categories, req.lang),
+      query: { q, category, difficulty },
+      difficulties: DIFFICULTIES.map((d) => ({
+        value: d,
+        label: req.t(`tutorials:difficulty.${d}`),
+      })),
+      searching,
+      headLinks: [
+        {
+          rel: "alternate",
+          type: "application/atom+xml",
+          href: current
+            ? `/tutorials/feeds/category/${current.slug}.atom`
+            : "/tutorials/feeds/all.atom",
+          title: req.t("tutorials:feeds.title"),
+        },
+      ],
+    };
+    if (searching) {
+      const { items, total } = await repo.listTutorials(ctx.db, req.user, {
+        q: q || undefined,
+        category: current?.slug,
+        difficulty,
+        limit: PAGE_SIZE,
+        offset: (page - 1) * PAGE_SIZE,
+      });
+      const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
+      const base = new URLSearchParams({ q, category, ...(difficulty ? { difficulty } : {}) });
+      Object.assign(locals, {
+        results: items.map(card),
+        total,
+        page,
+        previous: page > 1 ? `/tutorials?${base.toString()}&page=${page - 1}` : undefined,
+        next: page < pages ? `/tutorials?${base.toString()}&page=${page + 1}` : undefined,
+      });
+    } else {
+      const [newest, made, useful] = await Promise.all(
+        (["newest", "made", "useful"] as const).map((order) =>
+          repo.listTutorials(ctx.db, req.user, { order, limit: 6 }),
+        ),
+      );
+      Object.assign(locals, {
+        newest: newest!.items.map(card),
+        made: made!.items.filter((t) => t.madeCount > 0).map(card),
+        useful: useful!.items.filter((t) => t.usefulCount > 0).map(card),
+      });
+    }
+    res.render("tutorials/home", locals);
+  });
+
+  router.get("/tutorials/authors/:username", async (req, res) => {
+    const author = await findUserByUsername(ctx.db, String(req.params.username).toLowerCase());
+    if (!author) throw new HttpError(404, "errors.notFound");
+    const own = req.user?.id === author.id;
+    const list = own
+      ? await repo.listOwn(ctx.db, author.id)
+      : (await repo.listTutorials(ctx.db, req.user, { authorId: author.id, limit: 100 })).items;
+    res.render("tutorials/author", {
+      title: req.t("tutorials:author.title", { name: author.displayName }),
+      author: { name: author.displayName, username: author.username },
+      own,
+      tutorials: list.map((t) => cardView(t, req.lang, req.t)),
+      headLinks: [
+        {
+          rel: "alternate",
+          type: "application/atom+xml",
+          href: `/tutorials/feeds/author/${author.username}.atom`,
+          title: req.t("tutorials:feeds.author", { name: author.displayName }),
+        },
+      ],
+    });
+  });
+
+  router.get("/tutorials/:id", async (req, res) => {
+    const tutorial = await readableTutorial(ctx, req);
+    const mayEdit = await repo.mayEdit(ctx.db, tutorial, req.user);
+    if (tutorial.status === "published" && !mayEdit) await countView(ctx.db, tutorial.id);
+    const view = await fullView(ctx, req, tutorial);
+    const sameAuthor = tutorial.authorId
+      ? (
+          await repo.listTutorials(ctx.db, req.user, { authorId: tutorial.authorId, limit: 5 })
+        ).items.filter((t) => t.id !== tutorial.id)
+      : [];
+    const slots = await ctx.modules.fill("tutorials.tutorial", req, { tutorial, mayEdit });
+    res.render("tutorials/tutorial", {
+      title: tutorial.title,
+      tutorial: view,
+      mayEdit,
+      staff: repo.isStaff(req.user),
+      sameAuthor: sameAuthor.slice(0, 4).map((t) => cardView(t, req.lang, req.t)),
+      slots,
+      tz: DEFAULT_TIMEZONE,
+    });
+  });
+
+  // A booklet to print: every step with its images, no navigation, its own stylesheet.
+  router.get("/tutorials/:id/print", async (req, res) => {
+    const tutorial = await readableTutorial(ctx, req);
+    res.render("tutorials/print", {
+      layout: false,
+      title: tutorial.title,
+      tutorial: await fullView(ctx, req, tutorial),
+      tz: DEFAULT_TIMEZONE,
+    });
+  });
+
+  // Served as their variants only, to whoever may read the tutorial; shared caches keep those
+  // of public, published tutorials.
+  router.get("/tutorials/:id/images/:imageId{/:size}", async (req, res) => {
+    const size = (req.params.size ?? "page") as ImageSize;
+    if (!IMAGE_SIZES.includes(size)) throw new HttpError(404, "errors.notFound");
+    const tutorial = await readableTutorial(ctx, req);
+    const image = await readTutorialVariant(ctx.db, tutorial.id, String(req.params.imageId), size);
+    if (!image) throw new HttpError(404, "errors.notFound");
+    const cacheable = tutorial.status === "published" && tutorial.visibility === "public";
+    res
+      .type(image.contentType)
+      .set("Cache-Control", cacheable ? "public, max-age=86400" : "private, max-age=3600")
+      .set("X-Content-Type-Options", "nosniff")
+      .send(image.data);
+  });
+}

@@ -1,0 +1,91 @@
+import type { Generated } from "kysely";
+import type { CreatedAt, NullableTimestamp } from "../db/types.ts";
+
+export type Difficulty = "facile" | "moyen" | "difficile";
+export const DIFFICULTIES: readonly Difficulty[] = ["facile", "moyen", "difficile"];
+export type Licence = "cc-by-sa-4.0" | "cc-by-4.0" | "cc-by-nc-sa-4.0" | "all-rights-reserved";
+export const LICENCES: readonly Licence[] = [
+  "cc-by-sa-4.0",
+  "cc-by-4.0",
+  "cc-by-nc-sa-4.0",
+  "all-rights-reserved",
+];
+export type TutorialStatus = "draft" | "published" | "removed";
+export type TutorialVisibility = "public" | "network" | "local";
+export const TUTORIAL_VISIBILITIES: readonly TutorialVisibility[] = ["public", "network", "local"];
+
+export interface TutorialTables {
+  tutorial_categories: {
+    id: Generated<string>;
+    slug: string;
+    name_fr: string;
+    name_en: string;
+    position: Generated<number>;
+    archived_at: NullableTimestamp;
+    created_at: CreatedAt;
+  };
+  tutorials: {
+    id: Generated<string>;
+    title: string;
+    summary: Generated<string>;
+    category_id: string;
+    tags: Generated<string[]>;
+    difficulty: Generated<Difficulty>;
+    duration_minutes: number | null;
+    cost_cents: number | null;
+    materials: Generated<string>;
+    tools: Generated<string>;
+    licence: Generated<Licence>;
+    status: Generated<TutorialStatus>;
+    visibility: Generated<TutorialVisibility>;
+    author_id: string | null;
+    cover_image_id: string | null;
+    removal_reason: string | null;
+    view_count: Generated<number>;
+    made_count: Generated<number>;
+    useful_count: Generated<number>;
+    search: Generated<unknown>;
+    created_at: CreatedAt;
+    updated_at: CreatedAt;
+    published_at: NullableTimestamp;
+  };
+  tutorial_coauthors: {
+    tutorial_id: string;
+    user_id: string;
+    created_at: CreatedAt;
+  };
+  tutorial_steps: {
+    id: Generated<string>;
+    tutorial_id: string;
+    position: number;
+    title: string;
+    source: Generated<string>;
+    content_html: Generated<string>;
+    text_plain: Generated<string>;
+    video_url: string | null;
+    created_at: CreatedAt;
+    updated_at: CreatedAt;
+  };
+  tutorial_images: {
+    id: Generated<string>;
+    tutorial_id: string;
+    step_id: string | null;
+    position: Generated<number>;
+    alt: string;
+    content_type: string;
+    data: Buffer;
+    created_at: CreatedAt;
+  };
+  tutorial_image_variants: {
+    image_id: string;
+    size: "card" | "page" | "federation";
+    content_type: string;
+    width: number;
+    height: number;
+    data: Buffer;
+  };
+}
+
+declare module "../db/schema.ts" {
+  interface Database extends TutorialTables {}
+}

@@ -1,0 +1,114 @@
+// Every page of the tutorials, with the data it needs, for the axe accessibility scan.
+import sharp from "sharp";
+import type { Page } from "playwright-core";
+import type { PageSource } from "./harness.ts";
+import { addTutorialImage } from "../../server/tutorials/images.service.ts";
+import * as tutorials from "../../server/tutorials/tutorials.service.ts";
+
+const image = () =>
+  sharp({ create: { width: 900, height: 600, channels: 3, background: { r: 90, g: 140, b: 60 } } })
+    .jpeg()
+    .toBuffer();
+
+/** Submits the form that holds `selector` as it is, to show its errors. */
+async function submitForm(page: Page, selector: string) {
+  await Promise.all([page.waitForLoadState("load"), page.click(selector)]);
+}
+
+export const pages: PageSource = async ({ instance, users }) => {
+  const ctx = instance.ctx;
+  const category = await ctx.db
+    .selectFrom("tutorial_categories")
+    .select("id")
+    .where("slug", "=", "jardinage-nature")
+    .executeTakeFirstOrThrow();
+  const created = await ctx.transaction((tx) =>
+    tutorials.createTutorial(tx, users.member.user, {
+      title: "Semer des radis sur un balcon",
+      summary: "Des radis en trois semaines, dans une jardinière.",
+      categoryId: category.id,
+      tags: ["potager", "balcon"],
+      difficulty: "facile",
+      durationMinutes: 45,
+      costCents: 800,
+      materials: "Une jardinière\nDu terreau\nDes graines de radis",
+      tools: "Un arrosoir",
+      licence: "cc-by-sa-4.0",
+      visibility: "public",
+    }),
+  );
+  if (!created.ok) throw new Error(created.error);
+  const id = created.value;
+  const host = ctx.config.publicUrl.host;
+  const stepIds: string[] = [];
+  for (const [title, source] of [
+    ["Remplir la jardinière", "Tassez légèrement le **terreau**."],
+    ["Semer", "Un sillon d'un centimètre, une graine tous les trois centimètres."],
+    ["Arroser", "En pluie fine, tous les deux jours."],
+  ] as const) {
+    const step = await ctx.transaction((tx) =>
+      tutorials.addStep(tx, host, id, { title, source, videoUrl: null }),
+    );
+    if (step.ok) stepIds.push(step.value);
+  }
+  await addTutorialImage(ctx.db, {
+    tutorialId: id,
+    stepId: null,
+    data: await image(),
+    alt: "Une jardinière de radis sur un balcon",
+  });
+  await addTutorialImage(ctx.db, {
+    tutorialId: id,
+    stepId: stepIds[1]!,
+    data: await image(),
+    alt: "Des graines posées dans un sillon",
+  });
+  await ctx.transaction((tx) => tutorials.publish(tx, id));
+  const draft = await ctx.transaction((tx) =>
+    tutorials.createTutorial(tx, users.member.user, {
+      title: "Brouillon de tricot",
+      summary: "",
+      categoryId: category.id,
+      tags: [],
+      difficulty: "moyen",
+      durationMinutes: null,
+      costCents: null,
+      materials: "",
+      tools: "",
+      licence: "cc-by-4.0",
+      visibility: "network",
+    }),
+  );
+  if (!draft.ok) throw new Error(draft.error);
+
+  return [
+    { path: "/tutorials", as: "anonymous" },
+    { path: "/tutorials", as: "member" },
+    { path: "/tutorials?q=radis&difficulty=facile", as: "anonymous" },
+    { path: "/tutorials?category=jardinage-nature", as: "member" },
+    { path: `/tutorials/${id}`, as: "anonymous" },
+    { path: `/tutorials/${id}`, as: "member" },
+    { path: `/tutorials/${id}`, as: "staff" },
+    { path: `/tutorials/${id}/print`, as: "anonymous" },
+    { path: `/tutorials/authors/${users.member.username}`, as: "anonymous" },
+    { path: `/tutorials/authors/${users.member.username}`, as: "member" },
+    { path: "/tutorials/new", as: "member" },
+    {
+      path: "/tutorials/new",
+      as: "member",
+      prepare: (page) => submitForm(page, "main form button[type=submit]"),
+    },
+    { path: `/tutorials/${id}/edit`, as: "member" },
+    { path: `/tutorials/${draft.value}/edit`, as: "member" },
+    { path: `/tutorials/${id}/steps/${stepIds[1]}/edit`, as: "member" },
+    {
+      path: `/tutorials/${id}/steps/${stepIds[0]}/edit`,
+      as: "member",
+      prepare: async (page) => {
+        await page.fill("#field-title", "");
+        await submitForm(page, "main form button[type=submit]");
+      },
+    },
+    { path: "/admin/tutorials", as: "admin" },
+  ];
+};
