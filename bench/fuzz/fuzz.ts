@@ -2,7 +2,7 @@
 // exits 1 if any answer was ≥ 500, a connection failed, an error went uncaught, a well-formed
 // payload was not processed or the heap did not come back near its starting level.
 //
-//   npm run bench:fuzz [-- --payloads 10000 --seed 1 --concurrency 8 --api-share 0.4]
+//   npm run bench:fuzz [-- --payloads 10000 --seed 1 --concurrency 8 --api-share 0.4 --rounds 1]
 import { parseArgs } from "node:util";
 import { problems, runFuzz } from "./run.ts";
 
@@ -13,6 +13,7 @@ const { values: args } = parseArgs({
     concurrency: { type: "string", default: "8" },
     "api-share": { type: "string", default: "0.4" },
     "control-every": { type: "string", default: "50" },
+    rounds: { type: "string", default: "1" },
   },
 });
 
@@ -23,6 +24,7 @@ const report = await runFuzz({
   concurrency: Number(args.concurrency),
   apiShare: Number(args["api-share"]),
   controlEvery: Number(args["control-every"]),
+  rounds: Number(args.rounds),
   progress: (done) => process.stderr.write(`  ${done}/${payloads}\n`),
 });
 const { serverErrors, connectionErrors, uncaught, ...counts } = report;

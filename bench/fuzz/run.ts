@@ -6,7 +6,6 @@ import "../../federation/temporal.ts";
 import path from "node:path";
 import v8 from "node:v8";
 import vm from "node:vm";
-import { signRequest } from "@fedify/fedify";
 import {
   drain,
   noteKept,
@@ -15,14 +14,12 @@ import {
   type Peer,
 } from "../../test/federation/harness.ts";
 import { fixturesDir } from "../../test/support/fixtures.ts";
+import { cmcasSigner, createNote, inboxRequest } from "../../test/support/inbox.ts";
 import { apiCases, wellFormedOffer, type ApiCase } from "./api-cases.ts";
 import { loadSeeds, localise, mutate, random, type Kind, type Random } from "./mutations.ts";
 
 v8.setFlagsFromString("--expose-gc");
 const gc = vm.runInNewContext("gc") as () => void;
-
-const AS = "application/activity+json";
-const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
 
 export interface FuzzOptions {
   payloads: number;
@@ -32,6 +29,8 @@ export interface FuzzOptions {
   apiShare: number;
   /** One well-formed payload every `controlEvery` payloads. */
   controlEvery: number;
+  /** Send the payloads this many times over (1 by default). */
+  rounds?: number;
   progress?: (done: number) => void;
 }
 
@@ -45,7 +44,8 @@ export interface FuzzReport {
   connectionErrors: { target: string; kind: string; error: string }[];
   uncaught: string[];
   wellFormed: { sent: number; processed: number; missed: string[] };
-  heapMb: { start: number; end: number };
+  /** After forced garbage collections: at the start, after each round, at the end. */
+  heapMb: { start: number; rounds: number[]; end: number };
   healthy: boolean;
   seconds: number;
 }
@@ -53,25 +53,6 @@ export interface FuzzReport {
 function heapMb(): number {
   for (let i = 0; i < 3; i++) gc();
   return Math.round((process.memoryUsage().heapUsed / 1024 / 1024) * 10) / 10;
-}
-
-function createNote(from: Peer, text: string) {
-  const actor = `${from.url}/users/cmcas`;
-  const id = crypto.randomUUID();
-  return {
-    "@context": "https://www.w3.org/ns/activitystreams",
-    id: `${from.url}/activities/${id}`,
-    type: "Create",
-    actor,
-    to: [PUBLIC],
-    object: {
-      id: `${from.url}/notes/${id}`,
-      type: "Note",
-      attributedTo: actor,
-      content: `<p>${text}</p>`,
-      to: [PUBLIC],
-    },
-  };
 }
 
 /** Real payloads, moved to B's origin and said to come from B's CMCAS (its key signs them). */
@@ -109,13 +90,12 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     connectionErrors: [],
     uncaught,
     wellFormed: { sent: 0, processed: 0, missed: [] },
-    heapMb: { start: 0, end: 0 },
+    heapMb: { start: 0, rounds: [], end: 0 },
     healthy: false,
     seconds: 0,
   };
   try {
-    const key = (await b.instance.federation.keys.pairs("cmcas"))[0]!.privateKey;
-    const keyId = new URL(`${b.url}/users/cmcas#main-key`);
+    const signer = await cmcasSigner(b.instance);
     const seeds = inboxSeeds(b);
     if (seeds.length === 0) throw new Error("no seed payloads found");
     const api = await apiCases(a);
@@ -138,16 +118,16 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     async function sendInbox(body: Buffer, kind: Kind | "well-formed", rr: Random) {
       const inbox = rr.int(2) ? `${a.url}/inbox` : `${a.url}/users/cmcas/inbox`;
       const signed = kind === "well-formed" || rr.int(2) === 1;
-      const contentType = rr.int(10) === 0 ? rr.pick(["text/plain", "application/json", ""]) : AS;
-      let request = new Request(inbox, {
-        method: "POST",
-        headers: { ...(contentType ? { "content-type": contentType } : {}), accept: AS },
-        body: new Uint8Array(body),
-      });
-      if (signed)
-        request = await signRequest(request, key, keyId, {
-          spec: rr.int(2) ? "rfc9421" : "draft-cavage-http-signatures-12",
-        });
+      const contentType =
+        rr.int(10) === 0 ? rr.pick(["text/plain", "application/json", ""]) : undefined;
+      // Drawn after the content type and only when signed, so that a seed replays the same run.
+      const spec = signed ? (rr.int(2) ? "rfc9421" : "draft-cavage-http-signatures-12") : undefined;
+      const request = await inboxRequest(
+        inbox,
+        new Uint8Array(body),
+        spec ? { ...signer, spec } : undefined,
+        contentType,
+      );
       report.inbox.total++;
       if (signed) report.inbox.signed++;
       else report.inbox.unsigned++;
@@ -198,7 +178,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
         report.wellFormed.sent++;
         count(report.byKind, "well-formed");
         if (rr.int(2)) {
-          const note = createNote(b, `bien formé ${index}`);
+          const note = createNote(b.url, `bien formé ${index}`);
           const status = await sendInbox(Buffer.from(JSON.stringify(note)), "well-formed", rr);
           controls.push({ note: note.object.id, status });
         } else {
@@ -225,17 +205,23 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     await drain(a, b);
     report.heapMb.start = heapMb();
 
-    let next = 0;
-    const worker = async () => {
-      while (next < options.payloads) {
-        const index = next++;
-        await one(index);
-        report.sent++;
-        if (report.sent % 500 === 0) options.progress?.(report.sent);
-      }
-    };
-    await Promise.all(Array.from({ length: options.concurrency }, worker));
-    await drain(a, b);
+    // Each round after the first draws other payloads (its indexes are past the warm-up's): a
+    // heap that grows round after round is a leak, one that stays level is a bounded cache.
+    for (let round = 0; round < (options.rounds ?? 1); round++) {
+      const offset = round * (options.payloads + 1000);
+      let next = 0;
+      const worker = async () => {
+        while (next < options.payloads) {
+          const index = next++;
+          await one(offset + index);
+          report.sent++;
+          if (report.sent % 500 === 0) options.progress?.(report.sent);
+        }
+      };
+      await Promise.all(Array.from({ length: options.concurrency }, worker));
+      await drain(a, b);
+      report.heapMb.rounds.push(heapMb());
+    }
 
     // Inbox activities are processed from the queue: give the last ones a moment.
     const deadline = Date.now() + 30_000;

@@ -118,6 +118,25 @@ async function answerOrRefuse(
   }
 }
 
+/**
+ * True when `url`'s host answered 401 or 403: it serves the document to signed requests only
+ * (authorized fetch; our network groups and unlisted members, ADR 0085 and 0087).
+ */
+export function refusedUnsigned(error: unknown, url: string): boolean {
+  const {
+    name,
+    response,
+    url: failed,
+  } = (error ?? {}) as {
+    name?: unknown;
+    response?: { status?: unknown };
+    url?: unknown;
+  };
+  if (name !== "FetchError" || !(failed instanceof URL)) return false;
+  const status = response?.status;
+  return (status === 401 || status === 403) && failed.host === new URL(url).host;
+}
+
 export function federationMiddleware(
   federation: Federation<void>,
   publicUrl: URL,
@@ -134,7 +153,10 @@ export function federationMiddleware(
       // (the Delete of a deleted account is signed with the key its receivers already know).
       try {
         return await context.documentLoader(url, options);
-      } catch {
+      } catch (error) {
+        // Signed again only when the key's host asked for a signature: a peer that is down, slow
+        // or broken costs one try (one timeout), not two.
+        if (!refusedUnsigned(error, url)) throw error;
         // Kept once made; a failure (database away) is not kept.
         signed ??= context.getDocumentLoader({ identifier: INSTANCE_ACTOR }).catch((error) => {
           signed = undefined;

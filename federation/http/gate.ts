@@ -56,6 +56,29 @@ function depth(json: unknown): number {
   return deepest;
 }
 
+/**
+ * A NUL character or an unpaired UTF-16 surrogate (`"\\ud800"` escaped in JSON) is valid JSON but
+ * cannot be stored: PostgreSQL's jsonb (the job queue's payload column) and text refuse both.
+ * Found here, such a body is the sender's fault (400); found at enqueue, it used to look like a
+ * queue outage (503) and the sender retried it forever.
+ */
+export function unstorableText(json: unknown): boolean {
+  const bad = (text: string) => text.includes("\0") || !text.isWellFormed();
+  const stack: unknown[] = [json];
+  while (stack.length) {
+    const value = stack.pop();
+    if (typeof value === "string") {
+      if (bad(value)) return true;
+    } else if (value !== null && typeof value === "object") {
+      for (const [key, item] of Object.entries(value)) {
+        if (bad(key)) return true;
+        stack.push(item);
+      }
+    }
+  }
+  return false;
+}
+
 export async function checkInboxPost(
   deps: GateDeps,
   url: URL,
@@ -71,6 +94,11 @@ export async function checkInboxPost(
     return { status: 400, detail: "The body is not valid JSON." };
   }
   if (depth(json) > MAX_DEPTH) return { status: 400, detail: "The body is nested too deeply." };
+  if (unstorableText(json))
+    return {
+      status: 400,
+      detail: "The body contains a NUL character or an unpaired surrogate, which cannot be stored.",
+    };
   const actor = actorOf(json);
   for (const origin of [keyId.href, actor]) {
     if (origin !== undefined && !(await deps.policy.allows(origin)))

@@ -19,6 +19,11 @@ import {
 const IDLE_POLL_MS = 500;
 const LOCK_MARGIN_S = 30;
 
+function isDataException(error: unknown): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && code.startsWith("22");
+}
+
 export class DatabaseQueue implements JobQueue {
   readonly kind = "database";
   readonly #db: Db;
@@ -51,6 +56,9 @@ export class DatabaseQueue implements JobQueue {
         })
         .execute();
     } catch (error) {
+      // A data exception (SQLSTATE class 22: text jsonb refuses, such as an unpaired surrogate)
+      // is the payload's, not an outage: told apart so that it is not answered "retry later".
+      if (isDataException(error)) throw error;
       throw new QueueUnavailableError(error);
     }
     this.#wake.emit("job");

@@ -1,6 +1,12 @@
 import assert from "node:assert/strict";
-import { signJsonLd, signRequest } from "@fedify/fedify";
+import { signJsonLd } from "@fedify/fedify";
 import { generateKeyPair } from "../../federation/keys.ts";
+import {
+  cmcasSigner,
+  createNote as noteFrom,
+  inboxRequest,
+  type Signer,
+} from "../support/inbox.ts";
 import {
   api,
   drain,
@@ -13,52 +19,14 @@ import {
   type Peer,
 } from "./harness.ts";
 
-const AS = "application/activity+json";
-const PUBLIC = "https://www.w3.org/ns/activitystreams#Public";
-
-type Spec = "rfc9421" | "draft-cavage-http-signatures-12";
-
-function createNote(from: Peer, text: string) {
-  const actor = `${from.url}/users/cmcas`;
-  const id = crypto.randomUUID();
-  return {
-    "@context": "https://www.w3.org/ns/activitystreams",
-    id: `${from.url}/activities/${id}`,
-    type: "Create",
-    actor,
-    to: [PUBLIC],
-    object: {
-      id: `${from.url}/notes/${id}`,
-      type: "Note",
-      attributedTo: actor,
-      content: `<p>${text}</p>`,
-      to: [PUBLIC],
-    },
-  };
-}
+const createNote = (from: Peer, text: string) => noteFrom(from.url, text);
 
 async function cmcasKey(peer: Peer): Promise<CryptoKey> {
-  return (await peer.instance.federation.keys.pairs("cmcas"))[0]!.privateKey;
+  return (await cmcasSigner(peer.instance)).key;
 }
 
-async function post(
-  to: Peer,
-  body: object,
-  sign?: { key: CryptoKey; keyId: string; spec?: Spec; minutesAgo?: number },
-) {
-  let request = new Request(`${to.url}/inbox`, {
-    method: "POST",
-    headers: { "content-type": AS, accept: AS },
-    body: JSON.stringify(body),
-  });
-  if (sign) {
-    const at = Date.now() - (sign.minutesAgo ?? 0) * 60_000;
-    request = await signRequest(request, sign.key, new URL(sign.keyId), {
-      spec: sign.spec ?? "draft-cavage-http-signatures-12",
-      currentTime: Temporal.Instant.fromEpochMilliseconds(at),
-    });
-  }
-  return fetch(request);
+async function post(to: Peer, body: object, sign?: Signer) {
+  return fetch(await inboxRequest(`${to.url}/inbox`, body, sign));
 }
 
 interface HostState {
