@@ -122,6 +122,8 @@ async function sendReport(tx: Tx, publicUrl: URL, reportId: string): Promise<voi
       actor: actorUri(publicUrl, INSTANCE_ACTOR),
       object: new URL(report.post_ap_id),
       summary: report.reason,
+      // Microblogging software reads the reporter's comment from `content`.
+      content: report.reason,
       to: group,
       audience: group,
     }),

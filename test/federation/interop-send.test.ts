@@ -129,4 +129,41 @@ describe("federation: what other software receives from our groups", function ()
       mastodon.inboxStatus = () => 202;
     }
   });
+
+  it("rejects, with the reason, a remote post the group refuses", async () => {
+    const changed = await staff.api.put(`/groups/${group.id}`, {
+      name: "Randonnée",
+      visibility: "public",
+      postPolicy: "moderators",
+      joinPolicy: "open",
+    });
+    assert.equal(changed.status, 200, changed.text);
+    const post = `${nodebb.url}/post/${crypto.randomUUID()}`;
+    const create = {
+      "@context": AS,
+      id: `${post}#create`,
+      type: "Create",
+      actor: julie,
+      to: [PUBLIC],
+      cc: [group.actor],
+      object: {
+        id: post,
+        type: "Page",
+        name: "Sujet refusé",
+        content: "<p>Bonjour</p>",
+        attributedTo: julie,
+        audience: group.actor,
+        to: [PUBLIC],
+      },
+    };
+    assert.equal((await nodebb.post(`${instance.url}/inbox`, create, julie)).status, 202);
+    const reject = await waitFor("the group's Reject", async () =>
+      nodebb.received.find((r) => r.body?.type === "Reject"),
+    );
+    assert.equal(reject.body!.actor, group.actor);
+    const object = reject.body!.object;
+    assert.equal(typeof object === "string" ? object : (object as { id: string }).id, create.id);
+    assert.match(String(reject.body!.summary), /modérateurs/);
+    assert.match(String(reject.body!.content), /modérateurs/);
+  });
 });
