@@ -166,4 +166,22 @@ describe("federation: what other software receives from our groups", function ()
     assert.match(String(reject.body!.summary), /modérateurs/);
     assert.match(String(reject.body!.content), /modérateurs/);
   });
+
+  it("deletes a removed topic's context (FEP-7888) for software that removes threads by context", async () => {
+    const opened = await staff.api.post(`/groups/${group.id}/topics`, {
+      title: "À retirer",
+      content: "Texte",
+    });
+    assert.equal(opened.status, 201, opened.text);
+    const topic = await staff.api.get(`/topics/${opened.body.id}`);
+    const first = (topic.body.posts as { id: string }[])[0]!;
+    const removed = await staff.api.post(`/posts/${first.id}/removal`, { reason: "Hors charte" });
+    assert.equal(removed.status, 204, removed.text);
+    const context = `${instance.url}/topics/${opened.body.id}/context`;
+    const del = await waitFor("the Delete of the context", async () =>
+      mastodon.received.find((r) => r.body?.type === "Delete" && r.body.object === context),
+    );
+    assert.equal(del.body!.actor, group.actor);
+    assert.equal(del.body!.summary, "Hors charte");
+  });
 });
