@@ -102,6 +102,7 @@ const onDelete = route<Delete>({
       await removeIncoming(tx, app.config.publicUrl, post, {
         reason: "Supprimé par son auteur",
         by: found.authorUri!,
+        byAuthor: true,
       });
       await announceInGroup(tx, app.config.publicUrl, found, input.activity);
     });
