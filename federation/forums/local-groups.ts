@@ -3,17 +3,26 @@
 // its followers), posts of remote groups that mention our members, authors' deletions, and
 // reports (`Flag`). A post names its group in `audience`, `to` or `cc`; a Note that names none is
 // not the forums' (followed people's notes, offers' messages).
-import type { Create, Delete, Flag, Update } from "@fedify/vocab";
+import { Reject, type Create, type Delete, type Flag, type Update } from "@fedify/vocab";
+import type { Refusal } from "../../server/forums/incoming.service.ts";
 import { receivePostInGroup, removeIncoming } from "../../server/forums/incoming.service.ts";
 import { findLocalPost, findPostByApId } from "../../server/forums/post-ids.ts";
 import { reportFromRemote } from "../../server/forums/remote-groups.service.ts";
 import { route, type InboxInput } from "../inbox/route.ts";
-import { hostOf } from "../uris.ts";
+import { sendToActors } from "../outbox.ts";
+import { actorUri, hostOf, newActivityId } from "../uris.ts";
 import { announceInGroup } from "./announce.ts";
 import { incomingPost, isPostLike, localGroupAmong, targetsOf } from "./inbound-shared.ts";
 import { onMentioningPost } from "./mentions.ts";
 import { postObject } from "./objects.ts";
 import { moderationFromGroupHost } from "./remote-groups.ts";
+
+/** Why a post was refused, as its author's server shows it (in French, as our groups are). */
+const REFUSALS: Record<Refusal, string> = {
+  banned: "Vous êtes exclu de ce groupe.",
+  moderators_only: "Dans ce groupe, seuls les modérateurs peuvent ouvrir un sujet.",
+  locked: "Ce sujet est verrouillé ou retiré : les réponses n'y sont plus acceptées.",
+};
 
 /** Create or Update of a post for one of our groups, or for a remote group we know. */
 async function onPostActivity(input: InboxInput<Create | Update>): Promise<boolean> {
@@ -42,6 +51,21 @@ async function onPostActivity(input: InboxInput<Create | Update>): Promise<boole
     const outcome = await receivePostInGroup(tx, app.config.publicUrl, local, post);
     if (outcome.kind === "refused") {
       input.log.info({ group: local.slug, refused: outcome.refusal }, "post refused by the group");
+      // Its author's server hears of it (rather than a silent 202): the group rejects the activity.
+      const to = new URL(sender);
+      await sendToActors(
+        tx,
+        local.slug,
+        [to],
+        new Reject({
+          id: newActivityId(app.config.publicUrl),
+          actor: actorUri(app.config.publicUrl, local.slug),
+          object: activity.id ?? object.id,
+          summary: REFUSALS[outcome.refusal],
+          content: REFUSALS[outcome.refusal],
+          to,
+        }),
+      );
       return;
     }
     if (outcome.kind !== "created" && outcome.kind !== "updated") return;
@@ -78,6 +102,7 @@ const onDelete = route<Delete>({
       await removeIncoming(tx, app.config.publicUrl, post, {
         reason: "Supprimé par son auteur",
         by: found.authorUri!,
+        byAuthor: true,
       });
       await announceInGroup(tx, app.config.publicUrl, found, input.activity);
     });
@@ -101,7 +126,8 @@ const onFlag = route<Flag>({
         reportFromRemote(tx, {
           postId: local.id,
           reporterUri: input.senderUri.href,
-          reason: flag.summary?.toString().trim() || "—",
+          // Mastodon puts the reporter's comment in `content`, Lemmy and we in `summary`.
+          reason: flag.summary?.toString().trim() || flag.content?.toString().trim() || "—",
           apId: flag.id?.href ?? null,
         }),
       );

@@ -16,6 +16,7 @@ import {
   Create,
   Delete,
   Flag,
+  Page,
   PUBLIC_COLLECTION,
   Undo,
   Update,
@@ -71,7 +72,24 @@ export async function federateForums(runtime: FederationRuntime, job: FederateJo
         audience: groupUri,
         ...addressing(found, publicUrl),
       });
-      return announceInGroup(tx, publicUrl, found, del);
+      await announceInGroup(tx, publicUrl, found, del);
+      // A removed topic: its FEP-7888 context is deleted too, by the group that owns it (forum
+      // software removes threads by their context, not by their first post).
+      const context = found.object instanceof Page ? found.object.contextIds[0] : undefined;
+      if (context && context.origin === publicUrl.origin && found.groupIdentifier)
+        await publishToFollowers(
+          tx,
+          found.groupIdentifier,
+          new Delete({
+            id: newActivityId(publicUrl),
+            actor: groupUri,
+            object: context,
+            summary: job.reason,
+            audience: groupUri,
+            ...addressing(found, publicUrl),
+          }),
+        );
+      return;
     }
     // Only what our members write goes out as their activity; remote posts were announced
     // when they arrived.
@@ -122,6 +140,8 @@ async function sendReport(tx: Tx, publicUrl: URL, reportId: string): Promise<voi
       actor: actorUri(publicUrl, INSTANCE_ACTOR),
       object: new URL(report.post_ap_id),
       summary: report.reason,
+      // Microblogging software reads the reporter's comment from `content`.
+      content: report.reason,
       to: group,
       audience: group,
     }),

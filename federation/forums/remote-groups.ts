@@ -66,10 +66,10 @@ async function postInGroup(db: Db, publicUrl: URL, group: GroupRow, uri: URL | n
   if (!post) return undefined;
   const row = await db
     .selectFrom("forum_posts")
-    .select("group_id")
+    .select(["group_id", "author_ap_id"])
     .where("id", "=", post.id)
     .executeTakeFirstOrThrow();
-  return row.group_id === group.id ? post : undefined;
+  return row.group_id === group.id ? { ...post, authorApId: row.author_ap_id } : undefined;
 }
 
 const reasonOf = (activity: ApObject) => activity.summary?.toString().trim() || "—";
@@ -108,11 +108,14 @@ export async function applyGroupActivity(
   }
   if (item instanceof Delete || item instanceof Remove) {
     const post = await postInGroup(app.db, publicUrl, group, item.objectId);
-    if (post)
-      await app.transaction((tx) =>
-        removeIncoming(tx, publicUrl, post, { reason: reasonOf(item), by }),
-      );
-    return post !== undefined;
+    if (!post) return false;
+    // The author's own deletion, relayed by the group, is not a moderators' removal.
+    const byAuthor = item instanceof Delete && item.actorId?.href === post.authorApId;
+    const removal = byAuthor
+      ? { reason: "Supprimé par son auteur", by: post.authorApId!, byAuthor }
+      : { reason: reasonOf(item), by };
+    await app.transaction((tx) => removeIncoming(tx, publicUrl, post, removal));
+    return true;
   }
   if (item instanceof Undo) {
     const inner = await tolerate(item.getObject(TRUST), null, log, "reading an undone activity");

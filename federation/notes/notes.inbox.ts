@@ -1,12 +1,16 @@
 // Public notes of remote people: kept for their profile page, and each new one notifies the local
-// members who follow them. Only the author's own instance may create or change a note.
+// members who follow them. Only the author's own instance may create or change a note. A note that
+// mentions one of our members tells them (public or not); a note from someone nobody here follows
+// that mentions nobody here is not kept (anyone could otherwise fill an actor page).
 import type { Delete } from "@fedify/vocab";
-import { Note, PUBLIC_COLLECTION } from "@fedify/vocab";
+import { Create, Mention, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
+import { plainText } from "../../server/offers/rich-text.ts";
 import { notify } from "../../server/notifications/notifications.service.ts";
 import { findRemoteActor, type RemoteActor } from "../actors/remote.ts";
 import { localFollowersOf } from "../follows/follows.repo.ts";
 import { sanitizeHtmlAs } from "../../server/lib/html-policy.ts";
 import { route, type InboxInput } from "../inbox/route.ts";
+import { tolerate } from "../tolerate.ts";
 import { hostOf } from "../uris.ts";
 import { deleteNote, saveNote, type RemoteNote } from "./notes.repo.ts";
 
@@ -27,15 +31,56 @@ export function noteFromVocab(note: Note, author: RemoteActor): RemoteNote | und
   };
 }
 
+/** Our members a note's `Mention` tags name (at most 20). */
+async function mentionedMembers(input: InboxInput, note: Note): Promise<string[]> {
+  const found = new Set<string>();
+  for await (const tag of note.getTags({ suppressError: true })) {
+    if (!(tag instanceof Mention) || !tag.href || found.size >= 20) continue;
+    const parsed = input.fed.parseUri(tag.href);
+    if (parsed?.type !== "actor") continue;
+    const userId = (await input.deps.actors.byIdentifier(parsed.identifier))?.userId;
+    if (userId) found.add(userId);
+  }
+  return [...found];
+}
+
 async function keepNote(note: Note, input: InboxInput): Promise<boolean> {
   const author = await input.sender();
   if (!author) throw new Error(`cannot fetch the actor ${input.senderUri.href}`);
-  const kept = noteFromVocab(note, author);
-  if (!kept) return true;
   const { app } = input.deps;
+  const own = note.id && note.attributionId?.href === author.uri && hostOf(note.id) === author.host;
+  if (!own) return true;
+  const mentioned = await tolerate(
+    mentionedMembers(input, note),
+    [] as string[],
+    input.log,
+    "reading mentions",
+  );
+  const followers = await localFollowersOf(app.db, author.id);
+  if (followers.length === 0 && mentioned.length === 0) {
+    input.log.debug({ note: note.id?.href }, "note of an actor nobody here follows: ignored");
+    return true;
+  }
+  const kept = noteFromVocab(note, author);
+  const isNew = input.activity instanceof Create;
   await app.transaction(async (tx) => {
-    if (!(await saveNote(tx.db, kept))) return;
-    for (const userId of await localFollowersOf(tx.db, author.id)) {
+    const saved = kept ? await saveNote(tx.db, kept) : isNew;
+    if (!saved) return;
+    for (const userId of mentioned) {
+      await notify(tx, app.config.publicUrl, {
+        userId,
+        kind: "federation:mentioned",
+        data: {
+          name: author.name,
+          handle: author.handle,
+          excerpt: plainText(sanitizeHtmlAs("federated", note.content?.toString())).slice(0, 140),
+        },
+        link: `/federation/actors/${author.id}`,
+      });
+    }
+    if (!kept) return;
+    for (const userId of followers) {
+      if (mentioned.includes(userId)) continue;
       await notify(tx, app.config.publicUrl, {
         userId,
         kind: "federation:newPost",

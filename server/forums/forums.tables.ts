@@ -95,6 +95,7 @@ export interface ForumTables {
     removed_at: NullableTimestamp;
     removed_by: string | null;
     removal_reason: string | null;
+    removed_by_author: Generated<boolean>;
     like_count: Generated<number>;
     created_at: CreatedAt;
   };

@@ -228,11 +228,15 @@ export async function removeIncoming(
   tx: Tx,
   publicUrl: URL,
   post: { id: string; topicId: string },
-  removal: { reason: string; by: string },
+  removal: { reason: string; by: string; byAuthor?: boolean },
 ): Promise<void> {
   const row = await tx.db
     .updateTable("forum_posts")
-    .set({ removed_at: new Date(), removal_reason: removal.reason })
+    .set({
+      removed_at: new Date(),
+      removal_reason: removal.reason,
+      removed_by_author: removal.byAuthor ?? false,
+    })
     .where("id", "=", post.id)
     .where("removed_at", "is", null)
     .returning(["position", "group_id", "author_id", "author_name", "text_plain"])

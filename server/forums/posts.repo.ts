@@ -23,6 +23,8 @@ export interface Post {
   createdAt: Date;
   /** Where a post written elsewhere is published (its page, else its id); null for ours. */
   originalUrl: string | null;
+  /** Deleted by its author (on their instance), not removed by the moderators. */
+  removedByAuthor: boolean;
 }
 
 export interface Attachment {
@@ -57,6 +59,7 @@ const postColumns = [
   "p.created_at",
   "p.url",
   "p.ap_id",
+  "p.removed_by_author",
 ] as const;
 
 type PostRow = {
@@ -80,6 +83,7 @@ type PostRow = {
   created_at: Date;
   url: string | null;
   ap_id: string | null;
+  removed_by_author: boolean;
 };
 
 /** Only web addresses become links. */
@@ -105,6 +109,7 @@ function toPost(r: PostRow): Post {
     likeCount: r.like_count,
     createdAt: r.created_at,
     originalUrl: r.author_id === null ? webUrl(r.url ?? r.ap_id) : null,
+    removedByAuthor: r.removed_by_author,
   };
 }
 
@@ -270,8 +275,13 @@ export async function setRemoved(
     .updateTable("forum_posts")
     .set(
       removal
-        ? { removed_at: new Date(), removed_by: removal.by, removal_reason: removal.reason }
-        : { removed_at: null, removed_by: null, removal_reason: null },
+        ? {
+            removed_at: new Date(),
+            removed_by: removal.by,
+            removal_reason: removal.reason,
+            removed_by_author: false,
+          }
+        : { removed_at: null, removed_by: null, removal_reason: null, removed_by_author: false },
     )
     .where("id", "=", id)
     .execute();

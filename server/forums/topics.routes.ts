@@ -179,6 +179,8 @@ async function topicPage(
       title: topic.title,
       ...groupHeader(ctx, found, "topics"),
       topic,
+      // Its first post deleted by its author (elsewhere): not a moderators' removal.
+      topicDeletedByAuthor: posts.some((p) => p.position === 1 && p.removedByAuthor),
       posts: posts.map((p) => ({
         ...p,
         page,

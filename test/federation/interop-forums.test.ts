@@ -125,4 +125,33 @@ describe("federation: topics of forum and link-aggregator software", function ()
     // Without a page of its own, the post links to its id on its server.
     assert.ok(html.includes(`href="${peer.url}/post/42"`));
   });
+
+  it("shows an author's own deletion, relayed by the category, as theirs and not as moderation", async () => {
+    const id = `${peer.url}/post/43`;
+    const topic = await announce({ id, type: "Note", name: "Annulé", content: "<p>Réponse</p>" });
+    const res = await peer.post(
+      `${instance.url}/inbox`,
+      {
+        "@context": AS,
+        id: `${category}/announce/${crypto.randomUUID()}`,
+        type: "Announce",
+        actor: category,
+        to: [PUBLIC],
+        object: { id: `${id}#delete`, type: "Delete", actor: author, to: [PUBLIC], object: id },
+      },
+      category,
+    );
+    assert.equal(res.status, 202, await res.text());
+    await waitFor("the deletion", async () => {
+      const row = await instance.ctx.db
+        .selectFrom("forum_posts")
+        .select("removed_at")
+        .where("ap_id", "=", id)
+        .executeTakeFirstOrThrow();
+      return row.removed_at !== null;
+    });
+    const html = await page(`/topics/${topic.id}`);
+    assert.ok(html.includes("supprimé par son auteur"));
+    assert.ok(!html.includes("retiré par la modération"));
+  });
 });

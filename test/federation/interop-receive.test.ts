@@ -2,9 +2,10 @@
 // fake-peer.ts) serves actors shaped as that software publishes them and signs its activities.
 import assert from "node:assert/strict";
 import { LITEPUB } from "../../federation/contexts.ts";
+import { createMember } from "../support/accounts.ts";
 import { FakePeer } from "../support/fake-peer.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { waitFor } from "./harness.ts";
+import { api, tokenFor, waitFor } from "./harness.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";
 
@@ -64,5 +65,58 @@ describe("federation: inbox payloads of other software", function () {
       assert.match(res.headers.get("content-type") ?? "", /^application\/problem\+json/);
       assert.match(((await res.json()) as { detail: string }).detail, /could not be loaded/);
     }
+  });
+
+  const note = (actor: string, content: string, tag: unknown[] = []) => {
+    const id = `${actor}/statuses/${crypto.randomUUID()}`;
+    return {
+      "@context": AS,
+      id: `${id}/activity`,
+      type: "Create",
+      actor,
+      to: [`${AS}#Public`],
+      object: { id, type: "Note", attributedTo: actor, content, to: [`${AS}#Public`], tag },
+    };
+  };
+  const keptNote = (uri: string) =>
+    instance.ctx.db
+      .selectFrom("federation_remote_notes")
+      .select("uri")
+      .where("uri", "=", uri)
+      .executeTakeFirst();
+
+  it("tells a member mentioned by a microblog post outside any group, and ignores notes nobody asked for", async () => {
+    const member = await createMember(instance);
+    const token = await tokenFor(instance, member);
+    const visible = await api({ url: instance.url } as never, token).patch("/me", {
+      discoverable: true,
+    });
+    assert.equal(visible.status, 200, visible.text);
+    const actor = await peer.actor("/users/ana", { type: "Person", preferredUsername: "ana" });
+    const memberActor = `${instance.url}/users/${member.user.id}`;
+
+    // Nobody here follows Ana: her ordinary note is not kept.
+    const plain = note(actor, "<p>Bonjour le monde</p>");
+    assert.equal((await peer.post(`${instance.url}/inbox`, plain, actor)).status, 202);
+    const mention = note(actor, `<p><a href="${memberActor}">@membre</a> tu viens ?</p>`, [
+      { type: "Mention", href: memberActor, name: `@membre@${new URL(instance.url).host}` },
+    ]);
+    assert.equal((await peer.post(`${instance.url}/inbox`, mention, actor)).status, 202);
+    const told = await waitFor("the mention's notification", () =>
+      instance.ctx.db
+        .selectFrom("notifications")
+        .select(["kind", "data"])
+        .where("user_id", "=", member.user.id)
+        .where("kind", "=", "federation:mentioned")
+        .executeTakeFirst(),
+    );
+    assert.match(JSON.stringify(told.data), /tu viens/);
+    await waitFor("the queue to be idle", async () => {
+      const stats = await instance.ctx.queue.stats();
+      return stats.pending + stats.running === 0;
+    });
+    // Kept (it names a member here); the plain one was not.
+    assert.ok(await keptNote(mention.object.id));
+    assert.equal(await keptNote(plain.object.id), undefined);
   });
 });

@@ -129,4 +129,59 @@ describe("federation: what other software receives from our groups", function ()
       mastodon.inboxStatus = () => 202;
     }
   });
+
+  it("rejects, with the reason, a remote post the group refuses", async () => {
+    const changed = await staff.api.put(`/groups/${group.id}`, {
+      name: "Randonnée",
+      visibility: "public",
+      postPolicy: "moderators",
+      joinPolicy: "open",
+    });
+    assert.equal(changed.status, 200, changed.text);
+    const post = `${nodebb.url}/post/${crypto.randomUUID()}`;
+    const create = {
+      "@context": AS,
+      id: `${post}#create`,
+      type: "Create",
+      actor: julie,
+      to: [PUBLIC],
+      cc: [group.actor],
+      object: {
+        id: post,
+        type: "Page",
+        name: "Sujet refusé",
+        content: "<p>Bonjour</p>",
+        attributedTo: julie,
+        audience: group.actor,
+        to: [PUBLIC],
+      },
+    };
+    assert.equal((await nodebb.post(`${instance.url}/inbox`, create, julie)).status, 202);
+    const reject = await waitFor("the group's Reject", async () =>
+      nodebb.received.find((r) => r.body?.type === "Reject"),
+    );
+    assert.equal(reject.body!.actor, group.actor);
+    const object = reject.body!.object;
+    assert.equal(typeof object === "string" ? object : (object as { id: string }).id, create.id);
+    assert.match(String(reject.body!.summary), /modérateurs/);
+    assert.match(String(reject.body!.content), /modérateurs/);
+  });
+
+  it("deletes a removed topic's context (FEP-7888) for software that removes threads by context", async () => {
+    const opened = await staff.api.post(`/groups/${group.id}/topics`, {
+      title: "À retirer",
+      content: "Texte",
+    });
+    assert.equal(opened.status, 201, opened.text);
+    const topic = await staff.api.get(`/topics/${opened.body.id}`);
+    const first = (topic.body.posts as { id: string }[])[0]!;
+    const removed = await staff.api.post(`/posts/${first.id}/removal`, { reason: "Hors charte" });
+    assert.equal(removed.status, 204, removed.text);
+    const context = `${instance.url}/topics/${opened.body.id}/context`;
+    const del = await waitFor("the Delete of the context", async () =>
+      mastodon.received.find((r) => r.body?.type === "Delete" && r.body.object === context),
+    );
+    assert.equal(del.body!.actor, group.actor);
+    assert.equal(del.body!.summary, "Hors charte");
+  });
 });
