@@ -40,7 +40,7 @@ export default definePlugin({
     name: "covoiturage",
     views: path.join(here, "views"),
     migrations: path.join(here, "migrations"),
-    nav: [{ href: "/covoiturage", label: "covoiturage:nav" }],
+    nav: [{ href: "/covoiturage", label: "covoiturage:nav", signedIn: true }],
     settings: {
       schema: {
         type: "object",
