@@ -9,6 +9,7 @@ import { syncNetworkList } from "./link.ts";
 import { recordJoinRequest } from "./network.ts";
 import { hubAdminRoutes, hubPublicRoutes } from "./hub.routes.ts";
 import { landingRoutes } from "./landing.ts";
+import { relayActor, relayInbox } from "./relay.ts";
 
 export interface HubFederationJobs {
   "hub.sync-list": Record<string, never>;
@@ -53,7 +54,8 @@ const onJoinNetwork = route<Join>({
 
 export const hubFederation: FederationModule = {
   name: "hub",
-  inbox: [onJoinNetwork],
+  inbox: [onJoinNetwork, ...relayInbox],
+  actors: relayActor,
   jobs,
   scheduled: [{ job: "hub.sync-list", everySeconds: 900 }],
   web: (runtime) => ({

@@ -10,6 +10,7 @@ import type { FederationRuntime } from "../deps.ts";
 import { readLink, requestJoin, setTrust, syncNetworkList } from "./link.ts";
 import { decide, listMembers, networkDocument, NETWORK_PATH, type Decision } from "./network.ts";
 import { aggregationProgress } from "./aggregation.ts";
+import { relayState, subscribeToRelay } from "./relay.ts";
 
 interface JoinForm {
   hubUrl: string;
@@ -58,6 +59,7 @@ export function hubAdminRoutes(
       listAgeHours: link?.listFetchedAt
         ? Math.floor((Date.now() - link.listFetchedAt.getTime()) / 3_600_000)
         : null,
+      relay: link ? await relayState(runtime, link.hubUrl) : undefined,
       values: { hubUrl: link?.hubUrl ?? "", ...values },
       errors,
     });
@@ -79,6 +81,16 @@ export function hubAdminRoutes(
       ]);
     await requestJoin(runtime, url);
     flash(req, "hub:network.requested", { host: url.host });
+    res.redirect(303, "/admin/network");
+  });
+
+  router.post("/admin/network/relay", admin, async (req, res) => {
+    const link = await readLink(runtime);
+    if (!link) throw new HttpError(404, "errors.notFound");
+    await runtime.policy.allowForNetwork(link.hubHost);
+    const found = await subscribeToRelay(runtime, new URL(link.hubUrl));
+    if (found.ok) flash(req, "hub:network.relayAsked", { host: link.hubHost });
+    else flash(req, "hub:network.relayFailed", { host: link.hubHost });
     res.redirect(303, "/admin/network");
   });
 

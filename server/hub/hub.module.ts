@@ -8,6 +8,7 @@ import { bookingRoutes } from "./booking.routes.ts";
 
 export const hubModule: Module = {
   name: "hub",
+  styles: ["/static/hub.css"],
   publicRoutes(router, ctx) {
     if (ctx.config.hub) calendarPublicRoutes(router, ctx);
   },
