@@ -116,12 +116,16 @@ async function dismissReport(ctx: AppContext, req: Req, res: Res) {
   const found = await moderatedGroup(ctx.db, req.user, { slug: String(req.params.slug) });
   const form = parseForm(validateReason, req.body);
   const result = await ctx.transaction((tx) =>
-    moderation.dismissReport(tx, {
-      group: found.group,
-      reportId: String(req.params.reportId),
-      moderator: req.user!,
-      reason: form.ok ? form.value.reason : undefined,
-    }),
+    moderation.dismissReport(
+      tx,
+      {
+        group: found.group,
+        reportId: String(req.params.reportId),
+        moderator: req.user!,
+        reason: form.ok ? form.value.reason : undefined,
+      },
+      forumDeps(ctx),
+    ),
   );
   flash(req, result.ok ? "forums:reports.dismissed" : `forums:errors.${result.error}`);
   const back = (req.body as { back?: string }).back === "instance";

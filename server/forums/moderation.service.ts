@@ -16,6 +16,7 @@ import * as posts from "./posts.repo.ts";
 import type { Post } from "./posts.repo.ts";
 import { LOG_PER_PAGE, postPath, pager, REPORTS_PER_PAGE } from "./paging.ts";
 import { excerpt } from "./richtext.ts";
+import { openReporters, tellOfReport, tellReporters } from "./report-notices.ts";
 import * as topics from "./topics.repo.ts";
 import type { Topic } from "./topics.repo.ts";
 
@@ -55,7 +56,16 @@ export async function removePost(
     reason,
     details: { position: post.position, excerpt: excerpt(post.text, 120) },
   });
+  const reporters = await openReporters(tx.db, { postId: post.id });
   await repo.closeReports(tx.db, { postId: post.id }, "resolved", moderator.id, reason);
+  await tellReporters(
+    tx,
+    deps,
+    reporters,
+    "reportResolved",
+    { group: group.name, topic: topic.title, reason },
+    `/groups/${group.slug}/log`,
+  );
   await deps.federation.postRemoved(tx, post.id, reason);
   if (post.authorId && post.authorId !== moderator.id) {
     await notify(tx, deps.publicUrl, {
@@ -277,30 +287,37 @@ export async function report(
   if (!id) return fail("already_reported");
   // A remote group's post: the report also goes to its instance (Flag).
   if (input.group.host !== null) await deps.federation.reported(tx, id);
-  for (const moderatorId of await members.moderatorIds(tx.db, input.group.id)) {
-    if (moderatorId === input.post.authorId) continue;
-    await notify(tx, deps.publicUrl, {
-      userId: moderatorId,
-      kind: "forums:reported",
-      data: { group: input.group.name, topic: input.topic.title },
-      link: `/groups/${input.group.slug}/reports`,
-    });
-  }
+  await tellOfReport(tx, deps, {
+    group: input.group,
+    topicTitle: input.topic.title,
+    authorId: input.post.authorId,
+  });
   return ok(id);
 }
 
 export async function dismissReport(
   tx: Tx,
   input: Reasoned & { group: Group; reportId: string; moderator: User },
+  deps?: ForumDeps,
 ): Promise<Result<void, "reason_required" | "not_open">> {
   const reason = reasonOf(input);
   if (!reason) return fail("reason_required");
   const found = await repo.findReport(tx.db, input.reportId);
   if (!found || found.groupId !== input.group.id || found.status !== "open")
     return fail("not_open");
+  const reporters = await openReporters(tx.db, { reportId: found.id });
   await repo.closeReports(tx.db, { reportId: found.id }, "dismissed", input.moderator.id, reason);
   const post = await posts.findPost(tx.db, found.postId);
   const topic = post ? await topics.findTopic(tx.db, post.topicId) : undefined;
+  if (deps)
+    await tellReporters(
+      tx,
+      deps,
+      reporters,
+      "reportDismissed",
+      { group: input.group.name, topic: topic?.title ?? "", reason },
+      `/groups/${input.group.slug}/log`,
+    );
   await repo.insertLog(tx.db, {
     groupId: input.group.id,
     action: "dismiss_report",

@@ -7,4 +7,12 @@ export interface MailJob {
   template: string;
   lang: Language;
   data: Record<string, string | number>;
+  /** Files sent with the mail (an activity's .ics); text content only, kept in the job. */
+  attachments?: MailAttachment[];
+}
+
+export interface MailAttachment {
+  filename: string;
+  contentType: string;
+  content: string;
 }

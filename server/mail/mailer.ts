@@ -6,7 +6,7 @@ import path from "node:path";
 import nodemailer from "nodemailer";
 import type { i18n } from "i18next";
 import type { Config } from "../config.ts";
-import type { MailJob } from "./mail.types.ts";
+import type { MailAttachment, MailJob } from "./mail.types.ts";
 import { translate } from "../i18n/i18n.ts";
 import { messageKey } from "../notifications/notifications.service.ts";
 
@@ -14,6 +14,7 @@ export interface OutgoingMail {
   to: string;
   subject: string;
   text: string;
+  attachments?: MailAttachment[];
   /** The same for every try of one mail (its job id): a second sending of it is recognisable
    * (SMTP: the same Message-ID) or skipped (files). */
   key?: string;
@@ -66,11 +67,17 @@ export function renderMail(i18n: i18n, job: MailJob, instanceName: string): Outg
   const signature = `\n\n-- \n${t("mail:signature")}\n`;
   if (job.template === "notification") {
     // A copy of an in-app notice: its own message is the subject, then the link.
-    const message = t(messageKey(String(job.data.kind)));
+    const key = messageKey(String(job.data.kind));
+    const message = t(key);
+    // A feature may give the mail copy more than the notice: `<feature>:mailDetails.<name>`
+    // (the date, place and price of a booking).
+    const detailsKey = key.replace(":notifications.", ":mailDetails.");
+    const details = i18n.exists(detailsKey, { lng: job.lang }) ? `\n\n${t(detailsKey)}` : "";
     return {
       to: job.to,
       subject: message,
-      text: `${message}\n\n${t("mail:notification.open")}\n${String(job.data.link)}${signature}`,
+      text: `${message}${details}\n\n${t("mail:notification.open")}\n${String(job.data.link)}${signature}`,
+      ...(job.attachments?.length ? { attachments: job.attachments } : {}),
     };
   }
   return {

@@ -1,5 +1,6 @@
 // The notification centre: every notice is kept in-app; an e-mail copy follows the member's
 // preferences (at once, in the daily digest, or not at all), sent through the job queue.
+import type { MailAttachment } from "../mail/mail.types.ts";
 import type { i18n } from "i18next";
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
@@ -20,6 +21,8 @@ export interface NotifyInput {
   link?: string;
   /** Which e-mail preference governs a copy by mail; none means in-app only. */
   email?: EmailCategory;
+  /** Files for the mail copy (not kept with the in-app notice). */
+  attachments?: MailAttachment[];
 }
 
 function emailMode(prefs: NotificationPrefs, category: EmailCategory): "now" | "digest" | "off" {
@@ -74,6 +77,7 @@ export async function notify(tx: Tx, publicUrl: URL, input: NotifyInput): Promis
         link: input.link ? new URL(input.link, publicUrl).href : publicUrl.href,
         ...input.data,
       },
+      ...(input.attachments ? { attachments: input.attachments } : {}),
     });
   }
 }

@@ -54,6 +54,8 @@ export interface OfferCard {
   registrationClosesAt: Date | null;
   distanceKm: number | null;
   status: OfferStatus;
+  /** The first picture, shown on the card (its "card" size). */
+  imageId: string | null;
   /** Another territory's offer (federation). */
   remote: { name: string; host: string; uri: string; url: string | null } | null;
 }
@@ -171,6 +173,8 @@ export async function searchOffers(
       "o.min_price_cents",
       "o.registration_closes_at",
       distance.as("distance_km"),
+      sql<string | null>`(select i.id from offer_images i where i.offer_id = o.id
+        order by i.position, i.created_at limit 1)`.as("image_id"),
       counted.as("total"),
     ])
     .where(where)
@@ -211,6 +215,7 @@ export async function searchOffers(
       registrationClosesAt: r.registration_closes_at,
       distanceKm: r.distance_km === null ? null : Number(r.distance_km),
       status: r.status,
+      imageId: r.image_id,
       remote:
         r.remote_uri !== null
           ? {

@@ -67,6 +67,12 @@ async function catalogue(ctx: AppContext, req: Req, res: Res) {
     title: req.t("offers:catalogue.title"),
     ...(await filterOptions(ctx, req)),
     query,
+    // "Plus de filtres" stays open while one of its filters is in use or refused.
+    moreFilters:
+      [...queryErrors, ...errors].some((e) => e.field !== "q") ||
+      Object.entries(query).some(
+        ([key, value]) => !["q", "page"].includes(key) && !(key === "origin" && value === "all"),
+      ),
     radius: query.radius ?? 30,
     place,
     form: formState(ctx.i18n, req.lang, query, [...queryErrors, ...errors]),

@@ -132,6 +132,14 @@ export function cardView(card: OfferCard, lang: string, t: T) {
     price: priceLabel(card.priceTiers, card.minPriceCents, lang, t, card.remote !== null),
     places: placesLabel(card.placesLeft, t),
     full: card.placesLeft <= 0,
+    modifier: card.placesLeft <= 0 ? "offer-card offer-card--full" : "offer-card",
+    image: card.imageId ? `/offers/${card.id}/images/${card.imageId}/card` : undefined,
+    badge: {
+      day: dateFormat(lang, card.timezone, { day: "numeric" }).format(card.startsAt),
+      month: dateFormat(lang, card.timezone, { month: "short" })
+        .format(card.startsAt)
+        .replace(".", ""),
+    },
     territory: card.remote ? t("offers:card.territory", { name: card.remote.name }) : undefined,
     distance:
       card.distanceKm === null

@@ -12,6 +12,7 @@ import { listFamily } from "../members/members.repo.ts";
 import { notify } from "../notifications/notifications.service.ts";
 import { lockOffer, readOfferSettings, setPlacesTaken, type LockedOffer } from "./offers.repo.ts";
 import * as repo from "./registrations.repo.ts";
+import { bookingDetails } from "./booking-mail.ts";
 import type { Attendee, Participant, RegistrationRow } from "./registrations.repo.ts";
 import type {
   BookingDeps,
@@ -101,6 +102,8 @@ function checkWindow(
   return ok(undefined);
 }
 
+const CONFIRMING = new Set(["registrationConfirmed", "addedByStaff", "promoted"]);
+
 async function tell(
   tx: Tx,
   deps: BookingDeps,
@@ -111,12 +114,17 @@ async function tell(
 ): Promise<void> {
   // Members of other instances are told by their own instance, through federation.
   if (!registration.userId) return;
+  // A place that is theirs comes with its date, place, price and calendar file.
+  const details = CONFIRMING.has(name)
+    ? await bookingDetails(tx.db, deps.publicUrl, offer.id, registration.userId)
+    : undefined;
   await notify(tx, deps.publicUrl, {
     userId: registration.userId,
     kind: `offers:${name}`,
-    data: { offer: offer.title, ...data },
+    data: { offer: offer.title, ...details?.data, ...data },
     link: `/offers/${offer.id}`,
     email: "registrations",
+    ...(details ? { attachments: details.attachments } : {}),
   });
 }
 

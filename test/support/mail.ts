@@ -7,6 +7,8 @@ export interface ReadMail {
   subject: string;
   text: string;
   file: string;
+  /** Files sent with the mail (an activity's .ics). */
+  attachments: { filename: string; contentType: string; content: string }[];
 }
 
 function decodeQuotedPrintable(text: string): string {
@@ -26,17 +28,46 @@ function decodeHeader(value: string): string {
     .replace(/\?=\s+=\?/g, "");
 }
 
+function decodeBody(headers: string, body: string): string {
+  const encoding = /^Content-Transfer-Encoding: (.*)$/im.exec(headers)?.[1]?.trim().toLowerCase();
+  if (encoding === "quoted-printable") return decodeQuotedPrintable(body);
+  if (encoding === "base64")
+    return Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
+  return body;
+}
+
 export function parseMail(file: string): ReadMail {
   const raw = fs.readFileSync(file, "utf8");
   const split = raw.indexOf("\n\n");
   const head = raw.slice(0, split).replace(/\n\s+/g, " ");
-  let body = raw.slice(split + 2);
+  const body = raw.slice(split + 2);
   const header = (name: string) => new RegExp(`^${name}: (.*)$`, "im").exec(head)?.[1] ?? "";
-  const encoding = header("Content-Transfer-Encoding").toLowerCase();
-  if (encoding === "quoted-printable") body = decodeQuotedPrintable(body);
-  else if (encoding === "base64")
-    body = Buffer.from(body.replace(/\s+/g, ""), "base64").toString("utf8");
-  return { to: header("To"), subject: decodeHeader(header("Subject")), text: body, file };
+  const mail = { to: header("To"), subject: decodeHeader(header("Subject")), file };
+  // A mail with attachments (an .ics) is multipart: its text is the text/plain part.
+  const boundary = /boundary="?([^";]+)"?/i.exec(header("Content-Type"))?.[1];
+  if (!boundary) return { ...mail, text: decodeBody(head, body), attachments: [] };
+  const parts = body
+    .split(`--${boundary}`)
+    .slice(1)
+    .filter((p) => !p.startsWith("--"))
+    .map((part) => {
+      const trimmed = part.replace(/^\n/, "");
+      const end = trimmed.indexOf("\n\n");
+      const headers = trimmed.slice(0, end).replace(/\n\s+/g, " ");
+      return { headers, content: decodeBody(headers, trimmed.slice(end + 2).replace(/\n$/, "")) };
+    });
+  const text = parts.find((p) => /^Content-Type: text\/plain/im.test(p.headers));
+  return {
+    ...mail,
+    text: text?.content ?? "",
+    attachments: parts
+      .filter((p) => /^Content-Disposition: attachment/im.test(p.headers))
+      .map((p) => ({
+        filename: /filename="?([^";\n]+)"?/i.exec(p.headers)?.[1] ?? "",
+        contentType: /^Content-Type: ([^;\n]+)/im.exec(p.headers)?.[1] ?? "",
+        content: p.content,
+      })),
+  };
 }
 
 export function readMails(dataDir: string): ReadMail[] {

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import supertest from "supertest";
 import ical from "node-ical";
 import { issueApiToken } from "../../server/accounts/accounts.service.ts";
@@ -8,6 +9,7 @@ import { createMember, loggedIn, type Member } from "../support/accounts.ts";
 import { MODE } from "../support/env.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { submit, unescapeHtml } from "../support/web.ts";
+import { waitForMail } from "../support/mail.ts";
 import { DAY, makeOffer } from "../offers/support.ts";
 
 // The rough edges a newcomer meets (issue "first impressions"), each checked over real HTTP.
@@ -236,6 +238,56 @@ describe(`first impressions: forms, search, bookings (${MODE})`, function () {
     assert.equal(byTitle("Complet").status, "TENTATIVE");
     assert.match(String(byTitle("Complet").description), /Liste d'attente : rang 1/);
     assert.equal(byTitle("Dans deux jours").status, "CONFIRMED");
+  });
+});
+
+describe(`first impressions: the booking confirmation mail (${MODE})`, function () {
+  this.timeout(60_000);
+  let instance: TestInstance;
+  before(async () => {
+    instance = await startTestInstance();
+  });
+  after(() => instance.destroy());
+
+  it("gives the date, place, price, how to pay and the .ics, from the instance's host", async () => {
+    const staff = await createMember(instance, "staff");
+    const member = await createMember(instance);
+    const start = new Date(Date.UTC(new Date().getUTCFullYear() + 1, 5, 15, 12, 0));
+    const offer = await makeOffer(instance, staff.user.id, {
+      title: "Atelier poterie",
+      address: "Maison des associations, 3 rue Voltaire",
+      postalCode: "38000",
+      city: "Grenoble",
+      startsAt: start,
+      endsAt: new Date(start.getTime() + 7200_000),
+      priceTiers: [
+        { upTo: 8000, price: 500 },
+        { upTo: null, price: 1250 },
+      ],
+    });
+    const { token } = await issueApiToken(instance.ctx.db, member.user.id, "t");
+    const booked = await supertest(instance.url)
+      .post(`/api/v1/offers/${offer.id}/registrations`)
+      .set("Authorization", `Bearer ${token}`)
+      .send({ persons: 1 });
+    assert.equal(booked.status, 201, booked.text);
+    const mail = await waitForMail(instance.dataDir, member.email);
+    const raw = fs.readFileSync(mail.file, "utf8");
+    assert.match(raw, new RegExp(`^From: .*@${new URL(instance.url).hostname}>?$`, "m"));
+    const text = mail.text;
+    assert.match(text, /Date : \w+ 15 juin \d{4} à 14:00/);
+    assert.match(text, /Lieu : Maison des associations, 3 rue Voltaire, 38000 Grenoble/);
+    assert.match(text, /Tarif : 5\s€ – 12,50\s€/);
+    assert.match(text, /Règlement : auprès de /);
+    assert.match(mail.subject, /Atelier\s+poterie/);
+    const ics = mail.attachments.find((a) => a.filename === "activite.ics");
+    assert.ok(ics, "an .ics attached");
+    assert.equal(ics.contentType, "text/calendar");
+    const events = Object.values(ical.sync.parseICS(ics.content)).filter(
+      (e) => e?.type === "VEVENT",
+    );
+    assert.equal(events.length, 1);
+    assert.equal(String((events[0] as { summary: unknown }).summary), "Atelier poterie");
   });
 });
 
