@@ -4,6 +4,10 @@ import type { Page } from "playwright-core";
 import type { PageSource } from "./harness.ts";
 import { addTutorialImage } from "../../server/tutorials/images.service.ts";
 import * as tutorials from "../../server/tutorials/tutorials.service.ts";
+import { postMade, setFavourite } from "../../server/tutorials/around.service.ts";
+import { comment } from "../../server/tutorials/comments.service.ts";
+import { findTutorial } from "../../server/tutorials/tutorials.repo.ts";
+import { forumDeps } from "../../server/forums/groups.service.ts";
 
 const image = () =>
   sharp({ create: { width: 900, height: 600, channels: 3, background: { r: 90, g: 140, b: 60 } } })
@@ -64,6 +68,28 @@ export const pages: PageSource = async ({ instance, users }) => {
     alt: "Des graines posées dans un sillon",
   });
   await ctx.transaction((tx) => tutorials.publish(tx, id));
+  // Readers around it: a comment, a "Je l'ai fait !" post, a favourite.
+  const published = (await findTutorial(ctx.db, id))!;
+  await ctx.transaction((tx) =>
+    comment(tx, forumDeps(ctx), {
+      tutorial: published,
+      user: users.staff.user,
+      source: "Bravo, **très clair** !",
+    }),
+  );
+  await postMade(
+    ctx.db,
+    ctx.config.publicUrl,
+    {
+      tutorial: published,
+      user: users.moderator.user,
+      body: "Mes premiers radis !",
+      image: await image(),
+      alt: "Une botte de radis sur une table",
+    },
+    (work) => ctx.transaction(work),
+  );
+  await setFavourite(ctx.db, id, users.member.user.id, true);
   const draft = await ctx.transaction((tx) =>
     tutorials.createTutorial(tx, users.member.user, {
       title: "Brouillon de tricot",
@@ -109,6 +135,7 @@ export const pages: PageSource = async ({ instance, users }) => {
         await submitForm(page, "main form button[type=submit]");
       },
     },
+    { path: "/tutorials/favourites", as: "member" },
     { path: "/admin/tutorials", as: "admin" },
   ];
 };
