@@ -7,6 +7,8 @@ import { tutorialRoutes } from "./tutorials.routes.ts";
 import { aroundRoutes } from "./around.routes.ts";
 import { offerTutorials } from "./tutorials.slots.ts";
 import { feedRoutes } from "./feeds.ts";
+import { tutorialsApi } from "./tutorials.api.ts";
+import { contestRoutes } from "./contests.routes.ts";
 
 export const tutorialsModule: Module = {
   name: "tutorials",
@@ -20,8 +22,10 @@ export const tutorialsModule: Module = {
   routes(router, ctx) {
     tutorialsAdminRoutes(router, ctx);
     // Before the tutorial's page, so that /tutorials/new is not read as a tutorial's id.
+    contestRoutes(router, ctx);
     editorRoutes(router, ctx);
     aroundRoutes(router, ctx);
     tutorialRoutes(router, ctx);
   },
+  api: tutorialsApi,
 };

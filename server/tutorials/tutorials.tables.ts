@@ -74,6 +74,29 @@ export interface TutorialTables {
     removal_reason: string | null;
     created_at: CreatedAt;
   };
+  tutorial_contests: {
+    id: Generated<string>;
+    title: string;
+    theme: Generated<string>;
+    rules: Generated<string>;
+    prizes: Generated<string>;
+    submissions_end_at: Date;
+    votes_end_at: Date;
+    created_by: string | null;
+    created_at: CreatedAt;
+  };
+  tutorial_contest_entries: {
+    contest_id: string;
+    tutorial_id: string;
+    entered_by: string | null;
+    created_at: CreatedAt;
+  };
+  tutorial_contest_votes: {
+    contest_id: string;
+    voter_id: string;
+    tutorial_id: string;
+    created_at: CreatedAt;
+  };
   tutorial_coauthors: {
     tutorial_id: string;
     user_id: string;
