@@ -1,4 +1,4 @@
--- Tutorial contests (ADR 0111): staff open one with a theme, rules, prizes and dates; members
+-- Tutorial contests (ADR 0110): staff open one with a theme, rules, prizes and dates; members
 -- enter their published tutorials until submissions close, then vote until the close date: one
 -- vote per member per contest (the primary key holds it under concurrent votes), never for an
 -- entry they wrote. Results (vote counts) are shown once the vote has closed.

@@ -9,6 +9,7 @@ import { offerTutorials } from "./tutorials.slots.ts";
 import { feedRoutes } from "./feeds.ts";
 import { tutorialsApi } from "./tutorials.api.ts";
 import { contestRoutes } from "./contests.routes.ts";
+import { contestsApi } from "./contests.api.ts";
 
 export const tutorialsModule: Module = {
   name: "tutorials",
@@ -27,5 +28,8 @@ export const tutorialsModule: Module = {
     aroundRoutes(router, ctx);
     tutorialRoutes(router, ctx);
   },
-  api: tutorialsApi,
+  api(api, ctx) {
+    tutorialsApi(api, ctx);
+    contestsApi(api, ctx);
+  },
 };

@@ -8,6 +8,7 @@ import { postMade, setFavourite } from "../../server/tutorials/around.service.ts
 import { comment } from "../../server/tutorials/comments.service.ts";
 import { findTutorial } from "../../server/tutorials/tutorials.repo.ts";
 import { forumDeps } from "../../server/forums/groups.service.ts";
+import { createContest, enter } from "../../server/tutorials/contests.service.ts";
 
 const image = () =>
   sharp({ create: { width: 900, height: 600, channels: 3, background: { r: 90, g: 140, b: 60 } } })
@@ -107,7 +108,53 @@ export const pages: PageSource = async ({ instance, users }) => {
   );
   if (!draft.ok) throw new Error(draft.error);
 
+  // A contest in its entry phase (with an entry), and one closed with its results.
+  const hour = 3_600_000;
+  const contestIds: string[] = [];
+  for (const [title, from] of [
+    ["Concours du potager", 24],
+    ["Concours d'hiver", -48],
+  ] as const) {
+    const made = await createContest(ctx.db, users.staff.user, {
+      title,
+      theme: "Cultiver en ville",
+      rules: "Un tutoriel par membre.",
+      prizes: "Des graines",
+      submissionsEndAt: new Date(Date.now() + Math.max(from, 1) * hour),
+      votesEndAt: new Date(Date.now() + (from + 24) * hour),
+    });
+    if (!made.ok) throw new Error(made.error);
+    contestIds.push(made.value);
+  }
+  const open = {
+    id: contestIds[0]!,
+    title: "",
+    theme: "",
+    rules: "",
+    prizes: "",
+    submissionsEndAt: new Date(Date.now() + 24 * hour),
+    votesEndAt: new Date(Date.now() + 48 * hour),
+  };
+  await enter(ctx.db, open, users.member.user, id);
+  await ctx.db
+    .updateTable("tutorial_contests")
+    .set({
+      submissions_end_at: new Date(Date.now() - 48 * hour),
+      votes_end_at: new Date(Date.now() - hour),
+    })
+    .where("id", "=", contestIds[1]!)
+    .execute();
+
   return [
+    { path: "/tutorials/contests", as: "staff" },
+    { path: `/tutorials/contests/${contestIds[0]}`, as: "member" },
+    { path: `/tutorials/contests/${contestIds[1]}`, as: "anonymous" },
+    { path: "/tutorials/contests/new", as: "staff" },
+    {
+      path: "/tutorials/contests/new",
+      as: "staff",
+      prepare: (page) => submitForm(page, "main form button[type=submit]"),
+    },
     { path: "/tutorials", as: "anonymous" },
     { path: "/tutorials", as: "member" },
     { path: "/tutorials?q=radis&difficulty=facile", as: "anonymous" },

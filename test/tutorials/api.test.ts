@@ -76,6 +76,9 @@ describe(`tutorials: the API (${MODE})`, () => {
       "/tutorials/{id}/steps",
       "/tutorials/{id}/publish",
       "/tutorials/{id}/comments",
+      "/tutorial-contests",
+      "/tutorial-contests/{id}",
+      "/tutorial-contests/{id}/votes",
     ])
       assert.ok(
         paths.includes(path),

@@ -3,6 +3,7 @@
 // their counts at close, then the archive.
 import assert from "node:assert/strict";
 import supertest from "supertest";
+import { issueApiToken } from "../../server/accounts/accounts.service.ts";
 import { createMember, loggedIn, type Member } from "../support/accounts.ts";
 import { MODE } from "../support/env.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
@@ -146,10 +147,19 @@ describe(`tutorials: contests (${MODE})`, () => {
       .execute();
     assert.equal(votes.length, 6);
     assert.equal(new Set(votes.map((v) => v.voter_id)).size, 6);
-    // Bob votes for Alice's entry: the seventh vote.
+    // Bob votes for Alice's entry through the API: the seventh vote; a second one is refused.
+    const bobToken = (await issueApiToken(instance.ctx.db, bob.user.id, "tests")).token;
+    const viaApi = (tutorial: string) =>
+      supertest(instance.url)
+        .post(`/api/v1/tutorial-contests/${contestId}/votes`)
+        .set("Authorization", `Bearer ${bobToken}`)
+        .send({ tutorial });
+    assert.equal((await viaApi(bobEntry)).status, 422);
+    assert.equal((await viaApi(aliceEntry)).status, 204);
+    assert.equal((await viaApi(aliceEntry)).status, 409);
     assert.equal(
-      (await submit(bobAgent, page, `${page}/votes`, { tutorial: aliceEntry })).status,
-      303,
+      (await submit(bobAgent, page, `${page}/votes`, { tutorial: bobEntry })).status,
+      422,
     );
     // Counts stay hidden while voting.
     assert.doesNotMatch(unescapeHtml((await supertest(instance.url).get(page)).text), /\d+ voix/);
@@ -174,5 +184,8 @@ describe(`tutorials: contests (${MODE})`, () => {
     assert.equal(of(aliceEntry) + of(bobEntry), 7);
     const list = unescapeHtml((await supertest(instance.url).get("/tutorials/contests")).text);
     assert.match(list, /Concours passés[\s\S]*Concours des oiseaux du jardin/);
+    const viaApi = await supertest(instance.url).get(`/api/v1/tutorial-contests/${contestId}`);
+    const entries = (viaApi.body as { entries: { tutorial: string; votes: number }[] }).entries;
+    assert.equal(entries.find((e) => e.tutorial === aliceEntry)!.votes, of(aliceEntry));
   });
 });
