@@ -12,6 +12,7 @@ import { inTransaction } from "../server/db/transaction.ts";
 import { DEMO_PASSWORD, seedDemo } from "./demo/demo.ts";
 import { coreInfos, loadPlugins, PLUGINS_DIR } from "../app/plugins.ts";
 import { seedReviews } from "../plugins/reviews/demo.ts";
+import { seedTutorials } from "./demo/tutorials.ts";
 
 const { values } = parseArgs({
   options: {
@@ -60,10 +61,14 @@ try {
     { members, offers },
   );
   const reviews = ctx.modules.isEnabled("reviews") ? await seedReviews(ctx) : 0;
+  const tutorials = await seedTutorials({
+    ...ctx,
+    transaction: (work) => inTransaction(ctx.db, silent, work),
+  });
   process.stdout.write(
     `Demo CMCAS ready in ${Math.round((Date.now() - started) / 1000)} s: ${summary.members} members ` +
       `(${summary.families} with family), ${summary.offers} offers, ${summary.registrations} ` +
-      `registrations, ${reviews} reviews.\n` +
+      `registrations, ${reviews} reviews, ${tutorials} tutorials.\n` +
       `Sign in as equipe@demo.maillage.test (staff), moderation@demo.maillage.test or ` +
       `membre1@demo.maillage.test … with the password "${DEMO_PASSWORD}".\n`,
   );

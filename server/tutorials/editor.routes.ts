@@ -79,6 +79,9 @@ async function editorPage(
         : req.t("tutorials:editor.new"),
       tutorial: tutorial && pageView(tutorial, steps, images, req.lang, req.t),
       coauthors,
+      offerLink: tutorial?.offerId
+        ? `${ctx.config.publicUrl.origin}/offers/${tutorial.offerId}`
+        : "",
       isAuthor: tutorial?.authorId === req.user?.id || STAFF_ROLES.includes(req.user!.role),
       maxSteps: service.MAX_STEPS,
       ...(await choices(ctx, req)),

@@ -14,7 +14,7 @@ export type TutorialImageError = "type" | "unreadable" | "too_many" | "alt" | "n
 /** Adds an image to a step (at most six) or as the cover (replacing the previous one). */
 export async function addTutorialImage(
   db: Db,
-  input: { tutorialId: string; stepId: string | null; data: Buffer; alt: string },
+  input: { tutorialId: string; stepId: string | null; madeId?: string; data: Buffer; alt: string },
 ): Promise<Result<string, TutorialImageError>> {
   const alt = input.alt.trim().slice(0, 300);
   if (alt.length === 0) return fail("alt");
@@ -42,6 +42,7 @@ export async function addTutorialImage(
       .values({
         tutorial_id: input.tutorialId,
         step_id: input.stepId,
+        made_id: input.madeId ?? null,
         alt,
         data: prepared.value.original.data,
         content_type: prepared.value.original.contentType,
@@ -62,7 +63,7 @@ export async function addTutorialImage(
         })),
       )
       .execute();
-    if (input.stepId === null) {
+    if (input.stepId === null && input.madeId === undefined) {
       const old = await trx
         .selectFrom("tutorials")
         .select("cover_image_id")
@@ -104,7 +105,10 @@ export async function readTutorialVariant(
   const row = await db
     .selectFrom("tutorial_image_variants as v")
     .innerJoin("tutorial_images as i", "i.id", "v.image_id")
+    .leftJoin("tutorial_made as m", "m.id", "i.made_id")
     .select(["v.content_type", "v.data"])
+    // A removed "made it" photo is no longer served.
+    .where("m.removed_at", "is", null)
     .where("i.id", "=", imageId)
     .where("i.tutorial_id", "=", tutorialId)
     .where("v.size", "=", size)

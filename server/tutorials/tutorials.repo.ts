@@ -67,6 +67,7 @@ export interface Tutorial {
   createdAt: Date;
   updatedAt: Date;
   publishedAt: Date | null;
+  offerId: string | null;
 }
 
 function base(db: Db) {
@@ -102,6 +103,7 @@ function base(db: Db) {
       "t.created_at",
       "t.updated_at",
       "t.published_at",
+      "t.offer_id",
     ]);
 }
 type Row = Awaited<ReturnType<ReturnType<typeof base>["executeTakeFirstOrThrow"]>>;
@@ -135,6 +137,7 @@ function toTutorial(r: Row): Tutorial {
     createdAt: r.created_at,
     updatedAt: r.updated_at,
     publishedAt: r.published_at,
+    offerId: r.offer_id,
   };
 }
 
@@ -214,11 +217,14 @@ export interface ImageRef {
   alt: string;
 }
 
+/** Images of the tutorial itself (cover, steps); made-it photos are listed with their posts. */
+
 export async function listImages(db: Db, tutorialId: string): Promise<ImageRef[]> {
   const rows = await db
     .selectFrom("tutorial_images")
     .select(["id", "step_id", "alt"])
     .where("tutorial_id", "=", tutorialId)
+    .where("made_id", "is", null)
     .orderBy("position")
     .orderBy("created_at")
     .execute();
@@ -232,6 +238,8 @@ export interface ListFilter {
   category?: string | undefined;
   difficulty?: Difficulty | undefined;
   authorId?: string | undefined;
+  offerId?: string | undefined;
+  ids?: string[] | undefined;
   order?: Order;
   limit?: number;
   offset?: number;
@@ -267,6 +275,8 @@ export async function listTutorials(
           ),
         ]),
       );
+    if (filter.offerId) q = q.where("t.offer_id", "=", filter.offerId);
+    if (filter.ids) q = q.where("t.id", "in", filter.ids.length ? filter.ids : [""]);
     if (filter.q) q = q.where(sql<boolean>`t.search @@ ${tsQuery(filter.q)}`);
     return q;
   };

@@ -8,6 +8,10 @@ import { DEFAULT_TIMEZONE } from "../offers/offers.schemas.ts";
 import * as repo from "./tutorials.repo.ts";
 import { IMAGE_SIZES, readTutorialVariant, type ImageSize } from "./images.service.ts";
 import { countView } from "./tutorials.service.ts";
+import { listFavourites, listMade, readerState } from "./around.service.ts";
+import { requireUser } from "../http/auth.ts";
+import { commentAccess, listComments } from "./comments.service.ts";
+import { findOffer } from "../offers/offers.repo.ts";
 import { DIFFICULTIES, type Difficulty } from "./tutorials.tables.ts";
 import { cardView, categoryLabel, categoryOptions, pageView } from "./tutorials.view.ts";
 
@@ -99,6 +103,15 @@ export function tutorialRoutes(router: express.Router, ctx: AppContext): void {
     res.render("tutorials/home", locals);
   });
 
+  router.get("/tutorials/favourites", requireUser, async (req, res) => {
+    const ids = await listFavourites(ctx.db, req.user!.id);
+    const { items } = await repo.listTutorials(ctx.db, req.user, { ids, limit: 100 });
+    res.render("tutorials/favourites", {
+      title: req.t("tutorials:reader.favourites"),
+      tutorials: items.map((t) => cardView(t, req.lang, req.t)),
+    });
+  });
+
   router.get("/tutorials/authors/:username", async (req, res) => {
     const author = await findUserByUsername(ctx.db, String(req.params.username).toLowerCase());
     if (!author) throw new HttpError(404, "errors.notFound");
@@ -133,11 +146,37 @@ export function tutorialRoutes(router: express.Router, ctx: AppContext): void {
         ).items.filter((t) => t.id !== tutorial.id)
       : [];
     const slots = await ctx.modules.fill("tutorials.tutorial", req, { tutorial, mayEdit });
+    const [state, comments, forum, made, offer] = await Promise.all([
+      readerState(ctx.db, tutorial.id, req.user?.id),
+      listComments(ctx.db, tutorial.id, req.user),
+      commentAccess(ctx.db, req.user),
+      listMade(ctx.db, tutorial.id),
+      tutorial.offerId ? findOffer(ctx.db, tutorial.offerId) : undefined,
+    ]);
+    const access = forum?.access;
+    const staff = repo.isStaff(req.user) || req.user?.role === "moderator";
     res.render("tutorials/tutorial", {
       title: tutorial.title,
       tutorial: view,
       mayEdit,
-      staff: repo.isStaff(req.user),
+      state,
+      own: req.user !== undefined && req.user.id === tutorial.authorId,
+      // The forums' post partial reads the moderator's rights from the page's `access`.
+      access,
+      comments: comments.posts.map((p) => ({
+        ...p,
+        page: 1,
+        mine: req.user?.id === p.authorId,
+        showContent: !p.removedAt || access?.isModerator || req.user?.id === p.authorId,
+        canEdit: req.user?.id === p.authorId && !p.removedAt && !access?.ban,
+        canReply: false,
+        canReact: req.user !== undefined && !access?.ban && !p.removedAt,
+        replyPages: [],
+      })),
+      topicId: comments.topic?.id,
+      made: made.map((m) => ({ ...m, mine: m.authorId === req.user?.id })),
+      offer: offer && offer.status !== "draft" ? { id: offer.id, title: offer.title } : undefined,
+      staff,
       sameAuthor: sameAuthor.slice(0, 4).map((t) => cardView(t, req.lang, req.t)),
       slots,
       tz: DEFAULT_TIMEZONE,

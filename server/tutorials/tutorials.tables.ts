@@ -48,6 +48,54 @@ export interface TutorialTables {
     created_at: CreatedAt;
     updated_at: CreatedAt;
     published_at: NullableTimestamp;
+    topic_id: string | null;
+    offer_id: string | null;
+  };
+  tutorial_forum: {
+    id: Generated<number>;
+    group_id: string | null;
+  };
+  tutorial_favourites: {
+    tutorial_id: string;
+    user_id: string;
+    created_at: CreatedAt;
+  };
+  tutorial_useful: {
+    tutorial_id: string;
+    user_id: string;
+    created_at: CreatedAt;
+  };
+  tutorial_made: {
+    id: Generated<string>;
+    tutorial_id: string;
+    author_id: string | null;
+    body: string;
+    removed_at: NullableTimestamp;
+    removal_reason: string | null;
+    created_at: CreatedAt;
+  };
+  tutorial_contests: {
+    id: Generated<string>;
+    title: string;
+    theme: Generated<string>;
+    rules: Generated<string>;
+    prizes: Generated<string>;
+    submissions_end_at: Date;
+    votes_end_at: Date;
+    created_by: string | null;
+    created_at: CreatedAt;
+  };
+  tutorial_contest_entries: {
+    contest_id: string;
+    tutorial_id: string;
+    entered_by: string | null;
+    created_at: CreatedAt;
+  };
+  tutorial_contest_votes: {
+    contest_id: string;
+    voter_id: string;
+    tutorial_id: string;
+    created_at: CreatedAt;
   };
   tutorial_coauthors: {
     tutorial_id: string;
@@ -71,6 +119,7 @@ export interface TutorialTables {
     tutorial_id: string;
     step_id: string | null;
     position: Generated<number>;
+    made_id: string | null;
     alt: string;
     content_type: string;
     data: Buffer;

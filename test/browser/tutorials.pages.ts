@@ -4,6 +4,11 @@ import type { Page } from "playwright-core";
 import type { PageSource } from "./harness.ts";
 import { addTutorialImage } from "../../server/tutorials/images.service.ts";
 import * as tutorials from "../../server/tutorials/tutorials.service.ts";
+import { postMade, setFavourite } from "../../server/tutorials/around.service.ts";
+import { comment } from "../../server/tutorials/comments.service.ts";
+import { findTutorial } from "../../server/tutorials/tutorials.repo.ts";
+import { forumDeps } from "../../server/forums/groups.service.ts";
+import { createContest, enter } from "../../server/tutorials/contests.service.ts";
 
 const image = () =>
   sharp({ create: { width: 900, height: 600, channels: 3, background: { r: 90, g: 140, b: 60 } } })
@@ -64,6 +69,28 @@ export const pages: PageSource = async ({ instance, users }) => {
     alt: "Des graines posées dans un sillon",
   });
   await ctx.transaction((tx) => tutorials.publish(tx, id));
+  // Readers around it: a comment, a "Je l'ai fait !" post, a favourite.
+  const published = (await findTutorial(ctx.db, id))!;
+  await ctx.transaction((tx) =>
+    comment(tx, forumDeps(ctx), {
+      tutorial: published,
+      user: users.staff.user,
+      source: "Bravo, **très clair** !",
+    }),
+  );
+  await postMade(
+    ctx.db,
+    ctx.config.publicUrl,
+    {
+      tutorial: published,
+      user: users.moderator.user,
+      body: "Mes premiers radis !",
+      image: await image(),
+      alt: "Une botte de radis sur une table",
+    },
+    (work) => ctx.transaction(work),
+  );
+  await setFavourite(ctx.db, id, users.member.user.id, true);
   const draft = await ctx.transaction((tx) =>
     tutorials.createTutorial(tx, users.member.user, {
       title: "Brouillon de tricot",
@@ -81,7 +108,53 @@ export const pages: PageSource = async ({ instance, users }) => {
   );
   if (!draft.ok) throw new Error(draft.error);
 
+  // A contest in its entry phase (with an entry), and one closed with its results.
+  const hour = 3_600_000;
+  const contestIds: string[] = [];
+  for (const [title, from] of [
+    ["Concours du potager", 24],
+    ["Concours d'hiver", -48],
+  ] as const) {
+    const made = await createContest(ctx.db, users.staff.user, {
+      title,
+      theme: "Cultiver en ville",
+      rules: "Un tutoriel par membre.",
+      prizes: "Des graines",
+      submissionsEndAt: new Date(Date.now() + Math.max(from, 1) * hour),
+      votesEndAt: new Date(Date.now() + (from + 24) * hour),
+    });
+    if (!made.ok) throw new Error(made.error);
+    contestIds.push(made.value);
+  }
+  const open = {
+    id: contestIds[0]!,
+    title: "",
+    theme: "",
+    rules: "",
+    prizes: "",
+    submissionsEndAt: new Date(Date.now() + 24 * hour),
+    votesEndAt: new Date(Date.now() + 48 * hour),
+  };
+  await enter(ctx.db, open, users.member.user, id);
+  await ctx.db
+    .updateTable("tutorial_contests")
+    .set({
+      submissions_end_at: new Date(Date.now() - 48 * hour),
+      votes_end_at: new Date(Date.now() - hour),
+    })
+    .where("id", "=", contestIds[1]!)
+    .execute();
+
   return [
+    { path: "/tutorials/contests", as: "staff" },
+    { path: `/tutorials/contests/${contestIds[0]}`, as: "member" },
+    { path: `/tutorials/contests/${contestIds[1]}`, as: "anonymous" },
+    { path: "/tutorials/contests/new", as: "staff" },
+    {
+      path: "/tutorials/contests/new",
+      as: "staff",
+      prepare: (page) => submitForm(page, "main form button[type=submit]"),
+    },
     { path: "/tutorials", as: "anonymous" },
     { path: "/tutorials", as: "member" },
     { path: "/tutorials?q=radis&difficulty=facile", as: "anonymous" },
@@ -109,6 +182,7 @@ export const pages: PageSource = async ({ instance, users }) => {
         await submitForm(page, "main form button[type=submit]");
       },
     },
+    { path: "/tutorials/favourites", as: "member" },
     { path: "/admin/tutorials", as: "admin" },
   ];
 };

@@ -296,4 +296,27 @@ describe(`tutorials: the library (${MODE})`, () => {
     assert.doesNotMatch(unescapeHtml((await agent.get("/tutorials/new")).text), /Réparation/);
     assert.equal((await agent.get("/admin/tutorials")).status, 403);
   });
+  it("publishes Atom feeds of public tutorials per category and per author", async () => {
+    const id = await newTutorial(instance, agent, { title: "Un tabouret en chêne" });
+    await addStep(agent, id, "Tracer les pieds", "Au **crayon**.");
+    await publish(agent, id);
+    const hidden = await newTutorial(instance, agent, {
+      title: "Réservé aux membres",
+      visibility: "network",
+    });
+    await addStep(agent, hidden, "Étape");
+    await publish(agent, hidden);
+    const byCategory = await anonymous.get("/tutorials/feeds/category/bricolage.atom");
+    assert.equal(byCategory.status, 200);
+    assert.match(byCategory.type, /atom/);
+    assert.match(byCategory.text, /Un tabouret en chêne/);
+    assert.match(byCategory.text, /Tracer les pieds/);
+    assert.doesNotMatch(byCategory.text, /Réservé aux membres/);
+    const other = await anonymous.get("/tutorials/feeds/category/cuisine.atom");
+    assert.doesNotMatch(other.text, /Un tabouret en chêne/);
+    const byAuthor = await anonymous.get(`/tutorials/feeds/author/${author.username}.atom`);
+    assert.equal(byAuthor.status, 200);
+    assert.match(byAuthor.text, /Un tabouret en chêne/);
+    assert.equal((await anonymous.get("/tutorials/feeds/category/inconnue.atom")).status, 404);
+  });
 });
