@@ -60,7 +60,12 @@ export const hubFederation: FederationModule = {
   scheduled: [{ job: "hub.sync-list", everySeconds: 900 }],
   web: (runtime) => ({
     name: "hub",
-    nav: runtime.app.config.hub ? [{ href: "/hub/calendar", label: "hub:nav.calendar" }] : [],
+    nav: runtime.app.config.hub
+      ? [
+          { href: "/hub/calendar", label: "hub:nav.calendar" },
+          { href: "/hub/observatory", label: "hub:nav.observatory" },
+        ]
+      : [],
     adminNav: [
       { href: "/admin/network", label: "hub:network.title", key: "network" },
       ...(runtime.app.config.hub

@@ -5,14 +5,18 @@ import type { Module } from "../modules/module.ts";
 import { hubApi } from "./hub.api.ts";
 import { calendarPublicRoutes, calendarRoutes } from "./calendar.routes.ts";
 import { bookingRoutes } from "./booking.routes.ts";
+import { observatoryPublicRoutes, observatoryRoutes } from "./observatory.routes.ts";
 
 export const hubModule: Module = {
   name: "hub",
   styles: ["/static/hub.css"],
   publicRoutes(router, ctx) {
+    observatoryPublicRoutes(router, ctx);
     if (ctx.config.hub) calendarPublicRoutes(router, ctx);
   },
+  adminNav: [{ href: "/admin/observatory", label: "hub:observatory.ownTitle", key: "observatory" }],
   routes(router, ctx) {
+    observatoryRoutes(router, ctx);
     if (!ctx.config.hub) return;
     calendarRoutes(router, ctx);
     bookingRoutes(router, ctx);

@@ -105,6 +105,8 @@ describe("browser: the hub's pages pass the axe scan on desktop and phone", func
       { path: "/hub/calendar?region=atlantide&near=00000", as: "anonymous", status: 422 },
       { path: `/hub/book/${other.id}`, as: "anonymous" },
       { path: "/admin/hub", as: "admin" },
+      { path: "/hub/observatory", as: "anonymous" },
+      { path: "/admin/observatory", as: "admin" },
       { path: "/admin/network", as: "admin" },
     ];
     browser = await launch();
