@@ -4,7 +4,7 @@
 import { DateTime } from "luxon";
 import { createRide } from "../../plugins/covoiturage/covoiturage.service.ts";
 import { makeOffer } from "../offers/support.ts";
-import type { PageSource } from "./harness.ts";
+import type { PageEntry, PageSource } from "./harness.ts";
 
 export const pages: PageSource = async ({ instance, users }) => {
   const { ctx } = instance;
@@ -33,7 +33,7 @@ export const pages: PageSource = async ({ instance, users }) => {
     });
   const offered = await ride(users.staff.user.id, "offer", offer.id);
   const requested = await ride(users.member.user.id, "request", null);
-  return [
+  const entries: PageEntry[] = [
     { path: "/covoiturage", as: "member" },
     { path: "/covoiturage?kind=offer", as: "member" },
     { path: "/covoiturage/new", as: "member" },
@@ -58,4 +58,6 @@ export const pages: PageSource = async ({ instance, users }) => {
     { path: `/covoiturage/${offered}/report`, as: "member" },
     { path: `/covoiturage/${offered}/moderate`, as: "moderator" },
   ];
+  // Phone first: each page is also scanned at 360 px.
+  return entries.map((e) => ({ ...e, phone: true }));
 };

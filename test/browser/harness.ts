@@ -25,6 +25,8 @@ export interface PageEntry {
   prepare?: (page: Page) => Promise<void>;
   /** Expected HTTP status of the first load (200 by default). */
   status?: number;
+  /** Also scan it at a phone's width (360 px): axe again, and no sideways scroll. */
+  phone?: boolean;
 }
 
 export type PageSource = (context: {
@@ -132,17 +134,28 @@ export async function scanPage(
     if ((await page.title()).trim() === "") problems.push("empty <title>");
     const h1 = await page.locator("h1").count();
     if (h1 !== 1) problems.push(`${h1} <h1> elements`);
-    const result = await new AxeBuilder({ page })
-      .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
-      .analyze();
-    for (const violation of result.violations) {
-      if (violation.impact === "serious" || violation.impact === "critical") {
-        const where = violation.nodes
-          .map((n) => n.target.join(" "))
-          .slice(0, 3)
-          .join(", ");
-        problems.push(`${violation.id} (${violation.impact}): ${where}`);
+    const axe = async (prefix: string) => {
+      const result = await new AxeBuilder({ page })
+        .withTags(["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "best-practice"])
+        .analyze();
+      for (const violation of result.violations) {
+        if (violation.impact === "serious" || violation.impact === "critical") {
+          const where = violation.nodes
+            .map((n) => n.target.join(" "))
+            .slice(0, 3)
+            .join(", ");
+          problems.push(`${prefix}${violation.id} (${violation.impact}): ${where}`);
+        }
       }
+    };
+    await axe("");
+    if (entry.phone) {
+      await page.setViewportSize({ width: 360, height: 740 });
+      const overflow = await page.evaluate(
+        () => document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      );
+      if (overflow > 0) problems.push(`phone: scrolls sideways by ${overflow} px at 360 px`);
+      await axe("phone: ");
     }
     const hrefs = await page.$$eval("a[href]", (links) =>
       links.map((a) => a.getAttribute("href") ?? ""),

@@ -2,7 +2,7 @@
 // the form (also in its error state) and the moderation pages.
 import { DateTime } from "luxon";
 import { createListing } from "../../plugins/logement/logement.service.ts";
-import type { PageSource } from "./harness.ts";
+import type { PageEntry, PageSource } from "./harness.ts";
 
 export const pages: PageSource = async ({ instance, users }) => {
   const { ctx } = instance;
@@ -29,7 +29,7 @@ export const pages: PageSource = async ({ instance, users }) => {
   );
   if (!created.ok) throw new Error(created.error);
   const id = created.value.id;
-  return [
+  const entries: PageEntry[] = [
     { path: "/logement", as: "member" },
     { path: "/logement?kind=offer&housing=flatshare", as: "member" },
     { path: "/logement/new", as: "member" },
@@ -54,4 +54,6 @@ export const pages: PageSource = async ({ instance, users }) => {
     { path: `/logement/${id}/report`, as: "member" },
     { path: `/logement/${id}/moderate`, as: "moderator" },
   ];
+  // Phone first: each page is also scanned at 360 px.
+  return entries.map((e) => ({ ...e, phone: true }));
 };

@@ -1,7 +1,7 @@
 // In-app messages for the accessibility scan: the inbox, a conversation (with an error shown),
 // and the moderators' reported conversations.
 import { startConversation } from "../../server/messages/messages.service.ts";
-import type { PageSource } from "./harness.ts";
+import type { PageEntry, PageSource } from "./harness.ts";
 
 export const pages: PageSource = async ({ instance, users }) => {
   const started = await instance.ctx.transaction((tx) =>
@@ -24,7 +24,7 @@ export const pages: PageSource = async ({ instance, users }) => {
     .insertInto("conversation_reports")
     .values({ conversation_id: id, reporter_id: users.member.user.id, reason: "Test" })
     .execute();
-  return [
+  const entries: PageEntry[] = [
     { path: "/messages", as: "member" },
     { path: `/messages/${id}`, as: "member" },
     {
@@ -41,4 +41,6 @@ export const pages: PageSource = async ({ instance, users }) => {
     },
     { path: "/messages/reports", as: "moderator" },
   ];
+  // Phone first: each page is also scanned at 360 px.
+  return entries.map((e) => ({ ...e, phone: true }));
 };

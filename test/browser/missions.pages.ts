@@ -4,7 +4,7 @@
 import { DateTime } from "luxon";
 import { bookingDeps } from "../../server/offers/booking.types.ts";
 import { createMission } from "../../plugins/missions/missions.service.ts";
-import type { PageSource } from "./harness.ts";
+import type { PageEntry, PageSource } from "./harness.ts";
 
 export const pages: PageSource = async ({ instance, users }) => {
   const { ctx } = instance;
@@ -28,7 +28,7 @@ export const pages: PageSource = async ({ instance, users }) => {
   );
   if (!created.ok) throw new Error("mission refused");
   const id = created.value.id;
-  return [
+  const entries: PageEntry[] = [
     { path: "/missions", as: "anonymous" },
     { path: "/missions?cause=environment&near=38000&km=30&maxHours=4", as: "member" },
     { path: "/missions?near=Atlantide", as: "member", status: 422 },
@@ -55,4 +55,6 @@ export const pages: PageSource = async ({ instance, users }) => {
     { path: `/missions/${id}/report`, as: "member" },
     { path: `/missions/${id}/moderate`, as: "moderator" },
   ];
+  // Phone first: each page is also scanned at 360 px.
+  return entries.map((e) => ({ ...e, phone: true }));
 };

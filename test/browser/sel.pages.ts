@@ -2,7 +2,7 @@
 // exchange to confirm, the ledger and the moderation pages.
 import { createListing } from "../../plugins/sel/sel.listings.ts";
 import { proposeExchange } from "../../plugins/sel/sel.ledger.ts";
-import type { PageSource } from "./harness.ts";
+import type { PageEntry, PageSource } from "./harness.ts";
 
 export const pages: PageSource = async ({ instance, users }) => {
   const { ctx } = instance;
@@ -20,7 +20,7 @@ export const pages: PageSource = async ({ instance, users }) => {
       { listingId: listing.id, userId: users.member.user.id, minutes: 90, description: "Un cours" },
     ),
   );
-  return [
+  const entries: PageEntry[] = [
     { path: "/sel", as: "anonymous" },
     { path: "/sel?kind=offer&category=lessons", as: "member" },
     { path: "/sel/new", as: "member" },
@@ -46,4 +46,6 @@ export const pages: PageSource = async ({ instance, users }) => {
     { path: `/sel/${listing.id}/report`, as: "member" },
     { path: `/sel/${listing.id}/moderate`, as: "moderator" },
   ];
+  // Phone first: each page is also scanned at 360 px.
+  return entries.map((e) => ({ ...e, phone: true }));
 };
