@@ -111,17 +111,14 @@ export const pages: PageSource = async ({ instance, users }) => {
   // A contest in its entry phase (with an entry), and one closed with its results.
   const hour = 3_600_000;
   const contestIds: string[] = [];
-  for (const [title, from] of [
-    ["Concours du potager", 24],
-    ["Concours d'hiver", -48],
-  ] as const) {
+  for (const title of ["Concours du potager", "Concours d'hiver"]) {
     const made = await createContest(ctx.db, users.staff.user, {
       title,
       theme: "Cultiver en ville",
       rules: "Un tutoriel par membre.",
       prizes: "Des graines",
-      submissionsEndAt: new Date(Date.now() + Math.max(from, 1) * hour),
-      votesEndAt: new Date(Date.now() + (from + 24) * hour),
+      submissionsEndAt: new Date(Date.now() + 24 * hour),
+      votesEndAt: new Date(Date.now() + 48 * hour),
     });
     if (!made.ok) throw new Error(made.error);
     contestIds.push(made.value);
