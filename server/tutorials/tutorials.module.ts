@@ -10,13 +10,24 @@ import { feedRoutes } from "./feeds.ts";
 import { tutorialsApi } from "./tutorials.api.ts";
 import { contestRoutes } from "./contests.routes.ts";
 import { contestsApi } from "./contests.api.ts";
+import { albumRoutes, albumSection } from "./albums.routes.ts";
 
 export const tutorialsModule: Module = {
   name: "tutorials",
   nav: [{ href: "/tutorials", label: "tutorials:nav" }],
   adminNav: [ADMIN_MENU],
   styles: ["/static/tutorials.css"],
-  slots: { "offers.offer": offerTutorials },
+  slots: {
+    "offers.offer": async (req, ctx, subject) => {
+      // Two blocks below an offer: its album (once ended), then the tutorials taught there.
+      const [album, taught] = await Promise.all([
+        albumSection(req, ctx, subject),
+        offerTutorials(req, ctx, subject),
+      ]);
+      if (!album && !taught) return undefined;
+      return { partial: "tutorials/offer-blocks", locals: { album, taught } };
+    },
+  },
   publicRoutes(router, ctx) {
     feedRoutes(router, ctx);
   },
@@ -24,6 +35,7 @@ export const tutorialsModule: Module = {
     tutorialsAdminRoutes(router, ctx);
     // Before the tutorial's page, so that /tutorials/new is not read as a tutorial's id.
     contestRoutes(router, ctx);
+    albumRoutes(router, ctx);
     editorRoutes(router, ctx);
     aroundRoutes(router, ctx);
     tutorialRoutes(router, ctx);

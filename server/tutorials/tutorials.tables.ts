@@ -74,6 +74,27 @@ export interface TutorialTables {
     removal_reason: string | null;
     created_at: CreatedAt;
   };
+  offer_album_photos: {
+    id: Generated<string>;
+    offer_id: string;
+    author_id: string | null;
+    caption: Generated<string>;
+    alt: string;
+    public: Generated<boolean>;
+    content_type: string;
+    data: Buffer;
+    removed_at: NullableTimestamp;
+    removal_reason: string | null;
+    created_at: CreatedAt;
+  };
+  offer_album_variants: {
+    photo_id: string;
+    size: "card" | "page" | "federation";
+    content_type: string;
+    width: number;
+    height: number;
+    data: Buffer;
+  };
   tutorial_contests: {
     id: Generated<string>;
     title: string;

@@ -9,6 +9,10 @@ import { comment } from "../../server/tutorials/comments.service.ts";
 import { findTutorial } from "../../server/tutorials/tutorials.repo.ts";
 import { forumDeps } from "../../server/forums/groups.service.ts";
 import { createContest, enter } from "../../server/tutorials/contests.service.ts";
+import { addPhoto } from "../../server/tutorials/albums.service.ts";
+import { register } from "../../server/offers/registrations.service.ts";
+import { bookingDeps } from "../../server/offers/booking.types.ts";
+import { DAY, makeOffer } from "../offers/support.ts";
 
 const image = () =>
   sharp({ create: { width: 900, height: 600, channels: 3, background: { r: 90, g: 140, b: 60 } } })
@@ -111,17 +115,14 @@ export const pages: PageSource = async ({ instance, users }) => {
   // A contest in its entry phase (with an entry), and one closed with its results.
   const hour = 3_600_000;
   const contestIds: string[] = [];
-  for (const [title, from] of [
-    ["Concours du potager", 24],
-    ["Concours d'hiver", -48],
-  ] as const) {
+  for (const title of ["Concours du potager", "Concours d'hiver"]) {
     const made = await createContest(ctx.db, users.staff.user, {
       title,
       theme: "Cultiver en ville",
       rules: "Un tutoriel par membre.",
       prizes: "Des graines",
-      submissionsEndAt: new Date(Date.now() + Math.max(from, 1) * hour),
-      votesEndAt: new Date(Date.now() + (from + 24) * hour),
+      submissionsEndAt: new Date(Date.now() + 24 * hour),
+      votesEndAt: new Date(Date.now() + 48 * hour),
     });
     if (!made.ok) throw new Error(made.error);
     contestIds.push(made.value);
@@ -145,7 +146,36 @@ export const pages: PageSource = async ({ instance, users }) => {
     .where("id", "=", contestIds[1]!)
     .execute();
 
+  // An activity that has ended, with its album (one photo shown to all, one to participants).
+  const outing = await makeOffer(instance, users.staff.user.id, { title: "Sortie jardin partagé" });
+  await ctx.transaction((tx) =>
+    register(tx, bookingDeps(ctx), {
+      offerId: outing.id,
+      participant: { kind: "local", userId: users.member.user.id },
+      persons: { count: 1 },
+    }),
+  );
+  await ctx.db
+    .updateTable("offers")
+    .set({ starts_at: new Date(Date.now() - 2 * DAY), ends_at: new Date(Date.now() - DAY) })
+    .where("id", "=", outing.id)
+    .execute();
+  const ended = { id: outing.id, endsAt: new Date(Date.now() - DAY), status: "published" };
+  for (const shown of [true, false])
+    await addPhoto(ctx.db, {
+      offer: ended,
+      user: users.member.user,
+      data: await image(),
+      alt: shown ? "Les bacs du jardin partagé" : "Le groupe devant la serre",
+      caption: "Sortie de printemps",
+      public: shown,
+    });
+  await ctx.db.updateTable("tutorials").set({ offer_id: outing.id }).where("id", "=", id).execute();
+
   return [
+    { path: `/offers/${outing.id}`, as: "anonymous" },
+    { path: `/offers/${outing.id}`, as: "member" },
+    { path: `/offers/${outing.id}`, as: "staff" },
     { path: "/tutorials/contests", as: "staff" },
     { path: `/tutorials/contests/${contestIds[0]}`, as: "member" },
     { path: `/tutorials/contests/${contestIds[1]}`, as: "anonymous" },
