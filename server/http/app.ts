@@ -17,6 +17,7 @@ import {
 import "./express-types.ts";
 import { setupPassport } from "./auth.ts";
 import { adminExists } from "../accounts/accounts.service.ts";
+import { readDisplay } from "../members/display.ts";
 import { countUnread } from "../notifications/notifications.repo.ts";
 import { csrf, csrfProtection } from "./csrf.ts";
 import { errorHandler, notFoundHandler } from "./error-handler.ts";
@@ -224,6 +225,7 @@ export async function createApp(
     if (!adminKnown) adminKnown = await adminExists(ctx.db);
     const instance = await ctx.settings.get();
     const unreadCount = req.user ? await countUnread(ctx.db, req.user.id) : 0;
+    const display = req.user ? await readDisplay(ctx.db, req.user.id) : undefined;
     const flashMessage = req.session.flash;
     if (flashMessage) delete req.session.flash;
     Object.assign(res.locals, {
@@ -257,6 +259,11 @@ export async function createApp(
         : undefined,
       currentPath: req.originalUrl,
       needsSetup: !adminKnown && req.path !== "/setup",
+      // The member's text size and contrast, as classes on <body> (views/static/layout.css).
+      display: display && {
+        textSize: display.textSize === "normal" ? undefined : display.textSize,
+        contrast: display.highContrast,
+      },
       timeZone: config.timezone,
     });
     next();
