@@ -19,6 +19,7 @@ import { setupPassport } from "./auth.ts";
 import type { Tx } from "../db/transaction.ts";
 import { countUnreadConversations } from "../messages/messages.service.ts";
 import { adminExists } from "../accounts/accounts.service.ts";
+import { readDisplay } from "../members/display.ts";
 import { countUnread } from "../notifications/notifications.repo.ts";
 import { csrf, csrfProtection } from "./csrf.ts";
 import { errorHandler, notFoundHandler } from "./error-handler.ts";
@@ -230,6 +231,7 @@ export async function createApp(
     const instance = await ctx.settings.get();
     const unreadCount = req.user ? await countUnread(ctx.db, req.user.id) : 0;
     const messagesUnread = req.user ? await countUnreadConversations(ctx.db, req.user.id) : 0;
+    const display = req.user ? await readDisplay(ctx.db, req.user.id) : undefined;
     const flashMessage = req.session.flash;
     if (flashMessage) delete req.session.flash;
     Object.assign(res.locals, {
@@ -264,6 +266,11 @@ export async function createApp(
         : undefined,
       currentPath: req.originalUrl,
       needsSetup: !adminKnown && req.path !== "/setup",
+      // The member's text size and contrast, as classes on <body> (views/static/layout.css).
+      display: display && {
+        textSize: display.textSize === "normal" ? undefined : display.textSize,
+        contrast: display.highContrast,
+      },
       timeZone: config.timezone,
     });
     next();

@@ -75,6 +75,9 @@ export function viewHelpers(i18n: i18n) {
       return typeof value === "number" ? new Intl.NumberFormat(langOf(options)).format(value) : "";
     },
     concat: (...args: unknown[]) => args.slice(0, -1).join(""),
+    /** The first letter of a name, for an avatar when there is no picture. */
+    initial: (name: unknown) =>
+      typeof name === "string" ? ([...name.trim()][0] ?? "?").toLocaleUpperCase("fr") : "?",
     array: (...args: unknown[]) => args.slice(0, -1),
   };
 }

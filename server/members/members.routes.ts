@@ -11,6 +11,7 @@ import { compileForm } from "../http/validate.ts";
 import type { FieldError } from "../http/errors.ts";
 import { listSlvies } from "../instance/instance.repo.ts";
 import * as members from "./members.service.ts";
+import { displayRoutes, readDisplay, TEXT_SIZES } from "./display.ts";
 import { deleteAccount, deletionDeps } from "../privacy/deletion.service.ts";
 import {
   familyFormSchema,
@@ -47,6 +48,8 @@ async function profilePage(
     title: req.t("members:profile.title"),
     section: "profile",
     slvies: await listSlvies(ctx.db),
+    display: await readDisplay(ctx.db, user.id),
+    textSizes: TEXT_SIZES,
     values: values ?? {
       displayName: user.displayName,
       username: user.username,
@@ -94,6 +97,7 @@ export function memberRoutes(router: express.Router, ctx: AppContext): void {
   const on = handlers(ctx);
 
   router.get("/me", requireUser, on(profilePage));
+  displayRoutes(router, ctx);
   router.post("/me", requireUser, on(saveProfile));
 
   router.get("/me/family", requireUser, on(familyPage));

@@ -145,8 +145,41 @@ async function calendarPage(ctx: AppContext, req: Req, res: Res) {
     }
     weeks.push(week);
   }
+  // On a phone the grid gives way to the days that have activities, named in full; an empty
+  // month points to the next one that has some.
+  const agenda = [...byDay.entries()]
+    .filter(([iso]) => iso.startsWith(month))
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([iso, offers]) => ({
+      label: DateTime.fromISO(iso, { zone: DEFAULT_TIMEZONE })
+        .setLocale(req.lang === "en" ? "en-GB" : "fr-FR")
+        .toFormat("cccc d LLLL"),
+      today: iso === today,
+      offers,
+    }));
+  let nextActive: { label: string; link: string } | undefined;
+  if (agenda.length === 0) {
+    const after = await searchOffers(
+      ctx.db,
+      { ...filters, from: first.plus({ months: 1 }).toJSDate() },
+      { member: req.user !== undefined },
+      { limit: 1, offset: 0 },
+    );
+    const next = after.items[0];
+    if (next) {
+      const at = DateTime.fromJSDate(next.startsAt, { zone: next.timezone }).setLocale(
+        req.lang === "en" ? "en-GB" : "fr-FR",
+      );
+      nextActive = {
+        label: at.toFormat("LLLL yyyy"),
+        link: `?${new URLSearchParams({ ...Object.fromEntries(new URLSearchParams(qs)), month: at.toFormat("yyyy-LL") })}`,
+      };
+    }
+  }
   res.render("offers/calendar", {
     title: req.t("offers:calendar.title"),
+    agenda,
+    nextActive,
     monthLabel: first.toFormat("LLLL yyyy"),
     weekdays: Array.from({ length: 7 }, (_, i) =>
       first.startOf("week").plus({ days: i }).toFormat("cccc"),

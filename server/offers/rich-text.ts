@@ -7,12 +7,17 @@ import { escapeText, htmlToText, sanitizeHtmlAs } from "../lib/html-policy.ts";
 export function sanitizeDescription(input: string): string {
   const text = input.replace(/\r\n?/g, "\n").trim();
   if (text === "") return "";
-  const source = /<[a-z/!]/i.test(text)
-    ? text
-    : text
-        .split(/\n{2,}/)
-        .map((paragraph) => `<p>${escapeText(paragraph).replace(/\n/g, "<br>")}</p>`)
-        .join("");
+  // Blank lines make paragraphs, whether the text is plain or has a few tags (what the toolbar
+  // writes: bold, italic, links, lists); a part that is already a block stays as it is.
+  const html = /<[a-z/!]/i.test(text);
+  const source = text
+    .split(/\n{2,}/)
+    .map((part) => {
+      if (html && /^<(p|ul|ol|h[1-6]|div|blockquote|table|pre)[\s>]/i.test(part.trim()))
+        return part;
+      return `<p>${(html ? part : escapeText(part)).replace(/\n/g, "<br>")}</p>`;
+    })
+    .join("");
   return sanitizeHtmlAs("offer", source);
 }
 

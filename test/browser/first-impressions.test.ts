@@ -193,4 +193,128 @@ describe("browser: first impressions at 360 and 1280 px", function () {
       await ctx.close();
     }
   });
+
+  it("lists only the days with activities, by weekday, on a phone's calendar, and points past an empty month", async () => {
+    const ctx = await context(360, false);
+    try {
+      const page = await ctx.newPage();
+      const month = new Date(Date.now() + 2 * DAY).toISOString().slice(0, 7);
+      await page.goto(`/offers/calendar?month=${month}`);
+      assert.ok(!(await page.isVisible("table.month")), "no 31-row grid on a phone");
+      const days = await page.locator(".month-agenda__label").allInnerTexts();
+      assert.ok(days.length >= 1);
+      for (const day of days)
+        assert.match(day, /^(lundi|mardi|mercredi|jeudi|vendredi|samedi|dimanche) \d+ /i);
+      assert.ok((await sidewaysScroll(page)) <= 0);
+      // A month without activity says where the next ones are.
+      const empty = new Date(Date.now() - 400 * DAY).toISOString().slice(0, 7);
+      await page.goto(`/offers/calendar?month=${empty}`);
+      const next = page.locator(".notice a");
+      assert.match(await page.locator(".notice").innerText(), /Prochaines activités en/);
+      await next.click();
+      assert.ok((await page.locator(".month-agenda__label").count()) >= 1);
+      const wide = await browser.newContext({
+        baseURL: instance.url,
+        locale: "fr-FR",
+        viewport: { width: 1280, height: 900 },
+      });
+      const desk = await wide.newPage();
+      await desk.goto(`/offers/calendar?month=${month}`);
+      assert.ok(await desk.isVisible("table.month"), "the grid on a wide screen");
+      assert.ok(!(await desk.isVisible(".month-agenda")));
+      await wide.close();
+    } finally {
+      await ctx.close();
+    }
+  });
+
+  it("remembers a member's text size and contrast on every page", async () => {
+    for (const width of WIDTHS) {
+      const ctx = await context(width, true);
+      try {
+        const page = await ctx.newPage();
+        await page.goto("/me");
+        const before = await page.evaluate(() =>
+          parseFloat(getComputedStyle(document.documentElement).fontSize),
+        );
+        await page.check("#text-larger");
+        await page.check("#field-highContrast");
+        await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith("/me/display")),
+          page.click('form[action="/me/display"] button[type=submit]'),
+        ]);
+        await page.goto("/offers");
+        await page.goto("/offers");
+        const after = await page.evaluate(() =>
+          parseFloat(getComputedStyle(document.documentElement).fontSize),
+        );
+        assert.ok(after > before * 1.2, `text ${before} → ${after}`);
+        assert.match((await page.getAttribute("body", "class")) ?? "", /contrast-high/);
+        assert.ok(
+          (await sidewaysScroll(page)) <= 0,
+          `no sideways scroll with large text at ${width}: ${await page.evaluate(() =>
+            [...document.querySelectorAll("body *")]
+              .filter((e) => e.getBoundingClientRect().right > window.innerWidth + 1)
+              .map((e) => e.outerHTML.slice(0, 80))
+              .join(" | "),
+          )}`,
+        );
+        await page.goto("/me");
+        await page.check("#text-normal");
+        await page.uncheck("#field-highContrast");
+        await Promise.all([
+          page.waitForResponse((r) => r.url().endsWith("/me/display")),
+          page.click('form[action="/me/display"] button[type=submit]'),
+        ]);
+        await page.goto("/offers");
+        assert.doesNotMatch(
+          (await page.getAttribute("body", "class")) ?? "",
+          /contrast-high|text-/,
+        );
+      } finally {
+        await ctx.close();
+      }
+    }
+  });
+
+  it("folds the staff form in sections, keeps coordinates as an option, and offers a toolbar that degrades to the textarea", async () => {
+    const staff = await createMember(instance, "staff");
+    for (const js of [true, false]) {
+      const ctx = await browser.newContext({
+        baseURL: instance.url,
+        locale: "fr-FR",
+        javaScriptEnabled: js,
+        viewport: { width: 360, height: 800 },
+      });
+      try {
+        const page = await ctx.newPage();
+        await page.goto("/login");
+        await page.fill("#field-email", staff.email);
+        await page.fill("#field-password", staff.password);
+        await Promise.all([
+          page.waitForURL((u) => !u.pathname.startsWith("/login")),
+          page.click("main button[type=submit]"),
+        ]);
+        await page.goto("/staff/offers/new");
+        assert.equal(await page.locator("details.form-section").count(), 6);
+        assert.ok(!(await page.isVisible("#field-latitude")), "coordinates folded");
+        assert.ok(!(await page.isVisible("#field-capacity")), "later sections folded");
+        assert.ok((await sidewaysScroll(page)) <= 0);
+        if (!js) {
+          assert.equal(await page.locator(".toolbar").count(), 0);
+          assert.ok(await page.isVisible("#field-description"));
+          continue;
+        }
+        await page.fill("#field-description", "Un mot fort");
+        await page.evaluate(() => {
+          const area = document.querySelector<HTMLTextAreaElement>("#field-description")!;
+          area.setSelectionRange(7, 11);
+        });
+        await page.click(".toolbar__bold");
+        assert.equal(await page.inputValue("#field-description"), "Un mot <strong>fort</strong>");
+      } finally {
+        await ctx.close();
+      }
+    }
+  });
 });

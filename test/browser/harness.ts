@@ -157,6 +157,19 @@ export async function scanPage(
       if (overflow > 0) problems.push(`phone: scrolls sideways by ${overflow} px at 360 px`);
       await axe("phone: ");
     }
+    // Phone first: at 360 px nothing may make the page scroll sideways (tables stack, long
+    // words wrap). The widest culprit is named to find it quickly.
+    await page.setViewportSize({ width: 360, height: 800 });
+    const sideways = await page.evaluate(() => {
+      const over = document.documentElement.scrollWidth - window.innerWidth;
+      if (over <= 0) return undefined;
+      let culprit = "";
+      for (const el of document.querySelectorAll("body *"))
+        if (el.getBoundingClientRect().right > window.innerWidth + 1 && !culprit)
+          culprit = `${el.tagName.toLowerCase()}${el.id ? `#${el.id}` : ""}${el.className && typeof el.className === "string" ? `.${el.className.split(" ").join(".")}` : ""}`;
+      return `scrolls sideways by ${over} px at 360 px (${culprit})`;
+    });
+    if (sideways) problems.push(sideways);
     const hrefs = await page.$$eval("a[href]", (links) =>
       links.map((a) => a.getAttribute("href") ?? ""),
     );

@@ -181,6 +181,20 @@ describe(`first impressions: forms, search, bookings (${MODE})`, function () {
     assert.equal(away.headers.location, "/");
   });
 
+  it("keeps the paragraphs of a description that has a few tags", async () => {
+    const offer = await makeOffer(instance, staff.user.id, {
+      title: "Atelier d'écriture",
+      description:
+        "Un atelier <strong>convivial</strong>.\n\nApportez un carnet, <em>un stylo</em>.\n\n<ul>\n<li>Niveau : tous</li>\n</ul>",
+    });
+    const page = await supertest(instance.url).get(`/offers/${offer.id}`);
+    assert.match(
+      page.text,
+      /<p>Un atelier <strong>convivial<\/strong>\.<\/p>\s*<p>Apportez un carnet, <em>un stylo<\/em>\.<\/p>/,
+    );
+    assert.match(page.text, /<ul>\s*<li>Niveau : tous<\/li>\s*<\/ul>/);
+  });
+
   it("lists my registrations upcoming first by date, and shows a waiting place as tentative with its rank", async () => {
     const member = await createMember(instance);
     const other = await createMember(instance);
