@@ -8,7 +8,7 @@ import { sql } from "kysely";
 import type { Logger } from "pino";
 import type { Db } from "../../server/db/database.ts";
 import type { JobQueue } from "../../server/jobs/queue.ts";
-import { describeFailure } from "../http/outgoing.ts";
+import { deliveryAnswers, describeFailure } from "../http/outgoing.ts";
 import { hostOf } from "../uris.ts";
 
 export type OutboxMessage = Extract<Message, { type: "outbox" }>;
@@ -18,10 +18,11 @@ export type StoredOutboxMessage = Omit<OutboxMessage, "keys"> & { keys: StoredKe
 /** Retry schedule: 3 s, doubling, at most 6 h apart; after 48 h the delivery is dead. */
 export const RETRY = { firstMs: 3_000, maxDelayMs: 6 * 3600_000, giveUpMs: 48 * 3600_000 };
 
-/** Answers that will not change on a retry: malformed or refused (400, 403, 422), gone (404,
- * 410), not understood (405, 413, 415, 501), or refused because the activity is the receiver's
- * own (424, NodeBB). 401 stays retried: the peer may not have been able to fetch our key yet. */
-export const PERMANENT_REFUSALS = [400, 403, 404, 405, 410, 413, 415, 422, 424, 501] as const;
+/** Answers that will not change on a retry: malformed or refused (400, 422), gone (404, 410),
+ * not understood (405, 413, 415, 501), or refused because the activity is the receiver's own
+ * (424, NodeBB). 401 stays retried (the peer may not have fetched our key yet), and so does 403
+ * (a peer's domain policy may allow us later). */
+export const PERMANENT_REFUSALS = [400, 404, 405, 410, 413, 415, 422, 424, 501] as const;
 
 export function retryDelay(elapsedMs: number, attempts: number): number | null {
   if (elapsedMs >= RETRY.giveUpMs) return null;
@@ -32,6 +33,21 @@ export function retryDelay(elapsedMs: number, attempts: number): number | null {
 interface Outcome {
   error?: string;
   retried: boolean;
+  /** HTTP statuses of this attempt's requests, in order. */
+  answers: number[];
+}
+
+/**
+ * The failure as the peer meant it. After a 4xx, Fedify signs the POST again with the other
+ * signature scheme; when one of the two answers is not about the signature (400, 401), that one
+ * is the peer's real answer (e.g. NodeBB's 424), whatever the last one was.
+ */
+function withRealAnswer(error: string, answers: readonly number[]): string {
+  const failed = answers.filter((s) => s >= 400);
+  if (failed.length < 2) return error;
+  const real = failed.find((s) => s !== 400 && s !== 401) ?? failed[0]!;
+  const last = failed.at(-1)!;
+  return real === last ? error : `HTTP ${real} (${last} to the other signature scheme): ${error}`;
 }
 
 export interface DeliveryChecks {
@@ -105,7 +121,7 @@ export class Deliveries {
   /** Called by Fedify for every failed attempt, before it decides to retry or give up. */
   noteError(error: unknown): void {
     const outcome = this.#attempt.getStore();
-    if (outcome) outcome.error = describe(error);
+    if (outcome) outcome.error = withRealAnswer(describe(error), outcome.answers);
   }
 
   async deliver(deliveryId: string, attempt: number, checks: DeliveryChecks): Promise<void> {
@@ -128,8 +144,10 @@ export class Deliveries {
     }
     const stored = row.message as unknown as StoredOutboxMessage;
     const message: OutboxMessage = { ...stored, keys: await checks.restoreKeys(stored.keys) };
-    const outcome: Outcome = { retried: false };
-    await this.#attempt.run(outcome, () => checks.send(message));
+    const outcome: Outcome = { retried: false, answers: [] };
+    await this.#attempt.run(outcome, () =>
+      deliveryAnswers.run(outcome.answers, () => checks.send(message)),
+    );
     if (outcome.error === undefined) await this.#finish(row.id, "delivered", null);
     else if (!outcome.retried) await this.#finish(row.id, "dead", outcome.error);
   }

@@ -178,6 +178,12 @@ interface NewHandler {
   onRequestStart(controller: Dispatcher.DispatchController, context: unknown): void;
   onResponseEnd(controller: Dispatcher.DispatchController, trailers: unknown): void;
   onResponseError(controller: Dispatcher.DispatchController, error: Error): void;
+  onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: unknown,
+    statusMessage?: string,
+  ): void;
 }
 const Decorator = DecoratorHandler as unknown as new (
   handler: Dispatcher.DispatchHandler,
@@ -210,13 +216,35 @@ class DeadlineHandler extends Decorator {
   }
 }
 
+/** The statuses a delivery's requests were answered with, in order (see `Deliveries`): a signed
+ * POST may be sent twice (RFC 9421, then draft-cavage), and the second answer may hide the first. */
+export const deliveryAnswers = new AsyncLocalStorage<number[]>();
+
+class AnswerRecorder extends Decorator {
+  // Taken when the request is dispatched: the response's callbacks run in the socket's context.
+  readonly #answers = deliveryAnswers.getStore();
+
+  override onResponseStart(
+    controller: Dispatcher.DispatchController,
+    statusCode: number,
+    headers: unknown,
+    statusMessage?: string,
+  ): void {
+    this.#answers?.push(statusCode);
+    super.onResponseStart(controller, statusCode, headers, statusMessage);
+  }
+}
+
 export function guardedAgent(policy: OutgoingPolicy): Dispatcher {
   return new Agent({
     connect: guardedConnector(policy),
     headersTimeout: OUTGOING_LIMITS.headersMs,
     bodyTimeout: OUTGOING_LIMITS.idleMs,
     maxResponseSize: policy.maxResponseBytes,
-  }).compose((dispatch) => (options, handler) => dispatch(options, new DeadlineHandler(handler)));
+  }).compose(
+    (dispatch) => (options, handler) =>
+      dispatch(options, new DeadlineHandler(new AnswerRecorder(handler))),
+  );
 }
 
 const current = new AsyncLocalStorage<Dispatcher>();

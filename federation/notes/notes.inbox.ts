@@ -57,7 +57,17 @@ async function keepNote(note: Note, input: InboxInput): Promise<boolean> {
     "reading mentions",
   );
   const followers = await localFollowersOf(app.db, author.id);
-  if (followers.length === 0 && mentioned.length === 0) {
+  // Followed by a member or by another local actor (the CMCAS).
+  const followed =
+    followers.length > 0 ||
+    (await app.db
+      .selectFrom("federation_follows")
+      .select("id")
+      .where("remote_actor_id", "=", author.id)
+      .where("direction", "=", "outgoing")
+      .where("state", "=", "accepted")
+      .executeTakeFirst()) !== undefined;
+  if (!followed && mentioned.length === 0) {
     input.log.debug({ note: note.id?.href }, "note of an actor nobody here follows: ignored");
     return true;
   }

@@ -103,7 +103,7 @@ describe("federation: what other software receives from our groups", function ()
     assert.equal((relayed.body!.object as { id?: string }).id, `${post}#create`);
     // The Announce went out once: the author's server never got its own activity back.
     assert.ok(!nodebb.received.some((r) => r.body?.type === "Announce"));
-    assert.ok(!(await deliveries(nodebb.host)).some((d) => d.activity_type === "Announce"));
+    assert.ok(!(await deliveries(nodebb.host)).some((d) => d.activity_type.endsWith("Announce")));
   });
 
   it("gives up at once on a permanent refusal instead of retrying for two days", async () => {
@@ -183,5 +183,35 @@ describe("federation: what other software receives from our groups", function ()
     );
     assert.equal(del.body!.actor, group.actor);
     assert.equal(del.body!.summary, "Hors charte");
+  });
+
+  it("records the peer's real answer, not the one to the signature scheme retried after it", async () => {
+    // A peer that refuses the activity itself (424) when it reads the first signature, and
+    // answers 400 to the other scheme Fedify retries with.
+    mastodon.inboxStatus = (_path, _body, headers) => (headers["signature-input"] ? 424 : 400);
+    const deadBefore = new Set(
+      (await deliveries(mastodon.host))
+        .filter((d) => d.status === "dead")
+        .map((d) => d.activity_id),
+    );
+    try {
+      const opened = await staff.api.post(`/groups/${group.id}/topics`, {
+        title: "Deux réponses",
+        content: "Bonjour",
+      });
+      assert.equal(opened.status, 201, opened.text);
+      const dead = await waitFor("the delivery to be abandoned", async () =>
+        (await deliveries(mastodon.host)).find(
+          (d) => d.status === "dead" && !deadBefore.has(d.activity_id),
+        ),
+      );
+      // Whichever scheme went first (Fedify remembers what a peer accepted), 424 is reported.
+      assert.match(dead.last_error ?? "", /^HTTP 424 \(400 to the other signature scheme\)|\(424 /);
+      assert.ok(
+        !/\(400 Bad Request\)/.test(dead.last_error ?? "") || /^HTTP 424/.test(dead.last_error!),
+      );
+    } finally {
+      mastodon.inboxStatus = () => 202;
+    }
   });
 });

@@ -23,7 +23,8 @@ export class FakePeer {
   readonly received: Received[] = [];
   readonly documents = new Map<string, Json>();
   /** The status its inboxes answer (per path), 202 by default. */
-  inboxStatus: (path: string, body: Json | undefined) => number = () => 202;
+  inboxStatus: (path: string, body: Json | undefined, headers: http.IncomingHttpHeaders) => number =
+    () => 202;
   #server!: http.Server;
   #keys!: CryptoKeyPair;
   url = "";
@@ -102,7 +103,7 @@ export class FakePeer {
           status,
         });
       if (req.method === "POST") {
-        const status = this.inboxStatus(path, body);
+        const status = this.inboxStatus(path, body, req.headers);
         record(status);
         res.writeHead(status, { "content-type": "application/json" }).end("{}");
         return;
