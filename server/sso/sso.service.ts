@@ -21,17 +21,21 @@ let cached: { key: string; config: Promise<client.Configuration> } | undefined;
 
 // The provider is the operator's choice, often on the CCAS's own network: its requests leave
 // through an agent of their own, not through the federation's guard on outgoing requests (which
-// refuses private addresses and unlisted hosts), with limits of their own.
-const providerAgent = new Agent({
-  connect: { timeout: 5_000 },
-  headersTimeout: 10_000,
-  bodyTimeout: 10_000,
-});
-const providerFetch: client.CustomFetch = (url, options) =>
-  undiciFetch(url, {
+// refuses private addresses and unlisted hosts), with limits of their own. Made at the first
+// request to a provider: processes and instances without single sign-on (workers, tools, most
+// tests) never hold its sockets and timers.
+let providerAgent: Agent | undefined;
+const providerFetch: client.CustomFetch = (url, options) => {
+  providerAgent ??= new Agent({
+    connect: { timeout: 5_000 },
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  return undiciFetch(url, {
     ...options,
     dispatcher: providerAgent,
   } as never) as unknown as Promise<Response>;
+};
 
 /** The provider's configuration, discovered once (and again after a failure). */
 export function providerConfig(oidc: OidcConfig): Promise<client.Configuration> {
