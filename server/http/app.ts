@@ -17,6 +17,7 @@ import {
 import "./express-types.ts";
 import { setupPassport } from "./auth.ts";
 import { countUnread } from "../notifications/notifications.repo.ts";
+import { currentOidc } from "../sso/sso.settings.ts";
 import { csrf, csrfProtection } from "./csrf.ts";
 import { errorHandler, notFoundHandler } from "./error-handler.ts";
 import { HttpError } from "./errors.ts";
@@ -220,6 +221,8 @@ export async function createApp(
     if (req.user && !cookie(req, "lang")) req.lang = req.user.language;
     const instance = await ctx.settings.get();
     const unreadCount = req.user ? await countUnread(ctx.db, req.user.id) : 0;
+    // The environment's or the administrator's (server/sso, ADR 0092).
+    const oidc = await currentOidc(ctx);
     const flashMessage = req.session.flash;
     if (flashMessage) delete req.session.flash;
     Object.assign(res.locals, {
@@ -229,9 +232,7 @@ export async function createApp(
       isAdmin: req.user?.role === "admin",
       adminMenu: adminMenu(),
       unreadCount,
-      sso: ctx.config.oidc
-        ? { name: ctx.config.oidc.name, passwords: ctx.config.oidc.passwords }
-        : undefined,
+      sso: oidc ? { name: oidc.name, passwords: oidc.passwords } : undefined,
       // A function, so that only pages with a form create a session (Handlebars calls it).
       csrfToken: () => generateToken(req),
       featureStyles: featureStyles(),

@@ -39,7 +39,8 @@ const providerFetch: client.CustomFetch = (url, options) => {
 
 /** The provider's configuration, discovered once (and again after a failure). */
 export function providerConfig(oidc: OidcConfig): Promise<client.Configuration> {
-  const key = `${oidc.issuer.href} ${oidc.clientId}`;
+  // The secret is part of the key: an admin who changes it gets a new client at once.
+  const key = `${oidc.issuer.href} ${oidc.clientId} ${oidc.clientSecret}`;
   if (cached?.key !== key) {
     const config = client.discovery(
       oidc.issuer,
@@ -113,7 +114,12 @@ export async function finishLogin(
   } catch (error) {
     if (error instanceof client.ClientError || error instanceof client.ResponseBodyError)
       return fail(/state/i.test(error.message) ? "state" : "provider");
-    if (error instanceof client.AuthorizationResponseError) return fail("provider");
+    // A 401 challenge from the token endpoint: our client id or secret is refused.
+    if (
+      error instanceof client.AuthorizationResponseError ||
+      error instanceof client.WWWAuthenticateChallengeError
+    )
+      return fail("provider");
     throw error;
   }
   const claims = tokens.claims();
