@@ -118,10 +118,12 @@ export async function createApp(
         ignore: (req) => req.url === "/healthz" || req.url?.startsWith("/static/") === true,
       },
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({
+        // `ip` is the client's address as Express judges it (TRUST_PROXY), not the proxy's.
+        req: (req: { id: unknown; method: string; url: string; raw?: { ip?: string } }) => ({
           id: req.id,
           method: req.method,
           url: redactUrl(req.url),
+          ip: req.raw?.ip,
         }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       },
