@@ -21,6 +21,7 @@ import { countUnreadConversations } from "../messages/messages.service.ts";
 import { adminExists } from "../accounts/accounts.service.ts";
 import { readDisplay } from "../members/display.ts";
 import { countUnread } from "../notifications/notifications.repo.ts";
+import { currentOidc } from "../sso/sso.settings.ts";
 import { csrf, csrfProtection } from "./csrf.ts";
 import { errorHandler, notFoundHandler } from "./error-handler.ts";
 import { HttpError } from "./errors.ts";
@@ -124,10 +125,12 @@ export async function createApp(
         ignore: (req) => req.url === "/healthz" || req.url?.startsWith("/static/") === true,
       },
       serializers: {
-        req: (req: { id: unknown; method: string; url: string }) => ({
+        // `ip` is the client's address as Express judges it (TRUST_PROXY), not the proxy's.
+        req: (req: { id: unknown; method: string; url: string; raw?: { ip?: string } }) => ({
           id: req.id,
           method: req.method,
           url: redactUrl(req.url),
+          ip: req.raw?.ip,
         }),
         res: (res: { statusCode: number }) => ({ status: res.statusCode }),
       },
@@ -232,6 +235,8 @@ export async function createApp(
     const unreadCount = req.user ? await countUnread(ctx.db, req.user.id) : 0;
     const messagesUnread = req.user ? await countUnreadConversations(ctx.db, req.user.id) : 0;
     const display = req.user ? await readDisplay(ctx.db, req.user.id) : undefined;
+    // The environment's or the administrator's (server/sso, ADR 0092).
+    const oidc = await currentOidc(ctx);
     const flashMessage = req.session.flash;
     if (flashMessage) delete req.session.flash;
     Object.assign(res.locals, {
@@ -242,9 +247,7 @@ export async function createApp(
       adminMenu: adminMenu(),
       unreadCount,
       messagesUnread,
-      sso: ctx.config.oidc
-        ? { name: ctx.config.oidc.name, passwords: ctx.config.oidc.passwords }
-        : undefined,
+      sso: oidc ? { name: oidc.name, passwords: oidc.passwords } : undefined,
       // A function, so that only pages with a form create a session (Handlebars calls it).
       csrfToken: () => generateToken(req),
       featureStyles: featureStyles(),

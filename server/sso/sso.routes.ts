@@ -4,6 +4,8 @@ import type { AppContext } from "../context.ts";
 import { findUserById } from "../accounts/accounts.repo.ts";
 import { HttpError } from "../http/errors.ts";
 import { flash } from "../http/forms.ts";
+import { ssoAdminRoutes } from "./sso.admin.ts";
+import { currentOidc } from "./sso.settings.ts";
 import {
   accountFor,
   endSessionUrl,
@@ -26,11 +28,17 @@ function localPath(value: unknown): string {
 }
 
 export function ssoRoutes(router: express.Router, ctx: AppContext): void {
-  const oidc = ctx.config.oidc;
-  if (!oidc) return;
+  ssoAdminRoutes(router, ctx);
   const callback = new URL("/login/sso/callback", ctx.config.publicUrl).href;
+  // The configuration may change while running (the admin page): read at each request.
+  const configured = async () => {
+    const oidc = await currentOidc(ctx);
+    if (!oidc) throw new HttpError(404, "errors.notFound");
+    return oidc;
+  };
 
   router.get("/login/sso", async (req, res) => {
+    const oidc = await configured();
     // An unreachable provider, or one whose metadata names another issuer, is refused here.
     const started = await startLogin(oidc, callback, localPath(req.session.returnTo)).catch(
       (error: unknown) => {
@@ -44,6 +52,7 @@ export function ssoRoutes(router: express.Router, ctx: AppContext): void {
   });
 
   router.get("/login/sso/callback", async (req, res) => {
+    const oidc = await configured();
     const pending = req.session.sso;
     // One use: a replayed or forged callback finds no pending sign-in.
     delete req.session.sso;
@@ -63,9 +72,11 @@ export function ssoRoutes(router: express.Router, ctx: AppContext): void {
   });
 
   router.post("/logout/sso", async (req, res, next) => {
-    const idToken = req.session.ssoIdToken;
+    // Switched off since the member signed in: a plain sign-out.
+    const oidc = await currentOidc(ctx);
+    const idToken = oidc ? req.session.ssoIdToken : undefined;
     const after = new URL("/", ctx.config.publicUrl).href;
-    const provider = idToken ? await endSessionUrl(oidc, idToken, after) : undefined;
+    const provider = oidc && idToken ? await endSessionUrl(oidc, idToken, after) : undefined;
     req.logout((error) => {
       if (error) return next(error);
       if (!provider) return res.redirect(303, "/");
@@ -73,7 +84,7 @@ export function ssoRoutes(router: express.Router, ctx: AppContext): void {
       // provider from this page (at once through the Refresh header, or by its link).
       res.setHeader("Refresh", `0;url=${provider.href}`);
       res.render("sso/logout", {
-        title: req.t("sso:logout", { name: oidc.name }),
+        title: req.t("sso:logout", { name: oidc!.name }),
         link: provider.href,
       });
     });

@@ -21,21 +21,26 @@ let cached: { key: string; config: Promise<client.Configuration> } | undefined;
 
 // The provider is the operator's choice, often on the CCAS's own network: its requests leave
 // through an agent of their own, not through the federation's guard on outgoing requests (which
-// refuses private addresses and unlisted hosts), with limits of their own.
-const providerAgent = new Agent({
-  connect: { timeout: 5_000 },
-  headersTimeout: 10_000,
-  bodyTimeout: 10_000,
-});
-const providerFetch: client.CustomFetch = (url, options) =>
-  undiciFetch(url, {
+// refuses private addresses and unlisted hosts), with limits of their own. Made at the first
+// request to a provider: processes and instances without single sign-on (workers, tools, most
+// tests) never hold its sockets and timers.
+let providerAgent: Agent | undefined;
+const providerFetch: client.CustomFetch = (url, options) => {
+  providerAgent ??= new Agent({
+    connect: { timeout: 5_000 },
+    headersTimeout: 10_000,
+    bodyTimeout: 10_000,
+  });
+  return undiciFetch(url, {
     ...options,
     dispatcher: providerAgent,
   } as never) as unknown as Promise<Response>;
+};
 
 /** The provider's configuration, discovered once (and again after a failure). */
 export function providerConfig(oidc: OidcConfig): Promise<client.Configuration> {
-  const key = `${oidc.issuer.href} ${oidc.clientId}`;
+  // The secret is part of the key: an admin who changes it gets a new client at once.
+  const key = `${oidc.issuer.href} ${oidc.clientId} ${oidc.clientSecret}`;
   if (cached?.key !== key) {
     const config = client.discovery(
       oidc.issuer,
@@ -109,7 +114,12 @@ export async function finishLogin(
   } catch (error) {
     if (error instanceof client.ClientError || error instanceof client.ResponseBodyError)
       return fail(/state/i.test(error.message) ? "state" : "provider");
-    if (error instanceof client.AuthorizationResponseError) return fail("provider");
+    // A 401 challenge from the token endpoint: our client id or secret is refused.
+    if (
+      error instanceof client.AuthorizationResponseError ||
+      error instanceof client.WWWAuthenticateChallengeError
+    )
+      return fail("provider");
     throw error;
   }
   const claims = tokens.claims();

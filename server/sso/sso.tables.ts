@@ -1,3 +1,4 @@
+import type { Generated } from "kysely";
 import type { CreatedAt } from "../db/types.ts";
 
 export interface SsoTables {
@@ -7,6 +8,18 @@ export interface SsoTables {
     user_id: string;
     created_at: CreatedAt;
     last_login_at: CreatedAt;
+  };
+  /** Set by an administrator (migrations/0092); the environment wins when OIDC_ISSUER is set. */
+  sso_settings: {
+    id: Generated<boolean>;
+    enabled: boolean;
+    issuer: string | null;
+    client_id: string | null;
+    client_secret: string | null;
+    button_label: string | null;
+    scopes: string | null;
+    member_claim: string | null;
+    updated_at: CreatedAt;
   };
 }
 
