@@ -64,7 +64,7 @@ describe("browser: single sign-on through the identity provider", function () {
     assert.match(await page.content(), /marc\.chromium@exemple\.fr/);
 
     // The header's sign-out button ends the provider's session too.
-    await page.locator('form[action="/logout/sso"] button').click();
+    await page.locator('.account-nav form[action="/logout/sso"] button').click();
     await page.waitForURL(`${provider.issuer}/**`);
     assert.match(new URL(page.url()).pathname, /session\/end/);
     await page.goto(`${instance.url}/me`);
