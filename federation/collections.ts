@@ -1,12 +1,15 @@
 // Followers, following and outbox collections of local actors, paged newest first. People's
 // followers and followings are only counted, not listed; organisations list them.
 import type { Federation, RequestContext } from "@fedify/fedify";
+import type { ExpressionBuilder } from "kysely";
+import type { Database } from "../server/db/schema.ts";
 import { Activity } from "@fedify/vocab";
 import { recipientOf } from "./actors/remote.ts";
 import type { FederationDeps } from "./deps.ts";
 import { mayRead } from "./actors/dispatcher.ts";
 import { countFollows, followerActors, listFollows } from "./follows/follows.repo.ts";
-import { PATHS } from "./uris.ts";
+import { allowedSigner } from "./signed.ts";
+import { CMCAS_ACTOR, PATHS } from "./uris.ts";
 import { HttpError } from "../server/http/errors.ts";
 import type { FollowDirection } from "./federation.tables.ts";
 
@@ -70,14 +73,25 @@ export function registerCollections(federation: Federation<void>, deps: Federati
     .setFirstCursor(() => FIRST)
     .authorize(authorize);
 
+  // The CMCAS actor's offers visible to the network go to its followers only, not to Public:
+  // an allowed instance's signed request reads them in the outbox too, so one that follows later
+  // backfills them as it does public ones (issue 16, cause 16).
+  const networkReader = async (ctx: RequestContext<void>, identifier: string) =>
+    identifier === CMCAS_ACTOR && (await allowedSigner(ctx, deps)) !== null;
+  const visible = (eb: ExpressionBuilder<Database, "federation_outbox">, network: boolean) =>
+    network
+      ? eb.or([eb("public", "=", true), eb("to_followers", "=", true)])
+      : eb("public", "=", true);
+
   federation
     .setOutboxDispatcher(PATHS.outbox, async (ctx, identifier, cursor) => {
       if (cursor === null || !(await deps.actors.byIdentifier(identifier))) return null;
+      const network = await networkReader(ctx, identifier);
       let query = db
         .selectFrom("federation_outbox")
         .select(["id", "activity"])
         .where("actor", "=", identifier)
-        .where("public", "=", true)
+        .where((eb) => visible(eb, network))
         .orderBy("id", "desc")
         .limit(PAGE + 1);
       const from = before(cursor);
@@ -88,12 +102,13 @@ export function registerCollections(federation: Federation<void>, deps: Federati
       );
       return { items, nextCursor: rows.length > PAGE ? String(rows[PAGE - 1]!.id) : null };
     })
-    .setCounter(async (_ctx, identifier) => {
+    .setCounter(async (ctx, identifier) => {
+      const network = await networkReader(ctx, identifier);
       const row = await db
         .selectFrom("federation_outbox")
         .select((eb) => eb.fn.countAll<number>().as("n"))
         .where("actor", "=", identifier)
-        .where("public", "=", true)
+        .where((eb) => visible(eb, network))
         .executeTakeFirstOrThrow();
       return Number(row.n);
     })

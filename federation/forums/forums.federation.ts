@@ -3,6 +3,7 @@
 // the inbox routes, and the backfill of followed remote groups.
 import type { FederationJobDefinitions, FederationModule } from "../module.ts";
 import { backfillGroup, refreshRemoteGroups } from "./follow-groups.ts";
+import { followAnswersInbox } from "./follow-answers.ts";
 import { forumsPort } from "./forums.port.ts";
 import { groupActors } from "./group-actors.ts";
 import { likesInbox } from "./likes.ts";
@@ -42,7 +43,7 @@ export const forumsFederation: FederationModule = {
   objects: registerForumObjects,
   actors: groupActors,
   ports: (runtime) => ({ forums: forumsPort(runtime) }),
-  inbox: [...localGroupsInbox, ...remoteGroupsInbox, ...likesInbox],
+  inbox: [...localGroupsInbox, ...remoteGroupsInbox, ...likesInbox, ...followAnswersInbox],
   jobs,
   scheduled: [{ job: "forums.refreshGroups", everySeconds: 3600 }],
 };

@@ -9,8 +9,13 @@ export function forumsPort(runtime: FederationRuntime): ForumsPort {
   return {
     postCreated: async (tx, postId) => tx.enqueue("forums.federate", { action: "create", postId }),
     postUpdated: async (tx, postId) => tx.enqueue("forums.federate", { action: "update", postId }),
-    postRemoved: async (tx, postId, reason) =>
-      tx.enqueue("forums.federate", { action: "remove", postId, reason }),
+    postRemoved: async (tx, postId, reason, byAuthor) =>
+      tx.enqueue("forums.federate", {
+        action: "remove",
+        postId,
+        reason,
+        ...(byAuthor ? { byAuthor } : {}),
+      }),
     reported: async (tx, reportId) => tx.enqueue("forums.federate", { action: "report", reportId }),
     banned: async (tx, banId) => tx.enqueue("forums.federate", { action: "block", banId }),
     topicLocked: async (tx, topicId, locked, reason) =>

@@ -36,9 +36,10 @@ export interface GroupRow {
   host: string | null;
   ap_id: string | null;
   post_policy: string;
+  join_policy?: string;
 }
 
-const groupColumns = ["id", "slug", "host", "ap_id", "post_policy"] as const;
+const groupColumns = ["id", "slug", "host", "ap_id", "post_policy", "join_policy"] as const;
 
 /** A remote group we follow, by its actor id. */
 export function remoteGroup(db: Db, uri: string): Promise<GroupRow | undefined> {

@@ -22,6 +22,7 @@ const REFUSALS: Record<Refusal, string> = {
   banned: "Vous êtes exclu de ce groupe.",
   moderators_only: "Dans ce groupe, seuls les modérateurs peuvent ouvrir un sujet.",
   locked: "Ce sujet est verrouillé ou retiré : les réponses n'y sont plus acceptées.",
+  not_member: "Seuls les membres admis de ce groupe peuvent y écrire.",
 };
 
 /** Create or Update of a post for one of our groups, or for a remote group we know. */

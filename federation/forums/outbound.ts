@@ -30,11 +30,11 @@ import { addressing, announceInGroup, federates } from "./announce.ts";
 import { FEDERATED_VISIBILITIES } from "./group-actors.ts";
 import { sendLike } from "./likes.ts";
 import { notFollowers, outgoingMentions } from "./mentions.ts";
-import { postObject } from "./objects.ts";
+import { postObject, type PostObject } from "./objects.ts";
 
 export type FederateJob =
   | { action: "create" | "update"; postId: string }
-  | { action: "remove"; postId: string; reason: string }
+  | { action: "remove"; postId: string; reason: string; byAuthor?: boolean }
   | { action: "report"; reportId: string }
   | { action: "block"; banId: string }
   | { action: "lock"; topicId: string; reason: string }
@@ -62,6 +62,7 @@ export async function federateForums(runtime: FederationRuntime, job: FederateJo
     const found = await postObject(tx.db, publicUrl, job.postId);
     if (!found) return;
     const groupUri = new URL(found.groupUri);
+    if (job.action === "remove" && job.byAuthor) return sendOwnDelete(tx, publicUrl, found);
     if (job.action === "remove") {
       if (!federates(found)) return;
       const del = new Delete({
@@ -118,6 +119,35 @@ export async function federateForums(runtime: FederationRuntime, job: FederateJo
     if (found.groupIdentifier === null)
       await sendToActors(tx, found.authorId, [groupUri, ...mentions.remote], activity);
   });
+}
+
+/**
+ * Our member deleted their own post: the Delete is theirs (so peers show "deleted by its author",
+ * not a moderation), announced by our group or sent to the remote group that relays it.
+ */
+async function sendOwnDelete(tx: Tx, publicUrl: URL, found: PostObject): Promise<void> {
+  if (!found.authorId || !found.authorUri) return;
+  const groupUri = new URL(found.groupUri);
+  const own = {
+    id: newActivityId(publicUrl),
+    actor: new URL(found.authorUri),
+    object: found.object.id,
+    audience: groupUri,
+  };
+  if (federates(found))
+    return announceInGroup(
+      tx,
+      publicUrl,
+      found,
+      new Delete({ ...own, ...addressing(found, publicUrl) }),
+    );
+  if (found.groupIdentifier === null)
+    await sendToActors(
+      tx,
+      found.authorId,
+      [groupUri],
+      new Delete({ ...own, tos: found.object.toIds }),
+    );
 }
 
 async function sendReport(tx: Tx, publicUrl: URL, reportId: string): Promise<void> {

@@ -25,8 +25,11 @@ export interface ForumsPort {
   /** A post was written: our federated group announces it, or the remote group receives it. */
   postCreated(tx: Tx, postId: string): Promise<void>;
   postUpdated(tx: Tx, postId: string): Promise<void>;
-  /** A moderator removed a post of one of our federated groups (Delete, with the reason). */
-  postRemoved(tx: Tx, postId: string, reason: string): Promise<void>;
+  /**
+   * A moderator removed a post of one of our federated groups (Delete, with the reason), or its
+   * author deleted it (`byAuthor`: the author's Delete, in whichever group it is).
+   */
+  postRemoved(tx: Tx, postId: string, reason: string, byAuthor?: boolean): Promise<void>;
   /** A report about a post of a remote group: its instance hears it (Flag). */
   reported(tx: Tx, reportId: string): Promise<void>;
   /** Someone of another instance banned from one of our federated groups (Block). */

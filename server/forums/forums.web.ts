@@ -97,6 +97,7 @@ const STATUS: Record<string, number> = {
   already_reported: 409,
   not_open: 409,
   not_author: 403,
+  has_replies: 409,
   invitation_only: 403,
   already_member: 409,
   slug_taken: 409,

@@ -186,7 +186,7 @@ async function saveMentions(db: Db, postId: string, mentions: IncomingMention[] 
     .execute();
 }
 
-export type Refusal = "banned" | "moderators_only" | "locked";
+export type Refusal = "banned" | "moderators_only" | "locked" | "not_member";
 
 /**
  * Someone of another instance writes in one of our groups: refused when they are banned, when
@@ -196,7 +196,7 @@ export type Refusal = "banned" | "moderators_only" | "locked";
 export async function receivePostInGroup(
   tx: Tx,
   publicUrl: URL,
-  group: { id: string; post_policy: string },
+  group: { id: string; post_policy: string; join_policy?: string },
   input: IncomingPost,
 ): Promise<StoreOutcome | { kind: "refused"; refusal: Refusal }> {
   const refused = await refusal(tx.db, publicUrl, group, input);
@@ -207,10 +207,13 @@ export async function receivePostInGroup(
 async function refusal(
   db: Db,
   publicUrl: URL,
-  group: { id: string; post_policy: string },
+  group: { id: string; post_policy: string; join_policy?: string },
   input: IncomingPost,
 ): Promise<Refusal | undefined> {
   if (await actorBanned(db, group.id, input.authorUri)) return "banned";
+  // A group one joins on approval or invitation has only approved members, and people of other
+  // instances cannot become members: they may read it (if it federates), not write in it.
+  if (group.join_policy !== undefined && group.join_policy !== "open") return "not_member";
   if (group.post_policy === "moderators") return "moderators_only";
   if (!input.inReplyTo) return group.post_policy === "members" ? undefined : "moderators_only";
   const parent = await findPostByApId(db, publicUrl, input.inReplyTo);

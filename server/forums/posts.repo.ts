@@ -269,7 +269,7 @@ export async function listPosts(
 export async function setRemoved(
   db: Db,
   id: string,
-  removal: { by: string; reason: string } | null,
+  removal: { by: string; reason: string; byAuthor?: boolean } | null,
 ): Promise<void> {
   await db
     .updateTable("forum_posts")
@@ -279,7 +279,7 @@ export async function setRemoved(
             removed_at: new Date(),
             removed_by: removal.by,
             removal_reason: removal.reason,
-            removed_by_author: false,
+            removed_by_author: removal.byAuthor ?? false,
           }
         : { removed_at: null, removed_by: null, removal_reason: null, removed_by_author: false },
     )

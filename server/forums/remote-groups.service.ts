@@ -9,7 +9,13 @@ import { ok, type Result } from "../lib/result.ts";
 import type { FindGroupError, RemoteGroupActor } from "./forums.port.ts";
 import { findGroup, type Group } from "./groups.repo.ts";
 import type { ForumDeps } from "./groups.service.ts";
-import { putMembership, setSubscription } from "./memberships.repo.ts";
+import {
+  deleteMembership,
+  findMembership,
+  putMembership,
+  setSubscription,
+} from "./memberships.repo.ts";
+import { notify } from "../notifications/notifications.service.ts";
 import { refreshLikeCount } from "./posts.repo.ts";
 
 function slugOf(remote: RemoteGroupActor): string {
@@ -83,7 +89,8 @@ export async function followRemoteGroup(
       groupId: group.id,
       userId: user.id,
       role: "member",
-      state: "active",
+      // A member only once the group's instance accepts the Follow (remoteGroupAnswered).
+      state: "pending",
       origin: "self",
     });
     await setSubscription(tx.db, user.id, { groupId: group.id }, true);
@@ -189,4 +196,44 @@ export async function setMentionActor(
     .where("post_id", "=", mention.postId)
     .where("acct", "=", mention.acct)
     .execute();
+}
+
+/**
+ * A remote group answered our member's Follow: Accept makes the pending membership active; Reject
+ * removes it and tells the member. False when the member had no pending membership there.
+ */
+export async function remoteGroupAnswered(
+  tx: Tx,
+  publicUrl: URL,
+  answer: { groupApId: string; userId: string; accepted: boolean },
+): Promise<boolean> {
+  const group = await tx.db
+    .selectFrom("forum_groups")
+    .select(["id", "name", "slug"])
+    .where("ap_id", "=", answer.groupApId)
+    .where("host", "is not", null)
+    .executeTakeFirst();
+  if (!group) return false;
+  const membership = await findMembership(tx.db, group.id, answer.userId);
+  if (membership?.state !== "pending") return false;
+  if (answer.accepted) {
+    await putMembership(tx.db, {
+      groupId: group.id,
+      userId: answer.userId,
+      role: membership.role,
+      state: "active",
+      origin: membership.origin,
+    });
+    return true;
+  }
+  await deleteMembership(tx.db, group.id, answer.userId);
+  await setSubscription(tx.db, answer.userId, { groupId: group.id }, false);
+  await notify(tx, publicUrl, {
+    userId: answer.userId,
+    kind: "forums:followRejected",
+    data: { group: group.name },
+    link: `/groups/${group.slug}`,
+    email: "forums",
+  });
+  return true;
 }

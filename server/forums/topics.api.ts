@@ -69,6 +69,21 @@ export function topicsApi(api: ApiRegistry, ctx: AppContext): void {
     handler: on(reply),
   });
 
+  api.add<unknown>({
+    method: "post",
+    path: "/posts/:id/deletion",
+    summary:
+      "Delete my post, shown as deleted by its author (a first post only while it has no replies)",
+    tags: ["forums"],
+    auth: "user",
+    responses: {
+      204: { description: "Deleted" },
+      403: { description: "Not my post" },
+      409: { description: "Already removed, or a first post with replies" },
+    },
+    handler: on(deletePost),
+  });
+
   api.add<EditForm>({
     method: "patch",
     path: "/posts/:id",
@@ -205,6 +220,15 @@ async function editPost(ctx: AppContext, req: Api<EditForm>, res: Res) {
   res.json(
     postJson(deps, await topics.postView(ctx.db, found.post.id, req.apiUser!.id), found.access),
   );
+}
+
+async function deletePost(ctx: AppContext, req: Api<unknown>, res: Res) {
+  const found = await readablePost(ctx.db, req.apiUser, String(req.params.id));
+  const result = await ctx.transaction((tx) =>
+    topics.deleteOwnPost(tx, forumDeps(ctx), { ...found, user: req.apiUser! }),
+  );
+  if (!result.ok) throw failureError(req.t, failure(result.error, {}, found.access));
+  res.status(204).end();
 }
 
 async function like(ctx: AppContext, req: Api<unknown>, res: Res, on: boolean) {

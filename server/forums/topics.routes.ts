@@ -83,6 +83,7 @@ export function topicRoutes(router: express.Router, ctx: AppContext): void {
   router.get("/posts/:id/edit", requireUser, on(editPage));
   router.post("/posts/:id/edit", requireUser, on(editPost));
   router.post("/posts/:id/like", requireUser, on(like));
+  router.post("/posts/:id/delete", requireUser, on(deletePost));
   router.post("/topics/:id/subscription", requireUser, on(subscription));
   router.get("/forums/media/:id", on(media));
 }
@@ -188,6 +189,8 @@ async function topicPage(
         mine: req.user?.id === p.authorId,
         showContent: !p.removedAt || access.isModerator || req.user?.id === p.authorId,
         canEdit: req.user?.id === p.authorId && !p.removedAt && !access.ban,
+        canDelete:
+          req.user?.id === p.authorId && !p.removedAt && (p.position > 1 || topic.postCount < 2),
         canReply: canReply.ok && !p.removedAt,
         canReact: req.user !== undefined && !access.ban && !p.removedAt,
         replyPages: p.replies.map((r) => ({ ...r, page: pageOfPosition(r.position) })),
@@ -358,6 +361,19 @@ async function like(ctx: AppContext, req: Req, res: Res) {
     throw new HttpError(failed.status, failed.key);
   }
   res.redirect(303, postPath(found.topic.id, found.post.position));
+}
+
+async function deletePost(ctx: AppContext, req: Req, res: Res) {
+  const found = await readablePost(ctx.db, req.user, String(req.params.id));
+  const result = await ctx.transaction((tx) =>
+    topics.deleteOwnPost(tx, forumDeps(ctx), { ...found, user: req.user! }),
+  );
+  if (!result.ok) {
+    const failed = failure(result.error, {}, found.access);
+    throw new HttpError(failed.status, failed.key);
+  }
+  flash(req, "forums:topic.deleted");
+  res.redirect(303, `/topics/${found.topic.id}`);
 }
 
 async function subscription(ctx: AppContext, req: Req, res: Res) {

@@ -221,6 +221,31 @@ export async function editPost(
   return ok(undefined);
 }
 
+/**
+ * A member deletes their own post. An opening post goes only while nobody has replied (the
+ * replies would lose their topic); after that, moderators decide. Shown as deleted by its author,
+ * not as a moderators' removal, and federated as the author's Delete.
+ */
+export async function deleteOwnPost(
+  tx: Tx,
+  deps: ForumDeps,
+  input: { post: Post; topic: Topic; user: User },
+): Promise<Result<void, "not_author" | "removed" | "has_replies">> {
+  const { post, topic } = input;
+  if (post.authorId !== input.user.id) return fail("not_author");
+  if (post.removedAt) return fail("removed");
+  const opening = post.position === 1;
+  if (opening && topic.postCount > 1) return fail("has_replies");
+  const reason = "Supprimé par son auteur";
+  await posts.setRemoved(tx.db, post.id, { by: input.user.id, reason, byAuthor: true });
+  if (opening) {
+    await topics.setTopicFlags(tx.db, topic.id, { removedAt: new Date() });
+    await topics.refreshTopicCount(tx.db, topic.groupId);
+  }
+  await deps.federation.postRemoved(tx, post.id, reason, true);
+  return ok(undefined);
+}
+
 export async function like(
   tx: Tx,
   deps: ForumDeps,

@@ -25,6 +25,11 @@ export async function followGroupOfB(
       .set("accept", "application/activity+json");
     return page.body.totalItems === 1;
   });
+  // A's member is a member once B's Accept arrived (pending until then).
+  await waitFor("A to hear B's Accept", async () => {
+    const group = await api(a, token).get(`/groups/${followed.body.id as string}`);
+    return group.body.membership === "active";
+  });
   return { onB: created.body.id as string, onA: followed.body.id as string };
 }
 

@@ -90,6 +90,11 @@ describe("forums federation: two instances", function () {
       const page = await supertest(b.url).get("/users/randonnee/followers").set("accept", AS);
       return page.body.totalItems === 1;
     });
+    // A member on A once B's Accept is there (pending until then).
+    await waitFor("A to hear B's Accept", async () => {
+      const group = await api(a, onA.token).get(`/groups/${remote.id as string}`);
+      return group.body.membership === "active";
+    });
 
     // A's member opens a topic in B's group, from A.
     const opened = await api(a, onA.token).post(`/groups/${remote.id}/topics`, {
