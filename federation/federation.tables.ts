@@ -120,6 +120,7 @@ export interface HubTables {
     list_fetched_at: NullableTimestamp;
     last_error: string | null;
     last_attempt_at: NullableTimestamp;
+    share_aggregates: Generated<boolean>;
   };
 }
 

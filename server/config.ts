@@ -22,6 +22,8 @@ export interface Config {
   smtpUrl: string | undefined;
   mailFrom: string;
   hub: boolean;
+  /** MAP_TILE_URL (or HUB_TILE_URL) and MAP_ATTRIBUTION: the map tiles; no URL, no map (a list). */
+  map: { tileUrl: string; tileOrigin: string; attribution: string } | undefined;
   admin: { email: string; password: string } | undefined;
   role: ProcessRole;
   logLevel: LogLevel;
@@ -122,6 +124,21 @@ function timezone(env: Env): string {
   if (!Intl.supportedValuesOf("timeZone").includes(raw))
     throw new ConfigError("TIMEZONE", "an IANA time zone such as Europe/Paris", raw);
   return raw;
+}
+
+/** A tile URL template ({z}/{x}/{y}); its origin is the one image host the CSP then allows. */
+function mapTiles(env: Env): Config["map"] {
+  const name = str(env, "MAP_TILE_URL") !== undefined ? "MAP_TILE_URL" : "HUB_TILE_URL";
+  const parsed = url(env, name, ["https:", "http:"]);
+  if (!parsed) return undefined;
+  const tileUrl = str(env, name)!;
+  if (!["{z}", "{x}", "{y}"].every((p) => tileUrl.includes(p)))
+    throw new ConfigError(name, "a tile URL template with {z}, {x} and {y}", tileUrl);
+  return {
+    tileUrl,
+    tileOrigin: parsed.origin,
+    attribution: str(env, "MAP_ATTRIBUTION") ?? "© OpenStreetMap contributors",
+  };
 }
 
 function url(env: Env, name: string, protocols: readonly string[]): URL | undefined {
@@ -263,6 +280,7 @@ export function loadConfig(env: Env = process.env): Config {
     smtpUrl,
     mailFrom,
     hub: bool(env, "HUB"),
+    map: mapTiles(env),
     admin: adminEmail && adminPassword ? { email: adminEmail, password: adminPassword } : undefined,
     role: oneOf(env, "PROCESS_ROLE", ["all", "web", "worker"] as const, "all"),
     logLevel: oneOf(

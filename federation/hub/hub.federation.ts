@@ -10,9 +10,11 @@ import { recordJoinRequest } from "./network.ts";
 import { hubAdminRoutes, hubPublicRoutes } from "./hub.routes.ts";
 import { landingRoutes } from "./landing.ts";
 import { relayActor, relayInbox } from "./relay.ts";
+import { collectShared, sharedRoutes } from "./shared.ts";
 
 export interface HubFederationJobs {
   "hub.sync-list": Record<string, never>;
+  "hub.collect-aggregates": Record<string, never>;
 }
 
 declare module "../../server/jobs/job-types.ts" {
@@ -26,6 +28,13 @@ const jobs: FederationJobDefinitions<keyof HubFederationJobs> = {
     run: async (runtime) => {
       const link = await runtime.app.db.selectFrom("hub_link").select("id").executeTakeFirst();
       if (link) await syncNetworkList(runtime);
+    },
+  },
+  // The members that agreed to share their monthly aggregates (ADR 0125), fetched signed.
+  "hub.collect-aggregates": {
+    spec: { attempts: 1, backoffMs: 60_000, timeoutMs: 300_000 },
+    run: async (runtime) => {
+      if (runtime.app.config.hub) await collectShared(runtime);
     },
   },
 };
@@ -57,7 +66,10 @@ export const hubFederation: FederationModule = {
   inbox: [onJoinNetwork, ...relayInbox],
   actors: relayActor,
   jobs,
-  scheduled: [{ job: "hub.sync-list", everySeconds: 900 }],
+  scheduled: [
+    { job: "hub.sync-list", everySeconds: 900 },
+    { job: "hub.collect-aggregates", everySeconds: 86_400 },
+  ],
   web: (runtime) => ({
     name: "hub",
     nav: runtime.app.config.hub
@@ -72,7 +84,10 @@ export const hubFederation: FederationModule = {
         ? [{ href: "/admin/hub", label: "hub:members.title", key: "hub" }]
         : []),
     ],
-    publicRoutes: (router, ctx) => hubPublicRoutes(router, ctx, runtime),
+    publicRoutes: (router, ctx) => {
+      hubPublicRoutes(router, ctx, runtime);
+      sharedRoutes(router, ctx, runtime);
+    },
     routes(router, ctx) {
       hubAdminRoutes(router, ctx, runtime);
       landingRoutes(router, ctx, runtime);

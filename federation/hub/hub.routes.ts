@@ -11,6 +11,7 @@ import { readLink, requestJoin, setTrust, syncNetworkList } from "./link.ts";
 import { decide, listMembers, networkDocument, NETWORK_PATH, type Decision } from "./network.ts";
 import { aggregationProgress } from "./aggregation.ts";
 import { relayState, subscribeToRelay } from "./relay.ts";
+import { collectShared, setSharing, sharing } from "./shared.ts";
 
 interface JoinForm {
   hubUrl: string;
@@ -60,6 +61,7 @@ export function hubAdminRoutes(
         ? Math.floor((Date.now() - link.listFetchedAt.getTime()) / 3_600_000)
         : null,
       relay: link ? await relayState(runtime, link.hubUrl) : undefined,
+      sharing: await sharing(runtime),
       values: { hubUrl: link?.hubUrl ?? "", ...values },
       errors,
     });
@@ -102,6 +104,14 @@ export function hubAdminRoutes(
     res.redirect(303, "/admin/network");
   });
 
+  // The admin's consent to share the monthly aggregates with the hub (off until given).
+  router.post("/admin/network/share", admin, async (req, res) => {
+    const share = (req.body as { share?: unknown }).share === "1";
+    if (!(await setSharing(runtime, share))) throw new HttpError(404, "errors.notFound");
+    flash(req, share ? "hub:network.sharing" : "hub:network.notSharing");
+    res.redirect(303, "/admin/network");
+  });
+
   router.post("/admin/network/refresh", admin, async (req, res) => {
     const outcome = await syncNetworkList(runtime);
     if (outcome.ok) flash(req, "hub:network.refreshed", { count: outcome.members.length });
@@ -120,6 +130,12 @@ export function hubAdminRoutes(
       members: members.map((m) => ({ ...m, progress: progress.get(m.host) })),
       networkUrl: NETWORK_PATH,
     });
+  });
+
+  router.post("/admin/hub/collect", admin, async (req, res) => {
+    const outcomes = await collectShared(runtime);
+    flash(req, "hub:members.collected", { count: outcomes.filter((o) => o.ok).length });
+    res.redirect(303, "/admin/hub");
   });
 
   router.post("/admin/hub/members/:host/:decision", admin, async (req, res) => {

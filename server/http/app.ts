@@ -30,6 +30,10 @@ import { healthRoutes } from "./health.ts";
 import { redactUrl } from "./redact.ts";
 import { refuseNulInBody, refuseNulInUrl } from "./input.ts";
 import { setupViews } from "./views.ts";
+import { fileURLToPath } from "node:url";
+
+/** Leaflet's dist folder (script, stylesheet, marker images), wherever npm put it. */
+const LEAFLET_DIR = path.dirname(fileURLToPath(import.meta.resolve("leaflet/dist/leaflet.js")));
 
 export interface AppOptions {
   /** Mounted before every body parser: Fedify reads the raw request itself. */
@@ -153,7 +157,7 @@ export async function createApp(
           "script-src": ["'self'"],
           "style-src": ["'self'"],
           // Nothing from another site (RGPD): remote avatars are not shown, images are ours.
-          "img-src": ["'self'", "data:"],
+          "img-src": ["'self'", "data:", ...(ctx.config.map ? [ctx.config.map.tileOrigin] : [])],
           "font-src": ["'self'"],
           "connect-src": ["'self'"],
           "form-action": ["'self'"],
@@ -171,6 +175,8 @@ export async function createApp(
     "/static",
     express.static(path.join(VIEWS_DIR, "static"), { maxAge: "1h", index: false }),
   );
+  // The map library, served from our own origin (no CDN): ADR 0124.
+  app.use("/static/vendor/leaflet", express.static(LEAFLET_DIR, { maxAge: "1d", index: false }));
   app.use(healthRoutes(ctx));
   // Another process may have switched a plugin: the registry's cache lives a few seconds.
   app.use((_req, _res, next) => {

@@ -17,6 +17,7 @@ import { DEFAULT_TIMEZONE } from "../offers/offers.schemas.ts";
 import { cardLabels, cardView, categoryName, memo, whenLabel } from "../offers/offers.view.ts";
 import { hubQueryString, readHubSearch, VIEWS, type HubSearch } from "./calendar.params.ts";
 import { REGIONS } from "./regions.ts";
+import { mapView } from "../offers/offers.map.ts";
 
 export const LIST_PAGE = 50;
 /** A day, week or month shows all its activities, up to this many. */
@@ -129,6 +130,9 @@ async function calendarPage(ctx: AppContext, req: express.Request, res: express.
     total: result.total,
     totalCapped: result.totalCapped,
     days: [...days.values()],
+    map: mapView(ctx.config, result.items, req.t("hub:calendar.map"), (c) =>
+      c.remote ? `/hub/book/${c.id}` : `/offers/${c.id}`,
+    ),
     cardLabels: cardLabels(req.t),
     page,
     prev: page > 1 ? withQs({ page: String(page - 1) }) : undefined,

@@ -14,6 +14,7 @@ import {
   observatoryRows,
   type ObservatoryRow,
 } from "./observatory.repo.ts";
+import { sharedRows } from "./shared.repo.ts";
 
 export const LICENCE = {
   name: "Licence Ouverte / Open Licence 2.0 (Etalab)",
@@ -76,6 +77,13 @@ async function render(
     csv: `${base}.csv${year ? `?year=${year}` : ""}`,
     json: scope === "network" ? `/hub/observatory.json${year ? `?year=${year}` : ""}` : undefined,
     dataset: scope === "network" ? "/hub/observatory/dataset.jsonld" : undefined,
+    shared:
+      scope === "network"
+        ? (await sharedRows(ctx.db)).map((r) => ({
+            ...r,
+            measure: req.t(`hub:observatory.measures.${r.measure}`),
+          }))
+        : undefined,
   });
 }
 
@@ -106,6 +114,10 @@ export function observatoryPublicRoutes(router: express.Router, ctx: AppContext)
         places_filled: r.placesFilled,
       })),
     });
+  });
+  // What the members that agreed share (ADR 0125): every cell counts 5 or more.
+  router.get("/hub/observatory/shared.json", async (_req, res) => {
+    res.json({ licence: LICENCE, smallCellThreshold: SMALL_CELL, rows: await sharedRows(ctx.db) });
   });
   router.get("/hub/observatory/dataset.jsonld", async (_req, res) => {
     const at = (path: string) => new URL(path, ctx.config.publicUrl).href;

@@ -53,6 +53,9 @@ export interface OfferCard {
   minPriceCents: number;
   registrationClosesAt: Date | null;
   distanceKm: number | null;
+  /** For the map (null when the offer has no coordinates). */
+  latitude: number | null;
+  longitude: number | null;
   status: OfferStatus;
   /** The first picture, shown on the card (its "card" size). */
   imageId: string | null;
@@ -172,6 +175,8 @@ export async function searchOffers(
       "o.price_tiers",
       "o.min_price_cents",
       "o.registration_closes_at",
+      "o.latitude",
+      "o.longitude",
       distance.as("distance_km"),
       sql<string | null>`(select i.id from offer_images i where i.offer_id = o.id
         order by i.position, i.created_at limit 1)`.as("image_id"),
@@ -214,6 +219,8 @@ export async function searchOffers(
       minPriceCents: r.min_price_cents,
       registrationClosesAt: r.registration_closes_at,
       distanceKm: r.distance_km === null ? null : Number(r.distance_km),
+      latitude: r.latitude === null ? null : Number(r.latitude),
+      longitude: r.longitude === null ? null : Number(r.longitude),
       status: r.status,
       imageId: r.image_id,
       remote:

@@ -81,6 +81,17 @@ describe("browser: the hub's pages pass the axe scan on desktop and phone", func
         last_attempt_at: new Date(),
       })
       .execute();
+    // A member's shared aggregates, so that their table is scanned too (ADR 0125).
+    await db
+      .insertInto("hub_shared_aggregates")
+      .values({
+        host: "cmcas-lyon.example",
+        month: "2026-05",
+        category: "loisirs",
+        measure: "waitlisted",
+        value: 7,
+      })
+      .execute();
     await makeOffer(instance, admin.user.id, {
       title: "Assemblée nationale des CMCAS",
     });
