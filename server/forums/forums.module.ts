@@ -4,6 +4,7 @@ import { notifyPost } from "./notify.service.ts";
 import { forumFederationApi, forumFederationRoutes } from "./federation.routes.ts";
 import { groupsApi } from "./groups.api.ts";
 import { groupRoutes } from "./groups.routes.ts";
+import { groupPictureRoutes } from "./group-picture.ts";
 import { moderationApi } from "./moderation.api.ts";
 import { moderationRoutes } from "./moderation.routes.ts";
 import { searchRoutes } from "./search.routes.ts";
@@ -40,6 +41,7 @@ export const forumsModule: Module = {
     forumFederationRoutes(router, ctx);
     moderationRoutes(router, ctx);
     groupRoutes(router, ctx);
+    groupPictureRoutes(router, ctx);
     topicRoutes(router, ctx);
   },
   api(api, ctx) {

@@ -5,6 +5,7 @@ import { HttpError, type FieldError } from "../http/errors.ts";
 import { flash, parseForm, renderForm } from "../http/forms.ts";
 import { handlers } from "../http/handlers.ts";
 import { compileForm } from "../http/validate.ts";
+import { picturesOf } from "./group-picture.ts";
 import { groupAccess, mayPost } from "./access.ts";
 import { groupFormSchema, inviteFormSchema, type GroupForm } from "./forums.schemas.ts";
 import { JOIN_POLICIES, POST_POLICIES, VISIBILITIES } from "./forums.tables.ts";
@@ -107,9 +108,17 @@ async function listGroups(ctx: AppContext, req: Req, res: Res) {
     offset: (page - 1) * GROUPS_PER_PAGE,
     mine,
   });
+  const pictures = await picturesOf(
+    ctx.db,
+    list.items.map((g) => g.id),
+  );
   res.render("forums/groups", {
     title: req.t("forums:groups.title"),
-    groups: list.items.map((g) => ({ ...g, handle: groups.groupActor(deps, g).handle })),
+    groups: list.items.map((g) => ({
+      ...g,
+      handle: groups.groupActor(deps, g).handle,
+      picture: pictures.has(g.id),
+    })),
     invitations: req.user ? await groups.listInvitations(ctx.db, req.user.id) : [],
     pager: pager(list.total, page, GROUPS_PER_PAGE),
     pagerBase: mine ? "?mine=1&page=" : "?page=",
@@ -166,6 +175,7 @@ async function showGroup(ctx: AppContext, req: Req, res: Res) {
     withRemoved: false,
   });
   const canPost = mayPost(group, access, "topic");
+  res.locals.groupPicture = (await picturesOf(ctx.db, [group.id])).has(group.id);
   res.render("forums/group", {
     title: group.name,
     ...groupHeader(ctx, { group, access }, "topics"),
@@ -193,6 +203,7 @@ async function showGroup(ctx: AppContext, req: Req, res: Res) {
 async function editForm(ctx: AppContext, req: Req, res: Res) {
   const found = await moderatedGroup(ctx.db, req.user, { slug: String(req.params.slug) });
   const g = found.group;
+  res.locals.groupPicture = (await picturesOf(ctx.db, [g.id])).has(g.id);
   groupFormPage(ctx, req, res, found, {
     name: g.name,
     description: g.descriptionSource,

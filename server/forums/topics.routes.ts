@@ -1,5 +1,6 @@
 import type express from "express";
 import multer from "multer";
+import { avatarsOf } from "../members/avatar.ts";
 import type { AppContext } from "../context.ts";
 import { requireUser } from "../http/auth.ts";
 import { uploadRoute } from "../http/csrf.ts";
@@ -169,6 +170,10 @@ async function topicPage(
     page,
   });
   const canReply = mayPost(found.group, access, "reply", topic);
+  const withAvatar = await avatarsOf(
+    ctx.db,
+    posts.map((p) => p.authorId),
+  );
   const firstUnread =
     lastRead === null ? undefined : posts.find((p) => p.position > lastRead)?.position;
   renderForm(
@@ -186,6 +191,7 @@ async function topicPage(
         ...p,
         page,
         firstUnread: p.position === firstUnread,
+        authorAvatar: p.authorId !== null && withAvatar.has(p.authorId),
         mine: req.user?.id === p.authorId,
         showContent: !p.removedAt || access.isModerator || req.user?.id === p.authorId,
         canEdit: req.user?.id === p.authorId && !p.removedAt && !access.ban,

@@ -12,6 +12,7 @@ import type { FieldError } from "../http/errors.ts";
 import { listSlvies } from "../instance/instance.repo.ts";
 import * as members from "./members.service.ts";
 import { displayRoutes, readDisplay, TEXT_SIZES } from "./display.ts";
+import { avatarRoutes, avatarsOf, BIO_MAX, readBio } from "./avatar.ts";
 import { deleteAccount, deletionDeps } from "../privacy/deletion.service.ts";
 import {
   familyFormSchema,
@@ -50,6 +51,9 @@ async function profilePage(
     slvies: await listSlvies(ctx.db),
     display: await readDisplay(ctx.db, user.id),
     textSizes: TEXT_SIZES,
+    hasAvatar: (await avatarsOf(ctx.db, [user.id])).has(user.id),
+    bio: await readBio(ctx.db, user.id),
+    bioMax: BIO_MAX,
     values: values ?? {
       displayName: user.displayName,
       username: user.username,
@@ -98,6 +102,7 @@ export function memberRoutes(router: express.Router, ctx: AppContext): void {
 
   router.get("/me", requireUser, on(profilePage));
   displayRoutes(router, ctx);
+  avatarRoutes(router, ctx);
   router.post("/me", requireUser, on(saveProfile));
 
   router.get("/me/family", requireUser, on(familyPage));

@@ -51,6 +51,30 @@ const SECTIONS: [string, Section][] = [
         .then((r) => r ?? null),
   ],
   [
+    // Bio and avatar (ADR 0102): the picture as kept, in its larger size.
+    "memberProfile",
+    async (db, id, files) => {
+      const bio = await db
+        .selectFrom("member_bios")
+        .select(["bio", "updated_at"])
+        .where("user_id", "=", id)
+        .executeTakeFirst();
+      const avatar = await db
+        .selectFrom("member_avatars")
+        .select(["data", "created_at"])
+        .where("user_id", "=", id)
+        .where("size", "=", "large")
+        .executeTakeFirst();
+      if (avatar)
+        files.push({
+          name: "files/avatar.webp",
+          data: Buffer.from(avatar.data),
+          date: avatar.created_at,
+        });
+      return { bio: bio?.bio ?? null, avatar: avatar ? "files/avatar.webp" : null };
+    },
+  ],
+  [
     "familyMembers",
     (db, id) =>
       db
