@@ -200,3 +200,15 @@ export function deliveryOf(peer: Peer, activityId: string, host: string) {
     .where("host", "=", host)
     .executeTakeFirst();
 }
+
+/** `from`'s CMCAS follows `to`'s and waits for the Accept: an instance keeps only the notes of
+ * the actors it follows (or that mention its members). */
+export async function followCmcas(from: Peer, to: Peer): Promise<void> {
+  const follow = await api(from).post("/follows", { target: `@cmcas@${to.host}`, as: "cmcas" });
+  if (follow.status !== 201) throw new Error(`follow refused: ${follow.status} ${follow.text}`);
+  await waitFor(`${from.host} to follow ${to.host}`, async () =>
+    ((await api(from).get("/follows?as=cmcas")).body as { target?: string; state: string }[]).some(
+      (f) => f.state === "accepted",
+    ),
+  );
+}

@@ -10,6 +10,7 @@ import {
 import {
   api,
   drain,
+  followCmcas,
   noteKept,
   publishNote,
   startNetwork,
@@ -53,16 +54,7 @@ describe("federation: who may post to an inbox", function () {
   before(async () => {
     net = await startNetwork({ a: ["b"], b: ["a"], c: ["a"] });
     // A keeps notes of the actors it follows only: its CMCAS follows B's.
-    const follow = await api(net.a!).post("/follows", {
-      target: `@cmcas@${net.b!.host}`,
-      as: "cmcas",
-    });
-    assert.equal(follow.status, 201, follow.text);
-    await waitFor("A to follow B", async () =>
-      ((await api(net.a!).get("/follows?as=cmcas")).body as { state: string }[]).some(
-        (f) => f.state === "accepted",
-      ),
-    );
+    await followCmcas(net.a!, net.b!);
     const pair = await generateKeyPair("RSASSA-PKCS1-v1_5");
     strangerKey = pair.privateKey;
   });

@@ -8,7 +8,13 @@ import { jobSpecs } from "../../app/assemble.ts";
 import { MODULES } from "../../app/modules.ts";
 import { DatabaseQueue } from "../../server/jobs/db-queue.ts";
 import { QueueUnavailableError } from "../../server/jobs/queue.ts";
-import { noteKept, startNetwork, stopNetwork, type Network } from "../federation/harness.ts";
+import {
+  followCmcas,
+  noteKept,
+  startNetwork,
+  stopNetwork,
+  type Network,
+} from "../federation/harness.ts";
 import { cmcasSigner, createNote, inboxRequest, type Signer } from "../support/inbox.ts";
 
 describe("inbox: text that cannot be stored is refused with 400, not 503", function () {
@@ -19,6 +25,8 @@ describe("inbox: text that cannot be stored is refused with 400, not 503", funct
   before(async () => {
     net = await startNetwork({ a: ["b"], b: ["a"] });
     signer = await cmcasSigner(net.b!.instance, "rfc9421");
+    // A keeps notes of the actors it follows only.
+    await followCmcas(net.a!, net.b!);
   });
   after(() => stopNetwork(net));
 
