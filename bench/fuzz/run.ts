@@ -8,6 +8,7 @@ import v8 from "node:v8";
 import vm from "node:vm";
 import {
   drain,
+  followCmcas,
   noteKept,
   startNetwork,
   stopNetwork,
@@ -80,6 +81,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
   const net = await startNetwork({ a: ["b"], b: ["a"] });
   const a = net.a!;
   const b = net.b!;
+  // A keeps the notes of the actors it follows only: the well-formed notes come from B's CMCAS.
+  await followCmcas(a, b);
   const report: FuzzReport = {
     sent: 0,
     inbox: { total: 0, signed: 0, unsigned: 0 },
