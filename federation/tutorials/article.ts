@@ -17,6 +17,7 @@ export async function federatedTutorial(db: Db, id: string) {
     .selectFrom("tutorials")
     .selectAll()
     .where("id", "=", id)
+    .where("remote_uri", "is", null)
     .executeTakeFirst();
   if (!tutorial) return undefined;
   const [steps, images] = await Promise.all([
