@@ -71,6 +71,17 @@ describe(`federation: tutorials between two instances (${MODE})`, function () {
     );
     assert.ok(onB.remote_images.every((img) => img.url.startsWith(`${a!.url}/tutorials/${id}/`)));
 
+    // B's library lists it under A's territory, and not under another one.
+    const reader = await loggedIn(
+      b!.instance,
+      await createMember(b!.instance, "member", "lecteur"),
+    );
+    const mine = await reader.get(`/tutorials?territory=${encodeURIComponent("CMCAS A")}`);
+    assert.equal(mine.status, 200);
+    assert.match(mine.text, /Une table en palettes/);
+    const other = await reader.get(`/tutorials?territory=${encodeURIComponent("CMCAS Z")}`);
+    assert.doesNotMatch(other.text, /Une table en palettes/);
+
     const staff = await loggedIn(a!.instance, await createMember(a!.instance, "staff", "equipe"));
     const removed = await submit(staff, `/tutorials/${id}`, `/tutorials/${id}/remove`, {
       reason: "Sécurité : scie sans protection",
