@@ -21,6 +21,7 @@ import { opsModule } from "../server/ops/ops.module.ts";
 import { federationModule } from "../federation/federation.module.ts";
 import { forumsFederation } from "../federation/forums/forums.federation.ts";
 import { offersFederation } from "../federation/offers/offers.federation.ts";
+import { tutorialsFederation } from "../federation/tutorials/tutorials.federation.ts";
 import { privacyFederation } from "../federation/privacy/privacy.federation.ts";
 import { opsFederation } from "../federation/ops/ops.federation.ts";
 import { hubFederation } from "../federation/hub/hub.federation.ts";
@@ -42,7 +43,7 @@ export const MODULES: readonly ModuleEntry[] = [
   { module: messagesModule },
   { federation: federationModule },
   { module: forumsModule, federation: forumsFederation },
-  { module: tutorialsModule },
+  { module: tutorialsModule, federation: tutorialsFederation },
   { module: adminModule },
   { module: membersImportModule },
   { module: privacyModule, federation: privacyFederation },

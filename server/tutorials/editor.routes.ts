@@ -9,6 +9,7 @@ import { HttpError, type FieldError } from "../http/errors.ts";
 import { flash, parseForm, renderForm } from "../http/forms.ts";
 import * as repo from "./tutorials.repo.ts";
 import * as service from "./tutorials.service.ts";
+import { changeTutorial } from "./federate.ts";
 import { addTutorialImage, deleteTutorialImage } from "./images.service.ts";
 import {
   formToInput,
@@ -135,7 +136,7 @@ export function editorRoutes(router: express.Router, ctx: AppContext): void {
         values: req.body as object,
         errors: form.errors,
       });
-    const saved = await ctx.transaction((tx) =>
+    const saved = await changeTutorial(ctx, tutorial.id, (tx) =>
       service.updateTutorial(tx, tutorial.id, formToInput(form.value)),
     );
     if (!saved.ok)
@@ -153,11 +154,11 @@ export function editorRoutes(router: express.Router, ctx: AppContext): void {
       throw new HttpError(403, "errors.forbidden");
     const body = req.body as { action?: string };
     if (body.action === "unpublish") {
-      await ctx.transaction((tx) => service.unpublish(tx, tutorial.id));
+      await changeTutorial(ctx, tutorial.id, (tx) => service.unpublish(tx, tutorial.id));
       flash(req, "tutorials:flash.unpublished");
       return back(res, tutorial.id);
     }
-    const done = await ctx.transaction((tx) => service.publish(tx, tutorial.id));
+    const done = await changeTutorial(ctx, tutorial.id, (tx) => service.publish(tx, tutorial.id));
     if (!done.ok)
       return editorPage(ctx, req, res, tutorial, {
         errors: [{ field: "step-title", key: "tutorials:errors.noSteps" }],
@@ -183,7 +184,7 @@ export function editorRoutes(router: express.Router, ctx: AppContext): void {
         values: { ...tutorialToForm(tutorial), ...values },
         errors: prefixed(form.errors),
       });
-    const added = await ctx.transaction((tx) =>
+    const added = await changeTutorial(ctx, tutorial.id, (tx) =>
       service.addStep(tx, localHost, tutorial.id, stepToInput(form.value)),
     );
     if (!added.ok)
@@ -225,7 +226,7 @@ export function editorRoutes(router: express.Router, ctx: AppContext): void {
     const form = parseForm(validateStep, req.body);
     if (!form.ok)
       return stepPage(req, res, tutorial, { values: req.body as object, errors: form.errors });
-    const done = await ctx.transaction((tx) =>
+    const done = await changeTutorial(ctx, tutorial.id, (tx) =>
       service.editStep(
         tx,
         localHost,
@@ -243,7 +244,7 @@ export function editorRoutes(router: express.Router, ctx: AppContext): void {
     const tutorial = await editable(ctx, req);
     const direction = (req.body as { direction?: string }).direction;
     if (direction !== "up" && direction !== "down") throw new HttpError(400, "errors.invalid");
-    const done = await ctx.transaction((tx) =>
+    const done = await changeTutorial(ctx, tutorial.id, (tx) =>
       service.moveStep(tx, tutorial.id, String(req.params.stepId), direction),
     );
     if (!done.ok && done.error === "not_found") throw new HttpError(404, "errors.notFound");
@@ -252,7 +253,7 @@ export function editorRoutes(router: express.Router, ctx: AppContext): void {
 
   router.post("/tutorials/:id/steps/:stepId/delete", requireUser, async (req, res) => {
     const tutorial = await editable(ctx, req);
-    const done = await ctx.transaction((tx) =>
+    const done = await changeTutorial(ctx, tutorial.id, (tx) =>
       service.deleteStep(tx, tutorial.id, String(req.params.stepId)),
     );
     if (!done.ok) throw new HttpError(404, "errors.notFound");
@@ -284,6 +285,8 @@ export function editorRoutes(router: express.Router, ctx: AppContext): void {
         errors: errors.map((e) => ({ ...e, field: `cover-${e.field}` })),
       });
     }
+    // The image pipeline has its own transaction; a published tutorial's Update follows it.
+    await changeTutorial(ctx, tutorial.id, () => Promise.resolve(undefined));
     flash(req, "tutorials:flash.imageAdded");
     if (stepId) res.redirect(303, `/tutorials/${tutorial.id}/steps/${stepId}/edit`);
     else back(res, tutorial.id);
@@ -300,6 +303,7 @@ export function editorRoutes(router: express.Router, ctx: AppContext): void {
     const tutorial = await editable(ctx, req);
     if (!(await deleteTutorialImage(ctx.db, tutorial.id, String(req.params.imageId))))
       throw new HttpError(404, "errors.notFound");
+    await changeTutorial(ctx, tutorial.id, () => Promise.resolve(undefined));
     flash(req, "tutorials:flash.imageRemoved");
     const next = (req.body as { next?: string }).next;
     res.redirect(
@@ -341,7 +345,7 @@ export function editorRoutes(router: express.Router, ctx: AppContext): void {
     const tutorial = await repo.findTutorial(ctx.db, String(req.params.id));
     if (!tutorial) throw new HttpError(404, "errors.notFound");
     const reason = String((req.body as { reason?: string }).reason ?? "");
-    const done = await ctx.transaction((tx) =>
+    const done = await changeTutorial(ctx, tutorial.id, (tx) =>
       service.removeTutorial(tx, ctx.config.publicUrl, { tutorialId: tutorial.id, reason }),
     );
     if (!done.ok) {

@@ -8,6 +8,7 @@ import { listMade } from "./around.service.ts";
 import { comment, listComments } from "./comments.service.ts";
 import * as repo from "./tutorials.repo.ts";
 import * as service from "./tutorials.service.ts";
+import { changeTutorial } from "./federate.ts";
 import {
   formToInput,
   stepFormSchema,
@@ -238,7 +239,7 @@ export function tutorialsApi(api: ApiRegistry, ctx: AppContext): void {
     async handler(req, res) {
       const t = await editable(req);
       if (t.status === "removed") throw new HttpError(403, "errors.forbidden");
-      const done = await ctx.transaction((tx) => service.publish(tx, t.id));
+      const done = await changeTutorial(ctx, t.id, (tx) => service.publish(tx, t.id));
       if (!done.ok) throw new HttpError(422, "tutorials:errors.noSteps");
       res.json(await full((await repo.findTutorial(ctx.db, t.id))!));
     },

@@ -237,6 +237,8 @@ export interface ListFilter {
   q?: string | undefined;
   category?: string | undefined;
   difficulty?: Difficulty | undefined;
+  /** Tutorials received from that territory (a followed CMCAS's name). */
+  territory?: string | undefined;
   authorId?: string | undefined;
   offerId?: string | undefined;
   ids?: string[] | undefined;
@@ -261,6 +263,7 @@ export async function listTutorials(
     if (!viewer) q = q.where("t.visibility", "=", "public");
     if (filter.category) q = q.where("c.slug", "=", filter.category);
     if (filter.difficulty) q = q.where("t.difficulty", "=", filter.difficulty);
+    if (filter.territory) q = q.where("t.territory", "=", filter.territory);
     if (filter.authorId)
       q = q.where((eb) =>
         eb.or([

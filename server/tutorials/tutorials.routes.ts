@@ -42,6 +42,9 @@ export function tutorialRoutes(router: express.Router, ctx: AppContext): void {
     const difficulty = DIFFICULTIES.includes(req.query.difficulty as Difficulty)
       ? (req.query.difficulty as Difficulty)
       : undefined;
+    // Remote tutorials are marked with the territory they come from, and filtered by it.
+    const territory =
+      typeof req.query.territory === "string" ? req.query.territory.trim().slice(0, 200) : "";
     const page = Math.max(
       1,
       Math.min(1000, Number.parseInt(String(req.query.page ?? "1"), 10) || 1),
@@ -50,7 +53,8 @@ export function tutorialRoutes(router: express.Router, ctx: AppContext): void {
     const current = categories.find((c) => c.slug === category);
     if (category && !current) throw new HttpError(404, "errors.notFound");
     const card = (t: repo.Tutorial) => cardView(t, req.lang, req.t);
-    const searching = q !== "" || current !== undefined || difficulty !== undefined;
+    const searching =
+      q !== "" || current !== undefined || difficulty !== undefined || territory !== "";
     const locals: Record<string, unknown> = {
       title: current ? categoryLabel(current, req.lang) : req.t("tutorials:home.title"),
       categories: categoryOptions(categories, req.lang),
@@ -76,11 +80,17 @@ export function tutorialRoutes(router: express.Router, ctx: AppContext): void {
         q: q || undefined,
         category: current?.slug,
         difficulty,
+        territory: territory || undefined,
         limit: PAGE_SIZE,
         offset: (page - 1) * PAGE_SIZE,
       });
       const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-      const base = new URLSearchParams({ q, category, ...(difficulty ? { difficulty } : {}) });
+      const base = new URLSearchParams({
+        q,
+        category,
+        ...(difficulty ? { difficulty } : {}),
+        ...(territory ? { territory } : {}),
+      });
       Object.assign(locals, {
         results: items.map(card),
         total,

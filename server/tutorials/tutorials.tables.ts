@@ -14,6 +14,12 @@ export type TutorialStatus = "draft" | "published" | "removed";
 export type TutorialVisibility = "public" | "network" | "local";
 export const TUTORIAL_VISIBILITIES: readonly TutorialVisibility[] = ["public", "network", "local"];
 
+/** An image of a remote tutorial: a link to its home instance, with its alt text. */
+export interface RemoteImage {
+  url: string;
+  alt: string;
+}
+
 export interface TutorialTables {
   tutorial_categories: {
     id: Generated<string>;
@@ -50,6 +56,12 @@ export interface TutorialTables {
     published_at: NullableTimestamp;
     topic_id: string | null;
     offer_id: string | null;
+    remote_uri: Generated<string | null>;
+    remote_actor_id: Generated<number | null>;
+    remote_url: Generated<string | null>;
+    territory: Generated<string | null>;
+    remote_content_html: Generated<string | null>;
+    remote_images: Generated<RemoteImage[]>;
   };
   tutorial_forum: {
     id: Generated<number>;
