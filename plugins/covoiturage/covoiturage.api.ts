@@ -1,4 +1,5 @@
 // Carpooling in the JSON API: the open rides, publishing one, and the best matches of one's ride.
+import { PUBLISHED_RESPONSES, publishedOrRefused } from "../../server/lib/listing-api.ts";
 import type { ApiRegistry } from "../../server/api/api-registry.ts";
 import type { AppContext } from "../../server/context.ts";
 import { HttpError } from "../../server/http/errors.ts";
@@ -92,22 +93,12 @@ export function ridesApi(api: ApiRegistry, ctx: AppContext): void {
         network: { type: "string", enum: ["on"] },
       },
     },
-    responses: {
-      201: {
-        description: "Published",
-        schema: { type: "object", properties: { id: { type: "string" } } },
-      },
-      422: { description: "A field is refused" },
-    },
+    responses: PUBLISHED_RESPONSES,
     async handler(req, res) {
       const created = await ctx.transaction((tx) =>
         rides.createRide(tx, req.apiUser!.id, rideInput(req.body)),
       );
-      if (!created.ok)
-        throw new HttpError(422, `covoiturage:errors.${created.error}`, {
-          fields: [{ field: created.error, key: `covoiturage:errors.${created.error}` }],
-        });
-      res.status(201).json(created.value);
+      res.status(201).json(publishedOrRefused("covoiturage", created));
     },
   });
 

@@ -6,7 +6,7 @@ import { MODERATOR_ROLES, requireUser } from "../../server/http/auth.ts";
 import { HttpError, type FieldError } from "../../server/http/errors.ts";
 import { flash, renderForm } from "../../server/http/forms.ts";
 import { startConversation } from "../../server/messages/messages.service.ts";
-import { listingModerationRoutes } from "../../server/moderation/listings.routes.ts";
+import { describedBy, listingModerationRoutes } from "../../server/moderation/listings.routes.ts";
 import * as rides from "./covoiturage.service.ts";
 import type { RideInput } from "./covoiturage.service.ts";
 
@@ -122,16 +122,10 @@ export function rideRoutes(router: express.Router, ctx: AppContext): void {
   listingModerationRoutes(router, ctx, {
     module: "covoiturage",
     base: "/covoiturage",
-    async find(db, id) {
-      const found = await rides.findRide(db, id);
-      return (
-        found && {
-          authorId: found.user_id,
-          title: `${found.from_commune} → ${found.to_commune}`,
-          removed: found.removed_reason !== null,
-        }
-      );
-    },
+    find: describedBy(rides.findRide, (found) => ({
+      authorId: found.user_id,
+      title: `${found.from_commune} → ${found.to_commune}`,
+    })),
     setRemoved: rides.setRemoved,
   });
 

@@ -4,6 +4,7 @@
 // the regular days), leave within both flexibility windows, and start and end near each other
 // (within the driver's accepted detour, and at least MIN_RADIUS_KM). Best first: the smallest
 // sum of the start and end distances plus the time gap (TEN minutes weigh as one km).
+import { closeOwnListing, removalSetter } from "../../server/moderation/listing-rows.ts";
 import { DateTime } from "luxon";
 import type { Db } from "../../server/db/database.ts";
 import type { Tx } from "../../server/db/transaction.ts";
@@ -249,24 +250,10 @@ export async function matchesFor(db: Db, ride: Ride): Promise<Match[]> {
   return rank(ride, candidates);
 }
 
-export async function closeRide(
-  db: Db,
-  id: string,
-  userId: string,
-): Promise<Result<void, "not_found">> {
-  if (!isUuid(id)) return fail("not_found");
-  const done = await db
-    .updateTable("rides")
-    .set({ status: "closed" })
-    .where("id", "=", id)
-    .where("user_id", "=", userId)
-    .executeTakeFirst();
-  return Number(done.numUpdatedRows) > 0 ? ok(undefined) : fail("not_found");
-}
+export const closeRide = (db: Db, id: string, userId: string) =>
+  closeOwnListing(db, "rides", id, userId);
 
-export async function setRemoved(tx: Tx, id: string, reason: string | null): Promise<void> {
-  await tx.db.updateTable("rides").set({ removed_reason: reason }).where("id", "=", id).execute();
-}
+export const setRemoved = removalSetter("rides");
 
 export async function closeForAccount(tx: Tx, userId: string): Promise<void> {
   await tx.db

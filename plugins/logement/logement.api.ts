@@ -1,7 +1,7 @@
 // Solidarity housing in the JSON API: the available listings and publishing one.
+import { PUBLISHED_RESPONSES, publishedOrRefused } from "../../server/lib/listing-api.ts";
 import type { ApiRegistry } from "../../server/api/api-registry.ts";
 import type { AppContext } from "../../server/context.ts";
-import { HttpError } from "../../server/http/errors.ts";
 import { housingInput, maxDays } from "./logement.routes.ts";
 import * as housing from "./logement.service.ts";
 
@@ -85,22 +85,12 @@ export function housingApi(api: ApiRegistry, ctx: AppContext): void {
         },
       },
     },
-    responses: {
-      201: {
-        description: "Published",
-        schema: { type: "object", properties: { id: { type: "string" } } },
-      },
-      422: { description: "A field is refused" },
-    },
+    responses: PUBLISHED_RESPONSES,
     async handler(req, res) {
       const created = await ctx.transaction((tx) =>
         housing.createListing(tx, req.apiUser!.id, housingInput(req.body), maxDays(ctx)),
       );
-      if (!created.ok)
-        throw new HttpError(422, `logement:errors.${created.error}`, {
-          fields: [{ field: created.error, key: `logement:errors.${created.error}` }],
-        });
-      res.status(201).json(created.value);
+      res.status(201).json(publishedOrRefused("logement", created));
     },
   });
 }

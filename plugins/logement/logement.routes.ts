@@ -6,7 +6,7 @@ import { MODERATOR_ROLES, requireUser } from "../../server/http/auth.ts";
 import { HttpError, type FieldError } from "../../server/http/errors.ts";
 import { flash, renderForm } from "../../server/http/forms.ts";
 import { startConversation } from "../../server/messages/messages.service.ts";
-import { listingModerationRoutes } from "../../server/moderation/listings.routes.ts";
+import { describedBy, listingModerationRoutes } from "../../server/moderation/listings.routes.ts";
 import * as housing from "./logement.service.ts";
 import type { HousingInput } from "./logement.service.ts";
 
@@ -107,16 +107,10 @@ export function housingRoutes(router: express.Router, ctx: AppContext): void {
   listingModerationRoutes(router, ctx, {
     module: "logement",
     base: "/logement",
-    async find(db, id) {
-      const found = await housing.findListing(db, id);
-      return (
-        found && {
-          authorId: found.user_id,
-          title: found.title,
-          removed: found.removed_reason !== null,
-        }
-      );
-    },
+    find: describedBy(housing.findListing, (found) => ({
+      authorId: found.user_id,
+      title: found.title,
+    })),
     setRemoved: housing.setRemoved,
   });
 

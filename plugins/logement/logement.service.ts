@@ -1,6 +1,7 @@
 // Solidarity housing listings: a room, a flat share or a short stay, offered or wanted, in a
 // commune (from the bundled postal data: no address), with dates, a rent or free, conditions.
 // A listing is shown while open and not past its end date; its author marks it taken.
+import { removalSetter } from "../../server/moderation/listing-rows.ts";
 import { DateTime } from "luxon";
 import type { Db } from "../../server/db/database.ts";
 import type { Tx } from "../../server/db/transaction.ts";
@@ -135,13 +136,7 @@ export async function setStatus(
   return Number(done.numUpdatedRows) > 0 ? ok(undefined) : fail("not_found");
 }
 
-export async function setRemoved(tx: Tx, id: string, reason: string | null): Promise<void> {
-  await tx.db
-    .updateTable("housing_listings")
-    .set({ removed_reason: reason })
-    .where("id", "=", id)
-    .execute();
-}
+export const setRemoved = removalSetter("housing_listings");
 
 export async function closeForAccount(tx: Tx, userId: string): Promise<void> {
   await tx.db

@@ -6,7 +6,7 @@ import type { AppContext } from "../../server/context.ts";
 import { MODERATOR_ROLES, STAFF_ROLES, requireRole, requireUser } from "../../server/http/auth.ts";
 import { HttpError, type FieldError } from "../../server/http/errors.ts";
 import { flash, renderForm } from "../../server/http/forms.ts";
-import { listingModerationRoutes } from "../../server/moderation/listings.routes.ts";
+import { describedBy, listingModerationRoutes } from "../../server/moderation/listings.routes.ts";
 import { bookingDeps } from "../../server/offers/booking.types.ts";
 import { findPostalPlace } from "../../server/offers/offers.repo.ts";
 import { DEFAULT_TIMEZONE } from "../../server/offers/offers.schemas.ts";
@@ -178,16 +178,10 @@ export function missionRoutes(router: express.Router, ctx: AppContext): void {
   listingModerationRoutes(router, ctx, {
     module: "missions",
     base: "/missions",
-    async find(db, id) {
-      const found = await repo.findMission(db, id);
-      return (
-        found && {
-          authorId: found.created_by,
-          title: found.title,
-          removed: found.removed_reason !== null,
-        }
-      );
-    },
+    find: describedBy(repo.findMission, (found) => ({
+      authorId: found.created_by,
+      title: found.title,
+    })),
     setRemoved: missions.setRemoved,
   });
 

@@ -2,6 +2,7 @@
 // signing up, cancelling, the waiting list, reminders and the network's Events are the offers'
 // own (server/offers/registrations.service.ts, notices.service.ts, federation/offers): no
 // second booking code to keep right under concurrency.
+import { removalSetter } from "../../server/moderation/listing-rows.ts";
 import type { Db } from "../../server/db/database.ts";
 import type { Tx } from "../../server/db/transaction.ts";
 import { fail, ok, type Result } from "../../server/lib/result.ts";
@@ -194,10 +195,4 @@ export async function cancelSignUp(
   return cancelOwn(tx, deps, slot.offer_id, { kind: "local", userId: input.userId });
 }
 
-export async function setRemoved(tx: Tx, id: string, reason: string | null): Promise<void> {
-  await tx.db
-    .updateTable("missions")
-    .set({ removed_reason: reason })
-    .where("id", "=", id)
-    .execute();
-}
+export const setRemoved = removalSetter("missions");

@@ -1,4 +1,5 @@
 // Services offered and wanted, in categories. No prices: what is exchanged is time.
+import { closeOwnListing, removalSetter } from "../../server/moderation/listing-rows.ts";
 import type { Db } from "../../server/db/database.ts";
 import type { Tx } from "../../server/db/transaction.ts";
 import { fail, ok, type Result } from "../../server/lib/result.ts";
@@ -96,28 +97,10 @@ export async function myListings(db: Db, userId: string) {
     .execute();
 }
 
-export async function closeListing(
-  db: Db,
-  id: string,
-  userId: string,
-): Promise<Result<void, "not_found">> {
-  if (!isUuid(id)) return fail("not_found");
-  const done = await db
-    .updateTable("sel_listings")
-    .set({ status: "closed" })
-    .where("id", "=", id)
-    .where("user_id", "=", userId)
-    .executeTakeFirst();
-  return Number(done.numUpdatedRows) > 0 ? ok(undefined) : fail("not_found");
-}
+export const closeListing = (db: Db, id: string, userId: string) =>
+  closeOwnListing(db, "sel_listings", id, userId);
 
-export async function setRemoved(tx: Tx, id: string, reason: string | null): Promise<void> {
-  await tx.db
-    .updateTable("sel_listings")
-    .set({ removed_reason: reason })
-    .where("id", "=", id)
-    .execute();
-}
+export const setRemoved = removalSetter("sel_listings");
 
 /** A member's account goes: their listings close, the exchanges they had not settled too. */
 export async function closeForAccount(tx: Tx, userId: string): Promise<void> {

@@ -7,7 +7,7 @@ import { MODERATOR_ROLES, requireRole, requireUser } from "../../server/http/aut
 import { HttpError, type FieldError } from "../../server/http/errors.ts";
 import { flash, renderForm } from "../../server/http/forms.ts";
 import { startConversation } from "../../server/messages/messages.service.ts";
-import { listingModerationRoutes } from "../../server/moderation/listings.routes.ts";
+import { describedBy, listingModerationRoutes } from "../../server/moderation/listings.routes.ts";
 import * as listings from "./sel.listings.ts";
 import * as ledger from "./sel.ledger.ts";
 
@@ -144,16 +144,10 @@ export function selRoutes(router: express.Router, ctx: AppContext): void {
   listingModerationRoutes(router, ctx, {
     module: "sel",
     base: "/sel",
-    async find(db, id) {
-      const found = await listings.findListing(db, id);
-      return (
-        found && {
-          authorId: found.user_id,
-          title: found.title,
-          removed: found.removed_reason !== null,
-        }
-      );
-    },
+    find: describedBy(listings.findListing, (found) => ({
+      authorId: found.user_id,
+      title: found.title,
+    })),
     setRemoved: listings.setRemoved,
   });
 

@@ -23,6 +23,17 @@ export interface ModeratedListings {
   setRemoved(tx: Tx, id: string, reason: string | null): Promise<void>;
 }
 
+/** A plugin's `find` from its own lookup: it names the author and title, the rest is common. */
+export function describedBy<R extends { removed_reason: string | null }>(
+  lookup: (db: AppContext["db"], id: string) => Promise<R | undefined>,
+  describe: (row: R) => { authorId: string | null; title: string },
+): ModeratedListings["find"] {
+  return async (db, id) => {
+    const found = await lookup(db, id);
+    return found && { ...describe(found), removed: found.removed_reason !== null };
+  };
+}
+
 export function listingModerationRoutes(
   router: express.Router,
   ctx: AppContext,
