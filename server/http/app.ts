@@ -232,7 +232,7 @@ export async function createApp(
   const nav = () => features.filter(on).flatMap((f) => f.nav ?? []);
   const adminMenu = () => features.filter(on).flatMap((f) => f.adminNav ?? []);
   const featureStyles = () => features.filter(on).flatMap((f) => f.styles ?? []);
-  // Until the first admin exists, every page leads to /setup (once one exists, it stays so).
+  // Until the first admin exists, every page shows the way to /setup (once one exists, it stays so).
   let adminKnown = false;
   html.use(async (req, res, next) => {
     if (req.user && !cookie(req, "lang")) req.lang = req.user.language;
