@@ -17,15 +17,19 @@ import { notificationsModule } from "../server/notifications/notifications.modul
 import { messagesModule } from "../server/messages/messages.module.ts";
 import { offersModule } from "../server/offers/offers.module.ts";
 import { tutorialsModule } from "../server/tutorials/tutorials.module.ts";
+import { consultationsModule } from "../server/consultations/consultations.module.ts";
 import { opsModule } from "../server/ops/ops.module.ts";
 import { federationModule } from "../federation/federation.module.ts";
 import { forumsFederation } from "../federation/forums/forums.federation.ts";
 import { offersFederation } from "../federation/offers/offers.federation.ts";
 import { tutorialsFederation } from "../federation/tutorials/tutorials.federation.ts";
+import { consultationsFederation } from "../federation/consultations/consultations.federation.ts";
 import { privacyFederation } from "../federation/privacy/privacy.federation.ts";
 import { opsFederation } from "../federation/ops/ops.federation.ts";
 import { hubFederation } from "../federation/hub/hub.federation.ts";
 import { hubModule } from "../server/hub/hub.module.ts";
+import { ideasModule } from "../server/ideas/ideas.module.ts";
+import { budgetsModule } from "../server/budgets/budgets.module.ts";
 
 /** A module's two halves; either may be absent (federation's own module has no domain half). */
 export interface ModuleEntry {
@@ -44,6 +48,7 @@ export const MODULES: readonly ModuleEntry[] = [
   { federation: federationModule },
   { module: forumsModule, federation: forumsFederation },
   { module: tutorialsModule, federation: tutorialsFederation },
+  { module: consultationsModule, federation: consultationsFederation },
   { module: adminModule },
   { module: membersImportModule },
   { module: privacyModule, federation: privacyFederation },
@@ -51,4 +56,6 @@ export const MODULES: readonly ModuleEntry[] = [
   { module: jobsModule },
   { module: opsModule, federation: opsFederation },
   { module: hubModule, federation: hubFederation },
+  { module: ideasModule },
+  { module: budgetsModule },
 ];

@@ -12,6 +12,7 @@ import { inTransaction } from "../server/db/transaction.ts";
 import { DEMO_PASSWORD, seedDemo } from "./demo/demo.ts";
 import { coreInfos, loadPlugins, PLUGINS_DIR } from "../app/plugins.ts";
 import { seedReviews } from "../plugins/reviews/demo.ts";
+import { seedParticipation } from "./demo/participation.ts";
 import { seedTutorials } from "./demo/tutorials.ts";
 
 const { values } = parseArgs({
@@ -65,11 +66,16 @@ try {
     ...ctx,
     transaction: (work) => inTransaction(ctx.db, silent, work),
   });
+  const participation = await seedParticipation({
+    ...ctx,
+    transaction: (work) => inTransaction(ctx.db, silent, work),
+  });
   process.stdout.write(
     `Demo CMCAS ready in ${Math.round((Date.now() - started) / 1000)} s: ${summary.members} members ` +
       `(${summary.families} with family), ${summary.offers} offers, ${summary.registrations} ` +
-      `registrations, ${reviews} reviews, ${tutorials} tutorials.\n` +
-      `Sign in as equipe@demo.maillage.test (staff), moderation@demo.maillage.test or ` +
+      `registrations, ${reviews} reviews, ${tutorials} tutorials, ${participation.consultations} ` +
+      `consultations, ${participation.ideas} ideas, ${participation.budgets} budget.\n` +
+      `Sign in as admin@demo.maillage.test, equipe@demo.maillage.test (staff), moderation@demo.maillage.test or ` +
       `membre1@demo.maillage.test … with the password "${DEMO_PASSWORD}".\n`,
   );
 } finally {

@@ -9,6 +9,7 @@ import type { Deliveries } from "./delivery/deliveries.ts";
 import type { ActorKeys } from "./keys.ts";
 import type { LocalActors } from "./actors/local.ts";
 import type { DomainPolicy } from "./policy.ts";
+import type { ObjectAccessCheck } from "./activities.ts";
 
 /** What the federation's dispatchers, listeners and jobs work with. */
 export interface FederationDeps {
@@ -24,6 +25,8 @@ export interface FederationDeps {
 export interface FederationRuntime extends FederationDeps {
   federation: Federation<void>;
   middleware: express.RequestHandler;
+  /** The modules' checks of who may read their objects (federation/activities.ts). */
+  objectAccess: readonly ObjectAccessCheck[];
   /** A Fedify context outside any request (jobs, services). */
   context(): Context<void>;
   /**
@@ -39,12 +42,15 @@ export interface FederationRuntime extends FederationDeps {
    * request and job of the instance runs in it.
    */
   withOutgoing<T>(work: () => T): T;
+  /** The same guards, for a remote picture (a larger size limit: federation/media). */
+  withMediaFetch<T>(work: () => T): T;
   /** Worker processes: start consuming federation jobs. */
   startQueue(): void;
   stop(): void;
   jobs: {
     publish(outboxId: number): Promise<void>;
     deliver(deliveryId: string, attempt: number): Promise<void>;
+    deliverBatch(deliveries: readonly { deliveryId: string; attempt: number }[]): Promise<void>;
     inbox(message: Record<string, unknown>): Promise<void>;
     sweep(): Promise<void>;
   };

@@ -3,7 +3,7 @@
 // what it sends in compact form, which only keeps known properties; this wraps an activity so
 // that its compact form gets the extra context terms and object properties back. They are part
 // of what Fedify then signs (Linked Data signature, integrity proof).
-import type { Activity } from "@fedify/vocab";
+import type { Activity, Object as ApObject } from "@fedify/vocab";
 
 export interface ObjectExtras {
   /** JSON-LD term definitions of the extra properties, e.g. `{ mz: "https://joinmobilizon.org/ns#", timezone: "mz:timezone" }`. */
@@ -39,4 +39,21 @@ export function withObjectExtras<T extends Activity>(activity: T, extras: Object
   }
   // Keeps the fields Fedify's constructor set; its clone() builds a WithExtras again.
   return Object.setPrototypeOf(activity, WithExtras.prototype) as T;
+}
+
+/** An object whose own JSON-LD carries extra properties (Fedify serialises objects it serves). */
+export function servedWithExtras<T extends ApObject>(object: T, extras: ObjectExtras): T {
+  const Base = object.constructor as new (...args: never[]) => ApObject;
+  class Served extends Base {
+    override async toJsonLd(options: Parameters<ApObject["toJsonLd"]>[0] = {}): Promise<unknown> {
+      const json = (await super.toJsonLd({ ...options, format: "compact" })) as Json;
+      const context = json["@context"];
+      return {
+        ...json,
+        "@context": [...(Array.isArray(context) ? context : [context]), extras.context],
+        ...extras.fields,
+      };
+    }
+  }
+  return Object.setPrototypeOf(object, Served.prototype) as T;
 }

@@ -2,17 +2,28 @@
 // follows and of followed people's notes, and the pages of follows, remote actors and the
 // federation admin (domains, deliveries).
 import { followsInbox } from "./follows/follows.inbox.ts";
+import { fetchMedia } from "./media/media.fetch.ts";
+import { pruneMedia } from "./media/media.prune.ts";
+import { mediaRoutes } from "./media/media.routes.ts";
 import type { FederationJobDefinitions, FederationModule } from "./module.ts";
+import { cardsInbox } from "./notes/cards.inbox.ts";
 import { notesInbox } from "./notes/notes.inbox.ts";
 import { federationAdminRoutes } from "./web/admin.routes.ts";
 import { federationApi } from "./web/federation.api.ts";
 import { federationRoutes } from "./web/federation.routes.ts";
+import { activitiesRoutes } from "./web/activities.routes.ts";
 
 export interface FederationJobs {
   "federation.publish": { outboxId: number };
   "federation.deliver": { deliveryId: string; attempt: number };
+  /** A fan-out's first tries to one host, up to 50 (federation/delivery/deliveries.ts). */
+  "federation.deliverBatch": { deliveries: { deliveryId: string; attempt: number }[] };
   "federation.inbox": { message: Record<string, unknown> };
   "federation.sweep": Record<string, never>;
+  /** Makes our copy of a remote picture (federation/media). */
+  "federation.media": { key: string };
+  /** Deletes old copies of remote pictures nothing shows any more (media.prune.ts). */
+  "federation.mediaPrune": Record<string, never>;
 }
 
 declare module "../server/jobs/job-types.ts" {
@@ -30,6 +41,10 @@ const jobs: FederationJobDefinitions<keyof FederationJobs> = {
     spec: { attempts: 5, backoffMs: 10_000, timeoutMs: 60_000 },
     run: (runtime, job) => runtime.jobs.deliver(job.deliveryId, job.attempt),
   },
+  "federation.deliverBatch": {
+    spec: { attempts: 5, backoffMs: 10_000, timeoutMs: 300_000 },
+    run: (runtime, job) => runtime.jobs.deliverBatch(job.deliveries),
+  },
   "federation.inbox": {
     spec: { attempts: 5, backoffMs: 10_000, timeoutMs: 120_000 },
     run: (runtime, job) => runtime.jobs.inbox(job.message),
@@ -38,13 +53,24 @@ const jobs: FederationJobDefinitions<keyof FederationJobs> = {
     spec: { attempts: 1, backoffMs: 60_000, timeoutMs: 120_000 },
     run: (runtime) => runtime.jobs.sweep(),
   },
+  "federation.media": {
+    spec: { attempts: 3, backoffMs: 60_000, timeoutMs: 60_000 },
+    run: (runtime, job) => fetchMedia(runtime, job.key),
+  },
+  "federation.mediaPrune": {
+    spec: { attempts: 1, backoffMs: 60_000, timeoutMs: 300_000 },
+    run: async (runtime) => void (await pruneMedia(runtime)),
+  },
 };
 
 export const federationModule: FederationModule = {
   name: "federation",
   jobs,
-  inbox: [...followsInbox, ...notesInbox],
-  scheduled: [{ job: "federation.sweep", everySeconds: 300 }],
+  inbox: [...followsInbox, ...notesInbox, ...cardsInbox],
+  scheduled: [
+    { job: "federation.sweep", everySeconds: 300 },
+    { job: "federation.mediaPrune", everySeconds: 86_400 },
+  ],
   web: (runtime) => ({
     name: "federation",
     nav: [{ href: "/follows", label: "federation:nav.follows", signedIn: true }],
@@ -57,7 +83,9 @@ export const federationModule: FederationModule = {
       },
     ],
     routes(router, ctx) {
+      mediaRoutes(router, ctx);
       federationRoutes(router, ctx, runtime);
+      activitiesRoutes(router, ctx, runtime);
       federationAdminRoutes(router, ctx, runtime);
     },
     api: (api, ctx) => federationApi(api, ctx, runtime),

@@ -39,6 +39,7 @@ export interface FederationTables {
     summary: Generated<string>;
     url: string | null;
     icon_url: string | null;
+    image_url: Generated<string | null>;
     inbox: string;
     shared_inbox: string | null;
     outbox: string | null;
@@ -84,6 +85,20 @@ export interface FederationTables {
     created_at: CreatedAt;
     updated_at: CreatedAt;
   };
+  /** Our copies of remote pictures (federation/media, ADR 0161). */
+  federation_media: {
+    key: string;
+    url: string;
+    size: string;
+    state: Generated<"pending" | "ready" | "failed">;
+    content_type: string | null;
+    width: number | null;
+    height: number | null;
+    bytes: number | null;
+    error: string | null;
+    created_at: CreatedAt;
+    fetched_at: NullableTimestamp;
+  };
   federation_remote_notes: {
     uri: string;
     actor_id: number;
@@ -92,6 +107,19 @@ export interface FederationTables {
     url: string | null;
     published_at: Date;
     created_at: CreatedAt;
+    /** `Note`, or the type of an object shown as a link card (`Video`, `Article`…). */
+    kind: Generated<string>;
+    name: Generated<string | null>;
+    image_url: Generated<string | null>;
+  };
+  /** How far the last reading of an actor's outbox went, per kind of object (offers…). */
+  federation_backfills: {
+    remote_actor_id: number;
+    kind: string;
+    total: number;
+    done: Generated<number>;
+    started_at: CreatedAt;
+    finished_at: NullableTimestamp;
   };
 }
 

@@ -16,14 +16,39 @@ function expiry(options?: KvStoreSetOptions): Date | null {
 
 const live = sql<boolean>`(expires_at is null or expires_at > now())`;
 
+/**
+ * Keys read on every delivery whose value almost never changes: which HTTP signature scheme a
+ * peer accepts. Kept in memory for a while, and written only when it changes, so a fan-out does
+ * not read and rewrite the same row a thousand times (ADR 0155). Another process learning a new
+ * scheme is seen here within the lifetime.
+ */
+const MEMORY_PREFIXES = [`_fedify${SEP}httpMessageSignaturesSpec${SEP}`];
+const MEMORY_MS = 10 * 60_000;
+
 export class DbKvStore implements KvStore {
   readonly #db: Db;
+  readonly #memory = new Map<string, { value: unknown; until: number }>();
 
   constructor(db: Db) {
     this.#db = db;
   }
 
   async get<T = unknown>(key: KvKey): Promise<T | undefined> {
+    const encoded = encode(key);
+    if (!MEMORY_PREFIXES.some((p) => encoded.startsWith(p))) return this.#get<T>(key);
+    const kept = this.#memory.get(encoded);
+    if (kept && kept.until > Date.now()) return kept.value as T | undefined;
+    const value = await this.#get<T>(key);
+    this.#remember(encoded, value);
+    return value;
+  }
+
+  #remember(encoded: string, value: unknown): void {
+    if (this.#memory.size >= 10_000) this.#memory.clear();
+    this.#memory.set(encoded, { value, until: Date.now() + MEMORY_MS });
+  }
+
+  async #get<T>(key: KvKey): Promise<T | undefined> {
     const row = await this.#db
       .selectFrom("federation_kv")
       .select("value")
@@ -34,6 +59,12 @@ export class DbKvStore implements KvStore {
   }
 
   async set(key: KvKey, value: unknown, options?: KvStoreSetOptions): Promise<void> {
+    const encoded = encode(key);
+    if (MEMORY_PREFIXES.some((p) => encoded.startsWith(p))) {
+      const kept = this.#memory.get(encoded);
+      if (kept && kept.until > Date.now() && kept.value === value && !options?.ttl) return;
+      this.#remember(encoded, value);
+    }
     await this.#db
       .insertInto("federation_kv")
       .values({ key: encode(key), value: JSON.stringify(value), expires_at: expiry(options) })
@@ -47,6 +78,7 @@ export class DbKvStore implements KvStore {
   }
 
   async delete(key: KvKey): Promise<void> {
+    this.#memory.delete(encode(key));
     await this.#db.deleteFrom("federation_kv").where("key", "=", encode(key)).execute();
   }
 
@@ -56,6 +88,7 @@ export class DbKvStore implements KvStore {
     newValue: unknown,
     options?: KvStoreSetOptions,
   ): Promise<boolean> {
+    this.#memory.delete(encode(key));
     const values = {
       key: encode(key),
       value: JSON.stringify(newValue),

@@ -11,6 +11,7 @@ import type { LocalActorSource } from "./actors/local.ts";
 import type { FederationDeps } from "./deps.ts";
 import type { InboxRoute } from "./inbox/route.ts";
 import type { FederationRuntime } from "./deps.ts";
+import type { ObjectAccessCheck } from "./activities.ts";
 
 /** A federation job runs with the instance's federation runtime. */
 export interface FederationJobDefinition<P> {
@@ -27,6 +28,11 @@ export interface FederationModule {
   name: string;
   /** Registers dispatchers of the module's object types (offers: Event at /offers/{id}). */
   objects?(federation: Federation<void>, deps: FederationDeps): void;
+  /**
+   * Who may read the module's objects now (visible, hidden, gone): the activities about them are
+   * served at their ids with that visibility (federation/activities.ts).
+   */
+  objectAccess?(deps: FederationDeps): ObjectAccessCheck;
   /** Local actors of the module (forums: a Group per public or network group). */
   actors?(app: AppContext): LocalActorSource;
   /** Implements the domain's port(s), given the runtime. */

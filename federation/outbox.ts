@@ -1,9 +1,10 @@
 // The outbound port: feature services call these inside their transaction. The activity is kept
 // in the actor's outbox (public ones make the outbox collection) and a job delivers it after
 // commit: to the followers' inboxes (shared inboxes when offered) and/or to named actors.
-import { getTypeId, PUBLIC_COLLECTION, type Activity } from "@fedify/vocab";
+import { Delete, getTypeId, PUBLIC_COLLECTION, Tombstone, type Activity } from "@fedify/vocab";
 import type { Tx } from "../server/db/transaction.ts";
 import { addExtras, type ObjectExtras } from "./extras.ts";
+import { actorUri, CMCAS_ACTOR, newActivityId } from "./uris.ts";
 
 export interface Audience {
   /** Every accepted follower of the actor. */
@@ -69,4 +70,29 @@ export function sendToActors(
   objectExtras?: ObjectExtras,
 ): Promise<void> {
   return publish(tx, actor, activity, { followers: false, to, objectExtras });
+}
+
+/**
+ * The CMCAS tells its followers that one of its objects (an offer, its note, a tutorial) is gone:
+ * a Delete of a Tombstone, public when the object was.
+ */
+export function deleteFromCmcas(
+  tx: Tx,
+  publicUrl: URL,
+  object: URL,
+  options: { public: boolean; summary?: string | null },
+): Promise<void> {
+  const actor = actorUri(publicUrl, CMCAS_ACTOR);
+  return publishToFollowers(
+    tx,
+    CMCAS_ACTOR,
+    new Delete({
+      id: newActivityId(publicUrl),
+      actor,
+      object: new Tombstone({ id: object }),
+      ...(options.summary != null ? { summary: options.summary } : {}),
+      tos: options.public ? [PUBLIC_COLLECTION] : [],
+      ccs: [new URL(`${actor.href}/followers`)],
+    }),
+  );
 }

@@ -57,8 +57,9 @@ export async function createFederationRuntime(
   const inboxQueue = new JobMessageQueue((message, delayMs) =>
     queue.enqueue("federation.inbox", { message: message as never }, { delayMs }),
   );
-  const outboxQueue = new JobMessageQueue((message, delayMs) =>
-    deps.deliveries.enqueue(message as OutboxMessage, delayMs),
+  const outboxQueue = new JobMessageQueue(
+    (message, delayMs) => deps.deliveries.enqueue(message as OutboxMessage, delayMs),
+    (messages) => deps.deliveries.enqueueMany(messages as OutboxMessage[]),
   );
   const inbox = inboxDispatcher(
     deps,
@@ -91,10 +92,20 @@ export async function createFederationRuntime(
       }),
     );
 
+  const checks = {
+    allowed: (host: string) => deps.policy.allows(host),
+    publicOnly: !config.federation.allowPrivateAddresses,
+    restoreKeys,
+    // The signed POST, and any redirect of it, only goes to hosts the policy allows.
+    send: (message: OutboxMessage) => outgoing.deliver(() => outboxQueue.process(message)),
+  };
+
   const runtime: FederationRuntime = {
     ...deps,
     federation,
+    objectAccess: modules.flatMap((m) => (m.objectAccess ? [m.objectAccess(deps)] : [])),
     middleware: federationMiddleware(federation, config.publicUrl, {
+      kv,
       policy: deps.policy,
       log: app.log,
       timeWindow: SIGNATURE_WINDOW,
@@ -102,6 +113,7 @@ export async function createFederationRuntime(
     context,
     receive: (activity, payload) => inbox(context(), activity, payload),
     withOutgoing: (work) => outgoing.run(work),
+    withMediaFetch: (work) => outgoing.fetchMedia(work),
     lookup: (target) =>
       outgoing.run(() =>
         lookupRemoteActor(
@@ -125,14 +137,8 @@ export async function createFederationRuntime(
     },
     jobs: {
       publish: (outboxId) => dispatchOutbox(deps, context(), outboxId),
-      deliver: (deliveryId, attempt) =>
-        deps.deliveries.deliver(deliveryId, attempt, {
-          allowed: (host) => deps.policy.allows(host),
-          publicOnly: !config.federation.allowPrivateAddresses,
-          restoreKeys,
-          // The signed POST, and any redirect of it, only goes to hosts the policy allows.
-          send: (message) => outgoing.deliver(() => outboxQueue.process(message)),
-        }),
+      deliver: (deliveryId, attempt) => deps.deliveries.deliver(deliveryId, attempt, checks),
+      deliverBatch: (deliveries) => deps.deliveries.deliverBatch(deliveries, checks),
       inbox: (message) => inboxQueue.process(message as unknown as Message),
       async sweep() {
         for (const id of await undispatched(deps))

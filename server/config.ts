@@ -1,4 +1,5 @@
 // The only module that reads the environment. Everything else receives a Config.
+import os from "node:os";
 import path from "node:path";
 
 export type FederationMode = "allowlist" | "open";
@@ -31,8 +32,17 @@ export interface Config {
   logFormat: "pretty" | "json";
   /** TIMEZONE: the one time zone every date of the instance is shown in (pages, mails, logs). */
   timezone: string;
+  /** PAGE_CACHE_SECONDS: how long anonymous visitors' public pages are cached (0: not at all). */
+  pageCacheSeconds: number;
+  /** COMPRESS: gzip/brotli responses here; 0 where the reverse proxy compresses already. */
+  compress: boolean;
   trustProxy: string;
   workerConcurrency: number;
+  /**
+   * WEB_PROCESSES: web processes sharing the port (node:cluster), a number or `auto` (one per
+   * core). More than one needs PROCESS_ROLE=web, PostgreSQL and Redis (ADR 0155).
+   */
+  webProcesses: number;
   /** PLUGINS: plugins the operator keeps on (`name`) or off (`-name`), whatever the admins say. */
   plugins: { on: string[]; off: string[] };
   /** OpenID Connect sign-in (ADR 0097); undefined when OIDC_ISSUER is not set. */
@@ -179,6 +189,37 @@ function pluginSwitches(env: Env): { on: string[]; off: string[] } {
   return switches;
 }
 
+/**
+ * Several web processes share sessions and rate limits only through PostgreSQL and Redis, and
+ * PGlite's data directory belongs to one process: anything else is refused at boot.
+ */
+function webProcesses(env: Env, databaseUrl?: string, redisUrl?: string): number {
+  const raw = str(env, "WEB_PROCESSES");
+  const count =
+    raw?.toLowerCase() === "auto" ? os.availableParallelism() : int(env, "WEB_PROCESSES", 1, 1, 64);
+  if (count === 1) return 1;
+  const expected = "1 (the default)";
+  if (!databaseUrl)
+    throw new ConfigError(
+      "WEB_PROCESSES",
+      `${expected} in embedded mode: the PGlite database belongs to one process; set DATABASE_URL and REDIS_URL to run several web processes`,
+      raw,
+    );
+  if (!redisUrl)
+    throw new ConfigError(
+      "WEB_PROCESSES",
+      `${expected} without REDIS_URL: rate limits are shared between processes in Redis`,
+      raw,
+    );
+  if (oneOf(env, "PROCESS_ROLE", ["all", "web", "worker"] as const, "all") !== "web")
+    throw new ConfigError(
+      "WEB_PROCESSES",
+      `${expected} unless PROCESS_ROLE=web: jobs run in PROCESS_ROLE=worker processes`,
+      raw,
+    );
+  return count;
+}
+
 export function loadConfig(env: Env = process.env): Config {
   const port = int(env, "PORT", 3000, 0, 65535);
   const publicUrl =
@@ -297,8 +338,11 @@ export function loadConfig(env: Env = process.env): Config {
       process.stdout.isTTY && env.NODE_ENV !== "production" ? "pretty" : "json",
     ),
     timezone: timezone(env),
+    pageCacheSeconds: int(env, "PAGE_CACHE_SECONDS", 10, 0, 300),
+    compress: str(env, "COMPRESS") === undefined ? true : bool(env, "COMPRESS"),
     trustProxy: trustProxy(env),
     workerConcurrency: int(env, "WORKER_CONCURRENCY", 4, 1, 64),
+    webProcesses: webProcesses(env, databaseUrl, redisUrl),
     plugins: pluginSwitches(env),
     oidc,
     metrics: {

@@ -1,14 +1,13 @@
 // The composition root: every long-lived dependency of one running instance, built once at boot
 // and handed to routes, services and job handlers.
 import type { i18n } from "i18next";
-import { Redis } from "ioredis";
+import type { Redis } from "ioredis";
 import type { Logger } from "pino";
 import { createLogger } from "./lib/log.ts";
 import type { Config } from "./config.ts";
 import { openDatabase, type DatabaseHealth, type Db } from "./db/database.ts";
 import { inTransaction, type Tx } from "./db/transaction.ts";
 import { createI18n } from "./i18n/i18n.ts";
-import { BullQueue } from "./jobs/bullmq-queue.ts";
 import { DatabaseQueue } from "./jobs/db-queue.ts";
 import type { JobQueue } from "./jobs/queue.ts";
 import type { JobSpecs } from "./jobs/job-types.ts";
@@ -57,11 +56,15 @@ export interface ContextOptions {
   viewDirs?: readonly string[];
   /** Tests use an in-memory PGlite; production always has a DATA_DIR or DATABASE_URL. */
   pgliteMemory?: boolean;
+  /** Tests: the in-memory PGlite starts from this freshly initialised data folder. */
+  pgliteImage?: Blob;
   logger?: Logger;
   migrate?: boolean;
 }
 
+// ioredis and BullMQ are loaded only with REDIS_URL: an embedded instance's start skips them.
 async function connectRedis(url: string, log: Logger): Promise<Redis> {
+  const { Redis } = await import("ioredis");
   const redis = new Redis(url, {
     enableOfflineQueue: false,
     maxRetriesPerRequest: 1,
@@ -89,6 +92,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
   let lastLossLogged = 0;
   const database = await openDatabase(config, {
     pgliteMemory: options.pgliteMemory ?? false,
+    ...(options.pgliteImage ? { pgliteImage: options.pgliteImage } : {}),
     // A restart of PostgreSQL closes every connection at once: one line per second is enough.
     onConnectionLost: (error) => {
       if (Date.now() - lastLossLogged < 1000) return;
@@ -102,19 +106,21 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     migrate: options.migrate !== false,
   });
   const redis = config.redisUrl ? await connectRedis(config.redisUrl, log) : undefined;
-  const queue: JobQueue =
-    config.redisUrl && redis
-      ? new BullQueue(
-          db,
-          redis,
-          config.redisUrl,
-          config.redisPrefix,
-          log,
-          config.workerConcurrency,
-          options.jobSpecs,
-        )
-      : new DatabaseQueue(db, log, config.workerConcurrency, options.jobSpecs);
-  if (queue instanceof BullQueue) queue.startRelay();
+  let queue: JobQueue;
+  if (config.redisUrl && redis) {
+    const { BullQueue } = await import("./jobs/bullmq-queue.ts");
+    const bull = new BullQueue(
+      db,
+      redis,
+      config.redisUrl,
+      config.redisPrefix,
+      log,
+      config.workerConcurrency,
+      options.jobSpecs,
+    );
+    bull.startRelay();
+    queue = bull;
+  } else queue = new DatabaseQueue(db, log, config.workerConcurrency, options.jobSpecs);
   const i18n = await createI18n(options.viewDirs);
   const settings = new SettingsCache(db);
   await ensureInstanceSettings(db, config.instanceName);

@@ -4,6 +4,7 @@
 import { sql } from "kysely";
 import { loadConfig } from "../../server/config.ts";
 import { startInstance } from "../../app/instance.ts";
+import { createBenchAdmin } from "../admin.ts";
 import { insertDemoOffers } from "../../bin/demo/demo.ts";
 
 const [dataDir, databaseUrl, count = "10000"] = process.argv.slice(2);
@@ -17,6 +18,7 @@ const config = loadConfig({
   ...(databaseUrl && databaseUrl !== "-" ? { DATABASE_URL: databaseUrl } : {}),
 });
 const instance = await startInstance(config);
+await createBenchAdmin(instance.ctx);
 const started = Date.now();
 const offers = await insertDemoOffers(instance.ctx, Number(count), null);
 // What autovacuum does on a live instance: statistics and the visibility map.

@@ -237,8 +237,8 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
           if (!ok) await new Promise((resolve) => setTimeout(resolve, 200));
         }
       } else if (control.offer) {
-        const res = await fetch(`${a.url}/api/v1/offers/${control.offer}`, {
-          headers: { authorization: `Bearer ${a.admin.token}` },
+        const res = await getAfterIdle(`${a.url}/api/v1/offers/${control.offer}`, {
+          authorization: `Bearer ${a.admin.token}`,
         });
         await res.arrayBuffer();
         ok = res.status === 200;
@@ -249,7 +249,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
           control.note ? `note ${control.note} (${control.status})` : `offer (${control.status})`,
         );
     }
-    const health = await fetch(`${a.url}/readyz`);
+    const health = await getAfterIdle(`${a.url}/readyz`);
     await health.arrayBuffer();
     report.healthy = health.status === 200;
     report.heapMb.end = heapMb();
@@ -264,6 +264,20 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
 
 /** The heap may grow by this much and still count as "back": caches of bounded size. */
 export const HEAP_SLACK_MB = 40;
+
+// The checks after the rounds (is the well-formed offer there, is the instance ready) are reads
+// made after the client's pooled connection sat idle while the queue drained: when the server
+// closes it for idleness at the moment it is reused (likelier on a loaded machine), the read gets
+// ECONNRESET. That says nothing about the instance; it is asked again once (the reset connection has left the pool).
+async function getAfterIdle(url: string, headers: Record<string, string> = {}): Promise<Response> {
+  try {
+    return await fetch(url, { headers });
+  } catch (error) {
+    const code = (error as { cause?: { code?: string } }).cause?.code;
+    if (code !== "ECONNRESET") throw error;
+    return fetch(url, { headers });
+  }
+}
 
 export function problems(report: FuzzReport): string[] {
   const found: string[] = [];

@@ -7,6 +7,7 @@
 import { sql } from "kysely";
 import { loadConfig } from "../../server/config.ts";
 import { startInstance } from "../../app/instance.ts";
+import { createBenchAdmin } from "../admin.ts";
 import { insertDemoOffers } from "../../bin/demo/demo.ts";
 import { readHubSearch } from "../../server/hub/calendar.params.ts";
 import { hubPage } from "../../server/hub/calendar.routes.ts";
@@ -27,6 +28,7 @@ const config = loadConfig({
 const instance = await startInstance(config);
 const { db } = instance.ctx;
 const started = Date.now();
+await createBenchAdmin(instance.ctx);
 
 // 100 member territories: their CMCAS actors, followed by the hub's, listed as accepted members.
 const actorIds: number[] = [];

@@ -126,7 +126,7 @@ async function account(
     email: string;
     username: string;
     displayName: string;
-    role: "member" | "staff" | "moderator";
+    role: "member" | "staff" | "moderator" | "admin";
   },
 ) {
   if (await emailExists(ctx.db, who.email)) return undefined;
@@ -160,6 +160,13 @@ export async function seedDemo(
       displayName: "Équipe de la CMCAS",
       role: "staff",
     })) ?? undefined;
+  // A demo is explored at once: with an administration account, no visit is led to /setup.
+  await account(ctx, hash, {
+    email: "admin@demo.maillage.test",
+    username: "admin",
+    displayName: "Administration",
+    role: "admin",
+  });
   await account(ctx, hash, {
     email: "moderation@demo.maillage.test",
     username: "moderation",

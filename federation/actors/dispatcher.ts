@@ -60,6 +60,8 @@ async function toVocab(ctx: RequestContext<void>, actor: LocalActor): Promise<Ac
     outbox: ctx.getOutboxUri(id),
     followers: ctx.getFollowersUri(id),
     following: ctx.getFollowingUri(id),
+    // Groups list their pinned topics, as Lemmy and NodeBB do (federation/forums/pins.ts).
+    featured: actor.type === "Group" ? ctx.getFeaturedUri(id) : null,
     endpoints: new Endpoints({ sharedInbox: ctx.getInboxUri() }),
     manuallyApprovesFollowers: actor.follows !== "auto",
     discoverable: !actor.unlisted,

@@ -130,8 +130,9 @@ function memberActors(app: AppContext): LocalActorSource {
   };
 }
 
-/** Does the member deal with the instance at `host`: a booking of one of its offers, or a follow
- * of one of its actors (a group), whatever their state (a cancellation is checked as well)? */
+/** Does the member deal with the instance at `host`: a booking of one of its offers, a follow
+ * of one of its actors (a group), whatever their state (a cancellation is checked as well), or
+ * something written about one of its tutorials? */
 async function dealsWith(db: Db, userId: string, host: string): Promise<boolean> {
   const follow = await db
     .selectFrom("federation_follows as f")
@@ -149,7 +150,40 @@ async function dealsWith(db: Db, userId: string, host: string): Promise<boolean>
     .where("g.user_id", "=", userId)
     .where("r.host", "=", host)
     .executeTakeFirst();
-  return booking !== undefined;
+  if (booking) return true;
+  // A comment, a "Je l'ai fait !" post or a "useful" vote on one of its tutorials (ADR 0116).
+  const tutorial = await db
+    .selectFrom("tutorials as t")
+    .innerJoin("federation_remote_actors as r", "r.id", "t.remote_actor_id")
+    .select("t.id")
+    .where("r.host", "=", host)
+    .where((eb) =>
+      eb.or([
+        eb.exists(
+          eb
+            .selectFrom("tutorial_useful as u")
+            .select("u.user_id")
+            .whereRef("u.tutorial_id", "=", "t.id")
+            .where("u.user_id", "=", userId),
+        ),
+        eb.exists(
+          eb
+            .selectFrom("tutorial_made as m")
+            .select("m.id")
+            .whereRef("m.tutorial_id", "=", "t.id")
+            .where("m.author_id", "=", userId),
+        ),
+        eb.exists(
+          eb
+            .selectFrom("forum_posts as p")
+            .select("p.id")
+            .whereRef("p.topic_id", "=", "t.topic_id")
+            .where("p.author_id", "=", userId),
+        ),
+      ]),
+    )
+    .executeTakeFirst();
+  return tutorial !== undefined;
 }
 
 export function localActorSources(

@@ -7,6 +7,7 @@ import type { Selectable } from "kysely";
 import type { Db } from "../../server/db/database.ts";
 import type { FederationTables } from "../federation.tables.ts";
 import { sanitizeHtmlAs } from "../../server/lib/html-policy.ts";
+import { recentFirst } from "../http/recent-documents.ts";
 import { rawDocument } from "../inbox/raw.ts";
 import { handleOf, hostOf, INSTANCE_ACTOR } from "../uris.ts";
 import pino, { type Logger } from "pino";
@@ -29,6 +30,8 @@ export interface RemoteActor {
   summary: string;
   url: string | null;
   iconUrl: string | null;
+  /** The banner (`image`); absent where an actor is written by hand (tests, tools). */
+  imageUrl?: string | null;
   inbox: string;
   sharedInbox: string | null;
   outbox: string | null;
@@ -55,6 +58,7 @@ export function toRemoteActor(row: RemoteActorRow): RemoteActor {
     summary: row.summary,
     url: row.url,
     iconUrl: row.icon_url,
+    imageUrl: row.image_url,
     inbox: row.inbox,
     sharedInbox: row.shared_inbox,
     outbox: row.outbox,
@@ -95,6 +99,13 @@ export async function remoteActorFromVocab(
     "reading the actor's icon",
   );
   const iconUrl = icon?.url instanceof URL ? icon.url : (icon?.url?.href ?? null);
+  const banner = await tolerate(
+    actor.getImage({ suppressError: true }),
+    null,
+    (log ?? SILENT).child({ actor: actor.id.href }),
+    "reading the actor's banner",
+  );
+  const imageUrl = banner?.url instanceof URL ? banner.url : (banner?.url?.href ?? null);
   const url = actor.url instanceof URL ? actor.url : (actor.url?.href ?? null);
   const visibility = statedVisibility(actor);
   return {
@@ -106,6 +117,7 @@ export async function remoteActorFromVocab(
     summary: sanitizeHtmlAs("federated", actor.summary?.toString()),
     url: url && /^https?:$/.test(url.protocol) ? url.href : null,
     iconUrl: iconUrl && /^https?:$/.test(iconUrl.protocol) ? iconUrl.href : null,
+    imageUrl: imageUrl && /^https?:$/.test(imageUrl.protocol) ? imageUrl.href : null,
     inbox,
     sharedInbox: sameHost(actor.endpoints?.sharedInbox, host),
     outbox: sameHost(actor.outboxId, host),
@@ -123,6 +135,7 @@ export async function saveRemoteActor(db: Db, input: RemoteActorInput): Promise<
     summary: input.summary,
     url: input.url,
     icon_url: input.iconUrl,
+    image_url: input.imageUrl ?? null,
     inbox: input.inbox,
     shared_inbox: input.sharedInbox,
     outbox: input.outbox,
@@ -149,16 +162,37 @@ export async function findRemoteActor(
   return row ? toRemoteActor(row) : undefined;
 }
 
-/** Fetches an actor document and keeps it; undefined when it is not an actor. */
+/** Fetches of an actor running now, per federation (tests run several instances in a process). */
+const fetching = new WeakMap<object, Map<string, Promise<unknown>>>();
+
+/** The object at `href`, fetched once however many ask for it at the same time. */
+function lookupOnce(fctx: Context<void>, uri: URL | string): Promise<unknown> {
+  const href = typeof uri === "string" ? uri : uri.href;
+  let running = fetching.get(fctx.federation);
+  if (!running) fetching.set(fctx.federation, (running = new Map()));
+  const pending = running.get(href);
+  if (pending) return pending;
+  const started = (async () => {
+    // Signed by our instance actor: some actors are served only to allowed instances (ADR 0085).
+    const signed = await fctx.getDocumentLoader({ identifier: INSTANCE_ACTOR });
+    return fctx.lookupObject(uri, { documentLoader: recentFirst(fctx.federation, signed) });
+  })().finally(() => running.delete(href));
+  running.set(href, started);
+  return started;
+}
+
+/**
+ * Fetches an actor document and keeps it; undefined when it is not an actor. Concurrent calls for
+ * one actor share one fetch (each saves with its own handle: a transaction may roll back), and an
+ * actor document the inbox gate fetched a moment ago for its key is used as it is (ADR 0154).
+ */
 export async function fetchRemoteActor(
   db: Db,
   fctx: Context<void>,
   uri: URL | string,
   log?: Logger,
 ): Promise<RemoteActor | undefined> {
-  // Signed by our instance actor: some actors are served only to allowed instances (ADR 0085).
-  const documentLoader = await fctx.getDocumentLoader({ identifier: INSTANCE_ACTOR });
-  const object = await fctx.lookupObject(uri, { documentLoader });
+  const object = await lookupOnce(fctx, uri);
   if (!isActor(object)) return undefined;
   const input = await remoteActorFromVocab(object, log);
   return input ? saveRemoteActor(db, input) : undefined;

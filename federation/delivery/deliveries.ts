@@ -22,6 +22,12 @@ export const RETRY = { firstMs: 3_000, maxDelayMs: 6 * 3600_000, giveUpMs: 48 * 
  * not understood (405, 413, 415, 501), or refused because the activity is the receiver's own
  * (424, NodeBB). 401 stays retried (the peer may not have fetched our key yet), and so does 403
  * (a peer's domain policy may allow us later). */
+/** A fan-out's rows per insert statement, deliveries per batch job, and sends in flight per
+ * batch job (over the worker's concurrent jobs: WORKER_CONCURRENCY × this per process). */
+const INSERT_CHUNK = 500;
+const BATCH_SIZE = 50;
+const SENDS_PER_BATCH = 8;
+
 export const PERMANENT_REFUSALS = [400, 404, 405, 410, 413, 415, 422, 424, 501] as const;
 
 export function retryDelay(elapsedMs: number, attempts: number): number | null {
@@ -83,6 +89,49 @@ export class Deliveries {
     this.#log = log;
   }
 
+  /**
+   * A fan-out (Fedify's enqueueMany: first tries only): the rows in a few multi-row inserts and
+   * one job per host and chunk of inboxes, so that the worker reads, sends and records them
+   * together over the host's kept-alive connections (ADR 0155).
+   */
+  async enqueueMany(messages: readonly OutboxMessage[]): Promise<void> {
+    if (this.#attempt.getStore()) {
+      for (const message of messages) await this.enqueue(message, 0);
+      return;
+    }
+    const now = new Date();
+    const rows = messages.map((message) => ({
+      id: message.id,
+      host: hostOf(message.inbox),
+      inbox: message.inbox,
+      activity_id: message.activityId ?? null,
+      activity_type: message.activityType,
+      status: message.attempt === 0 ? ("pending" as const) : ("failing" as const),
+      attempts: message.attempt,
+      last_error: null,
+      message: JSON.stringify({ ...message, keys: message.keys.map((k) => ({ keyId: k.keyId })) }),
+      next_attempt_at: now,
+      updated_at: now,
+    }));
+    for (let i = 0; i < rows.length; i += INSERT_CHUNK)
+      await this.#db
+        .insertInto("federation_deliveries")
+        .values(rows.slice(i, i + INSERT_CHUNK))
+        .onConflict((oc) => oc.column("id").doNothing())
+        .execute();
+    const byHost = new Map<string, { deliveryId: string; attempt: number }[]>();
+    for (const row of rows) {
+      const list = byHost.get(row.host) ?? [];
+      list.push({ deliveryId: row.id, attempt: row.attempts });
+      byHost.set(row.host, list);
+    }
+    for (const list of byHost.values())
+      for (let i = 0; i < list.length; i += BATCH_SIZE)
+        await this.#queue.enqueue("federation.deliverBatch", {
+          deliveries: list.slice(i, i + BATCH_SIZE),
+        });
+  }
+
   /** Fedify's outbox queue: a first try, or a retry decided by Fedify after a failed attempt. */
   async enqueue(message: OutboxMessage, delayMs: number): Promise<void> {
     const outcome = this.#attempt.getStore();
@@ -125,31 +174,78 @@ export class Deliveries {
   }
 
   async deliver(deliveryId: string, attempt: number, checks: DeliveryChecks): Promise<void> {
-    const row = await this.#db
+    await this.deliverBatch([{ deliveryId, attempt }], checks);
+  }
+
+  /**
+   * Deliveries of one batch job (usually one host): read together, sent a few at a time over
+   * the host's kept-alive connections, the successes recorded in one statement. A batch run
+   * again after a crash skips what is already delivered, as a single delivery's job does.
+   */
+  async deliverBatch(
+    deliveries: readonly { deliveryId: string; attempt: number }[],
+    checks: DeliveryChecks,
+  ): Promise<void> {
+    if (deliveries.length === 0) return;
+    const expected = new Map(deliveries.map((d) => [d.deliveryId, d.attempt]));
+    const rows = await this.#db
       .selectFrom("federation_deliveries")
       .select(["id", "host", "inbox", "status", "attempts", "message"])
-      .where("id", "=", deliveryId)
-      .executeTakeFirst();
+      .where("id", "in", [...expected.keys()])
+      .execute();
     // A stale job: delivered, dead, or superseded by a retry an admin asked for.
-    if (!row || row.attempts !== attempt || row.status === "delivered" || row.status === "dead")
-      return;
-    if (!(await checks.allowed(row.host)))
-      return this.#refuse(row.id, "instance not allowed by the federation policy");
+    const due = rows.filter(
+      (r) => r.attempts === expected.get(r.id) && r.status !== "delivered" && r.status !== "dead",
+    );
+    const delivered: string[] = [];
+    let next = 0;
+    const lane = async () => {
+      while (next < due.length) {
+        const row = due[next++]!;
+        if ((await this.#attemptOne(row, checks)) === "delivered") delivered.push(row.id);
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(SENDS_PER_BATCH, due.length) }, lane));
+    if (delivered.length > 0)
+      await this.#db
+        .updateTable("federation_deliveries")
+        .set((eb) => ({
+          status: "delivered",
+          attempts: eb("attempts", "+", 1),
+          last_error: null,
+          next_attempt_at: null,
+          updated_at: new Date(),
+        }))
+        .where("id", "in", delivered)
+        .execute();
+  }
+
+  /** One try of one delivery; "delivered" is left to the caller to record. */
+  async #attemptOne(
+    row: { id: string; host: string; inbox: string; message: unknown },
+    checks: DeliveryChecks,
+  ): Promise<"delivered" | "done"> {
+    if (!(await checks.allowed(row.host))) {
+      await this.#refuse(row.id, "instance not allowed by the federation policy");
+      return "done";
+    }
     if (checks.publicOnly) {
       try {
         await validatePublicUrl(row.inbox);
       } catch (error) {
-        return this.#refuse(row.id, describe(error));
+        await this.#refuse(row.id, describe(error));
+        return "done";
       }
     }
-    const stored = row.message as unknown as StoredOutboxMessage;
+    const stored = row.message as StoredOutboxMessage;
     const message: OutboxMessage = { ...stored, keys: await checks.restoreKeys(stored.keys) };
     const outcome: Outcome = { retried: false, answers: [] };
     await this.#attempt.run(outcome, () =>
       deliveryAnswers.run(outcome.answers, () => checks.send(message)),
     );
-    if (outcome.error === undefined) await this.#finish(row.id, "delivered", null);
-    else if (!outcome.retried) await this.#finish(row.id, "dead", outcome.error);
+    if (outcome.error === undefined) return "delivered";
+    if (!outcome.retried) await this.#finish(row.id, "dead", outcome.error);
+    return "done";
   }
 
   /** After an attempt: delivered, or abandoned by Fedify (48 h elapsed, 404/410). */

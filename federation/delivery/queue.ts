@@ -4,6 +4,7 @@
 import type { Message, MessageQueue, MessageQueueEnqueueOptions } from "@fedify/fedify";
 
 type Send = (message: Message, delayMs: number) => Promise<void>;
+type SendMany = (messages: readonly Message[]) => Promise<void>;
 type Consumer = (message: Message) => Promise<void> | void;
 
 export class JobMessageQueue implements MessageQueue {
@@ -11,9 +12,12 @@ export class JobMessageQueue implements MessageQueue {
   readonly nativeRetrial = false;
   readonly #send: Send;
   #consumer: Consumer | undefined;
+  /** Fedify hands a whole fan-out at once when the queue has it (outbox: batched deliveries). */
+  readonly enqueueMany?: (messages: readonly Message[]) => Promise<void>;
 
-  constructor(send: Send) {
+  constructor(send: Send, sendMany?: SendMany) {
     this.#send = send;
+    if (sendMany) this.enqueueMany = (messages) => sendMany(messages);
   }
 
   async enqueue(message: Message, options?: MessageQueueEnqueueOptions): Promise<void> {

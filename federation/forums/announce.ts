@@ -1,6 +1,6 @@
 // Our federated groups relay what happens in them (FEP-1b12): the group announces its members'
 // activities, and its own moderation, to its followers.
-import { Announce, PUBLIC_COLLECTION, type Activity } from "@fedify/vocab";
+import { Announce, Create, PUBLIC_COLLECTION, type Activity } from "@fedify/vocab";
 import type { Tx } from "../../server/db/transaction.ts";
 import type { ObjectExtras } from "../extras.ts";
 import { publishToFollowers } from "../outbox.ts";
@@ -21,7 +21,9 @@ export function addressing(found: PostObject, publicUrl: URL) {
 }
 
 /** The group announces `activity` (a member's Create/Update, or its own Delete, Lock or Undo)
- * to its followers. */
+ * to its followers. A new post of a public group is also announced as the bare object, by its id
+ * (as Lemmy does): microblog software (Mastodon-API servers) drops `Announce` of an activity and
+ * shows a boost of the post instead (issue 16 item 13). */
 export async function announceInGroup(
   tx: Tx,
   publicUrl: URL,
@@ -41,5 +43,17 @@ export async function announceInGroup(
       audience: new URL(found.groupUri),
     }),
     objectExtras,
+  );
+  if (!(activity instanceof Create) || found.visibility !== "public" || !activity.objectId) return;
+  await publishToFollowers(
+    tx,
+    group,
+    new Announce({
+      id: newActivityId(publicUrl),
+      actor: actorUri(publicUrl, group),
+      object: activity.objectId,
+      ...addressing(found, publicUrl),
+      audience: new URL(found.groupUri),
+    }),
   );
 }

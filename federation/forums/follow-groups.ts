@@ -1,7 +1,7 @@
 // Our members follow remote groups (Maillage, Lemmy, PieFed, Mbin, NodeBB…) by handle or URL: the
 // forums service gives the group a local entry and the membership, this side finds the group,
 // sends the Follow from the member's own actor, and a job backfills the group's history from its
-// outbox.
+// outbox, then each thread's context collection where the group's server offers one (FEP-f228).
 import type { Context } from "@fedify/fedify";
 import {
   Announce,
@@ -26,6 +26,7 @@ import { tolerate } from "../tolerate.ts";
 import { actorUri, newActivityId } from "../uris.ts";
 import { isPostLike, type GroupRow } from "./inbound-shared.ts";
 import { applyGroupActivity } from "./remote-groups.ts";
+import { readContext, threadContexts } from "./thread-backfill.ts";
 
 /** Backfill reads at most this many outbox items (newest first), then stores them oldest first. */
 export const BACKFILL_MAX = 400;
@@ -102,7 +103,8 @@ async function publishedOf(item: unknown): Promise<number> {
   return (object.published?.epochMilliseconds ?? 0) + (object.replyTargetId ? 1 : 0);
 }
 
-/** Reads the outbox of a followed remote group and stores what it holds, oldest first. */
+/** Reads the outbox of a followed remote group and stores what it holds, oldest first; then the
+ * context collections of its threads. */
 export async function backfillGroup(runtime: FederationRuntime, groupId: string): Promise<void> {
   const { db, log } = runtime.app;
   const group = await db
@@ -112,13 +114,25 @@ export async function backfillGroup(runtime: FederationRuntime, groupId: string)
     .executeTakeFirst();
   if (!group?.ap_id) return;
   const actor = await findRemoteActor(db, { uri: group.ap_id });
-  if (!actor?.outbox) return;
   const fctx: Context<void> = runtime.context();
   const documentLoader = await fctx.getDocumentLoader({ identifier: "instance" });
-  const outbox = await fctx.lookupObject(actor.outbox, { documentLoader });
-  if (!(outbox instanceof Collection)) return;
-  const count = await storeCollection(runtime, fctx, group, outbox, documentLoader);
-  log.info({ group: group.slug, items: count }, "remote group backfilled");
+  const outbox = actor?.outbox
+    ? await fctx.lookupObject(actor.outbox, { documentLoader })
+    : undefined;
+  if (outbox instanceof Collection) {
+    const count = await storeCollection(runtime, fctx, group, outbox, documentLoader);
+    log.info({ group: group.slug, items: count }, "remote group backfilled");
+  }
+  // Then each thread it brought (or we had), from its FEP-f228 context collection where the
+  // group's server offers one: the outbox holds only the latest replies (thread-backfill.ts).
+  const store = (
+    f: Context<void>,
+    g: GroupRow,
+    c: Collection,
+    d: Context<void>["documentLoader"],
+  ) => storeCollection(runtime, f, g, c, d);
+  for (const context of await threadContexts(runtime, group))
+    await readContext(runtime, store, group, context);
 }
 
 /** Stores what a group's outbox (or any collection of its activities) holds, oldest first. */

@@ -8,7 +8,7 @@ import { forumsPort } from "./forums.port.ts";
 import { groupActors } from "./group-actors.ts";
 import { likesInbox } from "./likes.ts";
 import { localGroupsInbox } from "./local-groups.ts";
-import { registerForumObjects } from "./objects.ts";
+import { postAccess, registerForumObjects } from "./objects.ts";
 import { federateForums, type FederateJob } from "./outbound.ts";
 import { remoteGroupsInbox } from "./remote-groups.ts";
 
@@ -41,6 +41,7 @@ const jobs: FederationJobDefinitions<keyof ForumsFederationJobs> = {
 export const forumsFederation: FederationModule = {
   name: "forums",
   objects: registerForumObjects,
+  objectAccess: postAccess,
   actors: groupActors,
   ports: (runtime) => ({ forums: forumsPort(runtime) }),
   inbox: [...localGroupsInbox, ...remoteGroupsInbox, ...likesInbox, ...followAnswersInbox],

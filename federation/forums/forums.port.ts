@@ -16,10 +16,16 @@ export function forumsPort(runtime: FederationRuntime): ForumsPort {
         reason,
         ...(byAuthor ? { byAuthor } : {}),
       }),
+    postRestored: async (tx, postId, reason) =>
+      tx.enqueue("forums.federate", { action: "restore", postId, reason }),
     reported: async (tx, reportId) => tx.enqueue("forums.federate", { action: "report", reportId }),
     banned: async (tx, banId) => tx.enqueue("forums.federate", { action: "block", banId }),
     topicLocked: async (tx, topicId, locked, reason) =>
       tx.enqueue("forums.federate", { action: locked ? "lock" : "unlock", topicId, reason }),
+    topicPinned: async (tx, topicId, pinned, reason) =>
+      tx.enqueue("forums.federate", { action: pinned ? "pin" : "unpin", topicId, reason }),
+    topicMoved: async (tx, topicId, fromGroupId, reason) =>
+      tx.enqueue("forums.federate", { action: "move", topicId, fromGroupId, reason }),
     groupChanged: async (tx, groupId) =>
       tx.enqueue("forums.federate", { action: "group", groupId }),
     liked: async (tx, postId, userId) =>

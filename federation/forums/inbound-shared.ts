@@ -2,8 +2,6 @@
 import {
   Activity,
   Article,
-  Document,
-  Link,
   Mention,
   Note,
   Page,
@@ -18,6 +16,7 @@ import type { IncomingMention, IncomingPost } from "../../server/forums/incoming
 import { resolveRemoteActor } from "../actors/remote.ts";
 import type { FederationDeps } from "../deps.ts";
 import { rawDocument, rawObjectId as objectIdIn, rawType } from "../inbox/raw.ts";
+import { attachmentsOf, linksHtml, picturesHtml } from "../media/attachments.ts";
 import { tolerate } from "../tolerate.ts";
 import { hostOf } from "../uris.ts";
 import { FEDERATED_VISIBILITIES } from "./group-actors.ts";
@@ -95,26 +94,18 @@ function urlOf(object: PostLike): string | null {
 }
 
 /** Lemmy's link posts carry their link as an attachment, other link aggregators in `url` (a
- * page elsewhere than the post's server): shown as a link under the text. Images stay where
- * they are published (nothing is fetched). */
-async function linksOf(object: PostLike, log: Logger, link: string | null): Promise<string> {
-  const hrefs: string[] = link ? [link] : [];
-  const read = async () => {
-    for await (const item of object.getAttachments({ suppressError: true })) {
-      const href =
-        item instanceof Link ? item.href : item instanceof Document ? item.url : undefined;
-      const url = href instanceof URL ? href : href instanceof Link ? href.href : undefined;
-      if (url && /^https?:$/.test(url.protocol) && hrefs.length < 4 && !hrefs.includes(url.href))
-        hrefs.push(url.href);
-    }
-    return true;
-  };
-  if (!(await tolerate(read(), false, log, "reading a post's attachments"))) return "";
-  return hrefs.map((h) => `<p><a href="${h.replace(/"/g, "%22")}">${escape(h)}</a></p>`).join("");
+ * page elsewhere than the post's server): shown as a link under the text. Pictures are shown
+ * inline, through our own copy (federation/media). */
+async function attachedHtml(
+  deps: FederationDeps,
+  object: PostLike,
+  log: Logger,
+  link: string | null,
+): Promise<string> {
+  const { pictures, links } = await attachmentsOf(object, log);
+  const hrefs = link ? [link, ...links.filter((h) => h !== link)] : links;
+  return (await picturesHtml(deps.app, pictures)) + linksHtml(hrefs.slice(0, 4));
 }
-
-const escape = (text: string) =>
-  text.replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
 
 /** What we store of a post, with its author's name (fetched once, then kept). */
 export async function incomingPost(
@@ -142,7 +133,7 @@ export async function incomingPost(
     authorUri: authorUri.href,
     authorName: author ? `${author.name} (${author.handle})` : `${hostOf(authorUri)}`,
     authorUrl: author?.url ?? author?.uri ?? null,
-    html: (object.content?.toString() ?? "") + (await linksOf(object, postLog, link)),
+    html: (object.content?.toString() ?? "") + (await attachedHtml(deps, object, postLog, link)),
     title,
     inReplyTo: object.replyTargetId?.href ?? null,
     context: object.contextIds[0]?.href ?? null,

@@ -4,12 +4,14 @@
 // started here). Served by content negotiation at those URLs (browsers get the pages).
 import "../temporal.ts";
 import type { Federation, RequestContext } from "@fedify/fedify";
-import { Note, Page, PUBLIC_COLLECTION } from "@fedify/vocab";
+import { Image, Note, Page, PUBLIC_COLLECTION } from "@fedify/vocab";
 import type { Db } from "../../server/db/database.ts";
 import { findLocalPost, postApId, topicContext } from "../../server/forums/post-ids.ts";
 import type { FederationDeps } from "../deps.ts";
 import { actorUri, hostOf } from "../uris.ts";
 import { allowedSigner } from "../signed.ts";
+import type { ObjectAccessCheck } from "../activities.ts";
+import { registerFeatured } from "./pins.ts";
 
 export interface PostObject {
   object: Page | Note;
@@ -22,6 +24,29 @@ export interface PostObject {
   authorId: string | null;
   authorUri: string | null;
   removed: boolean;
+}
+
+/**
+ * The images uploaded with a post written here, as `Image` attachments with their alt text
+ * (`name`), as Lemmy and NodeBB send them. Only for public groups: other servers fetch pictures
+ * unsigned, and those of other groups are served to their readers only.
+ */
+async function postImages(db: Db, publicUrl: URL, postId: string): Promise<Image[]> {
+  const rows = await db
+    .selectFrom("forum_attachments")
+    .select(["id", "content_type", "description"])
+    .where("post_id", "=", postId)
+    .where("data", "is not", null)
+    .orderBy("created_at")
+    .execute();
+  return rows.map(
+    (a) =>
+      new Image({
+        url: new URL(`/forums/media/${a.id}`, publicUrl),
+        mediaType: a.content_type,
+        name: a.description || null,
+      }),
+  );
 }
 
 /** The object of a post, addressed to its group; undefined if the post is gone. */
@@ -75,6 +100,7 @@ export async function postObject(
   );
   const isPublic = row.visibility === "public";
   const common = {
+    attachments: isPublic ? await postImages(db, publicUrl, row.id) : [],
     id,
     url: id,
     attribution: authorUri ? new URL(authorUri) : null,
@@ -112,7 +138,39 @@ export async function postObject(
   };
 }
 
+/**
+ * Who may read one of our posts now, by its URI: posts written here (ids are ours), not removed,
+ * in our public or network groups, or by our members in groups elsewhere. Undefined for a URI
+ * that is not a post's.
+ */
+export function postAccess(deps: FederationDeps): ObjectAccessCheck {
+  const { db, config } = deps.app;
+  return async (uri, signer) => {
+    if (uri.origin !== config.publicUrl.origin || !POST_PATH.test(uri.pathname)) return undefined;
+    const local = await findLocalPost(db, config.publicUrl, uri.href);
+    const found = local ? await postObject(db, config.publicUrl, local.id) : undefined;
+    if (!found || found.removed) return "gone";
+    return (await readable(found, signer)) ? "visible" : "hidden";
+  };
+}
+
+const POST_PATH = /^\/(topics|posts)\/[^/]+$/;
+
+async function readable(found: PostObject, signer: () => Promise<string | null>) {
+  if (found.visibility === "local" || found.visibility === "private") return false;
+  if (found.groupIdentifier === null) {
+    if (!found.authorId) return false;
+    // In a remote group that is not public, the post's audience is the group's followers: it
+    // reaches them through the group, so only the group's instance fetches it (ADR 0085).
+    if (found.visibility !== "public") return (await signer()) === hostOf(found.groupUri);
+    return true;
+  }
+  // Network groups: only signed fetches by allowed instances (authorized fetch).
+  return found.visibility !== "network" || (await signer()) !== null;
+}
+
 export function registerForumObjects(federation: Federation<void>, deps: FederationDeps): void {
+  registerFeatured(federation, deps);
   const { db, config } = deps.app;
   const serve = async (ctx: RequestContext<void>, kind: "topics" | "posts", id: string) => {
     const local = await findLocalPost(
@@ -121,21 +179,8 @@ export function registerForumObjects(federation: Federation<void>, deps: Federat
       new URL(`/${kind}/${id}`, config.publicUrl).href,
     );
     const found = local ? await postObject(db, config.publicUrl, local.id) : undefined;
-    // Posts written here (ids are ours), not removed: in our public or network groups, or by our
-    // members in groups elsewhere.
     if (!found || found.removed) return null;
-    if (found.visibility === "local" || found.visibility === "private") return null;
-    if (found.groupIdentifier === null) {
-      if (!found.authorId) return null;
-      // In a remote group that is not public, the post's audience is the group's followers: it
-      // reaches them through the group, so only the group's instance fetches it (ADR 0085).
-      if (found.visibility !== "public")
-        return (await allowedSigner(ctx, deps)) === hostOf(found.groupUri) ? found.object : null;
-      return found.object;
-    }
-    // Network groups: only signed fetches by allowed instances (authorized fetch).
-    if (found.visibility === "network" && (await allowedSigner(ctx, deps)) === null) return null;
-    return found.object;
+    return (await readable(found, () => allowedSigner(ctx, deps))) ? found.object : null;
   };
   federation.setObjectDispatcher(Page, "/topics/{id}", async (ctx, { id }) => {
     const object = await serve(ctx, "topics", id);
@@ -145,4 +190,19 @@ export function registerForumObjects(federation: Federation<void>, deps: Federat
     const object = await serve(ctx, "posts", id);
     return object instanceof Note ? object : null;
   });
+}
+
+/** The object of a topic's opening post (what a lock or a pin of the topic is about). */
+export async function openingPostObject(
+  db: Db,
+  publicUrl: URL,
+  topicId: string,
+): Promise<PostObject | undefined> {
+  const opening = await db
+    .selectFrom("forum_posts")
+    .select("id")
+    .where("topic_id", "=", topicId)
+    .where("position", "=", 1)
+    .executeTakeFirst();
+  return opening && postObject(db, publicUrl, opening.id);
 }

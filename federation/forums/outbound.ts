@@ -8,7 +8,11 @@
 // - a like of a member of ours on a remote group's post: Like or Undo(Like) to the group;
 // - a report about a remote group's post: a Flag by the instance actor to the group;
 // - a topic locked or unlocked in one of our federated groups: Lemmy's `Lock`, or `Undo(Lock)`,
-//   announced by the group.
+//   announced by the group;
+// - a topic pinned or unpinned there: `Add` or `Remove` to the group's featured collection,
+//   announced by the group (pins.ts);
+// - a removed post restored there: `Undo` of the group's `Delete`, announced (restores.ts);
+// - a topic moved between two of our groups: a `Move`, announced by each (moves.ts).
 import "../temporal.ts";
 import {
   Activity,
@@ -30,15 +34,22 @@ import { addressing, announceInGroup, federates } from "./announce.ts";
 import { FEDERATED_VISIBILITIES } from "./group-actors.ts";
 import { sendLike } from "./likes.ts";
 import { notFollowers, outgoingMentions } from "./mentions.ts";
-import { postObject, type PostObject } from "./objects.ts";
+import { openingPostObject, postObject, type PostObject } from "./objects.ts";
+import { sendPin } from "./pins.ts";
+import { sendRestore } from "./restores.ts";
+import { sendMove } from "./moves.ts";
 
 export type FederateJob =
   | { action: "create" | "update"; postId: string }
   | { action: "remove"; postId: string; reason: string; byAuthor?: boolean }
+  | { action: "restore"; postId: string; reason: string }
   | { action: "report"; reportId: string }
   | { action: "block"; banId: string }
   | { action: "lock"; topicId: string; reason: string }
   | { action: "unlock"; topicId: string; reason: string }
+  | { action: "pin"; topicId: string; reason: string }
+  | { action: "unpin"; topicId: string; reason: string }
+  | { action: "move"; topicId: string; fromGroupId: string; reason: string }
   | { action: "group"; groupId: string }
   | { action: "like"; postId: string; userId: string }
   | { action: "unlike"; postId: string; userId: string; likeId: string | null };
@@ -55,14 +66,19 @@ export async function federateForums(runtime: FederationRuntime, job: FederateJo
     if (job.action === "report") return sendReport(tx, publicUrl, job.reportId);
     if (job.action === "block") return sendBlock(tx, publicUrl, job.banId);
     if (job.action === "group") return sendGroupUpdate(tx, publicUrl, job.groupId);
+    if (job.action === "move")
+      return sendMove(tx, publicUrl, job.topicId, job.fromGroupId, job.reason);
     if (job.action === "like" || job.action === "unlike")
       return sendLike(tx, publicUrl, { ...job, on: job.action === "like" });
+    if (job.action === "pin" || job.action === "unpin")
+      return sendPin(tx, publicUrl, job.topicId, job.action === "pin", job.reason);
     if (job.action === "lock" || job.action === "unlock")
       return sendLock(tx, publicUrl, job.topicId, job.action === "lock", job.reason);
     const found = await postObject(tx.db, publicUrl, job.postId);
     if (!found) return;
     const groupUri = new URL(found.groupUri);
     if (job.action === "remove" && job.byAuthor) return sendOwnDelete(tx, publicUrl, found);
+    if (job.action === "restore") return sendRestore(tx, publicUrl, found, job.reason);
     if (job.action === "remove") {
       if (!federates(found)) return;
       const del = new Delete({
@@ -245,13 +261,7 @@ async function sendLock(
   locked: boolean,
   reason: string,
 ): Promise<void> {
-  const opening = await tx.db
-    .selectFrom("forum_posts")
-    .select("id")
-    .where("topic_id", "=", topicId)
-    .where("position", "=", 1)
-    .executeTakeFirst();
-  const found = opening && (await postObject(tx.db, publicUrl, opening.id));
+  const found = await openingPostObject(tx.db, publicUrl, topicId);
   if (!found || !federates(found) || !found.object.id) return;
   const group = new URL(found.groupUri);
   const common = { actor: group, summary: reason || null, audience: group };

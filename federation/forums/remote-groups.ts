@@ -1,18 +1,21 @@
 // Activities of remote groups we follow (FEP-1b12): what a group announces — Create/Update of
-// Page, Article or Note, Delete/Remove, Lemmy's Lock and Undo(Lock), Block — and the same
-// activities sent directly by the group's moderators (Lemmy sends removals and locks that way).
+// Page, Article or Note, Delete/Remove and their Undo (restores), Lemmy's Lock and Undo(Lock),
+// Block — and the same activities sent directly by the group's moderators (Lemmy sends removals
+// and locks that way).
 // The group is the authority over what it holds: embedded objects are trusted when the group
 // announces them, as long as their author's instance is allowed by our policy. What they change
 // is the forums services' business (server/forums/incoming.service.ts).
 import type { Context } from "@fedify/fedify";
 import type { Object as ApObject, Activity } from "@fedify/vocab";
 import {
+  Add,
   Block,
   Collection,
   Create,
   Delete,
   Group,
   isActor,
+  Move,
   Remove,
   traverseCollection,
   Undo,
@@ -24,7 +27,9 @@ import type { Db } from "../../server/db/database.ts";
 import { findUserById } from "../../server/accounts/accounts.repo.ts";
 import {
   lockIncoming,
+  pinIncoming,
   removeIncoming,
+  restoreIncoming,
   storeIncoming,
 } from "../../server/forums/incoming.service.ts";
 import { findPostByApId } from "../../server/forums/post-ids.ts";
@@ -35,6 +40,8 @@ import type { FederationDeps } from "../deps.ts";
 import { route, type InboxInput } from "../inbox/route.ts";
 import { tolerate } from "../tolerate.ts";
 import { hostOf } from "../uris.ts";
+import { undoneRemovalTarget } from "./restores.ts";
+import { applyMove } from "./moves.ts";
 import {
   incomingPost,
   isPostLike,
@@ -106,6 +113,14 @@ export async function applyGroupActivity(
     }
     return true;
   }
+  // A pin or unpin: Add or Remove of a topic to the group's featured collection (Lemmy, NodeBB).
+  if ((item instanceof Add || item instanceof Remove) && isFeatured(group, item.targetId)) {
+    const post = await postInGroup(app.db, publicUrl, group, item.objectId);
+    if (!post) return false;
+    const pin = { pinned: item instanceof Add, reason: reasonOf(item), by };
+    await app.transaction((tx) => pinIncoming(tx, post.topicId, pin));
+    return true;
+  }
   if (item instanceof Delete || item instanceof Remove) {
     const post = await postInGroup(app.db, publicUrl, group, item.objectId);
     if (!post) return false;
@@ -119,14 +134,29 @@ export async function applyGroupActivity(
   }
   if (item instanceof Undo) {
     const inner = await tolerate(item.getObject(TRUST), null, log, "reading an undone activity");
+    const removed = undoneRemovalTarget(inner);
+    if (removed !== undefined) return restorePost(deps, group, item, removed, by);
     const target = undoneLockTarget(raw, inner);
     return target === undefined ? false : lockTopic(deps, group, item, target, false, by);
   }
   if (item instanceof Block) return banMember(deps, group, item);
+  if (item instanceof Move) {
+    const fetchInto = async (uri: URL) => {
+      const topic = await fetchObject(fctx, uri.href, log);
+      if (isPostLike(topic)) await applyGroupActivity(deps, fctx, group, topic, by, depth + 1);
+    };
+    return applyMove(deps, group, item, by, fetchInto, log);
+  }
   const asReceived = raw ? { _cachedJsonLd: raw } : item;
   if (rawType(asReceived) === "Lock")
     return lockTopic(deps, group, item as ApObject, rawObjectId(asReceived), true, by);
   return false;
+}
+
+/** The group's featured collection: on its server, named `featured` (Lemmy's and NodeBB's). */
+function isFeatured(group: GroupRow, target: URL | null): boolean {
+  if (!target || !group.host || target.host !== group.host) return false;
+  return target.pathname.endsWith("/featured");
 }
 
 async function lockTopic(
@@ -142,6 +172,22 @@ async function lockTopic(
   if (!post) return false;
   const reason = reasonOf(activity);
   await app.transaction((tx) => lockIncoming(tx, post.topicId, { locked, reason, by }));
+  return true;
+}
+
+/** A removal undone by the group's instance: the post is shown again (restores.ts). */
+async function restorePost(
+  deps: FederationDeps,
+  group: GroupRow,
+  undo: ApObject,
+  postUri: URL | null,
+  by: string,
+): Promise<boolean> {
+  const { app } = deps;
+  const post = await postInGroup(app.db, app.config.publicUrl, group, postUri);
+  if (!post) return false;
+  const restore = { reason: reasonOf(undo), by };
+  await app.transaction((tx) => restoreIncoming(tx, post, restore));
   return true;
 }
 
@@ -248,10 +294,10 @@ const onBlock = route<Block>({
   },
 });
 
-/** Remove, and Lemmy's `Lock`, by the group or one of its moderators. */
+/** Remove, Add (pins), Lemmy's `Lock` and `Move`, by the group or one of its moderators. */
 const onModeration = route<Activity>({
   name: "forums.group-moderation",
-  activity: ["Remove", "Lock"],
+  activity: ["Remove", "Add", "Lock", "Move"],
   object: "*",
   handle: (input) => moderationFromGroupHost(input),
 });
@@ -265,6 +311,17 @@ const onUndoLock = route<Undo>({
     const inner = await input.object();
     const target = undoneLockTarget(input.raw, inner);
     return target === undefined ? false : moderationFromGroupHost(input, target);
+  },
+});
+
+/** Undo(Delete) or Undo(Remove) of a post, by the group or a moderator of its instance. */
+const onUndoRemoval = route<Undo>({
+  name: "forums.group-restore",
+  activity: "Undo",
+  object: ["Delete", "Remove"],
+  async handle(input) {
+    const target = undoneRemovalTarget(await input.object());
+    return target ? moderationFromGroupHost(input, target) : false;
   },
 });
 
@@ -285,4 +342,11 @@ const onGroupUpdated = route<Update>({
   },
 });
 
-export const remoteGroupsInbox = [onAnnounce, onBlock, onModeration, onUndoLock, onGroupUpdated];
+export const remoteGroupsInbox = [
+  onAnnounce,
+  onBlock,
+  onModeration,
+  onUndoLock,
+  onUndoRemoval,
+  onGroupUpdated,
+];

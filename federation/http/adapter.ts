@@ -5,11 +5,13 @@
 import { Readable } from "node:stream";
 import { pipeline } from "node:stream/promises";
 import type { ReadableStream as NodeReadableStream } from "node:stream/web";
-import type { DocumentLoader, Federation } from "@fedify/fedify";
+import type { DocumentLoader, Federation, KvStore } from "@fedify/fedify";
 import express from "express";
 import type { Logger } from "pino";
 import { INSTANCE_ACTOR, PATHS, actorUri } from "../uris.ts";
 import { checkInboxPost, type GateDeps, type Refusal } from "./gate.ts";
+import { GateKeyCache, singleFlight } from "./key-cache.ts";
+import { rememberDocument } from "./recent-documents.ts";
 import { describeFailure, isUnloadable } from "./outgoing.ts";
 
 const MAX_BODY = 1024 * 1024;
@@ -140,32 +142,40 @@ export function refusedUnsigned(error: unknown, url: string): boolean {
 export function federationMiddleware(
   federation: Federation<void>,
   publicUrl: URL,
-  gate: Omit<GateDeps, "documentLoader" | "contextLoader">,
+  gate: Omit<GateDeps, "documentLoader" | "contextLoader" | "keyCache"> & { kv: KvStore },
 ): express.Router {
   const context = federation.createContext(publicUrl);
   // Keys are fetched with our instance actor's signature: some actors (network groups, members
   // who are not listed) are served only to allowed instances (ADR 0085).
   let signed: Promise<DocumentLoader> | undefined;
+  // One fetch at a time per URL: a burst of activities from a new actor fetches its key once.
+  const documentLoader: DocumentLoader = singleFlight(async (url, options) => {
+    // The cached loader first: a key already read stays usable when its actor is gone since
+    // (the Delete of a deleted account is signed with the key its receivers already know).
+    try {
+      const document = await context.documentLoader(url, options);
+      // The actor document that held the key serves the handlers' lookup of the same actor.
+      rememberDocument(federation, url, document);
+      return document;
+    } catch (error) {
+      // Signed again only when the key's host asked for a signature: a peer that is down, slow
+      // or broken costs one try (one timeout), not two.
+      if (!refusedUnsigned(error, url)) throw error;
+      // Kept once made; a failure (database away) is not kept.
+      signed ??= context.getDocumentLoader({ identifier: INSTANCE_ACTOR }).catch((error) => {
+        signed = undefined;
+        throw error;
+      });
+      const document = await (await signed)(url, options);
+      rememberDocument(federation, url, document);
+      return document;
+    }
+  });
   const gateDeps: GateDeps = {
     ...gate,
-    documentLoader: async (url, options) => {
-      // The cached loader first: a key already read stays usable when its actor is gone since
-      // (the Delete of a deleted account is signed with the key its receivers already know).
-      try {
-        return await context.documentLoader(url, options);
-      } catch (error) {
-        // Signed again only when the key's host asked for a signature: a peer that is down, slow
-        // or broken costs one try (one timeout), not two.
-        if (!refusedUnsigned(error, url)) throw error;
-        // Kept once made; a failure (database away) is not kept.
-        signed ??= context.getDocumentLoader({ identifier: INSTANCE_ACTOR }).catch((error) => {
-          signed = undefined;
-          throw error;
-        });
-        return (await signed)(url, options);
-      }
-    },
+    documentLoader,
     contextLoader: context.contextLoader,
+    keyCache: new GateKeyCache(gate.kv, { documentLoader, contextLoader: context.contextLoader }),
   };
   const router = express.Router();
   router.use(wellKnown(publicUrl));

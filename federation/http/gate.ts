@@ -3,7 +3,7 @@
 // be replayed forever; here every POST must carry a fresh HTTP signature by a key of an allowed
 // instance. Fedify then authenticates the activity itself (LD signature, proof or HTTP signature).
 import "../temporal.ts";
-import { verifyRequest, type DocumentLoader } from "@fedify/fedify";
+import { verifyRequest, type DocumentLoader, type KeyCache } from "@fedify/fedify";
 import type { DomainPolicy } from "../policy.ts";
 import type { Logger } from "pino";
 import { tolerate } from "../tolerate.ts";
@@ -18,6 +18,8 @@ export interface GateDeps {
   log: Logger;
   documentLoader: DocumentLoader;
   contextLoader: DocumentLoader;
+  /** Keys that verified a signature (federation/http/key-cache.ts). */
+  keyCache: KeyCache;
   /** How far a signature's date may be from now, in either direction. */
   timeWindow: Temporal.DurationLike;
 }
@@ -109,6 +111,7 @@ export async function checkInboxPost(
     verifyRequest(request, {
       documentLoader: deps.documentLoader,
       contextLoader: deps.contextLoader,
+      keyCache: deps.keyCache,
       timeWindow: deps.timeWindow,
     }),
     null,

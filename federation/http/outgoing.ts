@@ -31,6 +31,8 @@ export const OUTGOING_LIMITS = {
   idleMs: 10_000,
   totalMs: 30_000,
   documentBytes: 1_000_000,
+  /** Remote pictures copied for our pages (federation/media). */
+  mediaBytes: 8_000_000,
   deliveryResponseBytes: 256_000,
 } as const;
 
@@ -276,6 +278,8 @@ function installGlobalDispatcher(): void {
 export class OutgoingHttp {
   readonly documents: Dispatcher;
   readonly deliveries: Dispatcher;
+  /** Remote pictures: the documents' guards with a larger size limit. */
+  readonly media: Dispatcher;
 
   constructor(allowPrivate: boolean, hostAllowed: (host: string) => Promise<boolean>) {
     installGlobalDispatcher();
@@ -288,11 +292,17 @@ export class OutgoingHttp {
       hostAllowed,
       maxResponseBytes: OUTGOING_LIMITS.deliveryResponseBytes,
     });
+    this.media = guardedAgent({ allowPrivate, maxResponseBytes: OUTGOING_LIMITS.mediaBytes });
   }
 
   /** Runs work whose requests leave through this instance's document agent. */
   run<T>(work: () => T): T {
     return current.run(this.documents, work);
+  }
+
+  /** Runs the fetch of a remote picture (federation/media). */
+  fetchMedia<T>(work: () => T): T {
+    return current.run(this.media, work);
   }
 
   /** Runs a delivery: its requests (and their redirects) only go to allowed hosts. */
@@ -301,6 +311,6 @@ export class OutgoingHttp {
   }
 
   async close(): Promise<void> {
-    await Promise.allSettled([this.documents.close(), this.deliveries.close()]);
+    await Promise.allSettled([this.documents.close(), this.deliveries.close(), this.media.close()]);
   }
 }

@@ -2,17 +2,21 @@
 // every module that keeps what a followed CMCAS publishes (offers as Events today, tutorials as
 // Articles when they come) stores it through its own inbox routes and backfill, so a new object
 // type joins the hub without a change here. The hub admin sees, per member, the follow's state and
-// how many upcoming objects have arrived so far (the backfill's progress as it reads the outbox).
+// how many upcoming objects have arrived so far, and the backfill's progress through the offers
+// found in the outbox, as a percentage.
 import { sql } from "kysely";
 import type { FederationRuntime } from "../deps.ts";
 import type { FollowState } from "../federation.tables.ts";
 import { CMCAS_ACTOR } from "../uris.ts";
+import { backfills, type Backfill } from "../follows/backfills.ts";
 import type { HubMember } from "./network.ts";
 
 export interface Progress {
   follow: FollowState | "none";
   upcoming: number;
   lastReceivedAt: Date | null;
+  /** The reading of its outbox, as a share of the offers found there. */
+  backfill: Backfill | undefined;
 }
 
 export async function aggregationProgress(
@@ -32,6 +36,7 @@ export async function aggregationProgress(
         .on("f.direction", "=", "outgoing"),
     )
     .select([
+      "a.id",
       "a.host",
       "f.state",
       sql<number>`(select count(*) from offers o where o.remote_actor_id = a.id and o.ends_at >= now())`.as(
@@ -43,11 +48,17 @@ export async function aggregationProgress(
     ])
     .where("a.uri", "in", uris)
     .execute();
+  const read = await backfills(
+    db,
+    "offers",
+    rows.map((r) => r.id),
+  );
   for (const r of rows)
     progress.set(r.host, {
       follow: r.state ?? "none",
       upcoming: Number(r.upcoming),
       lastReceivedAt: r.last_received_at ? new Date(r.last_received_at) : null,
+      backfill: read.get(r.id),
     });
   return progress;
 }

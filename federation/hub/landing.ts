@@ -7,12 +7,10 @@ import type express from "express";
 import type { AppContext } from "../../server/context.ts";
 import { requireUser } from "../../server/http/auth.ts";
 import { HttpError } from "../../server/http/errors.ts";
-import { bookingDeps } from "../../server/offers/booking.types.ts";
-import { saveRemoteOffer } from "../../server/offers/remote-offers.service.ts";
 import { resolveRemoteActor } from "../actors/remote.ts";
 import type { FederationRuntime } from "../deps.ts";
 import { localOfferId } from "../offers/event.ts";
-import { readRemoteEvent } from "../offers/remote-offers.ts";
+import { keepRemoteOffer, readRemoteEvent } from "../offers/remote-offers.ts";
 import { plainTerms } from "../offers/terms.ts";
 import { tolerate } from "../tolerate.ts";
 import { INSTANCE_ACTOR } from "../uris.ts";
@@ -69,5 +67,5 @@ async function fetchOffer(runtime: FederationRuntime, uri: URL): Promise<string 
   if (!publisher) return undefined;
   const event = readRemoteEvent(json, publisher);
   if (!event) return undefined;
-  return app.transaction((tx) => saveRemoteOffer(tx, bookingDeps(app), publisher.id, event));
+  return keepRemoteOffer(app, publisher.id, event);
 }

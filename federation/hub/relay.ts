@@ -7,8 +7,7 @@
 // relay says is taken on trust.
 import { Accept, Announce, PUBLIC_COLLECTION, type Activity, type Follow } from "@fedify/vocab";
 import type { AppContext } from "../../server/context.ts";
-import { bookingDeps } from "../../server/offers/booking.types.ts";
-import { saveRemoteOffer } from "../../server/offers/remote-offers.service.ts";
+import { deleteRelayedOffer } from "../../server/offers/remote-offers.service.ts";
 import type { LocalActor, LocalActorSource } from "../actors/local.ts";
 import { findRemoteActor, resolveRemoteActor } from "../actors/remote.ts";
 import type { FederationRuntime } from "../deps.ts";
@@ -16,7 +15,7 @@ import { follow as followActor } from "../follows/follows.service.ts";
 import { findFollow, saveFollow } from "../follows/follows.repo.ts";
 import { route } from "../inbox/route.ts";
 import { publishToFollowers, sendToActors } from "../outbox.ts";
-import { readRemoteEvent } from "../offers/remote-offers.ts";
+import { keepRemoteOffer, readRemoteEvent } from "../offers/remote-offers.ts";
 import { plainTerms } from "../offers/terms.ts";
 import { INSTANCE_ACTOR, actorUri, hostOf, newActivityId } from "../uris.ts";
 
@@ -84,11 +83,13 @@ const onPublicFollow = route<Follow>({
   },
 });
 
-/** On the hub: a member's public object, created or changed, is announced to the subscribers. */
+/** On the hub: a member's public object, created, changed or deleted, is announced to the
+ * subscribers. A deletion is announced by the object's id too: the subscriber fetches it from its
+ * instance and finds the Tombstone, so a relay cannot make anything disappear on its own say. */
 const onMemberObject = route<Activity>({
   name: "hub.relay-announce",
-  activity: ["Create", "Update"],
-  object: RELAYED,
+  activity: ["Create", "Update", "Delete"],
+  object: [...RELAYED, "Tombstone"],
   async handle(input) {
     const { app } = input.deps;
     if (!app.config.hub) return false;
@@ -102,7 +103,15 @@ const onMemberObject = route<Activity>({
     const id = input.activity.objectId;
     if (!member || !id || hostOf(id) !== member.host) return false;
     const audience = [object?.to, object?.cc].flat().filter((a) => typeof a === "string");
-    if (object && !audience.includes(PUBLIC_COLLECTION.href) && !audience.includes("as:Public"))
+    const deleted = input.type === "Delete";
+    if (deleted !== (input.objectType === "Tombstone")) return false;
+    // A Tombstone says nothing of its audience, and tells nothing but that the object is gone.
+    if (
+      !deleted &&
+      object &&
+      !audience.includes(PUBLIC_COLLECTION.href) &&
+      !audience.includes("as:Public")
+    )
       return false;
     const relay = actorUri(app.config.publicUrl, RELAY_ACTOR);
     await app.transaction((tx) =>
@@ -122,11 +131,12 @@ const onMemberObject = route<Activity>({
   },
 });
 
-/** On a subscriber: an Event the relay we follow announces is fetched and kept, current. */
+/** On a subscriber: an Event the relay we follow announces is fetched and kept, current; one its
+ * instance now answers with a Tombstone is removed from the catalogue. */
 const onRelayedEvent = route<Announce>({
   name: "hub.relay-receive",
   activity: "Announce",
-  object: "Event",
+  object: ["Event", "Tombstone"],
   async handle(input) {
     const { app, policy } = input.deps;
     const relay = await findRemoteActor(app.db, { uri: input.senderUri.href });
@@ -140,6 +150,12 @@ const onRelayedEvent = route<Announce>({
     if (!subscribed || subscribed.state !== "accepted") return false;
     const id = input.activity.objectId;
     if (!id) return false;
+    if (input.objectType === "Tombstone") {
+      // Fetched from the object's own instance by the dispatcher (never trusted from the relay).
+      const tombstone = await input.object();
+      if (tombstone?.id?.href !== id.href) return false;
+      return app.transaction((tx) => deleteRelayedOffer(tx, id.href));
+    }
     // Read as its instance serves it now, with the terms Fedify's vocabulary does not keep
     // (capacity, places left, timezone).
     const load = await input.fed.getDocumentLoader({ identifier: INSTANCE_ACTOR });
@@ -151,7 +167,7 @@ const onRelayedEvent = route<Announce>({
     const publisher = await resolveRemoteActor(app.db, input.fed, publisherUri, input.log);
     const event = publisher ? readRemoteEvent(json, publisher) : undefined;
     if (!publisher || !event) return false;
-    await app.transaction((tx) => saveRemoteOffer(tx, bookingDeps(app), publisher.id, event));
+    await keepRemoteOffer(app, publisher.id, event);
     return true;
   },
 });

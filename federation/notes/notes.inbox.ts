@@ -10,8 +10,11 @@ import { findRemoteActor, type RemoteActor } from "../actors/remote.ts";
 import { localFollowersOf } from "../follows/follows.repo.ts";
 import { sanitizeHtmlAs } from "../../server/lib/html-policy.ts";
 import { route, type InboxInput } from "../inbox/route.ts";
+import { attachmentsOf, linksHtml, picturesHtml } from "../media/attachments.ts";
 import { tolerate } from "../tolerate.ts";
 import { hostOf } from "../uris.ts";
+import { MAILLAGE_NS } from "../offers/event.ts";
+import { NOTE_OF } from "../offers/offer-note.ts";
 import { deleteNote, saveNote, type RemoteNote } from "./notes.repo.ts";
 
 /** A public note by `author`, in the shape we keep; undefined for anything else. */
@@ -44,7 +47,19 @@ async function mentionedMembers(input: InboxInput, note: Note): Promise<string[]
   return [...found];
 }
 
+/** The short note another Maillage instance sends beside an offer's Event (offer-note.ts). */
+function isOfferNote(input: InboxInput): boolean {
+  const object = input.raw?.object;
+  if (typeof object !== "object" || object === null) return false;
+  // As sent (our context's term), or expanded to its IRI by a processor on the way.
+  return [NOTE_OF, `maillage:${NOTE_OF}`, `${MAILLAGE_NS}${NOTE_OF}`].some((key) => key in object);
+}
+
 async function keepNote(note: Note, input: InboxInput): Promise<boolean> {
+  if (isOfferNote(input)) {
+    input.log.debug({ note: note.id?.href }, "note of an offer, shown as its Event: ignored");
+    return true;
+  }
   const author = await input.sender();
   if (!author) throw new Error(`cannot fetch the actor ${input.senderUri.href}`);
   const { app } = input.deps;
@@ -72,6 +87,11 @@ async function keepNote(note: Note, input: InboxInput): Promise<boolean> {
     return true;
   }
   const kept = noteFromVocab(note, author);
+  if (kept) {
+    // Pictures through our own copy, other attachments as links (federation/media).
+    const { pictures, links } = await attachmentsOf(note, input.log);
+    kept.content += (await picturesHtml(app, pictures)) + linksHtml(links);
+  }
   const isNew = input.activity instanceof Create;
   await app.transaction(async (tx) => {
     const saved = kept ? await saveNote(tx.db, kept) : isNew;

@@ -8,6 +8,8 @@ export interface RemoteNote {
   summary: string;
   url: string | null;
   publishedAt: Date;
+  /** For an object shown as a link card (not a Note): its type, title and picture. */
+  card?: { kind: string; name: string; imageUrl: string | null };
 }
 
 /** Keeps a note, or updates it if its author sent it before; true when it is new. */
@@ -23,6 +25,9 @@ export async function saveNote(db: Db, note: RemoteNote): Promise<boolean> {
     summary: note.summary,
     url: note.url,
     published_at: note.publishedAt,
+    kind: note.card?.kind ?? "Note",
+    name: note.card?.name ?? null,
+    image_url: note.card?.imageUrl ?? null,
   };
   await db
     .insertInto("federation_remote_notes")
@@ -56,5 +61,8 @@ export async function notesOf(db: Db, actorId: number, limit = 20): Promise<Remo
     summary: r.summary,
     url: r.url,
     publishedAt: r.published_at,
+    ...(r.kind !== "Note"
+      ? { card: { kind: r.kind, name: r.name ?? "", imageUrl: r.image_url } }
+      : {}),
   }));
 }

@@ -3,7 +3,7 @@
 // timezone, join mode, postal address, status) and ours (registration window, ages) travel as
 // extras, under the context terms below — the same names Mobilizon uses, so either side reads them.
 import "../temporal.ts";
-import { Event, Image, PUBLIC_COLLECTION, type Tombstone } from "@fedify/vocab";
+import { Event, Image, PUBLIC_COLLECTION } from "@fedify/vocab";
 import type { Db } from "../../server/db/database.ts";
 import type { ObjectExtras } from "../extras.ts";
 import { textToHtml } from "../../server/lib/html-policy.ts";
@@ -40,6 +40,12 @@ export const EVENT_CONTEXT: Record<string, unknown> = {
   persons: "maillage:persons",
   birthYears: { "@id": "maillage:birthYears", "@container": "@list" },
   reason: "maillage:reason",
+  offers: "sc:offers",
+  Offer: "sc:Offer",
+  price: "sc:price",
+  priceCurrency: "sc:priceCurrency",
+  quotientUpTo: "maillage:quotientUpTo",
+  audiences: { "@id": "maillage:audiences", "@container": "@set" },
   position: "maillage:position",
   xsd: "http://www.w3.org/2001/XMLSchema#",
 };
@@ -101,6 +107,16 @@ function ageRange(min: number | null, max: number | null): string | null {
   return `${min ?? ""}-${max ?? ""}`;
 }
 
+/** A price band as a schema.org Offer: the price in euros as a decimal string, as schema.org asks. */
+function priceOffer(tier: { upTo: number | null; price: number }) {
+  return {
+    type: "Offer",
+    price: (tier.price / 100).toFixed(2),
+    priceCurrency: "EUR",
+    ...(tier.upTo === null ? {} : { quotientUpTo: tier.upTo }),
+  };
+}
+
 const instant = (d: Date) => Temporal.Instant.fromEpochMilliseconds(d.getTime());
 
 export function offerEvent(
@@ -151,6 +167,10 @@ export function offerEvent(
       ? "http://schema.org/EventCancelled"
       : "http://schema.org/EventScheduled",
     typicalAgeRange: ageRange(offer.min_age, offer.max_age),
+    // The price by family quotient band (schema.org Offers, the band's upper bound ours), and
+    // who it is meant for, so that the hub and the catalogues can filter remote offers too.
+    offers: offer.price_tiers.length ? offer.price_tiers.map(priceOffer) : null,
+    audiences: offer.audiences,
     registrationOpensAt: iso(offer.registration_opens_at),
     registrationClosesAt: iso(offer.registration_closes_at),
     cancellationDeadline: iso(offer.cancellation_deadline),
@@ -177,22 +197,5 @@ export function offerEvent(
   return { event, extras: { context: EVENT_CONTEXT, fields } };
 }
 
-/** An object whose own JSON-LD carries extra properties (Fedify serialises objects it serves). */
-export function servedWithExtras<T extends Event | Tombstone>(object: T, extras: ObjectExtras): T {
-  const Base = object.constructor as new (...args: never[]) => Event;
-  class Served extends Base {
-    override async toJsonLd(options: Parameters<Event["toJsonLd"]>[0] = {}): Promise<unknown> {
-      const json = (await super.toJsonLd({ ...options, format: "compact" })) as Record<
-        string,
-        unknown
-      >;
-      const context = json["@context"];
-      return {
-        ...json,
-        "@context": [...(Array.isArray(context) ? context : [context]), extras.context],
-        ...extras.fields,
-      };
-    }
-  }
-  return Object.setPrototypeOf(object, Served.prototype) as T;
-}
+/** Served Events carry their extras (moved beside the other extras helpers). */
+export { servedWithExtras } from "../extras.ts";

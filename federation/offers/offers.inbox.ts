@@ -2,22 +2,22 @@
 // and Delete of their Events put them in our catalogue, marked with their territory. Also: the
 // messages publishers send our members about offers they registered for, and the backfill of a
 // publisher's offers when it accepts our Follow.
-import { Note, type Accept, type Create, type Delete, type Update } from "@fedify/vocab";
+import { Note, type Create, type Delete, type Update } from "@fedify/vocab";
 import type { Db } from "../../server/db/database.ts";
 import { bookingDeps } from "../../server/offers/booking.types.ts";
 import { plainText } from "../../server/offers/rich-text.ts";
 import {
   deleteRemoteOffer,
   noticeFromPublisher,
-  saveRemoteOffer,
 } from "../../server/offers/remote-offers.service.ts";
 import { findRemoteActor, type RemoteActor } from "../actors/remote.ts";
+import { backfillOnAccept } from "../follows/backfill-on-accept.ts";
 import { sanitizeHtmlAs } from "../../server/lib/html-policy.ts";
 import { rawDocument } from "../inbox/raw.ts";
 import { route, type InboxInput } from "../inbox/route.ts";
 import { tolerate } from "../tolerate.ts";
 import { INSTANCE_ACTOR } from "../uris.ts";
-import { readRemoteEvent } from "./remote-offers.ts";
+import { keepRemoteOffer, readRemoteEvent } from "./remote-offers.ts";
 import { plainTerms } from "./terms.ts";
 
 type Json = Record<string, unknown>;
@@ -90,7 +90,7 @@ const onEvent = route<Create | Update>({
     if (!publisher) return true;
     const event = readRemoteEvent(json, publisher);
     if (!event) return true;
-    await app.transaction((tx) => saveRemoteOffer(tx, bookingDeps(app), publisher.id, event));
+    await keepRemoteOffer(app, publisher.id, event);
     return true;
   },
 });
@@ -141,32 +141,7 @@ const onOfferMessage = route<Create>({
   },
 });
 
-/**
- * A publisher accepts our Follow: its upcoming offers are read from its outbox. This route and the
- * follows' one both take the Accept, in either order: this one asks for the job whether or not the
- * Accept is recorded yet (the job waits for it), that one records it. A repeated Accept reads the
- * outbox again, which keeps the offers as they are now.
- */
-const onAcceptOfFollow = route<Accept>({
-  name: "offers.backfill-on-accept",
-  activity: "Accept",
-  object: "*",
-  async handle(input) {
-    if (input.objectType !== undefined && input.objectType !== "Follow") return false;
-    const { db, queue } = input.deps.app;
-    const remote = await findRemoteActor(db, { uri: input.senderUri.href });
-    if (!remote?.outbox) return false;
-    const following = await db
-      .selectFrom("federation_follows")
-      .select("id")
-      .where("remote_actor_id", "=", remote.id)
-      .where("direction", "=", "outgoing")
-      .where("state", "in", ["pending", "accepted"])
-      .executeTakeFirst();
-    if (following)
-      await queue.enqueue("offers.backfill", { remoteActorId: remote.id }, { delayMs: 500 });
-    return false;
-  },
-});
+/** A publisher accepts our Follow: its upcoming offers are read from its outbox. */
+const onAcceptOfFollow = backfillOnAccept("offers.backfill-on-accept", "offers.backfill");
 
 export const offersInbox = [onEvent, onDeleteEvent, onOfferMessage, onAcceptOfFollow];

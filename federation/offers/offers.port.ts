@@ -1,7 +1,8 @@
 // The offers' port (server/offers/offers.port.ts): what our offers and bookings send. Called by
 // the offers services inside their transaction, so the activities are delivered after commit.
 // - our offers to the CMCAS's followers: Create, Update (also when cancelled, full or not any
-//   more), Delete;
+//   more), Delete; with each public one, its short Note for microblog followers when the
+//   administrator asks for it (offer-note.ts);
 // - our members on other instances' offers: Join and Leave, from the member's Person actor;
 // - other instances' members on ours: Accept, TentativeAccept (with the rank) or Reject (with the
 //   reason) of their Join, from the CMCAS; staff messages as a direct Note.
@@ -9,26 +10,31 @@ import "../temporal.ts";
 import {
   Accept,
   Create,
-  Delete,
   Join,
   Leave,
   Mention,
   Note,
   Reject,
   TentativeAccept,
-  Tombstone,
   Update,
 } from "@fedify/vocab";
 import type { Tx } from "../../server/db/transaction.ts";
 import type { OffersPort, RemoteRegistration } from "../../server/offers/offers.port.ts";
 import { findRemoteActor } from "../actors/remote.ts";
 import type { FederationDeps } from "../deps.ts";
-import { publishToFollowers, sendToActors } from "../outbox.ts";
+import { deleteFromCmcas, publishToFollowers, sendToActors } from "../outbox.ts";
 import { textToHtml } from "../../server/lib/html-policy.ts";
 import { actorUri, CMCAS_ACTOR, newActivityId } from "../uris.ts";
+import { deleteOfferNote, federateOfferNote } from "./offer-note.ts";
 import { EVENT_CONTEXT, federatedOffer, isFederated, offerEvent, offerUri } from "./event.ts";
 
-async function federateOffer(tx: Tx, publicUrl: URL, offerId: string, change: "Create" | "Update") {
+async function federateOffer(
+  tx: Tx,
+  deps: FederationDeps,
+  offerId: string,
+  change: "Create" | "Update",
+) {
+  const publicUrl = deps.app.config.publicUrl;
   const offer = await federatedOffer(tx.db, offerId);
   if (!offer || !isFederated(offer) || offer.status === "draft") return;
   const { event, extras } = offerEvent(publicUrl, offer);
@@ -41,6 +47,7 @@ async function federateOffer(tx: Tx, publicUrl: URL, offerId: string, change: "C
   };
   const activity = change === "Create" ? new Create(values) : new Update(values);
   await publishToFollowers(tx, CMCAS_ACTOR, activity, extras);
+  await federateOfferNote(tx, deps, offer, change);
 }
 
 /** The Join a registration of another instance's member came with, rebuilt for answers. */
@@ -77,26 +84,15 @@ export function offersPort(deps: FederationDeps): OffersPort {
     return new URL(actor.uri);
   };
   return {
-    published: (tx, offerId) => federateOffer(tx, publicUrl, offerId, "Create"),
-    updated: (tx, offerId) => federateOffer(tx, publicUrl, offerId, "Update"),
-    cancelled: (tx, offerId) => federateOffer(tx, publicUrl, offerId, "Update"),
+    published: (tx, offerId) => federateOffer(tx, deps, offerId, "Create"),
+    updated: (tx, offerId) => federateOffer(tx, deps, offerId, "Update"),
+    cancelled: (tx, offerId) => federateOffer(tx, deps, offerId, "Update"),
 
     async deleted(tx, offer) {
-      const actor = actorUri(publicUrl, CMCAS_ACTOR);
-      await publishToFollowers(
-        tx,
-        CMCAS_ACTOR,
-        new Delete({
-          id: newActivityId(publicUrl),
-          actor,
-          object: new Tombstone({ id: offerUri(publicUrl, offer.id) }),
-          tos:
-            offer.visibility === "public"
-              ? [new URL("https://www.w3.org/ns/activitystreams#Public")]
-              : [],
-          ccs: [new URL(`${actor.href}/followers`)],
-        }),
-      );
+      await deleteFromCmcas(tx, publicUrl, offerUri(publicUrl, offer.id), {
+        public: offer.visibility === "public",
+      });
+      if (offer.visibility === "public") await deleteOfferNote(tx, deps, offer.id);
     },
 
     async joinRequested(tx, request) {

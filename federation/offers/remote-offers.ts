@@ -4,7 +4,11 @@
 // status and postal address; Gancio sends only the ActivityStreams part.
 import { DateTime } from "luxon";
 import { plainText } from "../../server/offers/rich-text.ts";
-import type { RemoteEvent } from "../../server/offers/remote-offers.service.ts";
+import type { AppContext } from "../../server/context.ts";
+import { bookingDeps } from "../../server/offers/booking.types.ts";
+import { saveRemoteOffer, type RemoteEvent } from "../../server/offers/remote-offers.service.ts";
+import { wantMedia } from "../media/media.ts";
+import type { Audience } from "../../server/offers/offers.tables.ts";
 import type { RemoteActor } from "../actors/remote.ts";
 import { sanitizeHtmlAs } from "../../server/lib/html-policy.ts";
 import { hostOf } from "../uris.ts";
@@ -82,13 +86,51 @@ function placeLine(place: Json | false, address: Json | false): string {
   return name && !street.toLowerCase().includes(name.toLowerCase()) ? `${name}, ${street}` : street;
 }
 
+/** Price bands from schema.org Offers in euros (one without a band is the price for everyone);
+ * bands out of order, other currencies or bad prices make it "price unknown", as before. */
+function priceTiers(event: Json): string {
+  const tiers: { upTo: number | null; price: number }[] = [];
+  for (const item of many(event.offers)) {
+    if (typeof item !== "object" || item === null) return unknownPrice(event);
+    const offer = item as Json;
+    const currency = text(offer.priceCurrency) || "EUR";
+    const euros = Number(typeof offer.price === "number" ? offer.price : text(offer.price));
+    const upTo = int(offer.quotientUpTo);
+    if (currency !== "EUR" || !Number.isFinite(euros) || euros < 0 || euros > 100_000)
+      return unknownPrice(event);
+    tiers.push({ upTo: upTo !== null && upTo >= 0 ? upTo : null, price: Math.round(euros * 100) });
+  }
+  if (tiers.length === 0 || tiers.length > 10) return unknownPrice(event);
+  for (let i = 1; i < tiers.length; i++) {
+    const previous = tiers[i - 1]!.upTo;
+    const current = tiers[i]!.upTo;
+    if (previous === null || (current !== null && current <= previous)) return unknownPrice(event);
+  }
+  return JSON.stringify(tiers);
+}
+
+// Without prices, only an event that says it is free is shown as free (schema.org term).
+const unknownPrice = (event: Json) =>
+  [true, "true"].includes(event.isAccessibleForFree as never) ? '[{"upTo":null,"price":0}]' : "[]";
+
+const AUDIENCES = new Set(["tous", "familles", "jeunes", "pensionnes"]);
+
+/** Who the offer is for, when the publisher says it in our terms; everyone otherwise. */
+function audiences(event: Json): Audience[] {
+  const known = many(event.audiences).filter((a): a is Audience => AUDIENCES.has(text(a)));
+  return known.length ? [...new Set(known)] : ["tous"];
+}
+
 function isCancelled(event: Json): boolean {
   const status = text(event.status).toUpperCase();
   return status === "CANCELLED" || /EventCancelled$/.test(text(event.eventStatus));
 }
 
 /** What we keep of an Event published by `actor`; undefined when it is not one we can show. */
-export function readRemoteEvent(event: Json, actor: RemoteActor): RemoteEvent | undefined {
+export function readRemoteEvent(
+  event: Json,
+  actor: RemoteActor,
+): (RemoteEvent & { picture: { url: string; alt: string } | undefined }) | undefined {
   const uri = idOf(event);
   if (text(event.type) !== "Event" || !uri || hostOf(uri) !== actor.host) return undefined;
   const attributed = many(event.attributedTo).map(idOf);
@@ -120,6 +162,7 @@ export function readRemoteEvent(event: Json, actor: RemoteActor): RemoteEvent | 
   const summary = plainText(sanitizeHtmlAs("federated", text(event.summary))).slice(0, 300);
   return {
     uri,
+    picture: eventPicture(event),
     values: {
       category_slug: categorySlug(event.category),
       title,
@@ -148,10 +191,8 @@ export function readRemoteEvent(event: Json, actor: RemoteActor): RemoteEvent | 
       ),
       min_age: range.min,
       max_age: range.max,
-      // Without prices, only an event that says it is free is shown as free (schema.org term).
-      price_tiers: [true, "true"].includes(event.isAccessibleForFree as never)
-        ? '[{"upTo":null,"price":0}]'
-        : "[]",
+      price_tiers: priceTiers(event),
+      audiences: audiences(event),
       status: isCancelled(event) ? "cancelled" : "published",
       visibility: audience.some((a) => PUBLIC.has(a)) ? "public" : "network",
       published_at: date(event.published) ?? new Date(),
@@ -159,6 +200,50 @@ export function readRemoteEvent(event: Json, actor: RemoteActor): RemoteEvent | 
       remote_url: /^https?:\/\//.test(url) ? url : null,
     },
   };
+}
+
+/** A picture's URL: a string, a `Link` (`href`) or the first of a list. */
+function hrefOf(v: unknown): string {
+  if (typeof v === "string") return v;
+  if (Array.isArray(v)) return hrefOf(v[0]);
+  if (typeof v === "object" && v !== null) return text((v as Json).href) || hrefOf((v as Json).url);
+  return "";
+}
+
+/** An Event's picture: its `image` (ours), else its first image attachment (`Image`, or a
+ * `Document` with an `image/*` type). */
+export function eventPicture(event: Json): { url: string; alt: string } | undefined {
+  const candidates = [
+    ...many(event.image).map((item) => ({ item, image: true })),
+    ...many(event.attachment).map((item) => ({ item, image: false })),
+  ];
+  for (const { item, image } of candidates) {
+    const o = typeof item === "object" && item !== null ? (item as Json) : undefined;
+    const isImage = o ? text(o.type) === "Image" || text(o.mediaType).startsWith("image/") : image;
+    const url = o ? hrefOf(o.url) || hrefOf(o.href) : hrefOf(item);
+    if (isImage && /^https?:\/\//.test(url))
+      return { url, alt: o ? text(o.name).trim().slice(0, 300) : "" };
+  }
+  return undefined;
+}
+
+/**
+ * Keeps an Event read by `readRemoteEvent` in the catalogue, its picture through our own copy
+ * (asked for here, made by a job: ADR 0161), never hot-linked.
+ */
+export async function keepRemoteOffer(
+  app: AppContext,
+  publisherId: number,
+  event: RemoteEvent & { picture?: { url: string; alt: string } | undefined },
+): Promise<string> {
+  const { picture, ...kept } = event;
+  const path = picture ? await wantMedia(app, picture.url, "picture") : null;
+  kept.values = {
+    ...kept.values,
+    remote_image: path,
+    remote_image_alt: path ? picture!.alt || null : null,
+  };
+  return app.transaction((tx) => saveRemoteOffer(tx, bookingDeps(app), publisherId, kept));
 }
 
 /** Whether an event published on `startsAt`… is still to come (backfill keeps those only). */

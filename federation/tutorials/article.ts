@@ -5,6 +5,8 @@
 import "../temporal.ts";
 import { Article, Hashtag, Image, PUBLIC_COLLECTION } from "@fedify/vocab";
 import type { Db } from "../../server/db/database.ts";
+import type { ObjectExtras } from "../extras.ts";
+import { MAILLAGE_NS } from "../offers/event.ts";
 import { actorUri, CMCAS_ACTOR } from "../uris.ts";
 
 export function tutorialUri(publicUrl: URL, id: string): URL {
@@ -20,7 +22,12 @@ export async function federatedTutorial(db: Db, id: string) {
     .where("remote_uri", "is", null)
     .executeTakeFirst();
   if (!tutorial) return undefined;
-  const [steps, images] = await Promise.all([
+  const [category, steps, images] = await Promise.all([
+    db
+      .selectFrom("tutorial_categories")
+      .select(["slug", "name_fr"])
+      .where("id", "=", tutorial.category_id)
+      .executeTakeFirst(),
     db
       .selectFrom("tutorial_steps")
       .select(["id", "title", "content_html", "video_url"])
@@ -36,7 +43,7 @@ export async function federatedTutorial(db: Db, id: string) {
       .orderBy("created_at")
       .execute(),
   ]);
-  return { tutorial, steps, images };
+  return { tutorial, category, steps, images };
 }
 export type FederatedTutorial = NonNullable<Awaited<ReturnType<typeof federatedTutorial>>>;
 
@@ -124,4 +131,33 @@ export function tutorialArticle(publicUrl: URL, data: FederatedTutorial): Articl
         }),
     ),
   });
+}
+
+/**
+ * What Fedify's Article does not carry (ADR 0118): the category (our slug, and its French name for
+ * an instance whose taxonomy differs), the difficulty, the time needed and the cost estimate, under
+ * our namespace; `category` is schema.org's, as on our Events.
+ */
+export const TUTORIAL_CONTEXT: Record<string, unknown> = {
+  sc: "http://schema.org#",
+  maillage: MAILLAGE_NS,
+  category: "sc:category",
+  categoryName: "maillage:categoryName",
+  difficulty: "maillage:difficulty",
+  durationMinutes: "maillage:durationMinutes",
+  costEuros: "maillage:costEuros",
+};
+
+export function tutorialExtras(data: FederatedTutorial): ObjectExtras {
+  const { tutorial, category } = data;
+  const fields: Record<string, unknown> = {
+    category: category?.slug ?? null,
+    categoryName: category?.name_fr ?? null,
+    difficulty: tutorial.difficulty,
+    durationMinutes: tutorial.duration_minutes,
+    // Euros as a decimal string, as the offers' prices (schema.org's way).
+    costEuros: tutorial.cost_cents === null ? null : (tutorial.cost_cents / 100).toFixed(2),
+  };
+  for (const key of Object.keys(fields)) if (fields[key] === null) delete fields[key];
+  return { context: TUTORIAL_CONTEXT, fields };
 }

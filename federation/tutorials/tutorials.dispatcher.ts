@@ -6,7 +6,14 @@ import type { Federation } from "@fedify/fedify";
 import { Article, Tombstone } from "@fedify/vocab";
 import type { FederationDeps } from "../deps.ts";
 import { tolerate } from "../tolerate.ts";
-import { federatedTutorial, isFederated, tutorialArticle, tutorialUri } from "./article.ts";
+import { servedWithExtras } from "../extras.ts";
+import {
+  federatedTutorial,
+  isFederated,
+  tutorialArticle,
+  tutorialExtras,
+  tutorialUri,
+} from "./article.ts";
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -17,7 +24,8 @@ export function registerTutorialObjects(federation: Federation<void>, deps: Fede
       if (!UUID.test(id)) return null;
       const data = await federatedTutorial(db, id);
       if (!data) return null;
-      if (isFederated(data.tutorial)) return tutorialArticle(config.publicUrl, data);
+      if (isFederated(data.tutorial))
+        return servedWithExtras(tutorialArticle(config.publicUrl, data), tutorialExtras(data));
       if (data.tutorial.status !== "removed" || data.tutorial.visibility === "local") return null;
       const tombstone = new Tombstone({
         id: tutorialUri(config.publicUrl, id),

@@ -1,11 +1,15 @@
 // Tutorials of the CMCAS we follow: Create and Update of their Articles are kept in our library
 // (through the tutorials' service), marked with the publisher's territory; a Delete removes them
 // with the reason its `summary` carries (ADR 0115).
-import { Article, Image, type Create, type Delete, type Update } from "@fedify/vocab";
-import { deleteRemoteTutorial, saveRemoteTutorial } from "../../server/tutorials/remote.service.ts";
+import { Article, type Create, type Delete, type Update } from "@fedify/vocab";
+import { deleteRemoteTutorial } from "../../server/tutorials/remote.service.ts";
+import { deleteMade } from "../../server/tutorials/incoming.service.ts";
+import { deleteRemoteAlbumPhoto } from "../../server/tutorials/albums.remote.ts";
 import { findRemoteActor } from "../actors/remote.ts";
+import { backfillOnAccept } from "../follows/backfill-on-accept.ts";
 import { isFollowed } from "../offers/offers.inbox.ts";
 import { route } from "../inbox/route.ts";
+import { keepArticle } from "./remote-articles.ts";
 
 const onArticle = route<Create | Update>({
   name: "tutorials.article",
@@ -17,31 +21,17 @@ const onArticle = route<Create | Update>({
     const { app } = input.deps;
     const sender = await input.sender();
     if (!sender) throw new Error(`cannot fetch the actor ${input.senderUri.href}`);
+    // A person's Article (a blog post) is no CMCAS's tutorial: it is shown as a link card on the
+    // person's page (federation/notes/cards.inbox.ts).
+    if (sender.type === "Person") return false;
     // Only the actors we follow fill our library, and only with their own server's Articles.
-    if (!(await isFollowed(app.db, sender)) || new URL(article.id).host !== sender.host)
-      return true;
-    const images: { url: string; alt: string }[] = [];
-    for await (const attachment of article.getAttachments())
-      if (attachment instanceof Image && attachment.url instanceof URL)
-        images.push({ url: attachment.url.href, alt: attachment.name?.toString() ?? "" });
-    const tags: string[] = [];
-    for await (const tag of article.getTags())
-      if (tag.name) tags.push(tag.name.toString().replace(/^#/, ""));
-    const url = article.url instanceof URL ? article.url.href : article.id.href;
-    const published = article.published ?? article.updated;
-    await app.transaction((tx) =>
-      saveRemoteTutorial(tx, sender.id, {
-        uri: article.id!.href,
-        url,
-        title: article.name?.toString() ?? "",
-        summary: article.summary?.toString() ?? "",
-        contentHtml: article.content?.toString() ?? "",
-        tags,
-        images,
-        territory: sender.name || sender.host,
-        publishedAt: published ? new Date(published.epochMilliseconds) : new Date(),
-      }),
-    );
+    if (!(await isFollowed(app.db, sender))) return true;
+    const embedded = input.raw?.object;
+    const raw =
+      typeof embedded === "object" && embedded !== null && !Array.isArray(embedded)
+        ? (embedded as Record<string, unknown>)
+        : undefined;
+    await keepArticle(input.deps, input.fed, sender, article, input.log, raw);
     return true;
   },
 });
@@ -57,8 +47,17 @@ const onDelete = route<Delete>({
     const sender = await findRemoteActor(app.db, { uri: input.senderUri.href });
     if (!sender) return false;
     const reason = input.activity.summary?.toString() ?? null;
-    return app.transaction((tx) => deleteRemoteTutorial(tx, sender.id, uri, reason));
+    return app.transaction(
+      async (tx) =>
+        (await deleteRemoteTutorial(tx, sender.id, uri, reason)) ||
+        // Or a "Je l'ai fait !" post its author deleted, or an album photo.
+        (await deleteMade(tx, uri, sender.uri)) ||
+        deleteRemoteAlbumPhoto(tx, uri, sender.uri),
+    );
   },
 });
 
-export const tutorialsInbox = [onArticle, onDelete];
+/** A CMCAS accepts our Follow: its tutorials are read from its outbox (ADR 0117). */
+const onAcceptOfFollow = backfillOnAccept("tutorials.backfill-on-accept", "tutorials.backfill");
+
+export const tutorialsInbox = [onArticle, onDelete, onAcceptOfFollow];

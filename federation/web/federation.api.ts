@@ -12,6 +12,7 @@ import {
 } from "../follows/follows.service.ts";
 import type { FollowWithActor } from "../follows/follows.repo.ts";
 import { normalizeDomain } from "../policy.ts";
+import { notesOf } from "../notes/notes.repo.ts";
 import { CMCAS_ACTOR } from "../uris.ts";
 import {
   DOMAIN_SCHEMA,
@@ -30,6 +31,23 @@ const FOLLOW_STATUS: Record<FollowTargetError, number> = {
   not_found: 404,
   not_discoverable: 409,
 };
+
+const POST_SCHEMA = {
+  type: "object",
+  required: ["id", "content", "publishedAt"],
+  properties: {
+    id: { type: "string", format: "uri" },
+    url: { type: ["string", "null"] },
+    contentWarning: { type: ["string", "null"] },
+    content: { type: "string" },
+    publishedAt: { type: "string", format: "date-time" },
+    type: {
+      type: "string",
+      description: "`Note`, or the type of an object shown as a link card (`Video`, `Article`…)",
+    },
+    title: { type: ["string", "null"], description: "A link card's title" },
+  },
+} as const;
 
 function followJson(f: FollowWithActor) {
   return {
@@ -108,6 +126,41 @@ export function federationApi(api: ApiRegistry, ctx: AppContext, runtime: Federa
         : undefined;
       if (!done) throw new HttpError(404, "errors.notFound");
       res.status(204).end();
+    },
+  });
+
+  api.add<unknown, { as?: "me" | "cmcas" }>({
+    method: "get",
+    path: "/follows/:id/posts",
+    summary: "The latest public posts of an actor I (or the CMCAS) follow, newest first",
+    tags: ["federation"],
+    auth: "user",
+    query: { properties: { as: { type: "string", enum: ["me", "cmcas"] } } },
+    responses: {
+      200: {
+        description: "Posts (content is sanitized HTML; a non-empty summary is a content warning)",
+        schema: { type: "array", items: POST_SCHEMA },
+      },
+      404: { description: "No such follow, or its instance is no longer allowed" },
+    },
+    async handler(req, res) {
+      const id = Number.parseInt(String(req.params.id), 10);
+      const follows = await visibleFollows(runtime, asActor(req, req.validQuery.as));
+      const follow = follows.find((f) => f.id === id);
+      if (!follow || !(await runtime.policy.allows(follow.remote.host)))
+        throw new HttpError(404, "errors.notFound");
+      const notes = await notesOf(ctx.db, follow.remote.id);
+      res.json(
+        notes.map((n) => ({
+          id: n.uri,
+          url: n.url,
+          contentWarning: n.summary || null,
+          content: n.content,
+          publishedAt: n.publishedAt.toISOString(),
+          type: n.card?.kind ?? "Note",
+          title: n.card?.name ?? null,
+        })),
+      );
     },
   });
 

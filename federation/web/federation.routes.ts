@@ -10,6 +10,7 @@ import type { FieldError } from "../../server/http/errors.ts";
 import { findRemoteActor } from "../actors/remote.ts";
 import { countFollows, findFollow } from "../follows/follows.repo.ts";
 import { followTarget, unfollowById, visibleFollows } from "../follows/follows.service.ts";
+import { readyMedia } from "../media/media.ts";
 import { notesOf } from "../notes/notes.repo.ts";
 import type { FederationRuntime } from "../deps.ts";
 import { INSTANCE_ACTOR, handleOf, actorUri } from "../uris.ts";
@@ -101,9 +102,18 @@ export function federationRoutes(
     res.render("federation/remote-actor", {
       title: remote.name,
       remote,
+      // Our copies of its avatar and banner, once a job has made them (federation/media).
+      avatar: await readyMedia(ctx, remote.iconUrl, "avatar"),
+      banner: await readyMedia(ctx, remote.imageUrl, "banner"),
       typeLabel: req.t(`federation:actor.types.${remote.type}`, { defaultValue: remote.type }),
       follow,
-      notes: await notesOf(ctx.db, remote.id),
+      notes: await Promise.all(
+        (await notesOf(ctx.db, remote.id)).map(async (note) => ({
+          ...note,
+          // A link card's picture, through our own copy once made (federation/media).
+          picture: note.card ? await readyMedia(ctx, note.card.imageUrl, "picture") : null,
+        })),
+      ),
       form: { values: {}, errors: {}, errorList: [] },
     });
   });

@@ -21,7 +21,20 @@ const RIDE = {
     detourKm: { type: "integer" },
     contributionCents: { type: "integer" },
     offerId: { type: ["string", "null"], format: "uuid" },
-    author: { type: "string" },
+    author: {
+      type: "string",
+      description: "Its author, or the CMCAS of a ride of another instance",
+    },
+    network: { type: "boolean", description: "Told to the CMCAS that follow this one" },
+    territory: {
+      type: ["string", "null"],
+      description: "The CMCAS of a ride received from another instance; null for ours",
+    },
+    url: {
+      type: ["string", "null"],
+      format: "uri",
+      description: "The page of a remote ride on its instance, where its author is contacted",
+    },
   },
 } as const;
 
@@ -39,6 +52,9 @@ const json = (r: rides.Ride) => ({
   contributionCents: r.contribution_cents,
   offerId: r.offer_id,
   author: r.author,
+  network: r.network,
+  territory: r.territory,
+  url: r.remote_url,
 });
 
 export function ridesApi(api: ApiRegistry, ctx: AppContext): void {
@@ -96,7 +112,7 @@ export function ridesApi(api: ApiRegistry, ctx: AppContext): void {
     responses: PUBLISHED_RESPONSES,
     async handler(req, res) {
       const created = await ctx.transaction((tx) =>
-        rides.createRide(tx, req.apiUser!.id, rideInput(req.body)),
+        rides.createRide(tx, req.apiUser!.id, rideInput(req.body), ctx.ports.covoiturage),
       );
       res.status(201).json(publishedOrRefused("covoiturage", created));
     },

@@ -109,7 +109,7 @@ export function rideRoutes(router: express.Router, ctx: AppContext): void {
   router.post("/covoiturage", requireUser, async (req, res) => {
     const body = req.body as Record<string, unknown>;
     const created = await ctx.transaction((tx) =>
-      rides.createRide(tx, req.user!.id, rideInput(body)),
+      rides.createRide(tx, req.user!.id, rideInput(body), ctx.ports.covoiturage),
     );
     if (!created.ok)
       return newForm(req, res, body, [
@@ -126,7 +126,7 @@ export function rideRoutes(router: express.Router, ctx: AppContext): void {
       authorId: found.user_id,
       title: `${found.from_commune} → ${found.to_commune}`,
     })),
-    setRemoved: rides.setRemoved,
+    setRemoved: rides.removalOf(ctx.ports.covoiturage),
   });
 
   const ridePage = async (
@@ -159,6 +159,7 @@ export function rideRoutes(router: express.Router, ctx: AppContext): void {
         own,
         moderator,
         open: ride.status === "open" && ride.removed_reason === null,
+        remoteMatches: matches.some((m) => m.ride.remote_url !== null),
         matches: matches.map((m) => ({
           ...m,
           ride: describe(req, m.ride),
@@ -200,7 +201,9 @@ export function rideRoutes(router: express.Router, ctx: AppContext): void {
   });
 
   router.post("/covoiturage/:id/close", requireUser, async (req, res) => {
-    const done = await rides.closeRide(ctx.db, String(req.params.id), req.user!.id);
+    const done = await ctx.transaction((tx) =>
+      rides.closeRide(tx, String(req.params.id), req.user!.id, ctx.ports.covoiturage),
+    );
     if (!done.ok) throw new HttpError(404, "errors.notFound");
     flash(req, "covoiturage:closed");
     res.redirect(303, `/covoiturage/${String(req.params.id)}`);

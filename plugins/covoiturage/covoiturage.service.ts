@@ -6,12 +6,15 @@
 // sum of the start and end distances plus the time gap (TEN minutes weigh as one km).
 import { closeOwnListing, removalSetter } from "../../server/moderation/listing-rows.ts";
 import { DateTime } from "luxon";
+import { sql } from "kysely";
 import type { Db } from "../../server/db/database.ts";
 import type { Tx } from "../../server/db/transaction.ts";
 import { fail, ok, type Result } from "../../server/lib/result.ts";
 import { findPostalPlace, isUuid } from "../../server/offers/offers.repo.ts";
 import { DEFAULT_TIMEZONE } from "../../server/offers/offers.schemas.ts";
+import type { RidesPort } from "./covoiturage.port.ts";
 import type { RideKind } from "./covoiturage.tables.ts";
+import { listRemoteRides } from "./remote-rides.service.ts";
 import "./covoiturage.tables.ts";
 
 export const MIN_RADIUS_KM = 5;
@@ -49,10 +52,12 @@ export type RideError =
 
 const today = () => DateTime.now().setZone(DEFAULT_TIMEZONE).toISODate()!;
 
+/** Records the ride; a network one is told to the CMCAS's followers through `port`. */
 export async function createRide(
   tx: Tx,
   userId: string,
   input: RideInput,
+  port?: RidesPort,
 ): Promise<Result<{ id: string }, RideError>> {
   if (input.kind !== "offer" && input.kind !== "request") return fail("kind");
   if (input.days === 0) {
@@ -122,12 +127,13 @@ export async function createRide(
     })
     .returning("id")
     .executeTakeFirstOrThrow();
+  if (input.network) await port?.published(tx, row.id);
   return ok({ id: row.id });
 }
 
-const rideColumns = [
+/** What a ride says of itself, the same for ours and for those of other CMCAS. */
+export const RIDE_FIELDS = [
   "r.id",
-  "r.user_id",
   "r.kind",
   "r.days",
   "r.ride_date",
@@ -145,12 +151,20 @@ const rideColumns = [
   "r.detour_km",
   "r.contribution_cents",
   "r.note",
+  "r.created_at",
+] as const;
+
+const rideColumns = [
+  ...RIDE_FIELDS,
+  "r.user_id",
   "r.offer_id",
   "r.network",
   "r.status",
   "r.removed_reason",
-  "r.created_at",
   "u.display_name as author",
+  // Set on the rides of other CMCAS (remote-rides.service.ts): their territory and page there.
+  sql<string | null>`null`.as("territory"),
+  sql<string | null>`null`.as("remote_url"),
 ] as const;
 
 /** Open rides nobody removed and not past, newest first. */
@@ -242,23 +256,59 @@ export function rank(ride: Ride, candidates: readonly Ride[]): Match[] {
   );
 }
 
+/** Our members' rides and those other CMCAS told us about (marked with their territory). */
 export async function matchesFor(db: Db, ride: Ride): Promise<Match[]> {
-  const candidates = await listRides(db, {
-    kind: ride.kind === "offer" ? "request" : "offer",
-    limit: 2000,
-  });
-  return rank(ride, candidates);
+  const kind = ride.kind === "offer" ? "request" : "offer";
+  const [local, remote] = await Promise.all([
+    listRides(db, { kind, limit: 2000 }),
+    listRemoteRides(db, { kind, limit: 2000 }),
+  ]);
+  return rank(ride, [...local, ...remote]);
 }
 
-export const closeRide = (db: Db, id: string, userId: string) =>
-  closeOwnListing(db, "rides", id, userId);
+/** The author closes their ride; a network one open until now is withdrawn from the others. */
+export async function closeRide(
+  tx: Tx,
+  id: string,
+  userId: string,
+  port?: RidesPort,
+): Promise<Result<void, "not_found">> {
+  if (!isUuid(id)) return fail("not_found");
+  const before = await tx.db
+    .selectFrom("rides")
+    .select(["network", "status", "removed_reason"])
+    .where("id", "=", id)
+    .executeTakeFirst();
+  const done = await closeOwnListing(tx.db, "rides", id, userId);
+  if (done.ok && before?.network && before.status === "open" && before.removed_reason === null)
+    await port?.withdrawn(tx, id);
+  return done;
+}
 
-export const setRemoved = removalSetter("rides");
+const setRemovedRow = removalSetter("rides");
 
-export async function closeForAccount(tx: Tx, userId: string): Promise<void> {
-  await tx.db
+/** A moderator hides a ride (a network one is withdrawn) or shows it again (told again). */
+export function removalOf(port?: RidesPort) {
+  return async (tx: Tx, id: string, reason: string | null): Promise<void> => {
+    await setRemovedRow(tx, id, reason);
+    const ride = await tx.db
+      .selectFrom("rides")
+      .select(["network", "status"])
+      .where("id", "=", id)
+      .executeTakeFirst();
+    if (!ride?.network || ride.status !== "open") return;
+    await (reason === null ? port?.published(tx, id) : port?.withdrawn(tx, id));
+  };
+}
+
+export async function closeForAccount(tx: Tx, userId: string, port?: RidesPort): Promise<void> {
+  const closed = await tx.db
     .updateTable("rides")
     .set({ status: "closed" })
     .where("user_id", "=", userId)
+    .where("status", "=", "open")
+    .returning(["id", "network", "removed_reason"])
     .execute();
+  for (const ride of closed)
+    if (ride.network && ride.removed_reason === null) await port?.withdrawn(tx, ride.id);
 }

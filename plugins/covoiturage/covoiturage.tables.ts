@@ -31,6 +31,33 @@ export interface RideTables {
     removed_reason: string | null;
     created_at: CreatedAt;
   };
+  /** Rides of the CMCAS we follow (ADR 0146): no author here, contact is on their instance. */
+  remote_rides: {
+    id: Generated<string>;
+    uri: string;
+    url: string;
+    remote_actor_id: number;
+    territory: string;
+    kind: RideKind;
+    days: number;
+    ride_date: string | null;
+    depart_minutes: number;
+    window_minutes: number;
+    from_code: string;
+    from_commune: string;
+    from_lat: number;
+    from_lon: number;
+    to_code: string;
+    to_commune: string;
+    to_lat: number;
+    to_lon: number;
+    seats: number;
+    detour_km: number;
+    contribution_cents: number;
+    note: string;
+    created_at: CreatedAt;
+    updated_at: Generated<Date>;
+  };
 }
 
 declare module "../../server/db/schema.ts" {

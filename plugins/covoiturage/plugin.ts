@@ -9,6 +9,7 @@ import type { SlotFiller } from "../../server/modules/module.ts";
 import type { Offer } from "../../server/offers/offers.repo.ts";
 import { DEFAULT_TIMEZONE } from "../../server/offers/offers.schemas.ts";
 import { ridesApi } from "./covoiturage.api.ts";
+import { covoiturageFederation } from "./covoiturage.federation.ts";
 import { describe, rideRoutes } from "./covoiturage.routes.ts";
 import { closeForAccount, listRides } from "./covoiturage.service.ts";
 
@@ -70,6 +71,7 @@ export default definePlugin({
       const items = (await listRides(ctx.db, { limit: 3 })).map((r) => describe(req, r));
       return { homeBlock: { partial: "covoiturage/home", locals: { items } } };
     },
-    accountClosed: (tx, userId) => closeForAccount(tx, userId),
+    accountClosed: (tx, userId, ctx) => closeForAccount(tx, userId, ctx.ports.covoiturage),
   },
+  federation: covoiturageFederation,
 });

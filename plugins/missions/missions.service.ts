@@ -195,4 +195,26 @@ export async function cancelSignUp(
   return cancelOwn(tx, deps, slot.offer_id, { kind: "local", userId: input.userId });
 }
 
-export const setRemoved = removalSetter("missions");
+const setMissionRemoved = removalSetter("missions");
+
+/**
+ * Hides the mission (with the reason shown to its author) or shows it again. Its slots are offers
+ * that the offers' own pages, API and remote `Join`s could still book: a removed mission's slots go
+ * back to draft (not listed, not bookable by anyone, staff included) and are published again on
+ * restore. Missions never keep a slot in draft otherwise, so the restore finds only these.
+ */
+export async function setRemoved(tx: Tx, id: string, reason: string | null): Promise<void> {
+  await setMissionRemoved(tx, id, reason);
+  const [from, to] =
+    reason === null ? (["draft", "published"] as const) : (["published", "draft"] as const);
+  await tx.db
+    .updateTable("offers")
+    .set({ status: to, updated_at: new Date() })
+    .where("status", "=", from)
+    .where(
+      "id",
+      "in",
+      tx.db.selectFrom("mission_slots").select("offer_id").where("mission_id", "=", id),
+    )
+    .execute();
+}

@@ -64,6 +64,8 @@ export async function openDatabase(
   config: Pick<Config, "databaseUrl" | "dataDir">,
   options: {
     pgliteMemory?: boolean;
+    /** A dumped PGlite data folder (`dumpDataDir`) the in-memory database starts from. */
+    pgliteImage?: Blob;
     poolSize?: number;
     onConnectionLost?: (error: Error) => void;
   } = {},
@@ -107,7 +109,13 @@ export async function openDatabase(
     fs.mkdirSync(dataDir, { recursive: true });
     releaseLock = acquireDataDirLock(config.dataDir);
   }
-  const pglite = await PGlite.create({ dataDir, extensions });
+  // Starting from an image skips initdb, most of PGlite's start (tests start hundreds).
+  const image = options.pgliteMemory && options.pgliteImage;
+  const pglite = await PGlite.create({
+    dataDir,
+    extensions,
+    ...(image ? { loadDataDir: image } : {}),
+  });
   const db = new Kysely<Database>({
     dialect: new PostgresDialect({ pool: new PGlitePool(pglite) }),
   });

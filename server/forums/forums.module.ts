@@ -12,7 +12,8 @@ import { topicsApi } from "./topics.api.ts";
 import { topicRoutes } from "./topics.routes.ts";
 
 export interface ForumsJobs {
-  "forums.notify": { postId: string };
+  /** `mentionedOnly`: tell only these members, and only of being mentioned (a second copy). */
+  "forums.notify": { postId: string; mentionedOnly?: string[] };
 }
 
 declare module "../jobs/job-types.ts" {
@@ -22,8 +23,8 @@ declare module "../jobs/job-types.ts" {
 const jobs: JobDefinitions<keyof ForumsJobs> = {
   "forums.notify": {
     spec: { attempts: 5, backoffMs: 30_000, timeoutMs: 120_000 },
-    async run(ctx, { postId }) {
-      await ctx.transaction((tx) => notifyPost(tx, ctx.config.publicUrl, postId));
+    async run(ctx, { postId, mentionedOnly }) {
+      await ctx.transaction((tx) => notifyPost(tx, ctx.config.publicUrl, postId, mentionedOnly));
     },
   },
 };
@@ -31,6 +32,7 @@ const jobs: JobDefinitions<keyof ForumsJobs> = {
 export const forumsModule: Module = {
   name: "forums",
   nav: [{ href: "/groups", label: "forums:nav" }],
+  cachedPages: ["/groups", "/groups/:slug", "/topics/:id"],
   jobs,
   routes(router, ctx) {
     router.use(["/groups", "/topics", "/posts", "/forums"], (_req, res, next) => {

@@ -30,12 +30,18 @@ export interface ForumsPort {
    * author deleted it (`byAuthor`: the author's Delete, in whichever group it is).
    */
   postRemoved(tx: Tx, postId: string, reason: string, byAuthor?: boolean): Promise<void>;
+  /** A moderator restored a removed post of one of our federated groups (Undo of the Delete). */
+  postRestored(tx: Tx, postId: string, reason: string): Promise<void>;
   /** A report about a post of a remote group: its instance hears it (Flag). */
   reported(tx: Tx, reportId: string): Promise<void>;
   /** Someone of another instance banned from one of our federated groups (Block). */
   banned(tx: Tx, banId: string): Promise<void>;
   /** A topic of one of our federated groups locked or reopened (Lock, Undo(Lock)). */
   topicLocked(tx: Tx, topicId: string, locked: boolean, reason: string): Promise<void>;
+  /** A topic of one of our federated groups pinned or unpinned (Add, Remove to `featured`). */
+  topicPinned(tx: Tx, topicId: string, pinned: boolean, reason: string): Promise<void>;
+  /** A topic moved from group `fromGroupId` to another of our groups (Move, by each group). */
+  topicMoved(tx: Tx, topicId: string, fromGroupId: string, reason: string): Promise<void>;
   /** A group's name or description changed: its followers fetch it again. */
   groupChanged(tx: Tx, groupId: string): Promise<void>;
   /** Our member liked (or no longer likes) a post of a remote group. */

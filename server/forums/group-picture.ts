@@ -1,6 +1,7 @@
 // A group's picture (ADR 0102): set and removed by the group's moderators from its settings
 // page, treated as members' avatars are (re-encoded square sizes, no metadata), and shown only to
 // whoever may read the group.
+import { sendImage } from "../http/images.ts";
 import type express from "express";
 import type { Generated } from "kysely";
 import multer from "multer";
@@ -96,11 +97,11 @@ export function groupPictureRoutes(router: express.Router, ctx: AppContext): voi
         .where("size", "=", size)
         .executeTakeFirst();
       if (!row) throw new HttpError(404, "errors.notFound");
-      res
-        .type(row.content_type)
-        .set("Cache-Control", "private, max-age=300")
-        .set("X-Content-Type-Options", "nosniff")
-        .send(Buffer.from(row.data));
+      sendImage(
+        res,
+        { contentType: row.content_type, data: Buffer.from(row.data) },
+        "private, max-age=300",
+      );
     }),
   );
 }

@@ -12,6 +12,9 @@ import { actorBanned } from "./remote-bans.ts";
 import { excerpt, renderRemoteHtml } from "./richtext.ts";
 import { nextPosition, refreshTopicCount } from "./topics.repo.ts";
 
+/** "@entraide@cmcas.example @lea Bonjour" → "Bonjour". */
+const LEADING_MENTIONS = /^(?:\s*@[\p{L}\p{N}_.-]+(?:@[\p{L}\p{N}_.-]+(?::\d+)?)?[,:]?)+\s*/u;
+
 /** One of our members named by a post's `Mention` tags. */
 export interface IncomingMention {
   acct: string;
@@ -70,7 +73,8 @@ export async function storeIncoming(
   if (existing) {
     if (existing.group_id !== groupId) return { kind: "other_group" };
     const title = existing.position === 1 ? input.title : null;
-    if (existing.content_html !== rendered.html) {
+    const edited = existing.content_html !== rendered.html;
+    if (edited) {
       await db
         .updateTable("forum_posts")
         .set({
@@ -88,8 +92,13 @@ export async function storeIncoming(
         .set({ title })
         .where("id", "=", existing.topic_id)
         .execute();
-    // Mentions added by an edit are kept but, as for local edits, notify nobody.
-    await saveMentions(db, existing.id, input.mentions);
+    // Mentions added by an edit are kept but, as for local edits, notify nobody. The same post
+    // received again unchanged is another copy, not an edit: a group announces both the bare post
+    // and its Create, in either order, and the bare post fetched from its id may carry no tags.
+    // Members it names for the first time are told then, as if this copy had come first.
+    const added = await saveMentions(db, existing.id, input.mentions);
+    if (!edited && added.length > 0)
+      tx.enqueue("forums.notify", { postId: existing.id, mentionedOnly: added });
     return { kind: "updated", postId: existing.id, topicId: existing.topic_id };
   }
 
@@ -126,7 +135,10 @@ export async function storeIncoming(
         .select("id")
         .where("context", "=", input.context)
         .executeTakeFirst());
-    const title = (input.title?.trim() || excerpt(rendered.text, 80) || "…").slice(0, 300);
+    // A microblog post has no title: its first words stand for one, without the mentions of the
+    // group (and of people) it opens with.
+    const words = rendered.text.replace(LEADING_MENTIONS, "");
+    const title = (input.title?.trim() || excerpt(words, 80) || "…").slice(0, 300);
     const topic = await db
       .insertInto("forum_topics")
       .values({
@@ -170,9 +182,14 @@ export async function storeIncoming(
   return { kind: "created", postId: post.id, topicId };
 }
 
-async function saveMentions(db: Db, postId: string, mentions: IncomingMention[] = []) {
-  if (mentions.length === 0) return;
-  await db
+/** Keeps the post's mentions; gives the members among them it did not name before. */
+async function saveMentions(
+  db: Db,
+  postId: string,
+  mentions: IncomingMention[] = [],
+): Promise<string[]> {
+  if (mentions.length === 0) return [];
+  const inserted = await db
     .insertInto("forum_mentions")
     .values(
       mentions.map((m) => ({
@@ -183,7 +200,9 @@ async function saveMentions(db: Db, postId: string, mentions: IncomingMention[] 
       })),
     )
     .onConflict((oc) => oc.columns(["post_id", "acct"]).doNothing())
+    .returning("user_id")
     .execute();
+  return inserted.flatMap((r) => (r.user_id ? [r.user_id] : []));
 }
 
 export type Refusal = "banned" | "moderators_only" | "locked" | "not_member";
@@ -294,15 +313,22 @@ export async function removeIncoming(
     .execute();
 }
 
-/** A topic locked or reopened by the group's instance, written in the group's moderation log. */
-export async function lockIncoming(
+const TOPIC_STATES = {
+  lock: { column: "locked_at", on: "lock", off: "unlock" },
+  pin: { column: "pinned_at", on: "pin", off: "unpin" },
+} as const;
+
+/** A topic's lock or pin set by the group's instance, written in the group's moderation log. */
+async function topicStateIncoming(
   tx: Tx,
   topicId: string,
-  lock: { locked: boolean; reason: string; by: string },
+  state: keyof typeof TOPIC_STATES,
+  change: { on: boolean; reason: string; by: string },
 ): Promise<void> {
+  const { column, on, off } = TOPIC_STATES[state];
   const topic = await tx.db
     .updateTable("forum_topics")
-    .set({ locked_at: lock.locked ? new Date() : null })
+    .set({ [column]: change.on ? new Date() : null })
     .where("id", "=", topicId)
     .returning(["group_id", "title"])
     .executeTakeFirstOrThrow();
@@ -310,12 +336,75 @@ export async function lockIncoming(
     .insertInto("forum_moderation_log")
     .values({
       group_id: topic.group_id,
-      action: lock.locked ? "lock" : "unlock",
-      moderator_ap_id: lock.by,
+      action: change.on ? on : off,
+      moderator_ap_id: change.by,
       topic_id: topicId,
       topic_title: topic.title,
-      reason: lock.reason,
+      reason: change.reason,
       details: JSON.stringify({}),
     })
     .execute();
+}
+
+/** A topic locked or reopened by the group's instance. */
+export const lockIncoming = (
+  tx: Tx,
+  topicId: string,
+  lock: { locked: boolean; reason: string; by: string },
+) => topicStateIncoming(tx, topicId, "lock", { ...lock, on: lock.locked });
+
+/** A topic pinned or unpinned by the group's instance. */
+export const pinIncoming = (
+  tx: Tx,
+  topicId: string,
+  pin: { pinned: boolean; reason: string; by: string },
+) => topicStateIncoming(tx, topicId, "pin", { ...pin, on: pin.pinned });
+
+/**
+ * A post removed by moderation restored by the group's instance (`Undo` of its `Delete` or
+ * `Remove`): shown again, its topic too when it opened one, written in the moderation log. An
+ * author's own deletion is theirs to keep: it is not undone this way.
+ */
+export async function restoreIncoming(
+  tx: Tx,
+  post: { id: string; topicId: string },
+  restore: { reason: string; by: string },
+): Promise<boolean> {
+  const row = await tx.db
+    .updateTable("forum_posts")
+    .set({ removed_at: null, removal_reason: null, removed_by: null })
+    .where("id", "=", post.id)
+    .where("removed_at", "is not", null)
+    .where("removed_by_author", "=", false)
+    .returning(["position", "group_id", "author_name"])
+    .executeTakeFirst();
+  if (!row) return false;
+  if (row.position === 1) {
+    await tx.db
+      .updateTable("forum_topics")
+      .set({ removed_at: null })
+      .where("id", "=", post.topicId)
+      .execute();
+    await refreshTopicCount(tx.db, row.group_id);
+  }
+  const topic = await tx.db
+    .selectFrom("forum_topics")
+    .select("title")
+    .where("id", "=", post.topicId)
+    .executeTakeFirstOrThrow();
+  await tx.db
+    .insertInto("forum_moderation_log")
+    .values({
+      group_id: row.group_id,
+      action: "restore",
+      moderator_ap_id: restore.by,
+      topic_id: post.topicId,
+      post_id: post.id,
+      topic_title: topic.title,
+      target_name: row.author_name,
+      reason: restore.reason,
+      details: JSON.stringify({ position: row.position }),
+    })
+    .execute();
+  return true;
 }

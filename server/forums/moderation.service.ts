@@ -81,6 +81,7 @@ export async function removePost(
 
 export async function restorePost(
   tx: Tx,
+  deps: ForumDeps,
   input: Reasoned & { group: Group; topic: Topic; post: Post; moderator: User },
 ): Promise<Result<void, "reason_required" | "not_removed">> {
   const reason = reasonOf(input);
@@ -103,6 +104,7 @@ export async function restorePost(
     reason,
     details: { position: input.post.position },
   });
+  if (input.group.host === null) await deps.federation.postRestored(tx, input.post.id, reason);
   return ok(undefined);
 }
 
@@ -136,6 +138,8 @@ export async function flagTopic(
   // Our federated groups tell their followers (the job skips the others).
   if (input.group.host === null && (action === "lock" || action === "unlock"))
     await deps.federation.topicLocked(tx, topic.id, action === "lock", reason);
+  if (input.group.host === null && (action === "pin" || action === "unpin"))
+    await deps.federation.topicPinned(tx, topic.id, action === "pin", reason);
   if (action === "lock" && topic.authorId && topic.authorId !== input.moderator.id) {
     await notify(tx, deps.publicUrl, {
       userId: topic.authorId,
@@ -185,6 +189,7 @@ export async function moveTopic(
     action: "move_in",
     details: { from: group.name, fromSlug: group.slug },
   });
+  await deps.federation.topicMoved(tx, topic.id, group.id, reason);
   if (topic.authorId && topic.authorId !== moderator.id) {
     await notify(tx, deps.publicUrl, {
       userId: topic.authorId,
@@ -342,7 +347,9 @@ export async function actOnPost(
 ): Promise<Result<unknown, string>> {
   if (action === "report") return report(tx, deps, input);
   const asModerator = { ...input, moderator: input.user };
-  return action === "remove" ? removePost(tx, deps, asModerator) : restorePost(tx, asModerator);
+  return action === "remove"
+    ? removePost(tx, deps, asModerator)
+    : restorePost(tx, deps, asModerator);
 }
 
 /** One page of open reports, of a group or of every group (the instance's queue). */

@@ -23,7 +23,24 @@ async function subscriberIds(tx: Tx, target: { topicId: string } | { groupId: st
   return rows.map((r) => r.user_id);
 }
 
-export async function notifyPost(tx: Tx, publicUrl: URL, postId: string): Promise<number> {
+async function alreadyTold(tx: Tx, userId: string, link: string): Promise<boolean> {
+  const row = await tx.db
+    .selectFrom("notifications")
+    .select("id")
+    .where("user_id", "=", userId)
+    .where("kind", "=", "forums:mention")
+    .where("link", "=", link)
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/** `mentionedOnly`: of the people concerned, tell only these, and only if mentioned. */
+export async function notifyPost(
+  tx: Tx,
+  publicUrl: URL,
+  postId: string,
+  mentionedOnly?: readonly string[],
+): Promise<number> {
   const post = await posts.findPost(tx.db, postId);
   if (!post || post.removedAt) return 0;
   const topic = await findTopic(tx.db, post.topicId);
@@ -44,6 +61,9 @@ export async function notifyPost(tx: Tx, publicUrl: URL, postId: string): Promis
   const link = post.position === 1 ? `/topics/${topic.id}` : postPath(topic.id, post.position);
   let sent = 0;
   for (const [userId, reason] of reasons) {
+    if (mentionedOnly && (reason !== "mention" || !mentionedOnly.includes(userId))) continue;
+    // Two copies of one remote post may each ask to tell who it mentions: once is enough.
+    if (reason === "mention" && (await alreadyTold(tx, userId, link))) continue;
     const user = await findUserById(tx.db, userId);
     if (!user || !(await groupAccess(tx.db, group, user)).canRead) continue;
     await notify(tx, publicUrl, {

@@ -1,5 +1,6 @@
 import crypto from "node:crypto";
 import path from "node:path";
+import compression from "compression";
 import express from "express";
 import session from "express-session";
 import helmet from "helmet";
@@ -30,6 +31,8 @@ import { healthRoutes } from "./health.ts";
 import { redactUrl } from "./redact.ts";
 import { refuseNulInBody, refuseNulInUrl } from "./input.ts";
 import { setupViews } from "./views.ts";
+import { etagOf, PageCache } from "./page-cache.ts";
+import { assetRoutes, assetUrl } from "./assets.ts";
 import { fileURLToPath } from "node:url";
 
 /** Leaflet's dist folder (script, stylesheet, marker images), wherever npm put it. */
@@ -81,6 +84,8 @@ export async function createApp(
   const secure = config.publicUrl.protocol === "https:";
   app.set("trust proxy", trustProxy(config.trustProxy));
   app.disable("x-powered-by");
+  // The same strong validator whether a page is rendered or comes from the page cache.
+  app.set("etag", (body: Buffer | string) => etagOf(body));
   setupViews(
     app,
     ctx.i18n,
@@ -140,6 +145,8 @@ export async function createApp(
       },
     }),
   );
+  // Pages are text and shrink four- to eightfold; behind a proxy that compresses, COMPRESS=0.
+  if (config.compress) app.use(compression());
   app.use((req, _res, next) => {
     const chosen = cookie(req, "lang");
     req.lang = isLanguage(chosen)
@@ -148,6 +155,11 @@ export async function createApp(
     req.t = (key, values) => translate(ctx.i18n, req.lang, key, values);
     next();
   });
+  const pages = new PageCache({
+    maxAge: config.pageCacheSeconds,
+    staleWhileRevalidate: config.pageCacheSeconds * 6,
+  });
+  app.use(pages.watchWrites());
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -171,6 +183,7 @@ export async function createApp(
       crossOriginEmbedderPolicy: false,
     }),
   );
+  app.use(assetRoutes());
   app.use(
     "/static",
     express.static(path.join(VIEWS_DIR, "static"), { maxAge: "1h", index: false }),
@@ -198,6 +211,8 @@ export async function createApp(
   app.get("/api/v1/openapi.json", async (_req, res) => {
     res.json(api.openapi(config.publicUrl, (await ctx.settings.get()).name, enabled));
   });
+  // The catalogue's listing, as its page: public answers kept a few seconds (ADR 0150).
+  app.get("/api/v1/offers", pages.serveApi());
   app.use(
     "/api/v1",
     express.json({ limit: "1mb", type: ["application/json", "application/*+json"] }),
@@ -207,7 +222,11 @@ export async function createApp(
     notFoundHandler(),
   );
 
-  // Pages.
+  // Pages. Those modules list as public are answered from the page cache, when they can be,
+  // before the session is read (ADR 0150).
+  const cachedPages = ["/", ...features.flatMap((f) => f.cachedPages ?? [])];
+  app.get(cachedPages, pages.serve());
+  app.use(pages.headers());
   const settings = await ctx.settings.get();
   const passport = setupPassport(ctx);
   const { generateToken } = csrf;
@@ -231,20 +250,45 @@ export async function createApp(
   // What a plugin switched off adds to every page goes with it.
   const nav = () => features.filter(on).flatMap((f) => f.nav ?? []);
   const adminMenu = () => features.filter(on).flatMap((f) => f.adminNav ?? []);
-  const featureStyles = () => features.filter(on).flatMap((f) => f.styles ?? []);
-  // Until the first admin exists, every page shows the way to /setup (once one exists, it stays so).
+  // Once each: two modules may share a stylesheet (the idea box and the budgets do).
+  const featureStyles = () => [
+    ...new Set(
+      features
+        .filter(on)
+        .flatMap((f) => f.styles ?? [])
+        .map(assetUrl),
+    ),
+  ];
+  // Until the first admin exists, every page leads to /setup (once one exists, it stays so). The
+  // login page, the language switch and the password pages stay reachable (an admin created from
+  // ADMIN_EMAIL in another process may need them); static files, health, the API and federation
+  // are answered before this router.
   let adminKnown = false;
   html.use(async (req, res, next) => {
     if (req.user && !cookie(req, "lang")) req.lang = req.user.language;
     if (!adminKnown) adminKnown = await adminExists(ctx.db);
-    const instance = await ctx.settings.get();
-    const unreadCount = req.user ? await countUnread(ctx.db, req.user.id) : 0;
-    const messagesUnread = req.user ? await countUnreadConversations(ctx.db, req.user.id) : 0;
-    const display = req.user ? await readDisplay(ctx.db, req.user.id) : undefined;
-    // The environment's or the administrator's (server/sso, ADR 0092).
-    const oidc = await currentOidc(ctx);
+    if (
+      !adminKnown &&
+      (req.method === "GET" || req.method === "HEAD") &&
+      !SETUP_REACHABLE.test(req.path) &&
+      req.accepts(["html", "json"]) === "html"
+    )
+      return res.redirect(303, "/setup");
+    // Independent reads, at once; an anonymous visitor needs none of the member's.
+    const user = req.user;
+    const [instance, unreadCount, messagesUnread, display, oidc] = await Promise.all([
+      ctx.settings.get(),
+      user ? countUnread(ctx.db, user.id) : 0,
+      user ? countUnreadConversations(ctx.db, user.id) : 0,
+      user ? readDisplay(ctx.db, user.id) : undefined,
+      // The environment's or the administrator's (server/sso, ADR 0092), behind a short cache.
+      currentOidc(ctx),
+    ]);
     const flashMessage = req.session.flash;
-    if (flashMessage) delete req.session.flash;
+    if (flashMessage) {
+      delete req.session.flash;
+      res.locals.pagePrivate = true;
+    }
     Object.assign(res.locals, {
       lang: req.lang,
       otherLang: req.lang === "fr" ? "en" : "fr",
@@ -255,7 +299,10 @@ export async function createApp(
       messagesUnread,
       sso: oidc ? { name: oidc.name, passwords: oidc.passwords } : undefined,
       // A function, so that only pages with a form create a session (Handlebars calls it).
-      csrfToken: () => generateToken(req),
+      csrfToken: () => {
+        res.locals.pagePrivate = true;
+        return generateToken(req);
+      },
       featureStyles: featureStyles(),
       instance: {
         name: instance.name,
@@ -303,5 +350,9 @@ export async function createApp(
   app.use(errorHandler(ctx.i18n, ctx.log));
   return { app, api };
 }
+
+/** Pages that stay reachable while the instance has no admin yet. */
+const SETUP_REACHABLE =
+  /^\/(?:setup|login|logout|lang\/[^/]+|password\/.*|favicon\.ico|robots\.txt)$/;
 
 export { HttpError };

@@ -1,3 +1,4 @@
+import type { Response } from "express";
 // Uploaded images are recognised by their first bytes, not by the name or type the browser sent.
 export type ImageType = "image/png" | "image/jpeg" | "image/webp" | "image/gif";
 
@@ -17,4 +18,20 @@ export function sniffImageType(data: Buffer): ImageType | undefined {
     return "image/webp";
   if (data.length >= 6 && /^GIF8[79]a$/.test(data.toString("latin1", 0, 6))) return "image/gif";
   return undefined;
+}
+
+/**
+ * Answers with a stored picture: its recognised type, the caching its visibility allows, and
+ * nosniff so that a browser never reads it as anything but an image.
+ */
+export function sendImage(
+  res: Response,
+  image: { contentType: string; data: Buffer },
+  cacheControl: string,
+): void {
+  res
+    .type(image.contentType)
+    .set("Cache-Control", cacheControl)
+    .set("X-Content-Type-Options", "nosniff")
+    .send(image.data);
 }

@@ -4,6 +4,7 @@ import type express from "express";
 import { create } from "express-handlebars";
 import type { i18n } from "i18next";
 import { translate, VIEWS_DIR } from "../i18n/i18n.ts";
+import { assetUrl } from "./assets.ts";
 
 interface HelperOptions {
   hash: Record<string, unknown>;
@@ -79,6 +80,8 @@ export function viewHelpers(i18n: i18n) {
     initial: (name: unknown) =>
       typeof name === "string" ? ([...name.trim()][0] ?? "?").toLocaleUpperCase("fr") : "?",
     array: (...args: unknown[]) => args.slice(0, -1),
+    /** `{{asset "/static/x.css"}}`: the file's fingerprinted address (cached for a year). */
+    asset: (href: unknown) => (typeof href === "string" ? assetUrl(href) : ""),
   };
 }
 

@@ -24,7 +24,11 @@ export const LIST_PAGE = 50;
 const PERIOD_LIMIT = 1000;
 const FEED_LIMIT = 500;
 
-/** The hub's query path: one call of the catalogue query with the hub's filters. */
+/**
+ * The hub's query path: one call of the catalogue query with the hub's filters. A words search
+ * is counted by its page (ADR 0147): counting its matches up to 1,000 reads each one from the
+ * table (a full-text index cannot answer alone) and cost two to three times the page itself.
+ */
 export async function hubPage(
   ctx: AppContext,
   search: HubSearch,
@@ -33,7 +37,12 @@ export async function hubPage(
   perPage = LIST_PAGE,
 ): Promise<CataloguePage> {
   const limit = search.period.view === "list" ? perPage : PERIOD_LIMIT;
-  return searchOffers(ctx.db, search.filters, { member }, { limit, offset: (page - 1) * limit });
+  return searchOffers(
+    ctx.db,
+    search.filters,
+    { member },
+    { limit, offset: (page - 1) * limit, count: search.filters.q ? "page" : "cap" },
+  );
 }
 
 export function calendarPublicRoutes(router: express.Router, ctx: AppContext): void {

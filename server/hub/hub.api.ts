@@ -30,8 +30,15 @@ export function hubApi(api: ApiRegistry, ctx: AppContext): void {
         schema: {
           type: "object",
           properties: {
-            total: { type: "integer", description: "Matches, counted up to 1,000" },
-            totalCapped: { type: "boolean" },
+            total: {
+              type: "integer",
+              description:
+                "Matches, counted up to 1,000; with words (`q`), counted up to this page's last row",
+            },
+            totalCapped: {
+              type: "boolean",
+              description: "There are more matches than `total` (with words: a next page)",
+            },
             hasMore: { type: "boolean" },
             page: { type: "integer" },
             from: { type: "string", format: "date-time" },

@@ -10,6 +10,7 @@ import { observatoryPublicRoutes, observatoryRoutes } from "./observatory.routes
 export const hubModule: Module = {
   name: "hub",
   styles: ["/static/hub.css"],
+  cachedPages: ["/hub/calendar"],
   publicRoutes(router, ctx) {
     observatoryPublicRoutes(router, ctx);
     if (ctx.config.hub) calendarPublicRoutes(router, ctx);

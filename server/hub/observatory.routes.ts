@@ -14,7 +14,7 @@ import {
   observatoryRows,
   type ObservatoryRow,
 } from "./observatory.repo.ts";
-import { sharedRows } from "./shared.repo.ts";
+import { SHARED_SCHEMA, sharedRows } from "./shared.repo.ts";
 
 export const LICENCE = {
   name: "Licence Ouverte / Open Licence 2.0 (Etalab)",
@@ -77,6 +77,8 @@ async function render(
     csv: `${base}.csv${year ? `?year=${year}` : ""}`,
     json: scope === "network" ? `/hub/observatory.json${year ? `?year=${year}` : ""}` : undefined,
     dataset: scope === "network" ? "/hub/observatory/dataset.jsonld" : undefined,
+    sharedCsv: scope === "network" ? "/hub/observatory/shared.csv" : undefined,
+    sharedJson: scope === "network" ? "/hub/observatory/shared.json" : undefined,
     shared:
       scope === "network"
         ? (await sharedRows(ctx.db)).map((r) => ({
@@ -117,7 +119,24 @@ export function observatoryPublicRoutes(router: express.Router, ctx: AppContext)
   });
   // What the members that agreed share (ADR 0125): every cell counts 5 or more.
   router.get("/hub/observatory/shared.json", async (_req, res) => {
-    res.json({ licence: LICENCE, smallCellThreshold: SMALL_CELL, rows: await sharedRows(ctx.db) });
+    res.json({
+      licence: LICENCE,
+      schema: SHARED_SCHEMA,
+      smallCellThreshold: SMALL_CELL,
+      rows: await sharedRows(ctx.db),
+    });
+  });
+  router.get("/hub/observatory/shared.csv", async (_req, res) => {
+    const rows = await sharedRows(ctx.db);
+    res
+      .type("text/csv; charset=utf-8")
+      .attachment("observatoire-partage.csv")
+      .send(
+        stringify(
+          rows.map((r) => [r.host, r.month, r.category, r.measure, r.value]),
+          { header: true, columns: SHARED_SCHEMA.fields.map((f) => f.name) },
+        ),
+      );
   });
   router.get("/hub/observatory/dataset.jsonld", async (_req, res) => {
     const at = (path: string) => new URL(path, ctx.config.publicUrl).href;
@@ -149,6 +168,20 @@ export function observatoryPublicRoutes(router: express.Router, ctx: AppContext)
           {
             "@type": "dcat:Distribution",
             "dcat:downloadURL": { "@id": at("/hub/observatory.json") },
+            "dcat:mediaType": "application/json",
+          },
+          // The figures the members that agreed share (ADR 0125), in both formats.
+          {
+            "@type": "dcat:Distribution",
+            "dct:title": "Indicateurs partagés par les CMCAS volontaires",
+            "dcat:downloadURL": { "@id": at("/hub/observatory/shared.csv") },
+            "dcat:mediaType": "text/csv",
+            "dct:conformsTo": { "@id": at("/hub/observatory/shared.json") },
+          },
+          {
+            "@type": "dcat:Distribution",
+            "dct:title": "Indicateurs partagés par les CMCAS volontaires",
+            "dcat:downloadURL": { "@id": at("/hub/observatory/shared.json") },
             "dcat:mediaType": "application/json",
           },
         ],

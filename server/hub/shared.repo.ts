@@ -85,6 +85,23 @@ export async function saveShared(
       .execute();
 }
 
+/** The columns of the shared figures, as a Table Schema (as the observatory's own downloads). */
+export const SHARED_SCHEMA = {
+  fields: [
+    { name: "host", type: "string", description: "the member instance's address (its territory)" },
+    { name: "month", type: "yearmonth", description: "YYYY-MM" },
+    { name: "category", type: "string", description: "category slug" },
+    {
+      name: "measure",
+      type: "string",
+      constraints: { enum: [...MEASURES] },
+      description:
+        "waitlisted: persons on a waiting list; crossBookings: persons booked from another instance; forumPosts: forum posts; tutorials: tutorials published",
+    },
+    { name: "value", type: "integer", constraints: { minimum: 5 } },
+  ],
+} as const;
+
 export async function sharedRows(db: Db) {
   return db
     .selectFrom("hub_shared_aggregates")

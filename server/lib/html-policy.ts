@@ -20,6 +20,8 @@ interface Profile {
   schemes?: string[];
   attributes?: Record<string, string[]>;
   classes?: Record<string, string[]>;
+  /** Keeps our copies of remote pictures (`<img src="/media/…">`, federation/media). */
+  pictures?: boolean;
   /** Tags renamed rather than dropped (e.g. headings that would compete with the page's). */
   rename?: Record<string, string>;
 }
@@ -37,6 +39,7 @@ const PROFILES: Record<HtmlProfile, Profile> = {
     ],
     attributes: { span: ["class"], ol: ["start"] },
     classes: { span: ["mention", "h-card"] },
+    pictures: true,
     // Headings inside a post never compete with the page's own outline.
     rename: { h1: "h3", h2: "h4" },
   },
@@ -48,11 +51,28 @@ const PROFILES: Record<HtmlProfile, Profile> = {
   },
 };
 
+/** The only pictures kept: our own copies, so that no page makes a reader's browser call another
+ * server (and the CSP would block it anyway). */
+const OUR_PICTURE = /^\/media\/[0-9a-f]{64}$/;
+
 function options(profile: Profile): sanitizeHtml.IOptions {
+  const pictures: {
+    tags: string[];
+    attributes: Record<string, string[]>;
+    classes: Record<string, string[]>;
+  } = profile.pictures
+    ? {
+        tags: ["figure", "img"],
+        attributes: { img: ["src", "alt", "loading"] },
+        classes: { figure: ["remote-picture"] },
+      }
+    : { tags: [], attributes: {}, classes: {} };
+  const classes = { ...profile.classes, ...pictures.classes };
   return {
-    allowedTags: profile.tags,
-    allowedAttributes: { a: ["href", "rel"], ...profile.attributes },
-    ...(profile.classes ? { allowedClasses: profile.classes } : {}),
+    allowedTags: [...profile.tags, ...pictures.tags],
+    allowedAttributes: { a: ["href", "rel"], ...profile.attributes, ...pictures.attributes },
+    ...(Object.keys(classes).length > 0 ? { allowedClasses: classes } : {}),
+    exclusiveFilter: (frame) => frame.tag === "img" && !OUR_PICTURE.test(frame.attribs.src ?? ""),
     allowedSchemes: ["http", "https", "mailto", ...(profile.schemes ?? [])],
     allowProtocolRelative: false,
     disallowedTagsMode: "discard",

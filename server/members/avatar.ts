@@ -13,7 +13,7 @@ import { uploadRoute } from "../http/csrf.ts";
 import { flash } from "../http/forms.ts";
 import { handlers } from "../http/handlers.ts";
 import { HttpError } from "../http/errors.ts";
-import { sniffImageType } from "../http/images.ts";
+import { sniffImageType, sendImage } from "../http/images.ts";
 import { fail, ok, type Result } from "../lib/result.ts";
 
 export const AVATAR_SIZES = { small: 96, large: 256 } as const;
@@ -175,11 +175,11 @@ export function avatarRoutes(router: express.Router, ctx: AppContext): void {
         .where("size", "=", size)
         .executeTakeFirst();
       if (!row) throw new HttpError(404, "errors.notFound");
-      res
-        .type(row.content_type)
-        .set("Cache-Control", "private, max-age=300")
-        .set("X-Content-Type-Options", "nosniff")
-        .send(Buffer.from(row.data));
+      sendImage(
+        res,
+        { contentType: row.content_type, data: Buffer.from(row.data) },
+        "private, max-age=300",
+      );
     }),
   );
 }

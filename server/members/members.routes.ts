@@ -13,6 +13,7 @@ import { listSlvies } from "../instance/instance.repo.ts";
 import * as members from "./members.service.ts";
 import { displayRoutes, readDisplay, TEXT_SIZES } from "./display.ts";
 import { avatarRoutes, avatarsOf, BIO_MAX, readBio } from "./avatar.ts";
+import { publicProfileRoutes } from "./public-profile.ts";
 import { deleteAccount, deletionDeps } from "../privacy/deletion.service.ts";
 import {
   familyFormSchema,
@@ -103,6 +104,7 @@ export function memberRoutes(router: express.Router, ctx: AppContext): void {
   router.get("/me", requireUser, on(profilePage));
   displayRoutes(router, ctx);
   avatarRoutes(router, ctx);
+  publicProfileRoutes(router, ctx);
   router.post("/me", requireUser, on(saveProfile));
 
   router.get("/me/family", requireUser, on(familyPage));

@@ -77,6 +77,11 @@ export interface Module {
   styles?: string[];
   /** Routes mounted before the HTML stack (no session, no CSRF): feeds, well-known, media. */
   publicRoutes?(router: express.Router, ctx: AppContext): void;
+  /**
+   * Paths of its pages (Express patterns) that anonymous visitors may get from the short page
+   * cache, with public caching headers (ADR 0150): pages that show published content only.
+   */
+  cachedPages?: string[];
   /** HTML routes, with session, CSRF protection and the signed-in member. */
   routes?(router: express.Router, ctx: AppContext): void;
   /** JSON API routes under /api/v1, declared with their schemas (they write the OpenAPI document). */

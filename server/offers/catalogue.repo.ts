@@ -59,6 +59,8 @@ export interface OfferCard {
   status: OfferStatus;
   /** The first picture, shown on the card (its "card" size). */
   imageId: string | null;
+  /** Another instance's offer: our copy of its picture (`/media/<key>`). */
+  remoteImage: string | null;
   /** Another territory's offer (federation). */
   remote: { name: string; host: string; uri: string; url: string | null } | null;
 }
@@ -76,12 +78,15 @@ function conditions(filters: CatalogueFilters, viewer: Viewer, now: Date): RawBu
       sql<boolean>`o.remote_actor_id in (select id from federation_remote_actors where host = ${filters.territory.toLowerCase()})`,
     );
   if (filters.postalPrefixes?.length) {
+    // Written as the indexes are (migration 0150), with no branch that matches nothing.
     const two = filters.postalPrefixes.filter((p) => p.length === 2);
     const three = filters.postalPrefixes.filter((p) => p.length === 3);
-    const none = sql`null`;
+    const branches = [
+      ...(two.length ? [sql<boolean>`substr(o.postal_code, 1, 2) in (${sql.join(two)})`] : []),
+      ...(three.length ? [sql<boolean>`substr(o.postal_code, 1, 3) in (${sql.join(three)})`] : []),
+    ];
     where.push(
-      sql<boolean>`(substr(o.postal_code, 1, 2) in (${two.length ? sql.join(two) : none})
-        or substr(o.postal_code, 1, 3) in (${three.length ? sql.join(three) : none}))`,
+      branches.length ? sql<boolean>`(${sql.join(branches, sql` or `)})` : sql<boolean>`false`,
     );
   }
   if (filters.followedOnly)
@@ -122,7 +127,7 @@ function conditions(filters: CatalogueFilters, viewer: Viewer, now: Date): RawBu
 export const COUNT_CAP = 1000;
 
 export interface CataloguePage {
-  /** Matches, counted up to COUNT_CAP. */
+  /** Matches, counted up to COUNT_CAP (or, counted by the page, up to its last row). */
   total: number;
   totalCapped: boolean;
   hasMore: boolean;
@@ -131,11 +136,22 @@ export interface CataloguePage {
 
 const and = (where: RawBuilder<boolean>[]) => sql<boolean>`${sql.join(where, sql` and `)}`;
 
+export interface PageRequest {
+  limit: number;
+  offset: number;
+  /**
+   * "cap" (default): the matches are counted up to COUNT_CAP. "page": only as far as this page
+   * (its rows and whether one follows), with no count of its own: for searches whose count
+   * would cost more than the page (words: see ADR 0147).
+   */
+  count?: "cap" | "page";
+}
+
 export async function searchOffers(
   db: Db,
   filters: CatalogueFilters,
   viewer: Viewer,
-  page: { limit: number; offset: number },
+  page: PageRequest,
   now = new Date(),
 ): Promise<CataloguePage> {
   const where = and(conditions(filters, viewer, now));
@@ -147,6 +163,7 @@ export async function searchOffers(
   // One round trip: the page, and beside each row the number of matches, counted up to
   // COUNT_CAP (beyond, people narrow their search rather than read on).
   const counted = sql<number>`(select count(*) from (select 1 from offers o where ${where} limit ${COUNT_CAP + 1}) m)`;
+  const byPage = page.count === "page";
   const rows = await db
     .selectFrom("offers as o")
     .innerJoin("offer_categories as c", "c.id", "o.category_id")
@@ -156,6 +173,7 @@ export async function searchOffers(
       "o.status",
       "o.remote_uri",
       "o.remote_url",
+      "o.remote_image",
       "ra.name as territory_name",
       "ra.host as territory_host",
       "o.title",
@@ -180,7 +198,7 @@ export async function searchOffers(
       distance.as("distance_km"),
       sql<string | null>`(select i.id from offer_images i where i.offer_id = o.id
         order by i.position, i.created_at limit 1)`.as("image_id"),
-      counted.as("total"),
+      (byPage ? sql<number>`null::bigint` : counted).as("total"),
     ])
     .where(where)
     .orderBy("o.starts_at")
@@ -188,17 +206,24 @@ export async function searchOffers(
     .limit(page.limit + 1)
     .offset(page.offset)
     .execute();
-  // Past the last page there is no row to carry the count.
+  const hasMore = rows.length > page.limit;
+  // Counted by the page: the rows up to here, and "more" when one follows. Past the last page
+  // (a typed address) there is no row to count from, nor to carry the capped count: counted.
+  const pageTotal =
+    byPage && (rows.length > 0 || page.offset === 0)
+      ? page.offset + Math.min(rows.length, page.limit)
+      : undefined;
   const count =
+    pageTotal ??
     rows[0]?.total ??
     (page.offset === 0
       ? 0
       : (await db.selectNoFrom(counted.as("total")).executeTakeFirstOrThrow()).total);
   const total = Number(count);
   return {
-    total: Math.min(total, COUNT_CAP),
-    totalCapped: total > COUNT_CAP,
-    hasMore: rows.length > page.limit,
+    total: pageTotal ?? Math.min(total, COUNT_CAP),
+    totalCapped: pageTotal !== undefined ? hasMore : total > COUNT_CAP,
+    hasMore,
     items: rows.slice(0, page.limit).map((r) => ({
       id: r.id,
       title: r.title,
@@ -223,6 +248,7 @@ export async function searchOffers(
       longitude: r.longitude === null ? null : Number(r.longitude),
       status: r.status,
       imageId: r.image_id,
+      remoteImage: r.remote_image,
       remote:
         r.remote_uri !== null
           ? {

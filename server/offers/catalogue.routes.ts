@@ -15,6 +15,7 @@ import { isUuid, listCategories, readOfferSettings } from "./offers.repo.ts";
 import { AUDIENCES } from "./offers.tables.ts";
 import { DEFAULT_TIMEZONE } from "./offers.schemas.ts";
 import { cardLabels, cardView, categoryName, dateTimeLabel, memo } from "./offers.view.ts";
+import { mapView } from "./offers.map.ts";
 import { listForUser } from "./registrations.repo.ts";
 
 export const PAGE_SIZE = 50;
@@ -79,6 +80,8 @@ async function catalogue(ctx: AppContext, req: Req, res: Res) {
     total: result.total,
     totalCapped: result.totalCapped,
     offers: result.items.map((card) => cardView(card, req.lang, t)),
+    // The same results on a map when the instance has a tile server (ADR 0124); the list stays.
+    map: mapView(ctx.config, result.items, req.t("offers:catalogue.map"), (c) => `/offers/${c.id}`),
     cardLabels: cardLabels(req.t),
     page,
     prev: page > 1 ? `?${qs ? `${qs}&` : ""}page=${page - 1}` : undefined,

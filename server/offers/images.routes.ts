@@ -1,6 +1,7 @@
 // Offer images, served only as their sized variants (never the upload as it came) and only to
 // whoever may see the offer's page: drafts to staff, offers that are not public to signed-in
 // members; shared caches keep only images of public, published offers (ADR 0086).
+import { sendImage } from "../http/images.ts";
 import type express from "express";
 import type { AppContext } from "../context.ts";
 import { HttpError } from "../http/errors.ts";
@@ -17,13 +18,10 @@ export function imageRoutes(router: express.Router, ctx: AppContext): void {
     if (!offer || !access?.visible) throw new HttpError(404, "errors.notFound");
     const image = await readVariant(ctx.db, offer.id, String(req.params.imageId), size);
     if (!image) throw new HttpError(404, "errors.notFound");
-    res
-      .type(image.contentType)
-      .set(
-        "Cache-Control",
-        access.cacheable ? "public, max-age=86400, immutable" : "private, max-age=3600",
-      )
-      .set("X-Content-Type-Options", "nosniff")
-      .send(image.data);
+    sendImage(
+      res,
+      image,
+      access.cacheable ? "public, max-age=86400, immutable" : "private, max-age=3600",
+    );
   });
 }

@@ -137,7 +137,8 @@ export function offerPages(ctx: AppContext) {
         refusal:
           refusal &&
           registerMessage(req.t, refusal as RegisterError, refusalValues(refusal, offer), offer),
-        images,
+        // Another instance's offer shows its picture through our copy (ADR 0161).
+        images: offer.remote?.image ? [offer.remote.image] : images,
         headLinks: [
           {
             rel: "alternate",

@@ -20,6 +20,22 @@ export const offersModule: Module = {
     { href: "/staff/offers", label: "offers:nav.staff", roles: STAFF_ROLES },
   ],
   styles: ["/static/offers.css"],
+  settings: {
+    schema: {
+      type: "object",
+      properties: {
+        // Read by federation/offers/offer-note.ts (issue 16 item 14).
+        microblogNotes: {
+          type: "boolean",
+          title: "offers:settings.microblogNotes",
+          description: "offers:settings.microblogNotesHint",
+          default: false,
+        },
+      },
+    },
+  },
+  // Not /offers/:id: its booking form is always rendered fresh.
+  cachedPages: ["/offers", "/offers/calendar", "/offers/last-minute"],
   publicRoutes: feedRoutes,
   routes(router, ctx) {
     router.use((_req, res, next) => {

@@ -57,7 +57,14 @@ export interface Offer {
   updatedAt: Date;
   publishedAt: Date | null;
   /** Another instance's offer (federation): booked there, shown here with its territory. */
-  remote: { uri: string; url: string | null; territory: string; host: string } | null;
+  remote: {
+    uri: string;
+    url: string | null;
+    territory: string;
+    host: string;
+    /** Our copy of its picture (`/media/<key>`), with its alt text. */
+    image: { src: string; alt: string } | null;
+  } | null;
 }
 
 /** The columns of an offer page, with its category and organiser, in one query. */
@@ -135,6 +142,7 @@ export function toOffer(r: JoinedRow): Offer {
         ? {
             uri: r.remote_uri,
             url: r.remote_url,
+            image: r.remote_image ? { src: r.remote_image, alt: r.remote_image_alt ?? "" } : null,
             territory: r.territory_name || r.territory_host || "",
             host: r.territory_host ?? "",
           }
@@ -284,13 +292,17 @@ export async function updateCategory(
 
 // Images.
 
+/** With the page variant's dimensions, so the page reserves their space (no layout shift). */
 export async function listImages(db: Db, offerId: string) {
   return db
-    .selectFrom("offer_images")
-    .select(["id", "alt", "position"])
-    .where("offer_id", "=", offerId)
-    .orderBy("position")
-    .orderBy("created_at")
+    .selectFrom("offer_images as i")
+    .leftJoin("offer_image_variants as v", (join) =>
+      join.onRef("v.image_id", "=", "i.id").on("v.size", "=", "page"),
+    )
+    .select(["i.id", "i.alt", "i.position", "v.width", "v.height"])
+    .where("i.offer_id", "=", offerId)
+    .orderBy("i.position")
+    .orderBy("i.created_at")
     .execute();
 }
 

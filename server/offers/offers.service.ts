@@ -1,5 +1,6 @@
 // Staff side of offers: write, duplicate, publish, cancel, complete. Places and registrations
 // are the booking service's business (registrations.service.ts).
+import { contentChanged } from "../lib/changes.ts";
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
 import { fail, ok, type Result } from "../lib/result.ts";
@@ -153,6 +154,7 @@ export async function createOffer(
     published_at: publish ? new Date() : null,
   });
   if (publish) await deps.federation.published(tx, id);
+  if (publish) tx.afterCommit(contentChanged);
   return ok((await repo.findOffer(tx.db, id))!);
 }
 
@@ -182,6 +184,7 @@ export async function updateOffer(
     });
   // Followers see changes of published (or cancelled) offers; drafts stay here.
   await deps.federation.updated(tx, id);
+  tx.afterCommit(contentChanged);
   return ok((await repo.findOffer(tx.db, id))!);
 }
 
@@ -220,6 +223,7 @@ export async function publishOffer(
   if (offer.starts_at <= (deps.now ?? new Date())) return fail("past");
   await repo.updateOffer(tx.db, id, { status: "published", published_at: new Date() });
   await deps.federation.published(tx, id);
+  tx.afterCommit(contentChanged);
   return ok(undefined);
 }
 
@@ -236,6 +240,8 @@ export async function cancelOffer(
   await repo.updateOffer(tx.db, id, { status: "cancelled", cancellation_reason: reason });
   const told = await cancelEveryRegistration(tx, deps, offer, reason);
   await deps.federation.cancelled(tx, id);
+  // Cached pages must not list it as bookable any longer (ADR 0150).
+  tx.afterCommit(contentChanged);
   return ok({ told });
 }
 

@@ -79,6 +79,9 @@ export interface OfferTables {
     remote_uri: Generated<string | null>;
     remote_actor_id: Generated<number | null>;
     remote_url: Generated<string | null>;
+    /** Our copy of its picture (`/media/<key>`) and the picture's alt text (migration 0163). */
+    remote_image: Generated<string | null>;
+    remote_image_alt: Generated<string | null>;
   };
   offer_images: {
     id: Generated<string>;

@@ -133,7 +133,9 @@ export function cardView(card: OfferCard, lang: string, t: T) {
     places: placesLabel(card.placesLeft, t),
     full: card.placesLeft <= 0,
     modifier: card.placesLeft <= 0 ? "offer-card offer-card--full" : "offer-card",
-    image: card.imageId ? `/offers/${card.id}/images/${card.imageId}/card` : undefined,
+    image: card.imageId
+      ? `/offers/${card.id}/images/${card.imageId}/card`
+      : (card.remoteImage ?? undefined),
     badge: {
       day: dateFormat(lang, card.timezone, { day: "numeric" }).format(card.startsAt),
       month: dateFormat(lang, card.timezone, { month: "short" })

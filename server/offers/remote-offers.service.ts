@@ -1,6 +1,7 @@
 // Other instances' offers, as federation hands them over: kept in our catalogue with their
 // territory (the publisher's remote actor), changed and deleted only by their publisher, and the
 // answers and notices their publisher sends about our members' registrations.
+import { contentChanged } from "../lib/changes.ts";
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
 import { notify } from "../notifications/notifications.service.ts";
@@ -43,6 +44,8 @@ export async function saveRemoteOffer(
     .forUpdate()
     .executeTakeFirst();
   if (before && before.remote_actor_id !== publisherId) return before.id;
+  // Cached pages show the publisher's change once it is committed (ADR 0150).
+  tx.afterCommit(contentChanged);
   if (!before) {
     const created = await tx.db
       .insertInto("offers")
@@ -92,6 +95,20 @@ export async function deleteRemoteOffer(
     .deleteFrom("offers")
     .where("remote_uri", "=", uri)
     .where("remote_actor_id", "=", publisherId)
+    .returning("id")
+    .executeTakeFirst();
+  if (gone) tx.afterCommit(contentChanged);
+  return gone !== undefined;
+}
+
+/**
+ * A remote offer whose own instance answers a Tombstone at its address (an Announce from a relay
+ * led us there): removed, whoever published it, since its instance itself says it is gone.
+ */
+export async function deleteRelayedOffer(tx: Tx, uri: string): Promise<boolean> {
+  const gone = await tx.db
+    .deleteFrom("offers")
+    .where("remote_uri", "=", uri)
     .returning("id")
     .executeTakeFirst();
   return gone !== undefined;

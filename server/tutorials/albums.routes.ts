@@ -1,4 +1,5 @@
 // The album of an activity that has ended: adding a photo, removing one, serving them.
+import { sendImage } from "../http/images.ts";
 import type express from "express";
 import multer from "multer";
 import type { AppContext } from "../context.ts";
@@ -26,7 +27,8 @@ const field = (body: unknown, name: string) => {
 /** Below an offer that has ended: its album, and the form for its participants. */
 export const albumSection: SlotFiller = async (req, ctx, subject) => {
   const offer = subject.offer as Offer;
-  if (subject.ended !== true || offer.status === "cancelled" || offer.remote) return undefined;
+  // A remote offer's album here holds our members' photos, each also sent to its instance.
+  if (subject.ended !== true || offer.status === "cancelled") return undefined;
   const all = await albums.seesAll(ctx.db, offer.id, req.user);
   const photos = await albums.listPhotos(ctx.db, offer.id, all);
   const canAdd =
@@ -69,20 +71,34 @@ export function albumRoutes(router: express.Router, ctx: AppContext): void {
         done.error === "not_participant" ? 403 : 422,
         `tutorials:album.errors.${done.error}`,
       );
+    const port = ctx.ports.tutorials;
+    if (offer.remote && port)
+      await ctx.transaction((tx) =>
+        port.albumPhoto(tx, { offerId: offer.id, photoId: done.value, userId: req.user!.id }),
+      );
     flash(req, "tutorials:album.added");
     res.redirect(303, `/offers/${offer.id}#album`);
   });
 
   router.post("/offers/:id/album/:photoId/remove", requireUser, async (req, res) => {
     const offer = await visibleOffer(req);
-    const done = await ctx.transaction((tx) =>
-      albums.removePhoto(tx, ctx.config.publicUrl, {
+    const photoId = String(req.params.photoId);
+    const done = await ctx.transaction(async (tx) => {
+      const removed = await albums.removePhoto(tx, ctx.config.publicUrl, {
         offerId: offer.id,
-        photoId: String(req.params.photoId),
+        photoId,
         by: req.user!,
         reason: field(req.body, "reason"),
-      }),
-    );
+      });
+      // Its author took back a photo sent to the remote offer's instance.
+      if (removed.ok && removed.value.own && offer.remote)
+        await ctx.ports.tutorials?.albumPhotoRemoved(tx, {
+          offerId: offer.id,
+          photoId,
+          userId: req.user!.id,
+        });
+      return removed;
+    });
     if (!done.ok)
       throw new HttpError(
         done.error === "not_found" ? 404 : done.error === "forbidden" ? 403 : 422,
@@ -101,10 +117,6 @@ export function albumRoutes(router: express.Router, ctx: AppContext): void {
     const all = await albums.seesAll(ctx.db, offer.id, req.user);
     const photo = await albums.readPhoto(ctx.db, offer.id, String(req.params.photoId), size, all);
     if (!photo) throw new HttpError(404, "errors.notFound");
-    res
-      .type(photo.contentType)
-      .set("Cache-Control", "private, max-age=3600")
-      .set("X-Content-Type-Options", "nosniff")
-      .send(photo.data);
+    sendImage(res, photo, "private, max-age=3600");
   });
 }

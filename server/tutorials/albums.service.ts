@@ -105,6 +105,8 @@ export async function listPhotos(db: Db, offerId: string, all: boolean) {
       "p.alt",
       "p.public",
       "p.created_at",
+      "p.remote_author_name",
+      "p.remote_media",
     ])
     .where("p.offer_id", "=", offerId)
     .where("p.removed_at", "is", null);
@@ -113,7 +115,9 @@ export async function listPhotos(db: Db, offerId: string, all: boolean) {
   return rows.map((r) => ({
     id: r.id,
     authorId: r.author_id,
-    author: r.display_name,
+    author: r.display_name ?? r.remote_author_name,
+    // A remote participant's photo: our copy of its picture (albums.remote.ts).
+    src: r.remote_media && /^\/media\/[0-9a-f]{64}$/.test(r.remote_media) ? r.remote_media : null,
     caption: r.caption,
     alt: r.alt,
     public: r.public,
@@ -146,7 +150,7 @@ export async function removePhoto(
   tx: Tx,
   publicUrl: URL,
   input: { offerId: string; photoId: string; by: User; reason: string },
-): Promise<Result<void, "not_found" | "forbidden" | "reason_required">> {
+): Promise<Result<{ own: boolean }, "not_found" | "forbidden" | "reason_required">> {
   if (!isUuid(input.photoId)) return fail("not_found");
   const photo = await tx.db
     .selectFrom("offer_album_photos")
@@ -173,5 +177,27 @@ export async function removePhoto(
       data: { reason },
       link: `/offers/${input.offerId}#album`,
     });
-  return ok(undefined);
+  return ok({ own });
+}
+
+/**
+ * A photo our member added to the album of a remote offer: sent to the offer's instance, which
+ * copies it from here without a session (as a made-it post's photo, ADR 0116).
+ */
+export async function readSentAlbumPhoto(
+  db: Db,
+  photoId: string,
+): Promise<{ contentType: string; data: Buffer } | undefined> {
+  if (!isUuid(photoId)) return undefined;
+  const row = await db
+    .selectFrom("offer_album_variants as v")
+    .innerJoin("offer_album_photos as p", "p.id", "v.photo_id")
+    .innerJoin("offers as o", "o.id", "p.offer_id")
+    .select(["v.content_type", "v.data"])
+    .where("p.id", "=", photoId)
+    .where("p.removed_at", "is", null)
+    .where("o.remote_uri", "is not", null)
+    .where("v.size", "=", "federation")
+    .executeTakeFirst();
+  return row ? { contentType: row.content_type, data: Buffer.from(row.data) } : undefined;
 }

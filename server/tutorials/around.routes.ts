@@ -46,7 +46,7 @@ export function aroundRoutes(router: express.Router, ctx: AppContext): void {
   router.post("/tutorials/:id/useful", requireUser, async (req, res) => {
     const tutorial = await readableTutorial(ctx, req);
     const done = await ctx.transaction((tx) =>
-      around.setUseful(tx, tutorial, req.user!.id, on(req.body)),
+      around.setUseful(tx, tutorial, req.user!.id, on(req.body), ctx.ports.tutorials),
     );
     if (!done.ok) throw new HttpError(422, `tutorials:errors.useful.${done.error}`);
     res.redirect(303, `/tutorials/${tutorial.id}`);
@@ -57,7 +57,7 @@ export function aroundRoutes(router: express.Router, ctx: AppContext): void {
     const source = text(req.body, "text", 10_000).trim();
     if (source.length === 0) throw new HttpError(422, "tutorials:errors.commentEmpty");
     const done = await ctx.transaction((tx) =>
-      comment(tx, deps, { tutorial, user: req.user!, source }),
+      comment(tx, deps, { tutorial, user: req.user!, source }, ctx.ports.tutorials),
     );
     if (!done.ok)
       throw new HttpError(done.error === "slow_down" ? 429 : 403, `tutorials:errors.comment`, {
@@ -80,6 +80,7 @@ export function aroundRoutes(router: express.Router, ctx: AppContext): void {
         alt: text(req.body, "alt", 300),
       },
       (work) => ctx.transaction(work),
+      ctx.ports.tutorials,
     );
     if (!done.ok) throw new HttpError(422, `tutorials:errors.made.${done.error}`);
     flash(req, "tutorials:flash.made");

@@ -1,6 +1,5 @@
 // What readers do with a tutorial: keep it in their favourites, vote it useful, and show that
 // they made it ("Je l'ai fait !": a photo and a few words, shown as a gallery under it).
-import { sql } from "kysely";
 import type { User } from "../accounts/accounts.repo.ts";
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
@@ -8,6 +7,8 @@ import { fail, ok, type Result } from "../lib/result.ts";
 import { notify } from "../notifications/notifications.service.ts";
 import { addTutorialImage, type TutorialImageError } from "./images.service.ts";
 import { coauthorIds, isUuid, type Tutorial } from "./tutorials.repo.ts";
+import { refreshMadeCount, refreshUsefulCount } from "./incoming.service.ts";
+import type { TutorialsPort } from "./tutorials.port.ts";
 
 export async function setFavourite(db: Db, tutorialId: string, userId: string, on: boolean) {
   if (on)
@@ -24,34 +25,48 @@ export async function setFavourite(db: Db, tutorialId: string, userId: string, o
       .execute();
 }
 
-/** One vote per member; the count is recomputed from the votes so it never drifts. */
+/**
+ * One vote per member; the count is recomputed from the votes so it never drifts. A vote on a
+ * remote tutorial also goes to its instance (a `Like`, taken back by its `Undo`).
+ */
 export async function setUseful(
   tx: Tx,
   tutorial: Tutorial,
   userId: string,
   on: boolean,
+  port?: TutorialsPort,
 ): Promise<Result<void, "own" | "not_published">> {
   if (tutorial.status !== "published") return fail("not_published");
   if (tutorial.authorId === userId) return fail("own");
-  if (on)
-    await tx.db
-      .insertInto("tutorial_useful")
-      .values({ tutorial_id: tutorial.id, user_id: userId })
-      .onConflict((oc) => oc.doNothing())
-      .execute();
-  else
-    await tx.db
-      .deleteFrom("tutorial_useful")
-      .where("tutorial_id", "=", tutorial.id)
-      .where("user_id", "=", userId)
-      .execute();
-  await tx.db
-    .updateTable("tutorials")
-    .set({
-      useful_count: sql<number>`(select count(*) from tutorial_useful where tutorial_id = ${tutorial.id})`,
-    })
-    .where("id", "=", tutorial.id)
-    .execute();
+  const changed = on
+    ? await tx.db
+        .insertInto("tutorial_useful")
+        .values({ tutorial_id: tutorial.id, user_id: userId })
+        .onConflict((oc) => oc.doNothing())
+        .returning("user_id")
+        .executeTakeFirst()
+    : await tx.db
+        .deleteFrom("tutorial_useful")
+        .where("tutorial_id", "=", tutorial.id)
+        .where("user_id", "=", userId)
+        .returning("ap_id")
+        .executeTakeFirst();
+  await refreshUsefulCount(tx.db, tutorial.id);
+  if (changed && tutorial.remoteUri && port) {
+    const likeId = await port.voted(tx, {
+      tutorialId: tutorial.id,
+      userId,
+      on,
+      likeId: "ap_id" in changed ? changed.ap_id : null,
+    });
+    if (on && likeId)
+      await tx.db
+        .updateTable("tutorial_useful")
+        .set({ ap_id: likeId })
+        .where("tutorial_id", "=", tutorial.id)
+        .where("user_id", "=", userId)
+        .execute();
+  }
   return ok(undefined);
 }
 
@@ -84,16 +99,6 @@ export async function listFavourites(db: Db, userId: string): Promise<string[]> 
   return rows.map((r) => r.tutorial_id);
 }
 
-async function refreshMadeCount(db: Db, tutorialId: string) {
-  await db
-    .updateTable("tutorials")
-    .set({
-      made_count: sql<number>`(select count(*) from tutorial_made where tutorial_id = ${tutorialId} and removed_at is null)`,
-    })
-    .where("id", "=", tutorialId)
-    .execute();
-}
-
 export type MadeError = TutorialImageError | "body" | "not_published";
 
 /** A "Je l'ai fait !" post: words, and a photo with its alt text (both required). */
@@ -102,6 +107,7 @@ export async function postMade(
   publicUrl: URL,
   input: { tutorial: Tutorial; user: User; body: string; image: Buffer | undefined; alt: string },
   transaction: <T>(work: (tx: Tx) => Promise<T>) => Promise<T>,
+  port?: TutorialsPort,
 ): Promise<Result<string, MadeError>> {
   const body = input.body.trim().slice(0, 2000);
   if (input.tutorial.status !== "published") return fail("not_published");
@@ -136,6 +142,13 @@ export async function postMade(
           data: { name: input.user.displayName, title: input.tutorial.title },
           link: `/tutorials/${input.tutorial.id}#made`,
         });
+    // Made from a remote tutorial: its instance hears of it (a Note in reply to its Article).
+    if (input.tutorial.remoteUri && port)
+      await port.made(tx, {
+        tutorialId: input.tutorial.id,
+        madeId: made.id,
+        userId: input.user.id,
+      });
   });
   return ok(made.id);
 }
@@ -187,6 +200,10 @@ export async function listMade(db: Db, tutorialId: string) {
       "m.created_at",
       "i.id as image_id",
       "i.alt",
+      "m.author_name",
+      "m.author_url",
+      "m.remote_image_url",
+      "m.remote_image_alt",
     ])
     .where("m.tutorial_id", "=", tutorialId)
     .where("m.removed_at", "is", null)
@@ -197,9 +214,12 @@ export async function listMade(db: Db, tutorialId: string) {
     id: r.id,
     body: r.body,
     authorId: r.author_id,
-    author: r.display_name,
+    // Written elsewhere: its author's name and page there, its photo where it was published.
+    author: r.display_name ?? r.author_name,
+    authorUrl: r.author_url,
     createdAt: r.created_at,
     imageId: r.image_id,
-    alt: r.alt,
+    imageUrl: r.remote_image_url,
+    alt: r.alt ?? r.remote_image_alt,
   }));
 }

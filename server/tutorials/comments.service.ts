@@ -6,99 +6,78 @@ import type { Tx } from "../db/transaction.ts";
 import type { Db } from "../db/database.ts";
 import { fail, ok, type Result } from "../lib/result.ts";
 import { notify } from "../notifications/notifications.service.ts";
-import { groupAccess, type GroupAccess } from "../forums/access.ts";
-import * as groups from "../forums/groups.repo.ts";
+import type { GroupAccess } from "../forums/access.ts";
+import {
+  discussionAccess,
+  discussionGroupOf,
+  postInDiscussion,
+  type DiscussionHome,
+} from "../forums/discussion-groups.ts";
 import type { Group } from "../forums/groups.repo.ts";
 import type { ForumDeps } from "../forums/groups.service.ts";
 import { excerpt } from "../forums/richtext.ts";
 import * as topics from "../forums/topics.service.ts";
 import type { WriteError } from "../forums/topics.service.ts";
 import { coauthorIds, type Tutorial } from "./tutorials.repo.ts";
+import type { TutorialsPort } from "./tutorials.port.ts";
 
 const SLUG = "tutoriels_discussions";
 
-/** The group of the tutorials' discussions, opened the first time someone comments. */
-export async function discussionGroup(tx: Tx): Promise<Group> {
-  const row = await tx.db
-    .selectFrom("tutorial_forum")
-    .select("group_id")
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  const existing = row.group_id ? await groups.findGroup(tx.db, { id: row.group_id }) : undefined;
-  if (existing) return existing;
-  let slug = SLUG;
-  for (let i = 2; await groups.slugTaken(tx.db, slug); i++) slug = `${SLUG}_${i}`;
-  // Members only and not federated as a group: each tutorial's own visibility decides who reads
-  // its comments, on its page.
-  const id = await groups.insertGroup(tx.db, {
-    slug,
-    name: "Discussions des tutoriels",
-    descriptionSource: "",
-    descriptionHtml: "",
-    rulesSource: "",
-    rulesHtml: "",
-    visibility: "local",
-    postPolicy: "members",
-    joinPolicy: "open",
-    createdBy: null,
-  });
-  await tx.db.updateTable("tutorial_forum").set({ group_id: id }).execute();
-  return (await groups.findGroup(tx.db, { id }))!;
-}
+const HOME: DiscussionHome = {
+  slug: SLUG,
+  name: "Discussions des tutoriels",
+  read: async (db, lock) => {
+    const query = db.selectFrom("tutorial_forum").select("group_id");
+    return (await (lock ? query.forUpdate() : query).executeTakeFirst())?.group_id;
+  },
+  remember: async (db, groupId) => {
+    await db.updateTable("tutorial_forum").set({ group_id: groupId }).execute();
+  },
+};
 
-export async function commentAccess(
+/** The group of the tutorials' discussions, opened the first time someone comments. */
+export const discussionGroup = (tx: Tx): Promise<Group> => discussionGroupOf(tx, HOME);
+
+export const commentAccess = (
   db: Db,
   user: User | undefined,
-): Promise<{ group: Group; access: GroupAccess } | undefined> {
-  const row = await db.selectFrom("tutorial_forum").select("group_id").executeTakeFirst();
-  const group = row?.group_id ? await groups.findGroup(db, { id: row.group_id }) : undefined;
-  return group && { group, access: await groupAccess(db, group, user) };
-}
+): Promise<{ group: Group; access: GroupAccess } | undefined> => discussionAccess(db, HOME, user);
 
 export async function comment(
   tx: Tx,
   deps: ForumDeps,
   input: { tutorial: Tutorial; user: User; source: string; inReplyToId?: string | undefined },
+  port?: TutorialsPort,
 ): Promise<Result<{ postId: string }, WriteError | "not_published">> {
   const { tutorial, user } = input;
   if (tutorial.status !== "published") return fail("not_published");
-  const group = await discussionGroup(tx);
-  const access = await groupAccess(tx.db, group, user);
-  const current = await tx.db
-    .selectFrom("tutorials")
-    .select("topic_id")
-    .where("id", "=", tutorial.id)
-    .forUpdate()
-    .executeTakeFirstOrThrow();
-  const topic = current.topic_id ? await topics.findTopic(tx.db, current.topic_id) : undefined;
-  let postId: string;
-  if (!topic) {
-    const created = await topics.createTopic(tx, deps, {
-      group,
-      access,
-      user,
-      source: input.source,
-      title: tutorial.title.slice(0, 150),
-    });
-    if (!created.ok) return created;
-    await tx.db
-      .updateTable("tutorials")
-      .set({ topic_id: created.value.topicId })
-      .where("id", "=", tutorial.id)
-      .execute();
-    postId = created.value.postId;
-  } else {
-    const replied = await topics.reply(tx, deps, {
-      group,
-      access,
-      user,
-      source: input.source,
-      topic,
-      inReplyToId: input.inReplyToId,
-    });
-    if (!replied.ok) return replied;
-    postId = replied.value.postId;
-  }
+  const posted = await postInDiscussion(
+    tx,
+    deps,
+    HOME,
+    {
+      title: tutorial.title,
+      topicId: async (t) =>
+        (
+          await t.db
+            .selectFrom("tutorials")
+            .select("topic_id")
+            .where("id", "=", tutorial.id)
+            .forUpdate()
+            .executeTakeFirstOrThrow()
+        ).topic_id,
+      setTopic: async (t, topicId) => {
+        await t.db
+          .updateTable("tutorials")
+          .set({ topic_id: topicId })
+          .where("id", "=", tutorial.id)
+          .execute();
+      },
+    },
+    { user, source: input.source, inReplyToId: input.inReplyToId },
+  );
+  if (!posted.ok) return posted;
+  const { postId } = posted.value;
   const authors = [tutorial.authorId, ...(await coauthorIds(tx.db, tutorial.id))];
   for (const userId of new Set(authors))
     if (userId && userId !== user.id)
@@ -112,6 +91,9 @@ export async function comment(
         },
         link: `/tutorials/${tutorial.id}#comments`,
       });
+  // A remote tutorial: its instance, where it is moderated, gets the comment too.
+  if (tutorial.remoteUri && port)
+    await port.commented(tx, { tutorialId: tutorial.id, postId, userId: user.id });
   return ok({ postId });
 }
 

@@ -115,3 +115,26 @@ export async function readTutorialVariant(
     .executeTakeFirst();
   return row ? { contentType: row.content_type, data: Buffer.from(row.data) } : undefined;
 }
+
+/**
+ * The photo of a "Je l'ai fait !" post written here about a remote tutorial: sent to the
+ * tutorial's instance, whose members' browsers load it from here without a session (ADR 0116).
+ */
+export async function readSentMadePhoto(
+  db: Db,
+  madeId: string,
+): Promise<{ contentType: string; data: Buffer } | undefined> {
+  if (!isUuid(madeId)) return undefined;
+  const row = await db
+    .selectFrom("tutorial_made as m")
+    .innerJoin("tutorials as t", "t.id", "m.tutorial_id")
+    .innerJoin("tutorial_images as i", "i.made_id", "m.id")
+    .innerJoin("tutorial_image_variants as v", "v.image_id", "i.id")
+    .select(["v.content_type", "v.data"])
+    .where("m.id", "=", madeId)
+    .where("m.removed_at", "is", null)
+    .where("t.remote_uri", "is not", null)
+    .where("v.size", "=", "federation")
+    .executeTakeFirst();
+  return row ? { contentType: row.content_type, data: Buffer.from(row.data) } : undefined;
+}

@@ -3,8 +3,8 @@
 // only by the actor that sent them.
 import { sql } from "kysely";
 import type { Tx } from "../db/transaction.ts";
-import { sanitizeHtmlAs } from "../lib/html-policy.ts";
-import type { RemoteImage } from "./tutorials.tables.ts";
+import { sanitizeArticle } from "./remote-html.ts";
+import type { Difficulty, RemoteImage } from "./tutorials.tables.ts";
 import { refreshSearch } from "./tutorials.service.ts";
 
 export interface RemoteTutorial {
@@ -17,7 +17,48 @@ export interface RemoteTutorial {
   images: RemoteImage[];
   /** The territory it comes from (the publisher's name or host). */
   territory: string;
+  /** Who wrote it, as its Article's `attributedTo` actor names itself, and that actor's page. */
+  authorName: string | null;
+  authorUrl: string | null;
   publishedAt: Date;
+  /** Its category as its instance names it (slug, French name); null when it says none. */
+  category: { slug: string; name: string } | null;
+  difficulty: Difficulty | null;
+  durationMinutes: number | null;
+  costCents: number | null;
+}
+
+/**
+ * Our category for a remote one (ADR 0118): the category with its slug, else with its name (case
+ * and accents aside), among those not archived; else the last one of the taxonomy (vie pratique).
+ */
+async function localCategory(tx: Tx, remote: RemoteTutorial["category"]): Promise<string> {
+  const categories = await tx.db
+    .selectFrom("tutorial_categories")
+    .select(["id", "slug", "name_fr", "name_en"])
+    .where("archived_at", "is", null)
+    .orderBy("position", "desc")
+    .execute();
+  const fold = (s: string) => s.normalize("NFD").replace(/\p{M}/gu, "").trim().toLowerCase();
+  const found =
+    remote &&
+    (categories.find((c) => remote.slug !== "" && c.slug === remote.slug) ??
+      categories.find(
+        (c) =>
+          remote.name !== "" &&
+          (fold(c.name_fr) === fold(remote.name) || fold(c.name_en) === fold(remote.name)),
+      ));
+  if (found) return found.id;
+  const fallback =
+    categories.find((c) => c.slug === "vie-pratique") ??
+    categories[0] ??
+    (await tx.db
+      .selectFrom("tutorial_categories")
+      .select("id")
+      .orderBy("position", "desc")
+      .limit(1)
+      .executeTakeFirstOrThrow());
+  return fallback.id;
 }
 
 /** Creates or updates a remote tutorial; its visibility is `network` (members only here). */
@@ -38,26 +79,25 @@ export async function saveRemoteTutorial(
     tags: input.tags.slice(0, 20),
     remote_url: input.url,
     territory: input.territory,
-    remote_content_html: sanitizeHtmlAs("federated", input.contentHtml),
+    remote_author_name: input.authorName?.slice(0, 200) ?? null,
+    remote_author_url: input.authorUrl,
+    remote_content_html: sanitizeArticle(input.contentHtml),
     remote_images: JSON.stringify(input.images.slice(0, 200)) as unknown as RemoteImage[],
     status: "published" as const,
+    category_id: await localCategory(tx, input.category),
+    // Said by its instance, or our defaults (the editor's) when it says nothing.
+    difficulty: input.difficulty ?? ("facile" as const),
+    duration_minutes: input.durationMinutes,
+    cost_cents: input.costCents,
     updated_at: new Date(),
   };
   let id = existing?.id;
   if (id) await tx.db.updateTable("tutorials").set(values).where("id", "=", id).execute();
   else {
-    // The Article carries no category of ours: the last one of the taxonomy (vie pratique).
-    const category = await tx.db
-      .selectFrom("tutorial_categories")
-      .select("id")
-      .orderBy("position", "desc")
-      .limit(1)
-      .executeTakeFirstOrThrow();
     const row = await tx.db
       .insertInto("tutorials")
       .values({
         ...values,
-        category_id: category.id,
         visibility: "network",
         remote_uri: input.uri,
         remote_actor_id: publisherId,

@@ -337,7 +337,12 @@ export function tutorialsApi(api: ApiRegistry, ctx: AppContext): void {
     async handler(req, res) {
       const t = await readable(req);
       const done = await ctx.transaction((tx) =>
-        comment(tx, forumDeps(ctx), { tutorial: t, user: req.apiUser!, source: req.body.text }),
+        comment(
+          tx,
+          forumDeps(ctx),
+          { tutorial: t, user: req.apiUser!, source: req.body.text },
+          ctx.ports.tutorials,
+        ),
       );
       if (!done.ok)
         throw new HttpError(done.error === "slow_down" ? 429 : 403, "tutorials:errors.comment", {

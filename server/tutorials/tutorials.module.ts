@@ -7,6 +7,7 @@ import { tutorialRoutes } from "./tutorials.routes.ts";
 import { aroundRoutes } from "./around.routes.ts";
 import { offerTutorials } from "./tutorials.slots.ts";
 import { feedRoutes } from "./feeds.ts";
+import { sentPhotoRoute } from "./tutorials.routes.ts";
 import { tutorialsApi } from "./tutorials.api.ts";
 import { contestRoutes } from "./contests.routes.ts";
 import { contestsApi } from "./contests.api.ts";
@@ -17,6 +18,7 @@ export const tutorialsModule: Module = {
   nav: [{ href: "/tutorials", label: "tutorials:nav" }],
   adminNav: [ADMIN_MENU],
   styles: ["/static/tutorials.css"],
+  cachedPages: ["/tutorials", "/tutorials/:id"],
   slots: {
     "offers.offer": async (req, ctx, subject) => {
       // Two blocks below an offer: its album (once ended), then the tutorials taught there.
@@ -30,6 +32,7 @@ export const tutorialsModule: Module = {
   },
   publicRoutes(router, ctx) {
     feedRoutes(router, ctx);
+    sentPhotoRoute(router, ctx);
   },
   routes(router, ctx) {
     tutorialsAdminRoutes(router, ctx);

@@ -17,6 +17,28 @@ export interface TutorialsPort {
     tutorial: { id: string; visibility: string },
     reason: string | null,
   ): Promise<void>;
+  /** Our member commented a remote tutorial: a Note in reply to its Article goes to its instance. */
+  commented(tx: Tx, input: { tutorialId: string; postId: string; userId: string }): Promise<void>;
+  /** Our member made a remote tutorial: a Note with the photo, marked as made-it (ADR 0116). */
+  made(tx: Tx, input: { tutorialId: string; madeId: string; userId: string }): Promise<void>;
+  /**
+   * Our member added a photo to the album of a remote offer they took part in: a Note in reply
+   * to its Event, with the photo, goes to the offer's instance.
+   */
+  albumPhoto(tx: Tx, input: { offerId: string; photoId: string; userId: string }): Promise<void>;
+  /** Our member removed such a photo: a Delete of its Note goes to the offer's instance. */
+  albumPhotoRemoved(
+    tx: Tx,
+    input: { offerId: string; photoId: string; userId: string },
+  ): Promise<void>;
+  /**
+   * Our member's "useful" vote on a remote tutorial: a Like, or the Undo of `likeId`. Gives the
+   * id of the Like it sent, kept with the vote for its Undo.
+   */
+  voted(
+    tx: Tx,
+    input: { tutorialId: string; userId: string; on: boolean; likeId: string | null },
+  ): Promise<string | null>;
 }
 
 declare module "../ports.ts" {

@@ -68,6 +68,12 @@ export interface Tutorial {
   updatedAt: Date;
   publishedAt: Date | null;
   offerId: string | null;
+  /** Received from a followed CMCAS: its Article's id, its page there and its territory. */
+  remoteUri: string | null;
+  remoteUrl: string | null;
+  territory: string | null;
+  /** A remote tutorial's cover, as our copy's path (`/media/<key>`). */
+  remoteCover: string | null;
 }
 
 function base(db: Db) {
@@ -104,6 +110,12 @@ function base(db: Db) {
       "t.updated_at",
       "t.published_at",
       "t.offer_id",
+      "t.remote_uri",
+      "t.remote_url",
+      "t.territory",
+      // A remote tutorial's cover: our copy of it, when one was asked for (ADR 0119).
+      sql<string | null>`(select e->>'media' from jsonb_array_elements(t.remote_images) e
+        where e->>'cover' = 'true' limit 1)`.as("remote_cover"),
     ]);
 }
 type Row = Awaited<ReturnType<ReturnType<typeof base>["executeTakeFirstOrThrow"]>>;
@@ -130,6 +142,8 @@ function toTutorial(r: Row): Tutorial {
     authorName: r.display_name,
     authorUsername: r.username,
     coverImageId: r.cover_image_id,
+    remoteCover:
+      r.remote_cover && /^\/media\/[0-9a-f]{64}$/.test(r.remote_cover) ? r.remote_cover : null,
     removalReason: r.removal_reason,
     viewCount: r.view_count,
     madeCount: r.made_count,
@@ -138,6 +152,9 @@ function toTutorial(r: Row): Tutorial {
     updatedAt: r.updated_at,
     publishedAt: r.published_at,
     offerId: r.offer_id,
+    remoteUri: r.remote_uri,
+    remoteUrl: r.remote_url,
+    territory: r.territory,
   };
 }
 
@@ -237,8 +254,12 @@ export interface ListFilter {
   q?: string | undefined;
   category?: string | undefined;
   difficulty?: Difficulty | undefined;
-  /** Tutorials received from that territory (a followed CMCAS's name). */
-  territory?: string | undefined;
+  /** Tutorials received from that territory (a followed CMCAS's name), or ours only (`local`). */
+  territory?: string | { local: true } | undefined;
+  /** Those whose time needed is known and at most this many minutes. */
+  maxMinutes?: number | undefined;
+  /** Those whose cost is known and at most this many cents (0: free ones). */
+  maxCostCents?: number | undefined;
   authorId?: string | undefined;
   offerId?: string | undefined;
   ids?: string[] | undefined;
@@ -263,7 +284,10 @@ export async function listTutorials(
     if (!viewer) q = q.where("t.visibility", "=", "public");
     if (filter.category) q = q.where("c.slug", "=", filter.category);
     if (filter.difficulty) q = q.where("t.difficulty", "=", filter.difficulty);
-    if (filter.territory) q = q.where("t.territory", "=", filter.territory);
+    if (typeof filter.territory === "string") q = q.where("t.territory", "=", filter.territory);
+    else if (filter.territory?.local) q = q.where("t.remote_uri", "is", null);
+    if (filter.maxMinutes !== undefined) q = q.where("t.duration_minutes", "<=", filter.maxMinutes);
+    if (filter.maxCostCents !== undefined) q = q.where("t.cost_cents", "<=", filter.maxCostCents);
     if (filter.authorId)
       q = q.where((eb) =>
         eb.or([
@@ -319,4 +343,35 @@ export async function listOwn(db: Db, userId: string): Promise<Tutorial[]> {
     .limit(100)
     .execute();
   return rows.map(toTutorial);
+}
+
+/** What a tutorial received from a followed CMCAS carries beyond the common fields (ADR 0117). */
+export async function findRemoteDetails(db: Db, id: string) {
+  const row = await db
+    .selectFrom("tutorials")
+    .select(["remote_content_html", "remote_images", "remote_author_name", "remote_author_url"])
+    .where("id", "=", id)
+    .where("remote_uri", "is not", null)
+    .executeTakeFirst();
+  return (
+    row && {
+      contentHtml: row.remote_content_html ?? "",
+      images: row.remote_images,
+      authorName: row.remote_author_name,
+      authorUrl: row.remote_author_url,
+    }
+  );
+}
+
+/** The territories the library holds tutorials from (followed CMCAS), for the search form. */
+export async function listTerritories(db: Db): Promise<string[]> {
+  const rows = await db
+    .selectFrom("tutorials")
+    .select("territory")
+    .distinct()
+    .where("territory", "is not", null)
+    .where("status", "=", "published")
+    .orderBy("territory")
+    .execute();
+  return rows.map((r) => r.territory!);
 }

@@ -1,21 +1,29 @@
 // Reading the library: its home (newest, most made, most useful, by category, search), a
 // tutorial's page, its printable booklet, an author's page and the images.
+import { sendImage } from "../http/images.ts";
 import type express from "express";
 import type { AppContext } from "../context.ts";
 import { findUserByUsername } from "../accounts/accounts.repo.ts";
 import { HttpError } from "../http/errors.ts";
 import { DEFAULT_TIMEZONE } from "../offers/offers.schemas.ts";
 import * as repo from "./tutorials.repo.ts";
-import { IMAGE_SIZES, readTutorialVariant, type ImageSize } from "./images.service.ts";
+import {
+  IMAGE_SIZES,
+  readSentMadePhoto,
+  readTutorialVariant,
+  type ImageSize,
+} from "./images.service.ts";
 import { countView } from "./tutorials.service.ts";
 import { listFavourites, listMade, readerState } from "./around.service.ts";
 import { requireUser } from "../http/auth.ts";
 import { commentAccess, listComments } from "./comments.service.ts";
 import { findOffer } from "../offers/offers.repo.ts";
-import { DIFFICULTIES, type Difficulty } from "./tutorials.tables.ts";
+import { DIFFICULTIES } from "./tutorials.tables.ts";
+import { isSearching, readSearch, searchChoices, searchFilter, searchParams } from "./search.ts";
 import { cardView, categoryLabel, categoryOptions, pageView } from "./tutorials.view.ts";
+import { readSentAlbumPhoto } from "./albums.service.ts";
+import { remoteView } from "./remote.view.ts";
 
-export const QUERY_MAX = 200;
 const PAGE_SIZE = 20;
 
 /** A tutorial the viewer may read, or the 404 page (a hidden one says nothing of itself). */
@@ -27,42 +35,50 @@ export async function readableTutorial(ctx: AppContext, req: express.Request) {
 }
 
 async function fullView(ctx: AppContext, req: express.Request, tutorial: repo.Tutorial) {
-  const [steps, images, coauthors] = await Promise.all([
+  const [steps, images, coauthors, remote] = await Promise.all([
     repo.listSteps(ctx.db, tutorial.id),
     repo.listImages(ctx.db, tutorial.id),
     repo.listCoauthors(ctx.db, tutorial.id),
+    tutorial.remoteUri ? repo.findRemoteDetails(ctx.db, tutorial.id) : undefined,
   ]);
-  return { ...pageView(tutorial, steps, images, req.lang, req.t), coauthors };
+  return {
+    ...pageView(tutorial, steps, images, req.lang, req.t),
+    coauthors,
+    remote: remote && remoteView(tutorial, remote, req.t),
+  };
 }
 
 export function tutorialRoutes(router: express.Router, ctx: AppContext): void {
   router.get("/tutorials", async (req, res) => {
-    const q = typeof req.query.q === "string" ? req.query.q.trim().slice(0, QUERY_MAX) : "";
-    const category = typeof req.query.category === "string" ? req.query.category : "";
-    const difficulty = DIFFICULTIES.includes(req.query.difficulty as Difficulty)
-      ? (req.query.difficulty as Difficulty)
-      : undefined;
-    // Remote tutorials are marked with the territory they come from, and filtered by it.
-    const territory =
-      typeof req.query.territory === "string" ? req.query.territory.trim().slice(0, 200) : "";
+    const search = readSearch(req.query);
     const page = Math.max(
       1,
       Math.min(1000, Number.parseInt(String(req.query.page ?? "1"), 10) || 1),
     );
-    const categories = await repo.listCategories(ctx.db);
-    const current = categories.find((c) => c.slug === category);
-    if (category && !current) throw new HttpError(404, "errors.notFound");
+    const [categories, territories] = await Promise.all([
+      repo.listCategories(ctx.db),
+      repo.listTerritories(ctx.db),
+    ]);
+    const current = categories.find((c) => c.slug === search.category);
+    if (search.category && !current) throw new HttpError(404, "errors.notFound");
     const card = (t: repo.Tutorial) => cardView(t, req.lang, req.t);
-    const searching =
-      q !== "" || current !== undefined || difficulty !== undefined || territory !== "";
+    const searching = isSearching(search, current !== undefined);
+    const instanceName = String(
+      (res.locals.instance as { name?: string } | undefined)?.name ?? ctx.config.instanceName,
+    );
     const locals: Record<string, unknown> = {
       title: current ? categoryLabel(current, req.lang) : req.t("tutorials:home.title"),
       categories: categoryOptions(categories, req.lang),
-      query: { q, category, difficulty },
+      query: { q: search.q, category: search.category, difficulty: search.difficulty },
       difficulties: DIFFICULTIES.map((d) => ({
         value: d,
         label: req.t(`tutorials:difficulty.${d}`),
       })),
+      ...searchChoices(search, territories, instanceName, req.t),
+      // The filters wait behind "Plus de filtres" on a phone, open when one is in use.
+      moreFilters: Boolean(
+        search.category || search.difficulty || search.territory || search.duration || search.cost,
+      ),
       searching,
       headLinks: [
         {
@@ -77,20 +93,13 @@ export function tutorialRoutes(router: express.Router, ctx: AppContext): void {
     };
     if (searching) {
       const { items, total } = await repo.listTutorials(ctx.db, req.user, {
-        q: q || undefined,
+        ...searchFilter(search),
         category: current?.slug,
-        difficulty,
-        territory: territory || undefined,
         limit: PAGE_SIZE,
         offset: (page - 1) * PAGE_SIZE,
       });
       const pages = Math.max(1, Math.ceil(total / PAGE_SIZE));
-      const base = new URLSearchParams({
-        q,
-        category,
-        ...(difficulty ? { difficulty } : {}),
-        ...(territory ? { territory } : {}),
-      });
+      const base = searchParams(search);
       Object.assign(locals, {
         results: items.map(card),
         total,
@@ -213,10 +222,23 @@ export function tutorialRoutes(router: express.Router, ctx: AppContext): void {
     const image = await readTutorialVariant(ctx.db, tutorial.id, String(req.params.imageId), size);
     if (!image) throw new HttpError(404, "errors.notFound");
     const cacheable = tutorial.status === "published" && tutorial.visibility === "public";
-    res
-      .type(image.contentType)
-      .set("Cache-Control", cacheable ? "public, max-age=86400" : "private, max-age=3600")
-      .set("X-Content-Type-Options", "nosniff")
-      .send(image.data);
+    sendImage(res, image, cacheable ? "public, max-age=86400" : "private, max-age=3600");
+  });
+}
+
+/**
+ * Mounted before the session: the photo of a made-it post sent to a remote tutorial's instance,
+ * and one added to the album of a remote offer, sent to the offer's instance.
+ */
+export function sentPhotoRoute(router: express.Router, ctx: AppContext): void {
+  router.get("/offers/album/:photoId/photo", async (req, res) => {
+    const image = await readSentAlbumPhoto(ctx.db, String(req.params.photoId));
+    if (!image) throw new HttpError(404, "errors.notFound");
+    sendImage(res, image, "public, max-age=86400");
+  });
+  router.get("/tutorials/made/:madeId/photo", async (req, res) => {
+    const image = await readSentMadePhoto(ctx.db, String(req.params.madeId));
+    if (!image) throw new HttpError(404, "errors.notFound");
+    sendImage(res, image, "public, max-age=86400");
   });
 }

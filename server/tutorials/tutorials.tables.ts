@@ -14,10 +14,15 @@ export type TutorialStatus = "draft" | "published" | "removed";
 export type TutorialVisibility = "public" | "network" | "local";
 export const TUTORIAL_VISIBILITIES: readonly TutorialVisibility[] = ["public", "network", "local"];
 
-/** An image of a remote tutorial: a link to its home instance, with its alt text. */
+/**
+ * An image of a remote tutorial: where it lives, its alt text, and our copy's path (`/media/<key>`,
+ * ADR 0119) when it was asked for on receipt; `cover` for the Article's `image`.
+ */
 export interface RemoteImage {
   url: string;
   alt: string;
+  media?: string | null;
+  cover?: boolean;
 }
 
 export interface TutorialTables {
@@ -62,6 +67,8 @@ export interface TutorialTables {
     territory: Generated<string | null>;
     remote_content_html: Generated<string | null>;
     remote_images: Generated<RemoteImage[]>;
+    remote_author_name: Generated<string | null>;
+    remote_author_url: Generated<string | null>;
   };
   tutorial_forum: {
     id: Generated<number>;
@@ -76,6 +83,14 @@ export interface TutorialTables {
     tutorial_id: string;
     user_id: string;
     created_at: CreatedAt;
+    /** The Like that carried the vote to a remote tutorial's instance. */
+    ap_id: Generated<string | null>;
+  };
+  tutorial_remote_useful: {
+    tutorial_id: string;
+    actor_uri: string;
+    ap_id: string | null;
+    created_at: CreatedAt;
   };
   tutorial_made: {
     id: Generated<string>;
@@ -85,6 +100,12 @@ export interface TutorialTables {
     removed_at: NullableTimestamp;
     removal_reason: string | null;
     created_at: CreatedAt;
+    ap_id: Generated<string | null>;
+    author_ap_id: Generated<string | null>;
+    author_name: Generated<string | null>;
+    author_url: Generated<string | null>;
+    remote_image_url: Generated<string | null>;
+    remote_image_alt: Generated<string | null>;
   };
   offer_album_photos: {
     id: Generated<string>;
@@ -93,11 +114,15 @@ export interface TutorialTables {
     caption: Generated<string>;
     alt: string;
     public: Generated<boolean>;
-    content_type: string;
-    data: Buffer;
+    content_type: string | null;
+    data: Buffer | null;
     removed_at: NullableTimestamp;
     removal_reason: string | null;
     created_at: CreatedAt;
+    remote_uri: Generated<string | null>;
+    remote_actor_url: Generated<string | null>;
+    remote_author_name: Generated<string | null>;
+    remote_media: Generated<string | null>;
   };
   offer_album_variants: {
     photo_id: string;

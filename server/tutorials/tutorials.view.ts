@@ -32,6 +32,7 @@ export function cardView(tutorial: Tutorial, lang: string, t: TFunction) {
     title: tutorial.title,
     summary: tutorial.summary,
     cover: tutorial.coverImageId,
+    remoteCover: tutorial.remoteCover,
     category: categoryLabel({ nameFr: tutorial.categoryFr, nameEn: tutorial.categoryEn }, lang),
     difficulty: t(`tutorials:difficulty.${tutorial.difficulty}`),
     duration: durationLabel(tutorial.durationMinutes, t),
@@ -40,6 +41,8 @@ export function cardView(tutorial: Tutorial, lang: string, t: TFunction) {
     usefulCount: tutorial.usefulCount,
     status: tutorial.status,
     publishedAt: tutorial.publishedAt,
+    /** A followed CMCAS's name for a tutorial received from it; null for ours. */
+    territory: tutorial.territory,
   };
 }
 

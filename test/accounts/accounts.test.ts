@@ -214,9 +214,25 @@ describe("registration modes and first admin", () => {
   });
 
   it("offers the setup page only while there is no admin", async () => {
-    const instance = await startTestInstance();
+    const instance = await startTestInstance({ admin: false });
     try {
       const agent = browser(instance.url);
+      // Every page leads to /setup until then; what a setup cannot do without stays reachable.
+      for (const page of ["/", "/signup", "/offers", "/groups"]) {
+        const res = await agent.get(page);
+        assert.equal(res.status, 303, page);
+        assert.equal(res.headers.location, "/setup", page);
+      }
+      assert.equal((await agent.get("/login")).status, 200);
+      assert.equal((await agent.get("/healthz")).status, 200);
+      assert.equal((await agent.get("/static/layout.css")).status, 200);
+      assert.equal((await agent.get("/api/v1/openapi.json")).status, 200);
+      const webfinger = await agent.get(
+        `/.well-known/webfinger?resource=acct:cmcas@127.0.0.1:${instance.port}`,
+      );
+      assert.notEqual(webfinger.status, 303);
+      const actor = await agent.get("/actor").set("Accept", "application/activity+json");
+      assert.equal(actor.status, 200);
       assert.equal((await agent.get("/setup")).status, 200);
       const res = await submit(agent, "/setup", "/setup", {
         ...person("chef"),
@@ -226,6 +242,9 @@ describe("registration modes and first admin", () => {
       assert.equal(res.headers.location, "/admin/settings");
       assert.equal((await agent.get("/admin/settings")).status, 200);
       assert.equal((await browser(instance.url).get("/setup")).status, 404);
+      const home = await browser(instance.url).get("/");
+      assert.equal(home.status, 200);
+      assert.doesNotMatch(home.text, /href="\/setup"/);
     } finally {
       await instance.destroy();
     }

@@ -1,5 +1,5 @@
 // Avatars and group pictures (ADR 0102) for the axe scan, at phone width too: the profile with a
-// picture and a bio, a topic with the author's picture, the group cards and a group's page.
+// picture and a bio, the member's public page, a topic with the author's picture, the group cards and a group's page.
 import sharp from "sharp";
 import { createGroup, forumDeps } from "../../server/forums/groups.service.ts";
 import { createTopic } from "../../server/forums/topics.service.ts";
@@ -22,6 +22,12 @@ export const pages: PageSource = async ({ instance, users }) => {
   // The topic's author (staff) has a picture too, shown beside the post.
   await saveAvatar(ctx.db, users.staff.user.id, variants.value);
   await saveBio(ctx.db, member.id, "Retraité, j'aime la randonnée et les chorales.");
+  // Their profile is visible to other CMCAS: the public page shows picture and bio.
+  await ctx.db
+    .updateTable("users")
+    .set({ discoverable: true })
+    .where("id", "=", member.id)
+    .execute();
   await ctx.db
     .updateTable("users")
     .set({ created_at: new Date(Date.now() - 30 * 86_400_000) })
@@ -57,6 +63,7 @@ export const pages: PageSource = async ({ instance, users }) => {
   if (!topic.ok) throw new Error(topic.error);
   return [
     { path: "/me", as: "member", phone: true },
+    { path: `/members/${users.member.user.username}`, as: "anonymous", phone: true },
     { path: "/groups", as: "anonymous", phone: true },
     { path: `/groups/${group.slug}`, as: "anonymous", phone: true },
     { path: `/groups/${group.slug}/edit`, as: "staff", phone: true },

@@ -161,6 +161,9 @@ describe("browser: first impressions at 360 and 1280 px", function () {
       // The menu opens without JavaScript's help (a <details>) and leads to sign-in.
       await page.click(".phone-menu > summary");
       assert.ok(await page.isVisible('.phone-menu__panel a[href="/login"]'));
+      // Closed again, as a visitor does before going on (the open menu covers the page).
+      await page.click(".phone-menu > summary");
+      assert.ok(!(await page.isVisible('.phone-menu__panel a[href="/login"]')));
       // "Plus de filtres" opens, and stays open while a filter is in use.
       await page.click("details.more > summary");
       assert.ok(await page.isVisible("#field-category"));

@@ -60,8 +60,14 @@ export async function contextFor(
   baseURL: string,
   who?: { email: string; password: string },
   javaScriptEnabled = true,
+  width?: number,
 ): Promise<BrowserContext> {
-  const context = await browser.newContext({ baseURL, javaScriptEnabled, locale: "fr-FR" });
+  const context = await browser.newContext({
+    baseURL,
+    javaScriptEnabled,
+    locale: "fr-FR",
+    ...(width ? { viewport: { width, height: 800 } } : {}),
+  });
   if (who) {
     const page = await context.newPage();
     await page.goto("/login");

@@ -18,7 +18,7 @@ const TILE = Buffer.from(
   "base64",
 );
 
-describe("browser: the hub calendar's map", function () {
+describe("browser: the hub calendar's and the catalogue's map", function () {
   this.timeout(5 * 60_000);
   let instance: TestInstance;
   let browser: Browser;
@@ -103,6 +103,37 @@ describe("browser: the hub calendar's map", function () {
       assert.deepEqual(scanned.problems, []);
     }
     await context.close();
+  });
+
+  it("shows the catalogue's results on the same map, and passes axe at 390 px and desktop", async () => {
+    const context = await contextFor(browser, instance.url);
+    for (const width of [1280, 390]) {
+      const scanned = await scanPage(
+        context,
+        {
+          path: "/offers",
+          as: "anonymous",
+          prepare: async (p) => {
+            await p.setViewportSize({ width, height: 800 });
+            await p.locator(".leaflet-marker-icon").first().waitFor();
+            assert.equal(await p.locator(".leaflet-marker-icon").count(), 3);
+            const wide = await p.evaluate(
+              () => document.documentElement.scrollWidth > window.innerWidth,
+            );
+            assert.equal(wide, false, `no sideways scroll at ${width} px`);
+          },
+        },
+        instance.url,
+      );
+      assert.deepEqual(scanned.problems, []);
+    }
+    await context.close();
+    const noScript = await contextFor(browser, instance.url, undefined, false);
+    const page = await noScript.newPage();
+    await page.goto("/offers");
+    assert.equal(await page.locator("[data-offers-map]").isVisible(), false);
+    assert.ok((await page.locator("main").innerText()).includes("Atelier sans lieu"));
+    await noScript.close();
   });
 
   it("is a list with JavaScript off", async () => {

@@ -1,7 +1,7 @@
 // Every page of the tutorials, with the data it needs, for the axe accessibility scan.
 import sharp from "sharp";
 import type { Page } from "playwright-core";
-import type { PageSource } from "./harness.ts";
+import type { PageEntry, PageSource } from "./harness.ts";
 import { addTutorialImage } from "../../server/tutorials/images.service.ts";
 import * as tutorials from "../../server/tutorials/tutorials.service.ts";
 import { postMade, setFavourite } from "../../server/tutorials/around.service.ts";
@@ -172,7 +172,7 @@ export const pages: PageSource = async ({ instance, users }) => {
     });
   await ctx.db.updateTable("tutorials").set({ offer_id: outing.id }).where("id", "=", id).execute();
 
-  return [
+  const entries: PageEntry[] = [
     { path: `/offers/${outing.id}`, as: "anonymous" },
     { path: `/offers/${outing.id}`, as: "member" },
     { path: `/offers/${outing.id}`, as: "staff" },
@@ -188,6 +188,7 @@ export const pages: PageSource = async ({ instance, users }) => {
     { path: "/tutorials", as: "anonymous" },
     { path: "/tutorials", as: "member" },
     { path: "/tutorials?q=radis&difficulty=facile", as: "anonymous" },
+    { path: "/tutorials?territory=ici&duration=60&cost=20", as: "member" },
     { path: "/tutorials?category=jardinage-nature", as: "member" },
     { path: `/tutorials/${id}`, as: "anonymous" },
     { path: `/tutorials/${id}`, as: "member" },
@@ -215,4 +216,6 @@ export const pages: PageSource = async ({ instance, users }) => {
     { path: "/tutorials/favourites", as: "member" },
     { path: "/admin/tutorials", as: "admin" },
   ];
+  // Scanned at phone width too (axe and no sideways scroll).
+  return entries.map((e) => ({ ...e, phone: true }));
 };

@@ -150,7 +150,10 @@ describe("federation: payloads of Mastodon and Gancio", function () {
     const page = await (await loggedIn(instance, follower)).get(notice.link!);
     const text = unescapeHtml(page.text);
     assert.ok(text.includes('href="https://framapiaf.org/users/tcit"'), text);
-    assert.ok(text.includes("<strong>cw</strong>"), "the content warning is shown");
+    assert.ok(
+      text.includes('<details class="content-warning"><summary>cw '),
+      "the content warning is shown, the text folded behind it",
+    );
     assert.ok(!text.includes('class="u-url mention"'));
     assert.ok(text.includes('datetime="2018-02-12T14:08:20.000Z"'));
   });

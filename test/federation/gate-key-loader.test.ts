@@ -102,6 +102,11 @@ describe("inbox gate: the key is fetched signed only when its host asks for it",
       const stats = await a.ctx.queue.stats();
       return stats.pending + stats.running === 0;
     });
+    // A key verified by the previous post is kept (ADR 0155): forget it, so each case fetches.
+    await a.ctx.db
+      .deleteFrom("federation_kv")
+      .where("key", "like", "_fedify\u001fpublicKey\u001f%")
+      .execute();
     front.fetches = [];
     const started = Date.now();
     const res = await fetch(await inboxRequest(`${a.url}/inbox`, note, await cmcasSigner(b)));

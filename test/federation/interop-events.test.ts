@@ -9,11 +9,17 @@ import { createMember, loggedIn } from "../support/accounts.ts";
 import { FakePeer } from "../support/fake-peer.ts";
 import { fixturesDir } from "../support/fixtures.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { unescapeHtml } from "../support/web.ts";
+import supertest from "supertest";
+import { browser, unescapeHtml } from "../support/web.ts";
 import { api, tokenFor, waitFor } from "./harness.ts";
 
 const FIXTURES = fixturesDir("mobilizon");
 type Json = Record<string, unknown>;
+
+const PNG = Buffer.from(
+  "iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNkYPhfDwAChwGA60e6kgAAAABJRU5ErkJggg==",
+  "base64",
+);
 
 describe("federation: events of event software, received live", function () {
   this.timeout(120_000);
@@ -87,7 +93,18 @@ describe("federation: events of event software, received live", function () {
       remainingAttendeeCapacity: 0,
       category: "THEATRE",
       content: "<p>Entrée : 5 € par personne.</p>",
+      // Its picture, as an image attachment beside Mobilizon's links (issue 16 item 8).
+      attachment: [
+        ...(event.attachment as Json[]),
+        {
+          type: "Document",
+          mediaType: "image/png",
+          url: `${peer.url}/media/affiche.png`,
+          name: "Affiche du spectacle",
+        },
+      ],
     });
+    peer.files.set("/media/affiche.png", { type: "image/png", body: PNG });
     const res = await peer.post(`${instance.url}/inbox`, create, organiser);
     assert.equal(res.status, 202, await res.text());
 
@@ -119,5 +136,15 @@ describe("federation: events of event software, received live", function () {
     assert.ok(!html.includes("Gratuit"), "an event whose text states a price is not shown free");
     assert.ok(html.includes("Voir le descriptif"));
     assert.ok(!/1 place\b/.test(html));
+    // Its picture through our own copy, with its alt text; never the peer's URL.
+    const src = /<img src="(\/media\/[0-9a-f]{64})" alt="Affiche du spectacle"/.exec(html)?.[1];
+    assert.ok(src, "the event's picture is shown through our copy");
+    assert.ok(!html.includes(`${peer.url}/media/affiche.png`));
+    await waitFor("our copy of the event's picture", async () => {
+      const copy = await supertest(instance.url).get(src);
+      return copy.status === 200 && copy.headers["content-type"] === "image/webp";
+    });
+    const catalogue = unescapeHtml((await browser(instance.url).get("/offers?origin=remote")).text);
+    assert.ok(catalogue.includes(src), "the card shows it too");
   });
 });

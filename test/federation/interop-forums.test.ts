@@ -111,6 +111,15 @@ describe("federation: topics of forum and link-aggregator software", function ()
     assert.ok(html.includes(`href="${peer.url}/topic/12/covoiturage-pour-la-sortie"`));
   });
 
+  it("titles a microblog post by its first words, without the mentions it opens with", async () => {
+    const topic = await announce({
+      id: `${peer.url}/statuses/77`,
+      type: "Note",
+      content: `<p><span class="h-card"><a href="${category}" class="u-url mention">@<span>entraide</span></a></span> <span class="h-card"><a href="${author}" class="u-url mention">@<span>lea</span></a></span> Qui a une remorque à prêter samedi ?</p>`,
+    });
+    assert.equal(topic.title, "Qui a une remorque à prêter samedi ?");
+  });
+
   it("keeps the link of a link post sent in `url`", async () => {
     const topic = await announce({
       id: `${peer.url}/post/42`,

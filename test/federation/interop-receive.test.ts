@@ -2,7 +2,9 @@
 // fake-peer.ts) serves actors shaped as that software publishes them and signs its activities.
 import assert from "node:assert/strict";
 import { LITEPUB } from "../../federation/contexts.ts";
-import { createMember } from "../support/accounts.ts";
+import { createMember, loggedIn } from "../support/accounts.ts";
+import { saveRemoteActor } from "../../federation/actors/remote.ts";
+import { saveFollow } from "../../federation/follows/follows.repo.ts";
 import { FakePeer } from "../support/fake-peer.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { api, tokenFor, waitFor } from "./harness.ts";
@@ -118,5 +120,63 @@ describe("federation: inbox payloads of other software", function () {
     // Kept (it names a member here); the plain one was not.
     assert.ok(await keptNote(mention.object.id));
     assert.equal(await keptNote(plain.object.id), undefined);
+  });
+
+  it("keeps the posts of a followed person, folds those with a content warning, and lists them in the API", async () => {
+    const member = await createMember(instance);
+    const token = await tokenFor(instance, member);
+    const actor = await peer.actor("/users/lou", { type: "Person", preferredUsername: "lou" });
+    const remote = await saveRemoteActor(instance.ctx.db, {
+      uri: actor,
+      host: peer.host,
+      type: "Person",
+      username: "lou",
+      name: "Lou",
+      summary: "",
+      url: null,
+      iconUrl: null,
+      inbox: `${actor}/inbox`,
+      sharedInbox: null,
+      outbox: null,
+      followersUrl: null,
+    });
+    const followed = await saveFollow(instance.ctx.db, {
+      localActor: member.user.id,
+      localUserId: member.user.id,
+      remoteActorId: remote.id,
+      direction: "outgoing",
+      state: "accepted",
+      activityId: `${instance.url}/activities/${crypto.randomUUID()}`,
+    });
+    const warned = note(actor, "<p>La fin du film : tout le monde survit.</p>");
+    Object.assign(warned.object, { summary: "Spoiler du film", sensitive: true });
+    assert.equal((await peer.post(`${instance.url}/inbox`, warned, actor)).status, 202);
+    await waitFor("the post kept", () => keptNote(warned.object.id));
+
+    const posts = await api({ url: instance.url } as never, token).get(
+      `/follows/${followed.id}/posts`,
+    );
+    assert.equal(posts.status, 200, posts.text);
+    assert.deepEqual(
+      (posts.body as { id: string; contentWarning: string | null; content: string }[]).map((p) => [
+        p.id,
+        p.contentWarning,
+        /survit/.test(p.content),
+      ]),
+      [[warned.object.id, "Spoiler du film", true]],
+    );
+    // Someone else's follow is not theirs to read.
+    const other = await tokenFor(instance, await createMember(instance));
+    const refused = await api({ url: instance.url } as never, other).get(
+      `/follows/${followed.id}/posts`,
+    );
+    assert.equal(refused.status, 404);
+
+    // On the page, the text stays folded behind its warning until opened (no script needed).
+    const page = await (await loggedIn(instance, member)).get(`/federation/actors/${remote.id}`);
+    assert.match(
+      page.text,
+      /<details class="content-warning"><summary>Spoiler du film[^]*?<\/summary>[^]*?survit[^]*?<\/details>/,
+    );
   });
 });

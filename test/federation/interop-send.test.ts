@@ -98,10 +98,19 @@ describe("federation: what other software receives from our groups", function ()
     );
     assert.equal(res.status, 202, await res.text());
     const relayed = await waitFor("the Announce at the other follower", async () =>
-      mastodon.received.find((r) => r.body?.type === "Announce"),
+      mastodon.received.find(
+        (r) => r.body?.type === "Announce" && typeof r.body.object === "object",
+      ),
     );
     assert.equal((relayed.body!.object as { id?: string }).id, `${post}#create`);
-    // The Announce went out once: the author's server never got its own activity back.
+    // Also the bare post, by its id, for microblog software (which drops Announce of an
+    // activity): a boost of the post there (issue 16 item 13).
+    const bare = await waitFor("the Announce of the bare post", async () =>
+      mastodon.received.find((r) => r.body?.type === "Announce" && r.body.object === post),
+    );
+    assert.equal(bare.body!.actor, group.actor);
+    assert.ok(([bare.body!.to].flat() as string[]).includes(PUBLIC));
+    // Neither Announce went to the author's server: it never gets its own post back.
     assert.ok(!nodebb.received.some((r) => r.body?.type === "Announce"));
     assert.ok(!(await deliveries(nodebb.host)).some((d) => d.activity_type.endsWith("Announce")));
   });

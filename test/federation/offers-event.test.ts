@@ -10,6 +10,8 @@ import { deleteOffer, cancelOffer } from "../../server/offers/offers.service.ts"
 import { createMember } from "../support/accounts.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { makeOffer } from "../offers/support.ts";
+import { readRemoteEvent } from "../../federation/offers/remote-offers.ts";
+import type { RemoteActor } from "../../federation/actors/remote.ts";
 import { bookingDeps } from "../../server/offers/booking.types.ts";
 
 const AS = "application/activity+json";
@@ -71,6 +73,54 @@ describe("federation: offers as Events", function () {
       .set("accept", "text/html");
     assert.equal(page.status, 200);
     assert.match(page.headers["content-type"] ?? "", /text\/html/);
+  });
+
+  it("carries the price bands and audiences, read back into the same bands by another instance", async () => {
+    const staff = await createMember(instance, "staff");
+    const offer = await makeOffer(instance, staff.user.id, {
+      priceTiers: [
+        { upTo: 800, price: 450 },
+        { upTo: null, price: 1200 },
+      ],
+      audiences: ["familles", "jeunes"],
+    });
+    const res = await supertest(instance.url).get(`/offers/${offer.id}`).set("accept", AS);
+    const json = JSON.parse(res.text) as Record<string, unknown>;
+    assert.deepEqual(json.offers, [
+      { type: "Offer", price: "4.50", priceCurrency: "EUR", quotientUpTo: 800 },
+      { type: "Offer", price: "12.00", priceCurrency: "EUR" },
+    ]);
+    assert.deepEqual(json.audiences, ["familles", "jeunes"]);
+    assert.equal(json.isAccessibleForFree, false);
+    // The terms expand to schema.org's offers and price, so other software reads them as such.
+    const preloaded = getDocumentLoader();
+    const expanded = await jsonld.expand(json, {
+      documentLoader: async (url: string) => {
+        const doc = await preloaded(url);
+        return { contextUrl: undefined, documentUrl: doc.documentUrl, document: doc.document };
+      },
+    });
+    const node = expanded[0] as Record<string, Record<string, { "@value"?: unknown }[]>[]>;
+    assert.equal(
+      node["http://schema.org#offers"]?.[0]?.["http://schema.org#price"]?.[0]?.["@value"],
+      "4.50",
+    );
+
+    const actor = `${instance.url}/users/cmcas`;
+    const read = readRemoteEvent(json, {
+      uri: actor,
+      host: new URL(instance.url).host,
+    } as RemoteActor);
+    assert.ok(read);
+    assert.equal(read.values.price_tiers, '[{"upTo":800,"price":450},{"upTo":null,"price":1200}]');
+    assert.deepEqual(read.values.audiences, ["familles", "jeunes"]);
+    // Bands out of order or another currency: the price is unknown, not wrong.
+    const odd = readRemoteEvent(
+      { ...json, offers: [{ type: "Offer", price: "3", priceCurrency: "USD" }] },
+      { uri: actor, host: new URL(instance.url).host } as RemoteActor,
+    );
+    assert.equal(odd?.values.price_tiers, "[]");
+    assert.deepEqual(odd?.values.audiences, ["familles", "jeunes"]);
   });
 
   it("lists the Create in the CMCAS outbox, and a deleted offer answers a Tombstone", async () => {

@@ -23,6 +23,7 @@ import {
   type RemoteActor,
 } from "../../federation/actors/remote.ts";
 import { saveFollow } from "../../federation/follows/follows.repo.ts";
+import { mediaKey } from "../../federation/media/media.ts";
 import { storeCollection } from "../../federation/forums/follow-groups.ts";
 import { saveRemoteGroup } from "../../server/forums/remote-groups.service.ts";
 import { remoteGroup } from "../../federation/forums/inbound-shared.ts";
@@ -146,8 +147,11 @@ describe("forums federation: Lemmy payloads", function () {
       `/topics/${await topicIdOf("https://enterprise.lemmy.ml/post/55143")}`,
     );
     assert.ok(topicPage.includes("This is a post in the /c/tenforward community"));
-    // The post's link (a Link attachment) is shown under its text.
-    assert.ok(topicPage.includes('href="https://enterprise.lemmy.ml/pictrs/image/eOtYb9iEiB.png"'));
+    // The post's picture (a Link attachment to its `image`) is shown inline, through our own
+    // copy (issue 16 item 8), never hot-linked.
+    const picture = mediaKey("https://enterprise.lemmy.ml/pictrs/image/eOtYb9iEiB.png", "picture");
+    assert.ok(topicPage.includes(`<img src="/media/${picture}" alt="" loading="lazy" />`));
+    assert.ok(!topicPage.includes("https://enterprise.lemmy.ml/pictrs/"));
     assert.ok(topicPage.includes("first comment!"));
     assert.ok(topicPage.includes("Jean-Luc Picard"));
   });
@@ -214,6 +218,19 @@ describe("forums federation: Lemmy payloads", function () {
     assert.ok(!(await page(`/topics/${topicId}`)).includes("hello"));
     const log = await page(`/groups/${group.slug}/moderation`);
     assert.ok(log.includes("bad comment"));
+
+    // Lemmy restores it with an Undo of that removal, announced by the community.
+    const undo = {
+      id: "http://enterprise.lemmy.ml/activities/undo/3",
+      type: "Undo",
+      actor: embedded.actor,
+      object: embedded,
+      summary: "restored after appeal",
+    };
+    assert.deepEqual(await receive(await announced(group.ap_id!, undo)), ["forums.group-announce"]);
+    assert.equal((await comment()).removed_at, null);
+    assert.ok((await page(`/topics/${topicId}`)).includes("hello"));
+    assert.ok((await page(`/groups/${group.slug}/moderation`)).includes("restored after appeal"));
   });
 
   it("Lock and Undo(Lock), announced by the community, lock and reopen the topic", async () => {

@@ -16,6 +16,13 @@ describe("fuzz: broken inbox and API payloads", function () {
     });
     assert.ok(report.sent >= 300 && report.inbox.signed > 0 && report.inbox.unsigned > 0);
     assert.ok(report.wellFormed.sent >= 10);
-    assert.deepEqual(problems(report), [], JSON.stringify(report.serverErrors.slice(0, 3)));
+    assert.deepEqual(
+      problems(report),
+      [],
+      JSON.stringify({
+        serverErrors: report.serverErrors.slice(0, 3),
+        connectionErrors: report.connectionErrors.slice(0, 3),
+      }),
+    );
   });
 });

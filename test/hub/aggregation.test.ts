@@ -7,6 +7,7 @@ import { loggedIn } from "../support/accounts.ts";
 import { unescapeHtml } from "../support/web.ts";
 import { makeOffer, memberOf } from "../federation/offers-support.ts";
 import { joinAll, startHubNetwork } from "./support.ts";
+import { backfillProgress } from "../../federation/follows/backfills.ts";
 
 async function onHub(hub: Peer, publisher: Peer, offerId: string) {
   return hub.instance.ctx.db
@@ -36,6 +37,33 @@ describe("hub: aggregation of the members' offers", function () {
     const page = await (await loggedIn(hub!.instance, hub!.admin)).get("/admin/hub");
     const text = unescapeHtml(page.text);
     assert.match(text, /Suivie — 1 offre à venir reçue/);
+    // The reading of A's outbox is over: every offer found there was read.
+    await waitFor("the backfill to finish", async () => {
+      const row = await hub!.instance.ctx.db
+        .selectFrom("federation_backfills")
+        .select(["total", "done", "finished_at"])
+        .where("kind", "=", "offers")
+        .executeTakeFirst();
+      return row?.finished_at ? row : undefined;
+    });
+    const admin = await loggedIn(hub!.instance, hub!.admin);
+    assert.match(
+      unescapeHtml((await admin.get("/admin/hub")).text),
+      /Historique lu : 1 offre trouvée/,
+    );
+    // While a reading is under way, the page shows the share read so far.
+    const row = await hub!.instance.ctx.db
+      .selectFrom("federation_backfills")
+      .select("remote_actor_id")
+      .executeTakeFirstOrThrow();
+    const progress = backfillProgress(hub!.instance.ctx.db, row.remote_actor_id, "offers");
+    await progress.start(20);
+    await progress.advance(9);
+    assert.match(
+      unescapeHtml((await admin.get("/admin/hub")).text),
+      /Historique : 45 % lu \(9 offres sur 20\)/,
+    );
+    await progress.finish(20);
   });
 
   it("keeps new offers, their changes, places left and cancellations current", async () => {

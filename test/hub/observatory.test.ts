@@ -74,7 +74,11 @@ describe("hub: observatory and open data", function () {
     const dataset = await supertest(hub.url).get("/hub/observatory/dataset.jsonld");
     const doc = JSON.parse(dataset.text) as Record<string, unknown>;
     assert.equal(doc["@type"], "dcat:Dataset");
-    assert.equal((doc["dcat:distribution"] as unknown[]).length, 2);
+    assert.equal(
+      (doc["dcat:distribution"] as unknown[]).length,
+      4,
+      "the observatory and the shared figures, each in CSV and JSON",
+    );
   });
 
   it("gives an instance's admin the report of its own offers", async () => {

@@ -99,6 +99,15 @@ describe("hub: relay", function () {
     const patched = await api(a!).patch(`/offers/${offer.id}`, { capacity: 20 });
     assert.equal(patched.status, 200, patched.text);
     await waitFor("the change on C", async () => (await kept(c!, uri))?.capacity === 20);
+    // Deleted on A (cancelled first, as staff must): gone from C too, through the relay.
+    const cancelled = await api(a!).patch(`/offers/${offer.id}`, {
+      status: "cancelled",
+      cancellationReason: "Météo",
+    });
+    assert.equal(cancelled.status, 200, cancelled.text);
+    const deleted = await api(a!).delete(`/offers/${offer.id}`);
+    assert.ok(deleted.status < 300, deleted.text);
+    await waitFor("the deletion on C", async () => (await kept(c!, uri)) === undefined);
     // A network offer is not relayed.
     const network = await makeOffer(a!.instance, a!.admin.user.id, {
       title: "Réunion interne",

@@ -86,6 +86,21 @@ describe("hub: aggregates shared with the admin's consent", function () {
     assert.match(unescapeHtml(page.text), /Personnes en liste d'attente/);
     const json = await supertest(net.hub!.url).get("/hub/observatory/shared.json");
     assert.equal(json.body.rows.length, rows.length);
+    assert.deepEqual(
+      (json.body.schema.fields as { name: string }[]).map((f) => f.name),
+      ["host", "month", "category", "measure", "value"],
+    );
+    const csv = await supertest(net.hub!.url).get("/hub/observatory/shared.csv");
+    assert.equal(csv.status, 200);
+    assert.match(csv.headers["content-type"] ?? "", /text\/csv/);
+    const lines = csv.text.trim().split("\n");
+    assert.equal(lines[0], "host,month,category,measure,value");
+    assert.ok(lines.includes(`${net.a!.host},${month},loisirs,waitlisted,6`), csv.text);
+    const dataset = await supertest(net.hub!.url).get("/hub/observatory/dataset.jsonld");
+    const urls = (
+      JSON.parse(dataset.text)["dcat:distribution"] as Record<string, { "@id": string }>[]
+    ).map((d) => d["dcat:downloadURL"]?.["@id"]);
+    assert.ok(urls.includes(`${net.hub!.url}/hub/observatory/shared.csv`), urls.join(" "));
   });
 
   it("forgets a member's figures once its admin withdraws consent", async () => {

@@ -104,6 +104,16 @@ describe(`offers: images (${MODE})`, () => {
       `${instance.url}/offers/${offer.id}/images/${image!.id}/federation`,
     );
     assert.equal(served.image?.mediaType, "image/jpeg");
+    // The offer's page gives the page size's dimensions, so nothing moves when it arrives.
+    const html = await supertest(instance.url)
+      .get(`/offers/${offer.id}`)
+      .set("accept", "text/html");
+    assert.match(
+      html.text,
+      new RegExp(
+        `<img src="/offers/${offer.id}/images/${image!.id}" alt="Le lac au petit matin" width="1280" height="854">`,
+      ),
+    );
   });
 
   it("gives an image stored before variants existed its sizes, and strips its metadata, when first shown", async () => {

@@ -69,7 +69,9 @@ describe(`plugins: volunteering missions (${MODE})`, () => {
       title: "Épicerie solidaire",
       cause: "solidarity",
       postalCode: "38000",
-      slot1Date: day(2),
+      // Tomorrow at 09:00 is always in the future and within the default two-day reminder
+      // window, whatever the time of day the test runs (two days ahead is not, before 09:00).
+      slot1Date: day(1),
     });
     const member = await createMember(instance);
     const agent = await loggedIn(instance, member);
@@ -212,8 +214,48 @@ describe(`plugins: volunteering missions (${MODE})`, () => {
       { reason: "Doublon d'une autre mission" },
     );
     assert.equal(removed.status, 303);
-    const member = await loggedIn(instance, await createMember(instance));
+    const someone = await createMember(instance);
+    const member = await loggedIn(instance, someone);
     assert.equal((await member.get(`/missions/${id}`)).status, 404);
+    // Its slot is an offer: neither listed nor bookable through the offers' pages or API.
+    const [slot] = await slotsOf(id);
+    const offerId = slot!.offer_id;
+    assert.doesNotMatch(unescapeHtml((await member.get("/offers")).text), /Collecte de jouets/);
+    const page = await member.get(`/offers/${offerId}`);
+    assert.equal(page.status, 404);
+    const token = csrfFrom((await member.get("/offers")).text);
+    const byPage = await member
+      .post(`/offers/${offerId}/register`)
+      .type("form")
+      .send({ self: "on", _csrf: token });
+    assert.equal(byPage.status, 404);
+    const byApi = await api(instance)
+      .post(`/api/v1/offers/${offerId}/registrations`)
+      .set("Authorization", await bearer(instance, someone))
+      .send({ persons: 1 });
+    assert.ok(byApi.status >= 400 && byApi.status < 500, String(byApi.status));
+    const booked = () =>
+      instance.ctx.db
+        .selectFrom("offer_registrations")
+        .select("id")
+        .where("offer_id", "=", offerId)
+        .execute();
+    assert.equal((await booked()).length, 0);
+    // Restored, the slot is listed and bookable again.
+    const restored = await submit(
+      moderator,
+      `/missions/${id}/moderate`,
+      `/missions/${id}/moderate`,
+      { reason: "Ce n'était pas un doublon" },
+    );
+    assert.equal(restored.status, 303);
+    assert.match(unescapeHtml((await member.get("/offers")).text), /Collecte de jouets/);
+    const again = await api(instance)
+      .post(`/api/v1/offers/${offerId}/registrations`)
+      .set("Authorization", await bearer(instance, someone))
+      .send({ persons: 1 });
+    assert.equal(again.status, 201, again.text);
+    assert.equal((await booked()).length, 1);
     assert.match(
       unescapeHtml((await api(instance).get("/missions/moderation")).text),
       /« Collecte de jouets » retirée — raison : Doublon/,

@@ -49,6 +49,9 @@ async function start(databaseUrl: string): Promise<Started> {
     LOG_LEVEL: "warn",
     DATABASE_URL: databaseUrl,
     WORKER_CONCURRENCY: "2",
+    // An admin exists, so that pages are served rather than led to /setup.
+    ADMIN_EMAIL: "chef-dbloss@exemple.fr",
+    ADMIN_PASSWORD: "administrateur sûr",
   });
   const url = `http://127.0.0.1:${port}`;
   await waitForHttp(`${url}/healthz`);

@@ -31,6 +31,9 @@ describe(`processes: a job enqueued before SIGKILL runs after restart (${MODE})`
       HOST: "127.0.0.1",
       DATA_DIR: dataDir,
       LOG_LEVEL: "warn",
+      // An admin exists, so that /signup is served rather than led to /setup.
+      ADMIN_EMAIL: "chef-kill@exemple.fr",
+      ADMIN_PASSWORD: "administrateur sûr",
       REDIS_PREFIX: `kill${crypto.randomBytes(3).toString("hex")}`,
       ...(databaseUrl ? { DATABASE_URL: databaseUrl } : {}),
       ...(REDIS_URL ? { REDIS_URL } : {}),

@@ -91,14 +91,16 @@ describe("first run", function () {
         );
         assert.ok(!lines.some((l) => l.startsWith("{")), "no JSON line in a readable log");
         await waitForHttp(`http://127.0.0.1:${port}/healthz`);
-        for (const page of ["/", "/signup", "/login"]) {
-          const html = await (await fetch(`http://127.0.0.1:${port}${page}`)).text();
-          assert.match(
-            html,
-            /<a class="button" href="\/setup">Créer le compte d’administration<\/a>/,
-            page,
-          );
+        for (const page of ["/", "/signup", "/offers"]) {
+          const res = await fetch(`http://127.0.0.1:${port}${page}`, { redirect: "manual" });
+          assert.equal(res.status, 303, page);
+          assert.equal(res.headers.get("location"), "/setup", page);
         }
+        // The login page stays reachable (an admin may come from ADMIN_EMAIL) and shows the way.
+        assert.match(
+          await (await fetch(`http://127.0.0.1:${port}/login`)).text(),
+          /<a class="button" href="\/setup">Créer le compte d’administration<\/a>/,
+        );
         const form = await fetch(`http://127.0.0.1:${port}/setup`);
         assert.equal(form.status, 200);
         assert.doesNotMatch(await form.text(), /href="\/setup"/);

@@ -11,6 +11,7 @@ import { WireTap } from "../support/wire-tap.ts";
 import { Capture } from "./capture.ts";
 import { forumsOnTheWire } from "./forums.scenario.ts";
 import { offersOnTheWire } from "./offers.scenario.ts";
+import { tutorialsOnTheWire } from "./tutorials.scenario.ts";
 
 const DIR = path.join(path.dirname(fileURLToPath(import.meta.url)), "wire");
 
@@ -56,6 +57,12 @@ const SNAPSHOTS = [
   "sent/update-group",
   "sent/undo-follow-group",
   "sent/create-page-mention",
+  "served/article",
+  "sent/create-article",
+  "sent/create-note-tutorial-comment",
+  "sent/create-note-tutorial-made",
+  "sent/like-article",
+  "sent/undo-like-article",
 ];
 
 const fileOf = (name: string) => path.join(DIR, `${name}.json`);
@@ -73,6 +80,7 @@ describe("wire snapshots: what Maillage sends and serves", function () {
     placeholders.hosts = { [a.host]: "a.example", [b.host]: "b.example" };
     await offersOnTheWire(a, b, capture, placeholders.labels);
     await forumsOnTheWire(a, b, capture, placeholders.labels);
+    await tutorialsOnTheWire(a, b, capture, placeholders.labels);
     await capture.served("served/organization", b, "/users/cmcas");
     await capture.served("served/application", b, "/actor");
     const lea = [...placeholders.labels].find(([, label]) => label === "lea")![0];

@@ -22,6 +22,8 @@ export interface Received {
 export class FakePeer {
   readonly received: Received[] = [];
   readonly documents = new Map<string, Json>();
+  /** Other files (pictures), with the type they are served as. */
+  readonly files = new Map<string, { type: string; body: Buffer }>();
   /** The status its inboxes answer (per path), 202 by default. */
   inboxStatus: (path: string, body: Json | undefined, headers: http.IncomingHttpHeaders) => number =
     () => 202;
@@ -66,15 +68,19 @@ export class FakePeer {
 
   /** POSTs `activity` to `inbox`, signed with draft-cavage by the key of the actor `actorId`. */
   async post(inbox: string, activity: Json, actorId: string): Promise<Response> {
+    return fetch(await this.sign(inbox, activity, actorId));
+  }
+
+  /** The POST `post` sends, signed but not sent (bench/inbox signs before it measures). */
+  sign(inbox: string, activity: Json, actorId: string): Promise<Request> {
     const request = new Request(inbox, {
       method: "POST",
       headers: { "content-type": "application/activity+json" },
       body: JSON.stringify(activity),
     });
-    const signed = await signRequest(request, this.#keys.privateKey, new URL(`${actorId}#key`), {
+    return signRequest(request, this.#keys.privateKey, new URL(`${actorId}#key`), {
       spec: "draft-cavage-http-signatures-12",
     });
-    return fetch(signed);
   }
 
   close(): Promise<void> {
@@ -106,6 +112,12 @@ export class FakePeer {
         const status = this.inboxStatus(path, body, req.headers);
         record(status);
         res.writeHead(status, { "content-type": "application/json" }).end("{}");
+        return;
+      }
+      const file = this.files.get(path);
+      if (file) {
+        record(200);
+        res.writeHead(200, { "content-type": file.type }).end(file.body);
         return;
       }
       const document = this.documents.get(path);

@@ -1,0 +1,340 @@
+// `npm run bench:inbox`: signed activities posted to the instance's inbox at a bounded rate from
+// several keys, against a bare endpoint in the same run (bench/inbox/bare.ts: verifies the same
+// signatures and stores the raw JSON). Loopback only; bounded in count and in time.
+// - `peers` fake servers on 127.0.0.1 (test/support/fake-peer.ts), one key each, serve their
+//   CMCAS actor (followed by the instance) and a member (writing in one of the instance's groups);
+// - half the activities are Create(Event) from a followed CMCAS (an offer in the catalogue), half
+//   Create(Note) to the instance's public group (a topic, announced by the group);
+// - every request is signed before its phase starts (signing is the senders' cost, not the
+//   inbox's), then sent at most `rate` per second, `concurrency` at a time;
+// - accepted/s: 202 answers per second of the phase; processed/s: activities whose offer or topic
+//   exists, per second from the first send to the last seen (polled every 100 ms, during the
+//   sending and after); lag: from an activity's 202 to its row being seen.
+//   npm run bench:inbox [-- --activities 400 --peers 4 --rate 400 --concurrency 16 --timeout-s 120]
+import "../../federation/temporal.ts";
+import os from "node:os";
+import { parseArgs } from "node:util";
+import { saveRemoteActor } from "../../federation/actors/remote.ts";
+import { saveFollow } from "../../federation/follows/follows.repo.ts";
+import { createGroup, forumDeps } from "../../server/forums/groups.service.ts";
+import { createMember } from "../../test/support/accounts.ts";
+import { FakePeer } from "../../test/support/fake-peer.ts";
+import { startTestInstance } from "../../test/support/instance.ts";
+import { startBareInbox } from "./bare.ts";
+
+const { values: args } = parseArgs({
+  options: {
+    activities: { type: "string", default: "400" },
+    peers: { type: "string", default: "4" },
+    rate: { type: "string", default: "400" },
+    concurrency: { type: "string", default: "16" },
+    "timeout-s": { type: "string", default: "120" },
+  },
+});
+const ACTIVITIES = Math.min(5000, Math.max(2, Number(args.activities)));
+const PEERS = Math.min(50, Math.max(1, Number(args.peers)));
+const RATE = Math.max(1, Number(args.rate));
+const CONCURRENCY = Math.max(1, Number(args.concurrency));
+const TIMEOUT_MS = Math.min(600, Number(args["timeout-s"])) * 1000;
+const AS = "https://www.w3.org/ns/activitystreams";
+const PUBLIC = `${AS}#Public`;
+type Json = Record<string, unknown>;
+
+interface Outgoing {
+  /** The id of the offer (Event) or post (Note) it brings, as stored once handled. */
+  objectId: string;
+  kind: "event" | "note";
+  peer: FakePeer;
+  actor: string;
+  body: Json;
+}
+
+interface Phase {
+  accepted: number;
+  refused: Record<string, number>;
+  seconds: number;
+  /** When each activity's 202 came, by its object's id. */
+  answeredAt: Map<string, number>;
+  start: number;
+}
+
+/** Sends every request at most `RATE` per second, `CONCURRENCY` at a time; bounded in time. */
+async function send(requests: { objectId: string; request: Request }[]): Promise<Phase> {
+  const phase: Phase = {
+    accepted: 0,
+    refused: {},
+    seconds: 0,
+    answeredAt: new Map(),
+    start: performance.now(),
+  };
+  let next = 0;
+  let last = phase.start;
+  const deadline = phase.start + TIMEOUT_MS;
+  const worker = async () => {
+    while (next < requests.length && performance.now() < deadline) {
+      const i = next++;
+      const due = phase.start + (i * 1000) / RATE;
+      const wait = due - performance.now();
+      if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+      const { objectId, request } = requests[i]!;
+      const res = await fetch(request).catch(() => undefined);
+      await res?.arrayBuffer();
+      last = performance.now();
+      if (res?.status === 202) {
+        phase.accepted++;
+        phase.answeredAt.set(objectId, last);
+      } else {
+        const key = String(res?.status ?? "network error");
+        phase.refused[key] = (phase.refused[key] ?? 0) + 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: CONCURRENCY }, worker));
+  phase.seconds = (last - phase.start) / 1000;
+  return phase;
+}
+
+/**
+ * Polls while the phase is sent and after, until every accepted activity's row is there (or the
+ * time is up): when each of the phase's objects was first seen. Polling runs during the sending,
+ * so that the lag of an activity handled meanwhile is its own.
+ */
+async function processed(
+  ids: ReadonlySet<string>,
+  sending: Promise<Phase>,
+  seen: () => Promise<string[]>,
+): Promise<{ at: Map<string, number>; seconds: number }> {
+  const at = new Map<string, number>();
+  const start = performance.now();
+  let phase: Phase | undefined;
+  void sending.then((p) => (phase = p));
+  let lastAt = start;
+  const deadline = start + 2 * TIMEOUT_MS;
+  while (performance.now() < deadline) {
+    const now = performance.now();
+    for (const id of await seen())
+      if (ids.has(id) && !at.has(id)) {
+        at.set(id, now);
+        lastAt = now;
+      }
+    if (phase && at.size >= phase.accepted) break;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  return { at, seconds: (lastAt - start) / 1000 };
+}
+
+const percentile = (values: number[], p: number) =>
+  values.length ? [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * p)]! : NaN;
+
+const peers = await Promise.all(Array.from({ length: PEERS }, () => FakePeer.start()));
+const instance = await startTestInstance({
+  env: {
+    FEDERATION_ALLOW_PRIVATE_ADDRESSES: "1",
+    FEDERATION_ALLOWED_DOMAINS: peers.map((p) => p.host).join(","),
+  },
+});
+let exitCode = 0;
+try {
+  const { db } = instance.ctx;
+  const staff = await createMember(instance, "admin", "bench");
+  const created = await instance.ctx.transaction((tx) =>
+    createGroup(tx, forumDeps(instance.ctx), staff.user, {
+      name: "Entraide",
+      slug: "entraide",
+      visibility: "public",
+      joinPolicy: "open",
+      postPolicy: "members",
+    }),
+  );
+  if (!created.ok) throw new Error(`group: ${created.error}`);
+  const group = `${instance.url}/users/entraide`;
+
+  // Each peer: its CMCAS (followed by ours) and a member who writes in our group.
+  const senders = await Promise.all(
+    peers.map(async (peer, n) => {
+      const cmcas = await peer.actor("/users/cmcas", {
+        type: "Organization",
+        preferredUsername: "cmcas",
+        name: `CMCAS ${n + 1}`,
+      });
+      const member = await peer.actor("/users/lea", { type: "Person", preferredUsername: "lea" });
+      const saved = await saveRemoteActor(db, {
+        uri: cmcas,
+        host: peer.host,
+        type: "Organization",
+        username: "cmcas",
+        name: `CMCAS ${n + 1}`,
+        summary: "",
+        url: null,
+        iconUrl: null,
+        inbox: `${cmcas}/inbox`,
+        sharedInbox: null,
+        outbox: null,
+        followersUrl: null,
+      });
+      await saveFollow(db, {
+        localActor: "cmcas",
+        localUserId: null,
+        remoteActorId: saved.id,
+        direction: "outgoing",
+        state: "accepted",
+        activityId: `${instance.url}/activities/${crypto.randomUUID()}`,
+      });
+      return { peer, cmcas, member };
+    }),
+  );
+
+  /** A phase's activities (fresh ids), alternating kinds and peers. */
+  const activities = (): Outgoing[] =>
+    Array.from({ length: ACTIVITIES }, (_, i) => {
+      const { peer, cmcas, member } = senders[i % PEERS]!;
+      const id = crypto.randomUUID();
+      if (Math.floor(i / PEERS) % 2 === 0) {
+        const start = new Date(Date.now() + (7 + (i % 60)) * 86_400_000);
+        const event: Json = {
+          id: `${peer.url}/offers/${id}`,
+          type: "Event",
+          attributedTo: cmcas,
+          name: `Sortie raquettes n° ${i}`,
+          content: "<p>Départ du parking de la station.</p>",
+          startTime: start.toISOString(),
+          endTime: new Date(start.getTime() + 5 * 3600_000).toISOString(),
+          to: [PUBLIC],
+          maximumAttendeeCapacity: 12,
+          remainingAttendeeCapacity: 12,
+          timezone: "Europe/Paris",
+          category: "sport",
+          location: {
+            type: "Place",
+            name: "Station de Chamrousse",
+            address: { type: "PostalAddress", postalCode: "38410", addressLocality: "Chamrousse" },
+          },
+        };
+        const body = {
+          "@context": AS,
+          id: `${event.id as string}#create`,
+          type: "Create",
+          actor: cmcas,
+          to: [PUBLIC],
+          object: event,
+        };
+        return { objectId: event.id as string, kind: "event", peer, actor: cmcas, body };
+      }
+      const post = `${peer.url}/notes/${id}`;
+      const body = {
+        "@context": AS,
+        id: `${post}#create`,
+        type: "Create",
+        actor: member,
+        to: [PUBLIC],
+        cc: [group],
+        object: {
+          id: post,
+          type: "Note",
+          attributedTo: member,
+          audience: group,
+          to: [PUBLIC],
+          cc: [group],
+          content: `<p>Qui a une remorque à prêter samedi ? (${i})</p>`,
+        },
+      };
+      return { objectId: post, kind: "note", peer, actor: member, body };
+    });
+  /** Signed before the phase: signing is the senders' cost, not the inbox's. */
+  const signAll = (list: Outgoing[], inbox: string) =>
+    Promise.all(
+      list.map(async (a) => ({
+        objectId: a.objectId,
+        request: await a.peer.sign(inbox, a.body, a.actor),
+      })),
+    );
+  const actorFetches = () =>
+    peers.reduce((n, p) => n + p.received.filter((r) => r.method === "GET").length, 0);
+
+  // Baseline: the bare endpoint, on the same database, in the same process, same senders.
+  const bare = await startBareInbox(db);
+  const bareRequests = await signAll(activities(), bare.url);
+  const bareFetchesBefore = actorFetches();
+  const bareRun = await send(bareRequests);
+  const bareFetches = actorFetches() - bareFetchesBefore;
+  await bare.close();
+
+  // The instance: its inbox, its queue, its handlers (offers and forums).
+  const list = activities();
+  const kinds = new Map(list.map((a) => [a.objectId, a.kind]));
+  const requests = await signAll(list, `${instance.url}/inbox`);
+  const fetchesBefore = actorFetches();
+  const sending = send(requests);
+  const polling = processed(new Set(kinds.keys()), sending, async () => [
+    ...(
+      await db
+        .selectFrom("offers")
+        .select("remote_uri as id")
+        .where("remote_uri", "is not", null)
+        .execute()
+    ).map((r) => r.id!),
+    ...(
+      await db
+        .selectFrom("forum_posts")
+        .select("ap_id as id")
+        .where("ap_id", "is not", null)
+        .execute()
+    ).map((r) => r.id!),
+  ]);
+  const run = await sending;
+  const done = await polling;
+  const fetches = actorFetches() - fetchesBefore;
+  // Seen before its 202 came back (handled while the answer travelled): no lag.
+  const lags = [...done.at]
+    .filter(([id]) => run.answeredAt.has(id))
+    .map(([id, at]) => Math.max(0, at - run.answeredAt.get(id)!));
+  const byKind = (kind: string) => [...done.at.keys()].filter((id) => kinds.get(id) === kind);
+
+  const rate = (n: number, s: number) => (s > 0 ? n / s : 0);
+  const bareRate = rate(bareRun.accepted, bareRun.seconds);
+  const acceptedRate = rate(run.accepted, run.seconds);
+  const processedRate = rate(done.at.size, done.seconds);
+  const f = (n: number, digits = 1) => n.toFixed(digits);
+  const refused = (r: Record<string, number>) =>
+    Object.keys(r).length ? `; refused: ${JSON.stringify(r)}` : "";
+  console.log(`machine: ${os.cpus().length} cores, node ${process.version}`);
+  console.log(`database: ${instance.ctx.dbKind}, queue: ${instance.ctx.queue.kind}`);
+  console.log(
+    `sent: ${ACTIVITIES} activities per phase from ${PEERS} peers (${PEERS * 2} key ids), ` +
+      `at most ${RATE}/s, ${CONCURRENCY} at a time`,
+  );
+  console.log(
+    `baseline  bare endpoint (verify, store raw JSON): ${bareRun.accepted} stored in ` +
+      `${f(bareRun.seconds, 2)} s: ${f(bareRate)}/s; documents fetched from the peers: ` +
+      `${bareFetches}${refused(bareRun.refused)}`,
+  );
+  console.log(
+    `instance  accepted: ${run.accepted} in ${f(run.seconds, 2)} s: ${f(acceptedRate)}/s; ` +
+      `documents fetched from the peers: ${fetches}${refused(run.refused)}`,
+  );
+  console.log(
+    `instance  processed: ${done.at.size} (${byKind("event").length} offers, ` +
+      `${byKind("note").length} topics), the last ${f(done.seconds, 2)} s after the first ` +
+      `send: ${f(processedRate)}/s`,
+  );
+  console.log(
+    `instance  lag from 202 to stored: p50 ${f(percentile(lags, 0.5), 0)} ms, ` +
+      `p95 ${f(percentile(lags, 0.95), 0)} ms, max ${f(percentile(lags, 1), 0)} ms`,
+  );
+  console.log(`ratio     accepted/s ÷ bare: ${f(rate(acceptedRate, bareRate), 3)}`);
+  console.log(`ratio     processed/s ÷ bare: ${f(rate(processedRate, bareRate), 3)}`);
+  console.log(
+    `load      ${os
+      .loadavg()
+      .map((l) => l.toFixed(2))
+      .join(", ")} (1, 5, 15 min)`,
+  );
+  if (run.accepted < ACTIVITIES || done.at.size < run.accepted || bareRun.accepted < ACTIVITIES) {
+    console.log("incomplete: some activities were refused or not processed in time");
+    exitCode = 1;
+  }
+} finally {
+  await instance.destroy();
+  for (const peer of peers) await peer.close();
+}
+process.exit(exitCode);

@@ -1,0 +1,57 @@
+// The inbox gate's cache of verified keys, and its single-flight loader: a burst of activities
+// from an actor never seen before fetches its key once, not once per activity (ADR 0155).
+import "../temporal.ts";
+import { CryptographicKey, Multikey } from "@fedify/vocab";
+import type { DocumentLoader, KeyCache, KvStore } from "@fedify/fedify";
+
+const KEY_MS = 3600_000;
+
+/** Where Fedify's own inbox verification keeps the keys it fetched (its default prefix). */
+const FEDIFY_KEYS = ["_fedify", "publicKey"] as const;
+
+/**
+ * Keys that verified a signature, kept where Fedify's own verification of the same activity
+ * (next, in the same request) and the other processes look for them (`federation_kv`), so that
+ * the key is fetched once, not by the gate and again by Fedify. A key that fails to verify is
+ * fetched again by Fedify (the actor rotated it): an old entry costs one refetch, never a
+ * refusal. Failures are not kept: the next activity tries again (one fetch at a time).
+ */
+export class GateKeyCache implements KeyCache {
+  readonly #kv: KvStore;
+  readonly #loaders: { documentLoader: DocumentLoader; contextLoader: DocumentLoader };
+
+  constructor(
+    kv: KvStore,
+    loaders: { documentLoader: DocumentLoader; contextLoader: DocumentLoader },
+  ) {
+    this.#kv = kv;
+    this.#loaders = loaders;
+  }
+
+  async get(keyId: URL): Promise<CryptographicKey | Multikey | undefined> {
+    const stored = await this.#kv.get([...FEDIFY_KEYS, keyId.href]);
+    if (!stored) return undefined;
+    return CryptographicKey.fromJsonLd(stored, this.#loaders).catch(() =>
+      Multikey.fromJsonLd(stored, this.#loaders).catch(() => undefined),
+    );
+  }
+
+  async set(keyId: URL, key: CryptographicKey | Multikey | null): Promise<void> {
+    if (key === null) return;
+    await this.#kv.set([...FEDIFY_KEYS, keyId.href], await key.toJsonLd(this.#loaders), {
+      ttl: Temporal.Duration.from({ milliseconds: KEY_MS }),
+    });
+  }
+}
+
+/** Concurrent loads of the same URL share one request and its answer (or its failure). */
+export function singleFlight(load: DocumentLoader): DocumentLoader {
+  const running = new Map<string, ReturnType<DocumentLoader>>();
+  return (url, options) => {
+    const pending = running.get(url);
+    if (pending) return pending;
+    const started = load(url, options).finally(() => running.delete(url));
+    running.set(url, started);
+    return started;
+  };
+}

@@ -1,0 +1,62 @@
+// Announcing a participatory budget's results when its vote closes (issue 13: members "always
+// learn what was done with their voice"). The results page follows the dates by itself; what no
+// date does is tell the members who voted. A scheduled job does it once per budget: the insert of
+// its row in `budget_announcements` (migration 0093) lets one run, one worker, announce.
+import type { AppContext } from "../context.ts";
+import type { JobDefinitions } from "../modules/module.ts";
+import { notify } from "../notifications/notifications.service.ts";
+
+declare module "../jobs/job-types.ts" {
+  interface JobPayloads {
+    "budgets.announceResults": Record<string, never>;
+  }
+}
+
+/** Announces the results of every budget whose vote has closed; the number announced. */
+export async function announceResults(ctx: AppContext, now = new Date()): Promise<number> {
+  const due = await ctx.db
+    .selectFrom("budgets as b")
+    .leftJoin("budget_announcements as a", "a.budget_id", "b.id")
+    .select(["b.id", "b.title"])
+    .where("b.vote_close_at", "<=", now)
+    .where("a.budget_id", "is", null)
+    .orderBy("b.vote_close_at")
+    .limit(500)
+    .execute();
+  let announced = 0;
+  for (const { id, title } of due) {
+    const done = await ctx.transaction(async (tx) => {
+      const took = await tx.db
+        .insertInto("budget_announcements")
+        .values({ budget_id: id, announced_at: now })
+        .onConflict((oc) => oc.column("budget_id").doNothing())
+        .returning("budget_id")
+        .executeTakeFirst();
+      if (!took) return false;
+      const voters = await tx.db
+        .selectFrom("budget_participations")
+        .select("user_id")
+        .where("budget_id", "=", id)
+        .execute();
+      for (const v of voters)
+        await notify(tx, ctx.config.publicUrl, {
+          userId: v.user_id,
+          kind: "budgets:results",
+          data: { title },
+          link: `/budgets/${id}/resultats`,
+        });
+      return true;
+    });
+    if (done) announced += 1;
+  }
+  return announced;
+}
+
+export const budgetsJobs: JobDefinitions<"budgets.announceResults"> = {
+  "budgets.announceResults": {
+    spec: { attempts: 3, backoffMs: 60_000, timeoutMs: 300_000 },
+    run: async (ctx) => {
+      await announceResults(ctx);
+    },
+  },
+};

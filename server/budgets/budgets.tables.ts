@@ -1,0 +1,61 @@
+import type { Generated } from "kysely";
+import type { CreatedAt, NullableTimestamp, Timestamp } from "../db/types.ts";
+
+export const RULES = ["knapsack", "approval"] as const;
+export type Rule = (typeof RULES)[number];
+export const UPDATE_STATUSES = ["planned", "in_progress", "done", "abandoned"] as const;
+export type UpdateStatus = (typeof UPDATE_STATUSES)[number];
+export type ProjectStatus = "submitted" | "accepted" | "rejected";
+
+export interface BudgetTables {
+  budgets: {
+    id: Generated<string>;
+    title: string;
+    description: Generated<string>;
+    envelope: number;
+    rule: Rule;
+    proposals_open_at: Timestamp;
+    proposals_close_at: Timestamp;
+    vote_open_at: Timestamp;
+    vote_close_at: Timestamp;
+    created_by: string | null;
+    created_at: CreatedAt;
+  };
+  /** A budget whose results were announced to its voters (budgets.jobs.ts, migration 0093). */
+  budget_announcements: { budget_id: string; announced_at: CreatedAt };
+  budget_projects: {
+    id: Generated<string>;
+    budget_id: string;
+    author_id: string | null;
+    title: string;
+    description: string;
+    cost: number;
+    status: Generated<ProjectStatus>;
+    rejection_reason: string | null;
+    reviewed_by: string | null;
+    reviewed_at: NullableTimestamp;
+    created_at: CreatedAt;
+  };
+  budget_participations: { budget_id: string; user_id: string };
+  budget_ballots: {
+    id: Generated<string>;
+    budget_id: string;
+    source: "online" | "paper";
+    entered_by: string | null;
+    entered_at: NullableTimestamp;
+  };
+  budget_ballot_choices: { ballot_id: string; project_id: string };
+  budget_project_updates: {
+    id: Generated<string>;
+    project_id: string;
+    status: UpdateStatus;
+    note: string;
+    happened_on: string;
+    created_by: string | null;
+    created_at: CreatedAt;
+  };
+}
+
+declare module "../db/schema.ts" {
+  interface Database extends BudgetTables {}
+}

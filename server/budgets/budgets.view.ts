@@ -1,0 +1,28 @@
+// What every page of a budget shares: the budget of the URL and its phase, rule and dates.
+import type express from "express";
+import type { AppContext } from "../context.ts";
+import { STAFF_ROLES } from "../http/auth.ts";
+import { HttpError } from "../http/errors.ts";
+import * as budgets from "./budgets.service.ts";
+
+export const isStaff = (req: express.Request) =>
+  req.user !== undefined && STAFF_ROLES.includes(req.user.role);
+
+/** The budget of the URL, or a 404. */
+export async function budgetOf(ctx: AppContext, req: express.Request) {
+  const budget = await budgets.findBudget(ctx.db, String(req.params.id));
+  if (!budget) throw new HttpError(404, "errors.notFound");
+  return budget;
+}
+
+/** What every page of a budget shows of it: phase, rule, the timeline of its dates. */
+export function budgetView(req: express.Request, b: budgets.Budget) {
+  const phase = budgets.phaseOf(b);
+  return {
+    ...b,
+    phase,
+    phaseLabel: req.t(`budgets:phases.${phase}`),
+    ruleLabel: req.t(`budgets:rules.${b.rule}.name`),
+    ruleText: req.t(`budgets:rules.${b.rule}.text`, { envelope: b.envelope }),
+  };
+}
