@@ -8,6 +8,7 @@ import type { Db } from "../../server/db/database.ts";
 import type { FederationTables } from "../federation.tables.ts";
 import { sanitizeHtmlAs } from "../../server/lib/html-policy.ts";
 import { recentFirst } from "../http/recent-documents.ts";
+import { sharedRun } from "../http/key-cache.ts";
 import { rawDocument } from "../inbox/raw.ts";
 import { handleOf, hostOf, INSTANCE_ACTOR } from "../uris.ts";
 import pino, { type Logger } from "pino";
@@ -167,18 +168,13 @@ const fetching = new WeakMap<object, Map<string, Promise<unknown>>>();
 
 /** The object at `href`, fetched once however many ask for it at the same time. */
 function lookupOnce(fctx: Context<void>, uri: URL | string): Promise<unknown> {
-  const href = typeof uri === "string" ? uri : uri.href;
   let running = fetching.get(fctx.federation);
   if (!running) fetching.set(fctx.federation, (running = new Map()));
-  const pending = running.get(href);
-  if (pending) return pending;
-  const started = (async () => {
+  return sharedRun(running, typeof uri === "string" ? uri : uri.href, async () => {
     // Signed by our instance actor: some actors are served only to allowed instances (ADR 0085).
     const signed = await fctx.getDocumentLoader({ identifier: INSTANCE_ACTOR });
     return fctx.lookupObject(uri, { documentLoader: recentFirst(fctx.federation, signed) });
-  })().finally(() => running.delete(href));
-  running.set(href, started);
-  return started;
+  });
 }
 
 /**

@@ -15,7 +15,7 @@ import { findPostByApId } from "../../server/forums/post-ids.ts";
 import type { FederationDeps } from "../deps.ts";
 import { actorUri, newActivityId } from "../uris.ts";
 import { addressing, announceInGroup, federates } from "./announce.ts";
-import { remoteGroup, type GroupRow } from "./inbound-shared.ts";
+import { type GroupRow } from "./inbound-shared.ts";
 import { openingPostObject } from "./objects.ts";
 
 export async function sendMove(
@@ -90,20 +90,19 @@ export async function applyMove(
     .executeTakeFirstOrThrow();
   // A reply is not a topic; a copy already moved (the other group's Move came first) stays.
   if (copy.position !== 1 || copy.ap_id !== origin.href) return true;
-  const to = await remoteGroup(app.db, target.href);
-  const name = to
-    ? await app.db
-        .selectFrom("forum_groups")
-        .select("name")
-        .where("id", "=", to.id)
-        .executeTakeFirstOrThrow()
-    : undefined;
+  // The target, when it is a remote group we follow too (then the topic moves into it).
+  const to = await app.db
+    .selectFrom("forum_groups")
+    .select(["id", "name"])
+    .where("ap_id", "=", target.href)
+    .where("host", "is not", null)
+    .executeTakeFirst();
   const reason = move.summary?.toString().trim() || "—";
   log.debug({ topic: object.href, to: target.href, kept: Boolean(to) }, "topic moved");
   await app.transaction((tx) =>
     moveIncoming(tx, post.topicId, {
       toGroupId: to?.id ?? null,
-      toName: name?.name ?? target.href,
+      toName: to?.name ?? target.href,
       reason,
       by,
     }),

@@ -44,14 +44,21 @@ export class GateKeyCache implements KeyCache {
   }
 }
 
+/** The promise already running under `key` in `running`, or `start()`'s, shared until it settles. */
+export function sharedRun<T>(
+  running: Map<string, Promise<T>>,
+  key: string,
+  start: () => Promise<T>,
+): Promise<T> {
+  const pending = running.get(key);
+  if (pending) return pending;
+  const started = start().finally(() => running.delete(key));
+  running.set(key, started);
+  return started;
+}
+
 /** Concurrent loads of the same URL share one request and its answer (or its failure). */
 export function singleFlight(load: DocumentLoader): DocumentLoader {
   const running = new Map<string, ReturnType<DocumentLoader>>();
-  return (url, options) => {
-    const pending = running.get(url);
-    if (pending) return pending;
-    const started = load(url, options).finally(() => running.delete(url));
-    running.set(url, started);
-    return started;
-  };
+  return (url, options) => sharedRun(running, url, () => load(url, options));
 }
