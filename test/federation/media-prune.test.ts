@@ -33,21 +33,6 @@ describe("federation: old copies of remote pictures", function () {
       post: key("d"),
       recent: key("e"),
     };
-    for (const [name, k] of Object.entries(copies)) {
-      await db
-        .insertInto("federation_media")
-        .values({
-          key: k,
-          url: `https://elsewhere.example/${name}.png`,
-          size: "picture",
-          state: name === "failed" ? "failed" : "ready",
-          fetched_at: name === "recent" ? new Date() : old,
-        })
-        .execute();
-      const file = mediaFile(config.dataDir, k);
-      await mkdir(path.dirname(file), { recursive: true });
-      await writeFile(file, "webp");
-    }
     const staff = await createMember(instance, "staff");
     const offer = await makeOffer(instance, staff.user.id);
     await db
@@ -70,7 +55,26 @@ describe("federation: old copies of remote pictures", function () {
       .where("topic_id", "=", topic.body.id as string)
       .execute();
 
-    // The instance's own daily job may have run its first tick meanwhile: the state is checked.
+    // The copies are stored once the offer and the post name them: the instance's own daily job
+    // may tick at any moment (it did while a loaded machine was still making the offer), and it
+    // must then find the same state as the call below.
+    for (const [name, k] of Object.entries(copies)) {
+      // The file first: a row the job finds has its file to delete.
+      const file = mediaFile(config.dataDir, k);
+      await mkdir(path.dirname(file), { recursive: true });
+      await writeFile(file, "webp");
+      await db
+        .insertInto("federation_media")
+        .values({
+          key: k,
+          url: `https://elsewhere.example/${name}.png`,
+          size: "picture",
+          state: name === "failed" ? "failed" : "ready",
+          fetched_at: name === "recent" ? new Date() : old,
+        })
+        .execute();
+    }
+    // The job's tick may also come between these inserts and this call: the state is checked.
     await pruneMedia(instance.federation);
     const left = await db.selectFrom("federation_media").select("key").execute();
     const kept = new Set(left.map((r) => r.key));
