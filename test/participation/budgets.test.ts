@@ -165,14 +165,22 @@ describe(`participation: participatory budgets (${MODE})`, () => {
       totals.every((t) => Number(t.total) <= 1000),
       "no ballot above the envelope",
     );
-    // Secret: the ballot has no column naming a voter, nor a time.
+    // Secret: the ballot has no column naming a voter, nor a time (a network ballot names the
+    // sending instance only, ADR 0136).
     const columns = await instance.ctx.db
       .selectFrom("information_schema.columns" as never)
       .select("column_name as name" as never)
       .where("table_name" as never, "=", "budget_ballots" as never)
       .execute();
     const names = (columns as { name: string }[]).map((c) => c.name).sort();
-    assert.deepEqual(names, ["budget_id", "entered_at", "entered_by", "id", "source"]);
+    assert.deepEqual(names, [
+      "budget_id",
+      "entered_at",
+      "entered_by",
+      "id",
+      "instance_host",
+      "source",
+    ]);
     const online = await instance.ctx.db
       .selectFrom("budget_ballots")
       .selectAll()
