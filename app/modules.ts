@@ -30,6 +30,7 @@ import { hubFederation } from "../federation/hub/hub.federation.ts";
 import { hubModule } from "../server/hub/hub.module.ts";
 import { ideasModule } from "../server/ideas/ideas.module.ts";
 import { budgetsModule } from "../server/budgets/budgets.module.ts";
+import { budgetsFederation } from "../federation/budgets/budgets.federation.ts";
 
 /** A module's two halves; either may be absent (federation's own module has no domain half). */
 export interface ModuleEntry {
@@ -57,5 +58,5 @@ export const MODULES: readonly ModuleEntry[] = [
   { module: opsModule, federation: opsFederation },
   { module: hubModule, federation: hubFederation },
   { module: ideasModule },
-  { module: budgetsModule },
+  { module: budgetsModule, federation: budgetsFederation },
 ];

@@ -17,6 +17,7 @@ import {
 import type { RemoteQuestion, RemoteResults } from "../../server/consultations/network.tables.ts";
 import { markRefused, saveRemoteConsultation } from "../../server/consultations/remote.service.ts";
 import { QUESTION_KINDS } from "../../server/consultations/consultations.tables.ts";
+import type { Tx } from "../../server/db/transaction.ts";
 import type { FederationDeps } from "../deps.ts";
 import { route } from "../inbox/route.ts";
 import { isFollowed } from "../offers/offers.inbox.ts";
@@ -26,12 +27,12 @@ import { ownConsultationId } from "./question.ts";
 
 type Json = Record<string, unknown>;
 
-const embedded = (raw: Json | undefined): Json =>
+export const embedded = (raw: Json | undefined): Json =>
   typeof raw?.object === "object" && raw.object !== null && !Array.isArray(raw.object)
     ? (raw.object as Json)
     : {};
 
-const parse = (value: unknown): unknown => {
+export const parse = (value: unknown): unknown => {
   if (typeof value !== "string" || value.length > 200_000) return undefined;
   try {
     return JSON.parse(value) as unknown;
@@ -42,7 +43,8 @@ const parse = (value: unknown): unknown => {
 
 /** One of our terms: as its short name, or expanded when the payload was compacted without our
  * context (as the inbox hands it over). */
-const term = (json: Json, name: string): unknown => json[name] ?? json[`urn:maillage:ns#${name}`];
+export const term = (json: Json, name: string): unknown =>
+  json[name] ?? json[`urn:maillage:ns#${name}`];
 
 const str = (v: unknown, max: number) => typeof v === "string" && v.length <= max;
 
@@ -99,9 +101,47 @@ function readResults(value: unknown): RemoteResults | undefined {
 }
 
 /** The hub this instance asked to join (its consultations reach us without a follow). */
-async function hubHost(deps: FederationDeps): Promise<string | undefined> {
+export async function hubHost(deps: FederationDeps): Promise<string | undefined> {
   const row = await deps.app.db.selectFrom("hub_link").select("hub_url").executeTakeFirst();
   return row ? hostOf(row.hub_url) : undefined;
+}
+
+/**
+ * Whether an instance's members may vote in our network votes (consultations and budgets): an
+ * accepted member of our network on the hub, otherwise an instance our policy allows.
+ */
+export async function voterAllowed(deps: FederationDeps, host: string): Promise<boolean> {
+  const { app, policy } = deps;
+  return app.config.hub
+    ? (await app.db
+        .selectFrom("hub_members")
+        .select("host")
+        .where("host", "=", host)
+        .where("state", "=", "accepted")
+        .executeTakeFirst()) !== undefined
+    : policy.allows(host);
+}
+
+/** Answers a refused network vote (consultation or budget) with a Reject naming the reason. */
+export async function rejectVote(
+  tx: Tx,
+  publicUrl: URL,
+  senderUri: URL,
+  activityId: URL,
+  reason: string,
+): Promise<void> {
+  await sendToActors(
+    tx,
+    CMCAS_ACTOR,
+    [senderUri],
+    new Reject({
+      id: newActivityId(publicUrl),
+      actor: actorUri(publicUrl, CMCAS_ACTOR),
+      object: activityId,
+      summary: reason,
+      tos: [senderUri],
+    }),
+  );
 }
 
 const onQuestion = route<Create | Update>({
@@ -159,7 +199,7 @@ const onVote = route<Create>({
   async handle(input) {
     const note = await input.object();
     if (!(note instanceof Note)) return false;
-    const { app, policy } = input.deps;
+    const { app } = input.deps;
     const publicUrl = app.config.publicUrl;
     const id = ownConsultationId(publicUrl, note.replyTargetId);
     if (!id) return false;
@@ -176,14 +216,7 @@ const onVote = route<Create>({
       await app.transaction((tx) => receiveMastodonVote(tx, c, input.senderUri.href, name));
       return true;
     }
-    const allowed = app.config.hub
-      ? (await app.db
-          .selectFrom("hub_members")
-          .select("host")
-          .where("host", "=", host)
-          .where("state", "=", "accepted")
-          .executeTakeFirst()) !== undefined
-      : await policy.allows(host);
+    const allowed = await voterAllowed(input.deps, host);
     const answers = parse(term(json, "voteAnswers"));
     const activityId = input.activity.id;
     const outcome = await app.transaction(async (tx) => {
@@ -197,21 +230,8 @@ const onVote = route<Create>({
         },
         { allowed, perInstanceCap: settings.perInstanceCap },
       );
-      if (!done.ok && activityId) {
-        const organiser = actorUri(publicUrl, CMCAS_ACTOR);
-        await sendToActors(
-          tx,
-          CMCAS_ACTOR,
-          [input.senderUri],
-          new Reject({
-            id: newActivityId(publicUrl),
-            actor: organiser,
-            object: activityId,
-            summary: done.error,
-            tos: [input.senderUri],
-          }),
-        );
-      }
+      if (!done.ok && activityId)
+        await rejectVote(tx, publicUrl, input.senderUri, activityId, done.error);
       return done;
     });
     input.log.info({ consultation: c.id, host, counted: outcome.ok }, "network vote");

@@ -99,6 +99,7 @@ export function ballotRoutes(router: express.Router, ctx: AppContext): void {
       budget: view,
       ...counted,
       left: budget.envelope - counted.spent,
+      byInstanceList: counted.byInstance.map((b) => `${b.host} (${b.ballots})`).join(", "),
       entries: await budgets.paperEntries(ctx.db, budget.id),
     });
   });

@@ -5,10 +5,12 @@
 import type { AppContext } from "../context.ts";
 import type { JobDefinitions } from "../modules/module.ts";
 import { notify } from "../notifications/notifications.service.ts";
+import "./budgets.port.ts";
 
 declare module "../jobs/job-types.ts" {
   interface JobPayloads {
     "budgets.announceResults": Record<string, never>;
+    "budgets.publishDue": Record<string, never>;
   }
 }
 
@@ -17,14 +19,14 @@ export async function announceResults(ctx: AppContext, now = new Date()): Promis
   const due = await ctx.db
     .selectFrom("budgets as b")
     .leftJoin("budget_announcements as a", "a.budget_id", "b.id")
-    .select(["b.id", "b.title"])
+    .select(["b.id", "b.title", "b.audience"])
     .where("b.vote_close_at", "<=", now)
     .where("a.budget_id", "is", null)
     .orderBy("b.vote_close_at")
     .limit(500)
     .execute();
   let announced = 0;
-  for (const { id, title } of due) {
+  for (const { id, title, audience } of due) {
     const done = await ctx.transaction(async (tx) => {
       const took = await tx.db
         .insertInto("budget_announcements")
@@ -33,6 +35,8 @@ export async function announceResults(ctx: AppContext, now = new Date()): Promis
         .returning("budget_id")
         .executeTakeFirst();
       if (!took) return false;
+      // A network budget's results go back to every instance (ADR 0136), with the same mark.
+      if (audience === "network") await ctx.ports.budgets?.closed(tx, id);
       const voters = await tx.db
         .selectFrom("budget_participations")
         .select("user_id")
@@ -52,7 +56,49 @@ export async function announceResults(ctx: AppContext, now = new Date()): Promis
   return announced;
 }
 
-export const budgetsJobs: JobDefinitions<"budgets.announceResults"> = {
+/**
+ * Publishes to the network each network budget whose vote has opened (ADR 0136): phases follow
+ * dates, so no staff action marks the opening. Once per budget: its `budget_publications` row is
+ * the mark. The number published.
+ */
+export async function publishDue(ctx: AppContext, now = new Date()): Promise<number> {
+  const port = ctx.ports.budgets;
+  if (!port) return 0;
+  const due = await ctx.db
+    .selectFrom("budgets as b")
+    .leftJoin("budget_publications as p", "p.budget_id", "b.id")
+    .select("b.id")
+    .where("b.audience", "=", "network")
+    .where("b.vote_open_at", "<=", now)
+    .where("b.vote_close_at", ">", now)
+    .where("p.budget_id", "is", null)
+    .orderBy("b.vote_open_at")
+    .limit(500)
+    .execute();
+  let published = 0;
+  for (const { id } of due) {
+    const done = await ctx.transaction(async (tx) => {
+      const took = await tx.db
+        .insertInto("budget_publications")
+        .values({ budget_id: id, published_at: now })
+        .onConflict((oc) => oc.column("budget_id").doNothing())
+        .returning("budget_id")
+        .executeTakeFirst();
+      if (took) await port.opened(tx, id);
+      return took !== undefined;
+    });
+    if (done) published += 1;
+  }
+  return published;
+}
+
+export const budgetsJobs: JobDefinitions<"budgets.announceResults" | "budgets.publishDue"> = {
+  "budgets.publishDue": {
+    spec: { attempts: 3, backoffMs: 60_000, timeoutMs: 300_000 },
+    run: async (ctx) => {
+      await publishDue(ctx);
+    },
+  },
   "budgets.announceResults": {
     spec: { attempts: 3, backoffMs: 60_000, timeoutMs: 300_000 },
     run: async (ctx) => {

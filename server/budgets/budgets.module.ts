@@ -8,6 +8,9 @@ import { budgetsJobs } from "./budgets.jobs.ts";
 import { budgetRoutes } from "./budgets.routes.ts";
 import { budgetView } from "./budgets.view.ts";
 import { listBudgets } from "./budgets.service.ts";
+import { budgetNetworkRoutes } from "./network.routes.ts";
+import { listRemote, remoteOpen } from "./remote.service.ts";
+import "./budgets.port.ts";
 
 export const budgetsModule: Module = {
   name: "budgets",
@@ -15,12 +18,24 @@ export const budgetsModule: Module = {
   slots: {
     "participation.home": async (req, ctx) => {
       const list = (await listBudgets(ctx.db)).slice(0, 3).map((b) => budgetView(req, b));
-      return { partial: "budgets/participation", locals: { budgets: list } };
+      const network = (await listRemote(ctx.db, 10)).map((rb) => ({
+        ...rb,
+        open: remoteOpen(rb),
+      }));
+      return { partial: "budgets/participation", locals: { budgets: list, network } };
     },
   },
-  routes: budgetRoutes,
+  routes(router, ctx) {
+    // Before /budgets/:id, so that /budgets/reseau/… is not read as a budget's id.
+    budgetNetworkRoutes(router, ctx);
+    budgetRoutes(router, ctx);
+  },
   jobs: budgetsJobs,
   // Once a vote closes, the members who voted are told of its results (budgets.jobs.ts).
-  scheduled: [{ job: "budgets.announceResults", everySeconds: 300 }],
+  // Network budgets go out when their vote opens (budgets.jobs.ts, ADR 0136).
+  scheduled: [
+    { job: "budgets.announceResults", everySeconds: 300 },
+    { job: "budgets.publishDue", everySeconds: 120 },
+  ],
   api: budgetsApi,
 };

@@ -10,7 +10,7 @@ import { HttpError, type FieldError } from "../http/errors.ts";
 import { flash, renderForm } from "../http/forms.ts";
 import { DEFAULT_TIMEZONE } from "../offers/offers.schemas.ts";
 import * as budgets from "./budgets.service.ts";
-import { RULES, UPDATE_STATUSES } from "./budgets.tables.ts";
+import { AUDIENCES, RULES, UPDATE_STATUSES } from "./budgets.tables.ts";
 import { ballotRoutes } from "./ballot.routes.ts";
 import { budgetOf, budgetView, isStaff } from "./budgets.view.ts";
 
@@ -43,6 +43,11 @@ export function budgetRoutes(router: express.Router, ctx: AppContext): void {
         label: req.t(`budgets:rules.${value}.name`),
         checked: value === (values.rule ?? "knapsack"),
       })),
+      audiences: AUDIENCES.map((value) => ({
+        value,
+        label: req.t(`budgets:audience.${value}`),
+        checked: value === (values.audience || "instance"),
+      })),
       values,
       errors,
     });
@@ -57,6 +62,7 @@ export function budgetRoutes(router: express.Router, ctx: AppContext): void {
         "description",
         "envelope",
         "rule",
+        "audience",
         "proposalsOpenAt",
         "proposalsCloseAt",
         "voteOpenAt",
@@ -68,6 +74,7 @@ export function budgetRoutes(router: express.Router, ctx: AppContext): void {
       description: values.description!,
       envelope: Number(values.envelope!.replace(/\s/g, "")),
       rule: values.rule!,
+      audience: values.audience || "instance",
       proposalsOpenAt: local(values.proposalsOpenAt!),
       proposalsCloseAt: local(values.proposalsCloseAt!),
       voteOpenAt: local(values.voteOpenAt!),

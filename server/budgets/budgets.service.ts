@@ -8,7 +8,14 @@ import type { Tx } from "../db/transaction.ts";
 import { fail, ok, type Result } from "../lib/result.ts";
 import { isUuid } from "../offers/offers.repo.ts";
 import { countWinners, type Tally } from "./count.ts";
-import { RULES, UPDATE_STATUSES, type Rule, type UpdateStatus } from "./budgets.tables.ts";
+import {
+  AUDIENCES,
+  RULES,
+  UPDATE_STATUSES,
+  type Audience,
+  type Rule,
+  type UpdateStatus,
+} from "./budgets.tables.ts";
 import "./budgets.tables.ts";
 
 export type Phase = "upcoming" | "proposals" | "review" | "vote" | "results";
@@ -42,6 +49,8 @@ export interface BudgetInput {
   description: string;
   envelope: number;
   rule: string;
+  /** "instance" when absent. */
+  audience?: string;
   proposalsOpenAt: Date;
   proposalsCloseAt: Date;
   voteOpenAt: Date;
@@ -61,6 +70,9 @@ export async function createBudget(
     problems.push({ field: "envelope", key: "budgets:errors.envelope" });
   if (!(RULES as readonly string[]).includes(input.rule))
     problems.push({ field: "rule", key: "budgets:errors.rule" });
+  const audience = input.audience ?? "instance";
+  if (!(AUDIENCES as readonly string[]).includes(audience))
+    problems.push({ field: "audience", key: "budgets:errors.audience" });
   const dates = [
     ["proposalsOpenAt", input.proposalsOpenAt],
     ["proposalsCloseAt", input.proposalsCloseAt],
@@ -82,6 +94,7 @@ export async function createBudget(
       description: input.description.trim().slice(0, 5000),
       envelope: input.envelope,
       rule: input.rule as Rule,
+      audience: audience as Audience,
       proposals_open_at: input.proposalsOpenAt,
       proposals_close_at: input.proposalsCloseAt,
       vote_open_at: input.voteOpenAt,
@@ -189,17 +202,19 @@ export async function checkSelection(
   return ok({ ids: unique, total });
 }
 
-async function insertBallot(
+export async function insertBallot(
   tx: Tx,
   budget: Budget,
   ids: string[],
   paper?: { staffId: string; at: Date },
+  networkHost?: string,
 ) {
   const ballot = await tx.db
     .insertInto("budget_ballots")
     .values({
       budget_id: budget.id,
-      source: paper ? "paper" : "online",
+      source: paper ? "paper" : networkHost ? "network" : "online",
+      instance_host: paper ? null : (networkHost ?? null),
       entered_by: paper?.staffId ?? null,
       entered_at: paper?.at ?? null,
     })
@@ -270,7 +285,8 @@ export async function results(db: Db, budget: Budget) {
     .leftJoin("budget_ballots as b", "b.id", "c.ballot_id")
     .select(["p.id", "p.title", "p.cost", "p.created_at"])
     .select([
-      sql<number>`count(b.id) filter (where b.source = 'online')::int`.as("online"),
+      // A network ballot is a ballot cast online, on another instance (ADR 0136).
+      sql<number>`count(b.id) filter (where b.source in ('online', 'network'))::int`.as("online"),
       sql<number>`count(b.id) filter (where b.source = 'paper')::int`.as("paper"),
     ])
     .where("p.budget_id", "=", budget.id)
@@ -292,9 +308,24 @@ export async function results(db: Db, budget: Budget) {
     .groupBy("source")
     .execute();
   const n = (s: string) => Number(ballots.find((b) => b.source === s)?.n ?? 0);
+  const byInstance = await db
+    .selectFrom("budget_ballots")
+    .select(["instance_host", sql<number>`count(*)::int`.as("n")])
+    .where("budget_id", "=", budget.id)
+    .where("source", "=", "network")
+    .groupBy("instance_host")
+    .orderBy("instance_host")
+    .execute();
   const projects = countWinners(budget.envelope, tallies);
   const spent = projects.filter((p) => p.funded).reduce((sum, p) => sum + p.cost, 0);
-  return { projects, online: n("online"), paper: n("paper"), spent };
+  return {
+    projects,
+    online: n("online") + n("network"),
+    paper: n("paper"),
+    network: n("network"),
+    byInstance: byInstance.map((r) => ({ host: r.instance_host ?? "", ballots: Number(r.n) })),
+    spent,
+  };
 }
 
 /** The trace of paper entries: who entered how many ballots, and when (newest first). */

@@ -5,6 +5,8 @@ export const RULES = ["knapsack", "approval"] as const;
 export type Rule = (typeof RULES)[number];
 export const UPDATE_STATUSES = ["planned", "in_progress", "done", "abandoned"] as const;
 export type UpdateStatus = (typeof UPDATE_STATUSES)[number];
+export const AUDIENCES = ["instance", "network"] as const;
+export type Audience = (typeof AUDIENCES)[number];
 export type ProjectStatus = "submitted" | "accepted" | "rejected";
 
 export interface BudgetTables {
@@ -14,6 +16,8 @@ export interface BudgetTables {
     description: Generated<string>;
     envelope: number;
     rule: Rule;
+    /** Its own members, or the network's through the hub (migration 0137, ADR 0136). */
+    audience: Generated<Audience>;
     proposals_open_at: Timestamp;
     proposals_close_at: Timestamp;
     vote_open_at: Timestamp;
@@ -40,7 +44,9 @@ export interface BudgetTables {
   budget_ballots: {
     id: Generated<string>;
     budget_id: string;
-    source: "online" | "paper";
+    source: "online" | "paper" | "network";
+    /** The instance that sent a network ballot. */
+    instance_host: string | null;
     entered_by: string | null;
     entered_at: NullableTimestamp;
   };

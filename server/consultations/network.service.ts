@@ -28,7 +28,7 @@ export interface VoteRules {
   perInstanceCap: number;
 }
 
-const TOKEN = /^[A-Za-z0-9_-]{20,100}$/;
+export const TOKEN = /^[A-Za-z0-9_-]{20,100}$/;
 
 async function refused(
   tx: Tx,

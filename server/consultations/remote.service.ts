@@ -155,15 +155,24 @@ export async function listRemote(db: Db, limit = 100): Promise<RemoteConsultatio
 export const remoteOpen = (rc: RemoteConsultation, now = new Date()) =>
   !rc.closed && now < rc.endsAt;
 
-/** The per-member token: the same for one member and consultation, unrelated across them. */
-export async function voteToken(db: Db, userId: string, consultationUri: string): Promise<string> {
+/**
+ * The per-member token: the same for one member and consultation, unrelated across them. Network
+ * budgets use it too (ADR 0136), under their own purpose, so a member's token for a budget never
+ * equals one for a consultation published at the same URI.
+ */
+export async function voteToken(
+  db: Db,
+  userId: string,
+  consultationUri: string,
+  purpose: "consultation-vote" | "budget-vote" = "consultation-vote",
+): Promise<string> {
   const row = await sql<{ vote_secret: string }>`
     select vote_secret from instance_settings where id = 1`.execute(db);
   const secret = row.rows[0]?.vote_secret;
   if (!secret) throw new Error("the instance has no vote secret");
   return crypto
     .createHmac("sha256", secret)
-    .update(`consultation-vote:${userId}:${consultationUri}`)
+    .update(`${purpose}:${userId}:${consultationUri}`)
     .digest("base64url");
 }
 

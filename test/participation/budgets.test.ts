@@ -58,6 +58,40 @@ describe(`participation: participatory budgets (${MODE})`, () => {
     // The rule and the tie rule are shown from the start.
     assert.match(page, /Vote dans l'enveloppe/);
     assert.match(page, /le projet le moins cher passe d'abord, puis le premier déposé/);
+    // The audience, chosen by staff at creation: this instance's members unless said otherwise.
+    assert.match(page, /Qui vote[\s\S]*Les membres de cette instance/);
+    const network = {
+      title: "Budget du réseau",
+      envelope: "8000",
+      rule: "approval",
+      proposalsOpenAt: local(-1),
+      proposalsCloseAt: local(24),
+      voteOpenAt: local(48),
+      voteCloseAt: local(72),
+    };
+    const odd = await submit(staff, "/budgets/nouveau", "/budgets", {
+      ...network,
+      audience: "world",
+    });
+    assert.equal(odd.status, 422);
+    assert.match(unescapeHtml(odd.text), /Choisissez qui vote/);
+    const made = await submit(staff, "/budgets/nouveau", "/budgets", {
+      ...network,
+      audience: "network",
+    });
+    assert.equal(made.status, 303);
+    const audiences = await instance.ctx.db
+      .selectFrom("budgets")
+      .select(["title", "audience"])
+      .orderBy("title")
+      .execute();
+    assert.deepEqual(
+      audiences.map((b) => [b.title, b.audience]),
+      [
+        ["Budget 2027", "instance"],
+        ["Budget du réseau", "network"],
+      ],
+    );
     const tooDear = await submit(member, `/budgets/${id}/proposer`, `/budgets/${id}/projets`, {
       title: "Piscine",
       description: "Une piscine couverte pour tous.",
@@ -165,14 +199,22 @@ describe(`participation: participatory budgets (${MODE})`, () => {
       totals.every((t) => Number(t.total) <= 1000),
       "no ballot above the envelope",
     );
-    // Secret: the ballot has no column naming a voter, nor a time.
+    // Secret: the ballot has no column naming a voter, nor a time (a network ballot names the
+    // sending instance only, ADR 0136).
     const columns = await instance.ctx.db
       .selectFrom("information_schema.columns" as never)
       .select("column_name as name" as never)
       .where("table_name" as never, "=", "budget_ballots" as never)
       .execute();
     const names = (columns as { name: string }[]).map((c) => c.name).sort();
-    assert.deepEqual(names, ["budget_id", "entered_at", "entered_by", "id", "source"]);
+    assert.deepEqual(names, [
+      "budget_id",
+      "entered_at",
+      "entered_by",
+      "id",
+      "instance_host",
+      "source",
+    ]);
     const online = await instance.ctx.db
       .selectFrom("budget_ballots")
       .selectAll()

@@ -25,7 +25,12 @@ export async function setPhase(instance: TestInstance, id: string, phase: budget
 export async function budgetWithProjects(
   instance: TestInstance,
   staffId: string,
-  input: { title: string; envelope: number; rule: "knapsack" | "approval" },
+  input: {
+    title: string;
+    envelope: number;
+    rule: "knapsack" | "approval";
+    audience?: "instance" | "network";
+  },
   projects: [string, number][],
 ): Promise<{ id: string; projects: Record<string, string> }> {
   const { db } = instance.ctx;
