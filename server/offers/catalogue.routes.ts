@@ -62,18 +62,22 @@ async function catalogue(ctx: AppContext, req: Req, res: Res) {
   const { query, errors: queryErrors } = readQuery(req.query as Record<string, unknown>);
   const { filters, errors, place } = await toFilters(ctx.db, query);
   const page = query.page ?? 1;
-  const result = await searchOffers(
-    ctx.db,
-    filters,
-    { member: req.user !== undefined },
-    { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE },
-  );
+  // One statement for the offers and their count; the filters' lists come from short caches.
+  const [result, options] = await Promise.all([
+    searchOffers(
+      ctx.db,
+      filters,
+      { member: req.user !== undefined },
+      { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE },
+    ),
+    filterOptions(ctx, req),
+  ]);
   const qs = queryString(query);
   const t = memo(req.t);
   // The page still lists offers without the refused filters, and says which ones they were.
   res.status(queryErrors.length + errors.length ? 422 : 200).render("offers/catalogue", {
     title: req.t("offers:catalogue.title"),
-    ...(await filterOptions(ctx, req)),
+    ...options,
     query,
     // "Plus de filtres" stays open while one of its filters is in use or refused.
     moreFilters:

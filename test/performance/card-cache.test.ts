@@ -1,7 +1,9 @@
 // Rendered offer cards kept by content (ADR 0158): members' catalogue pages reuse the cards,
 // yet a change of anything a card shows gives a new card at once, with no invalidation to miss.
 import assert from "node:assert/strict";
+import pg from "pg";
 import supertest from "supertest";
+import { driverOf } from "../../server/db/database.ts";
 import { issueApiToken } from "../../server/accounts/accounts.service.ts";
 import { FragmentCache } from "../../server/lib/fragment-cache.ts";
 import { cancelOffer } from "../../server/offers/offers.service.ts";
@@ -12,6 +14,41 @@ import type { Agent } from "../support/web.ts";
 import { unescapeHtml } from "../support/web.ts";
 import { MODE } from "../support/env.ts";
 import { makeOffer } from "../offers/support.ts";
+
+/** The SQL statements sent while `work` runs (the pg clients' or the embedded database's). */
+async function statements(instance: TestInstance, work: () => Promise<unknown>): Promise<string[]> {
+  const sent: string[] = [];
+  const record = (text: unknown) => {
+    const sql = typeof text === "string" ? text : (text as { text?: string } | null)?.text;
+    if (sql) sent.push(sql);
+  };
+  const { pglite } = driverOf(instance.ctx.db);
+  if (pglite) {
+    const query = pglite.query.bind(pglite);
+    pglite.query = ((sql: string, ...rest: unknown[]) => {
+      record(sql);
+      return (query as (...a: unknown[]) => unknown)(sql, ...rest);
+    }) as typeof pglite.query;
+    try {
+      await work();
+    } finally {
+      delete (pglite as { query?: unknown }).query;
+    }
+    return sent;
+  }
+  const proto = pg.Client.prototype as unknown as { query: (...a: unknown[]) => unknown };
+  const query = proto.query;
+  proto.query = function (this: unknown, text: unknown, ...rest: unknown[]) {
+    record(text);
+    return query.call(this, text, ...rest);
+  };
+  try {
+    await work();
+  } finally {
+    proto.query = query;
+  }
+  return sent;
+}
 
 /** The card of one offer on a page, as sent. */
 function cardOf(html: string, id: string): string | undefined {
@@ -145,5 +182,13 @@ describe(`performance: offer cards kept by content (${MODE})`, () => {
       assert.doesNotMatch(text, /inscrit/i);
       assert.ok(!text.includes(alice.displayName), "Alice's name is not on the card");
     }
+  });
+
+  it("reads the offers table once for a catalogue page, its count included", async () => {
+    await makeOffer(instance, staff.user.id, { title: "Balade à vélo" });
+    await page(aliceAgent); // the short caches (categories, territories) are warm
+    const sent = await statements(instance, () => page(aliceAgent, "/offers?q=velo"));
+    const offers = sent.filter((sql) => /"offers"/.test(sql));
+    assert.equal(offers.length, 1, offers.join("\n---\n"));
   });
 });
