@@ -34,6 +34,8 @@ export interface Config {
   timezone: string;
   /** PAGE_CACHE_SECONDS: how long anonymous visitors' public pages are cached (0: not at all). */
   pageCacheSeconds: number;
+  /** CARD_CACHE_SIZE: rendered offer cards kept in each process, by content (0: none; ADR 0158). */
+  cardCacheSize: number;
   /** COMPRESS: gzip/brotli responses here; 0 where the reverse proxy compresses already. */
   compress: boolean;
   trustProxy: string;
@@ -339,6 +341,7 @@ export function loadConfig(env: Env = process.env): Config {
     ),
     timezone: timezone(env),
     pageCacheSeconds: int(env, "PAGE_CACHE_SECONDS", 10, 0, 300),
+    cardCacheSize: int(env, "CARD_CACHE_SIZE", 2000, 0, 100_000),
     compress: str(env, "COMPRESS") === undefined ? true : bool(env, "COMPRESS"),
     trustProxy: trustProxy(env),
     workerConcurrency: int(env, "WORKER_CONCURRENCY", 4, 1, 64),

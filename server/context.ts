@@ -13,6 +13,7 @@ import type { JobQueue } from "./jobs/queue.ts";
 import type { JobSpecs } from "./jobs/job-types.ts";
 import type { FederationPorts } from "./ports.ts";
 import { openModules, type ModuleInfo, type ModuleRegistry } from "./modules/registry.ts";
+import { FragmentCache } from "./lib/fragment-cache.ts";
 import { createMailer, type Mailer } from "./mail/mailer.ts";
 import { ensureInstanceSettings, SettingsCache } from "./instance/instance.service.ts";
 import {
@@ -33,6 +34,8 @@ export interface AppContext {
   mailer: Mailer;
   i18n: i18n;
   settings: SettingsCache;
+  /** Rendered offer cards and other pieces of pages, kept by their content (ADR 0158). */
+  fragments: FragmentCache;
   sessions: SessionStore;
   /**
    * What the domains need from federation, one port per domain (server/ports.ts). The composition
@@ -136,6 +139,7 @@ export async function createContext(config: Config, options: ContextOptions): Pr
     mailer: createMailer(config),
     i18n,
     settings,
+    fragments: new FragmentCache(config.cardCacheSize),
     sessions: redis
       ? new RedisSessionStore(redis, config.redisPrefix)
       : new DatabaseSessionStore(db),

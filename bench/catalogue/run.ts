@@ -1,7 +1,9 @@
 // `npm run bench:catalogue`: the catalogue on 10,000 offers, against a bare Express route that
 // returns a static body of the same size, in the same run, on 127.0.0.1 only. Uses PostgreSQL
 // when DATABASE_URL is set (a fresh database, dropped afterwards), the embedded PGlite otherwise.
-//   node bench/catalogue/run.ts [--duration 10] [--connections 64] [--offers 10000]
+// --rendered (PostgreSQL): also every page rendered, as members get them, with the offer cards
+// kept (ADR 0158) and without, each against the same bare page.
+//   node bench/catalogue/run.ts [--duration 10] [--connections 64] [--offers 10000] [--rendered]
 import { spawn, type ChildProcess } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -18,6 +20,7 @@ const { values } = parseArgs({
     duration: { type: "string", default: "10" },
     connections: { type: "string", default: "64" },
     offers: { type: "string", default: "10000" },
+    rendered: { type: "boolean", default: false },
   },
 });
 const duration = Math.min(60, Math.max(1, Number(values.duration)));
@@ -85,7 +88,12 @@ const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), "maillage-bench-"));
 const running: ChildProcess[] = [];
 try {
   process.stdout.write(`Seeding ${values.offers} offers…\n`);
-  const instance = await child("server.ts", [dataDir, databaseUrl, values.offers]);
+  const instance = await child("server.ts", [
+    dataDir,
+    databaseUrl,
+    values.offers,
+    ...(values.rendered ? ["rendered"] : []),
+  ]);
   running.push(instance.process);
   const url = String(instance.info.url);
   const htmlPage = await fetch(`${url}/offers`);
@@ -111,6 +119,18 @@ try {
   const bareHtml = await load(`${bareUrl}/html`);
   rows.push(["bare Express, static HTML", bareHtml, undefined]);
   rows.push(["GET /offers (HTML, 50 first)", await load(`${url}/offers`), bareHtml]);
+  if (
+    typeof instance.info.cardsKept === "string" &&
+    typeof instance.info.cardsRendered === "string"
+  ) {
+    await fetch(`${instance.info.cardsKept}/offers`); // the first page renders the cards
+    rows.push(["rendered, cards kept", await load(`${instance.info.cardsKept}/offers`), bareHtml]);
+    rows.push([
+      "rendered, cards rendered",
+      await load(`${instance.info.cardsRendered}/offers`),
+      bareHtml,
+    ]);
+  } else if (values.rendered) process.stdout.write("--rendered needs DATABASE_URL: skipped\n");
   const bareJson = await load(`${bareUrl}/json`);
   rows.push(["bare Express, static JSON", bareJson, undefined]);
   rows.push(["GET /api/v1/offers (50 first)", await load(`${url}/api/v1/offers`), bareJson]);

@@ -2,7 +2,8 @@
 // its default phone emulation (a mid-range phone, throttled network and CPU), on the home,
 // catalogue, offer, forum topic and tutorial pages of a seeded embedded instance on 127.0.0.1.
 // Prints the performance and accessibility scores of each page (goal: 95 or more each).
-//   node bench/lighthouse/run.ts [--chromium /usr/bin/chromium] [--keep-reports <dir>]
+// --page <word> (repeatable) keeps only the pages whose name contains one of the words.
+//   node bench/lighthouse/run.ts [--chromium /usr/bin/chromium] [--keep-reports <dir>] [--page forum]
 import { execFile, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import os from "node:os";
@@ -15,6 +16,7 @@ const { values } = parseArgs({
   options: {
     chromium: { type: "string", default: "/usr/bin/chromium" },
     "keep-reports": { type: "string" },
+    page: { type: "string", multiple: true },
   },
 });
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -52,7 +54,9 @@ const server = await start(dataDir);
 try {
   if (!/^http:\/\/127\.0\.0\.1:\d+$/.test(server.url)) throw new Error(`refusing ${server.url}`);
   const rows: [string, number, number, string[]][] = [];
+  const wanted = values.page ?? [];
   for (const [name, page] of Object.entries(server.pages)) {
+    if (wanted.length && !wanted.some((word) => name.includes(word))) continue;
     const { stdout } = await run(
       process.execPath,
       [

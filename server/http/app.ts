@@ -91,6 +91,7 @@ export async function createApp(
     ctx.i18n,
     config.logLevel !== "debug",
     features.flatMap((f) => (f.views ? [f.views] : [])),
+    ctx.fragments,
   );
   ctx.modules.attach(
     features.map((f) => ({

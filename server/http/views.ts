@@ -4,6 +4,7 @@ import type express from "express";
 import { create } from "express-handlebars";
 import type { i18n } from "i18next";
 import { translate, VIEWS_DIR } from "../i18n/i18n.ts";
+import type { FragmentCache } from "../lib/fragment-cache.ts";
 import { assetUrl } from "./assets.ts";
 
 interface HelperOptions {
@@ -33,7 +34,11 @@ const DATE_STYLES: Record<string, Intl.DateTimeFormatOptions> = {
   weekday: { weekday: "long", day: "numeric", month: "long" },
 };
 
-export function viewHelpers(i18n: i18n) {
+interface BlockOptions extends HelperOptions {
+  fn(context: unknown): string;
+}
+
+export function viewHelpers(i18n: i18n, fragments?: FragmentCache) {
   return {
     t(key: string, options: HelperOptions) {
       return translate(i18n, langOf(options), key, options.hash);
@@ -82,6 +87,16 @@ export function viewHelpers(i18n: i18n) {
     array: (...args: unknown[]) => args.slice(0, -1),
     /** `{{asset "/static/x.css"}}`: the file's fingerprinted address (cached for a year). */
     asset: (href: unknown) => (typeof href === "string" ? assetUrl(href) : ""),
+    /**
+     * `{{#cached key}}…{{/cached}}`: the block, rendered, is kept under `key` (ADR 0158), which
+     * must name everything the block shows. The route looks the key up before building the
+     * block's data; here it is only stored. Without a key the block is rendered each time.
+     */
+    cached(this: unknown, key: unknown, options: BlockOptions) {
+      const html = options.fn(this);
+      if (typeof key === "string" && key && fragments) fragments.set(key, html);
+      return html;
+    },
   };
 }
 
@@ -105,13 +120,15 @@ export function setupViews(
   i18n: i18n,
   cache: boolean,
   moduleDirs: readonly string[] = [],
+  fragments?: FragmentCache,
 ): void {
   const hbs = create({
     extname: ".hbs",
     defaultLayout: "main",
     layoutsDir: path.join(VIEWS_DIR, "layouts"),
     partialsDir: partialDirs(moduleDirs) as never,
-    helpers: viewHelpers(i18n),
+    // Templates read from disk at each render (development) are not kept as fragments either.
+    helpers: viewHelpers(i18n, cache ? fragments : undefined),
     // An indented {{> partial}} would otherwise indent every line it prints, including the
     // lines of a <textarea> value, which changes what the member wrote each time it is edited.
     compilerOptions: { preventIndent: true },

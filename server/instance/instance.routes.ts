@@ -16,13 +16,17 @@ function shade(hex: string, factor: number): string {
 export function instancePublicRoutes(router: express.Router, ctx: AppContext): void {
   // The accent colour is the only per-instance style; serving it as a stylesheet keeps the
   // Content-Security-Policy free of inline styles.
-  router.get("/theme.css", async (_req, res) => {
-    const { accentColor } = await ctx.settings.get();
+  // Pages link it with the settings' version (`?v=`): that address is kept for a year, since a
+  // change of colour gives a new one; another version or none is kept a minute only.
+  router.get("/theme.css", async (req, res) => {
+    const settings = await ctx.settings.get();
+    const { accentColor } = settings;
     const dark = shade(accentColor, 0.8);
     const text = contrastRatio(accentColor, "#ffffff") >= 4.5 ? "#ffffff" : "#111111";
+    const current = req.query.v === String(settings.updatedAt.getTime());
     res
       .type("text/css")
-      .set("Cache-Control", "public, max-age=60")
+      .set("Cache-Control", current ? "public, max-age=31536000, immutable" : "public, max-age=60")
       .send(`:root{--accent:${accentColor};--accent-dark:${dark};--on-accent:${text}}\n`);
   });
 

@@ -1,8 +1,10 @@
 // The catalogue query: published offers a viewer may see, filtered, sorted by date, one page at
 // a time. Every filter is a condition on the offers table itself (its indexes: start date,
-// category, full-text GIN, earth-distance GiST), so a page costs two queries whatever it shows.
+// category, full-text GIN, earth-distance GiST), so a page costs one query whatever it shows:
+// its rows with, beside each, the number of matches.
 import { sql, type RawBuilder } from "kysely";
 import type { Db } from "../db/database.ts";
+import { clearOnContentChange } from "../lib/changes.ts";
 import type { Audience, LocationKind, OfferStatus, PriceTier } from "./offers.tables.ts";
 
 export interface CatalogueFilters {
@@ -262,9 +264,28 @@ export async function searchOffers(
   };
 }
 
+// The territories change when a followed publisher's first offer arrives or its last one goes:
+// rarely, and always through a service that says published content changed (or a write request).
+// Kept 30 seconds per database at most, so that a catalogue page reads the offers table once.
+const TERRITORIES_MS = 30_000;
+let territoryCache = new WeakMap<Db, { at: number; list: Promise<Territory[]> }>();
+const territoryCacheHolder = {
+  clear() {
+    territoryCache = new WeakMap();
+  },
+};
+clearOnContentChange(territoryCacheHolder);
+
+interface Territory {
+  host: string;
+  name: string;
+}
+
 /** The territories (publishers of offers we keep) whose offers are in our catalogue. */
-export async function territories(db: Db): Promise<{ host: string; name: string }[]> {
-  return db
+export function territories(db: Db): Promise<Territory[]> {
+  const cached = territoryCache.get(db);
+  if (cached && Date.now() - cached.at < TERRITORIES_MS) return cached.list;
+  const list = db
     .selectFrom("federation_remote_actors as a")
     .select(["a.host", "a.name"])
     .where((eb) =>
@@ -274,4 +295,8 @@ export async function territories(db: Db): Promise<{ host: string; name: string 
     )
     .orderBy("a.name")
     .execute();
+  const cache = territoryCache;
+  list.catch(() => cache.delete(db));
+  cache.set(db, { at: Date.now(), list });
+  return list;
 }

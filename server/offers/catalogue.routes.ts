@@ -14,7 +14,14 @@ import { setSubscriptions, subscribedCategories } from "./notices.service.ts";
 import { isUuid, listCategories, readOfferSettings } from "./offers.repo.ts";
 import { AUDIENCES } from "./offers.tables.ts";
 import { DEFAULT_TIMEZONE } from "./offers.schemas.ts";
-import { cardLabels, cardView, categoryName, dateTimeLabel, memo } from "./offers.view.ts";
+import {
+  cachedCards,
+  cardLabels,
+  cardView,
+  categoryName,
+  dateTimeLabel,
+  memo,
+} from "./offers.view.ts";
 import { mapView } from "./offers.map.ts";
 import { listForUser } from "./registrations.repo.ts";
 
@@ -55,18 +62,22 @@ async function catalogue(ctx: AppContext, req: Req, res: Res) {
   const { query, errors: queryErrors } = readQuery(req.query as Record<string, unknown>);
   const { filters, errors, place } = await toFilters(ctx.db, query);
   const page = query.page ?? 1;
-  const result = await searchOffers(
-    ctx.db,
-    filters,
-    { member: req.user !== undefined },
-    { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE },
-  );
+  // One statement for the offers and their count; the filters' lists come from short caches.
+  const [result, options] = await Promise.all([
+    searchOffers(
+      ctx.db,
+      filters,
+      { member: req.user !== undefined },
+      { limit: PAGE_SIZE, offset: (page - 1) * PAGE_SIZE },
+    ),
+    filterOptions(ctx, req),
+  ]);
   const qs = queryString(query);
   const t = memo(req.t);
   // The page still lists offers without the refused filters, and says which ones they were.
   res.status(queryErrors.length + errors.length ? 422 : 200).render("offers/catalogue", {
     title: req.t("offers:catalogue.title"),
-    ...(await filterOptions(ctx, req)),
+    ...options,
     query,
     // "Plus de filtres" stays open while one of its filters is in use or refused.
     moreFilters:
@@ -79,7 +90,7 @@ async function catalogue(ctx: AppContext, req: Req, res: Res) {
     form: formState(ctx.i18n, req.lang, query, [...queryErrors, ...errors]),
     total: result.total,
     totalCapped: result.totalCapped,
-    offers: result.items.map((card) => cardView(card, req.lang, t)),
+    offers: cachedCards(ctx.fragments, result.items, req.lang, t),
     // The same results on a map when the instance has a tile server (ADR 0124); the list stays.
     map: mapView(ctx.config, result.items, req.t("offers:catalogue.map"), (c) => `/offers/${c.id}`),
     cardLabels: cardLabels(req.t),
@@ -206,7 +217,7 @@ async function lastMinute(ctx: AppContext, req: Req, res: Res) {
   res.render("offers/last-minute", {
     title: req.t("offers:lastMinute.title"),
     days: lastMinuteDays,
-    offers: result.items.map((card) => cardView(card, req.lang, req.t)),
+    offers: cachedCards(ctx.fragments, result.items, req.lang, memo(req.t)),
     cardLabels: cardLabels(req.t),
   });
 }

@@ -7,7 +7,7 @@ import { bookingRoutes } from "./booking.routes.ts";
 import { feedRoutes } from "./feeds.routes.ts";
 import { imageRoutes } from "./images.routes.ts";
 import { offersApi } from "./offers.api.ts";
-import { cardLabels, cardView } from "./offers.view.ts";
+import { cachedCards, cardLabels } from "./offers.view.ts";
 import { participantRoutes } from "./participants.routes.ts";
 import { staffRoutes } from "./staff.routes.ts";
 import { ADMIN_MENU, offersAdminRoutes } from "./admin.routes.ts";
@@ -67,7 +67,7 @@ export const offersModule: Module = {
       { limit: 6, offset: 0 },
     );
     return {
-      offersHome: { items: items.map((card) => cardView(card, req.lang, req.t)) },
+      offersHome: { items: cachedCards(ctx.fragments, items, req.lang, req.t) },
       cardLabels: cardLabels(req.t),
     };
   },

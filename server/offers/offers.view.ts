@@ -1,5 +1,6 @@
 // Words and numbers of offers as pages show them, in the reader's language.
 import type { Translate } from "../i18n/i18n.ts";
+import { FragmentCache } from "../lib/fragment-cache.ts";
 import type { OfferCard } from "./catalogue.repo.ts";
 import type { Offer } from "./offers.repo.ts";
 import type { PriceTier } from "./offers.tables.ts";
@@ -148,6 +149,34 @@ export function cardView(card: OfferCard, lang: string, t: T) {
         ? undefined
         : t("offers:where.distance", { km: Math.max(1, Math.round(card.distanceKm)) }),
   };
+}
+
+/**
+ * The key of an offer's rendered card (views/offers/partials/card.hbs): the whole card as read
+ * (so places left, status, category and territory names, picture are in it, and any field added
+ * later too) and the language; the distance as the card rounds it, since it depends on the search.
+ */
+export function cardKey(card: OfferCard, lang: string): string {
+  const km = card.distanceKm === null ? null : Math.max(1, Math.round(card.distanceKm));
+  return FragmentCache.key("offer-card", [lang, { ...card, distanceKm: km }]);
+}
+
+/**
+ * The cards of a page: a card already rendered for the same content comes as its HTML, the
+ * others with their words and the key the card partial keeps them under (ADR 0158).
+ */
+export function cachedCards(
+  fragments: FragmentCache,
+  cards: readonly OfferCard[],
+  lang: string,
+  t: T,
+): ({ cardHtml: string } | (ReturnType<typeof cardView> & { cardKey: string }))[] {
+  return cards.map((card) => {
+    if (!fragments.enabled) return { ...cardView(card, lang, t), cardKey: "" };
+    const key = cardKey(card, lang);
+    const cardHtml = fragments.get(key);
+    return cardHtml !== undefined ? { cardHtml } : { ...cardView(card, lang, t), cardKey: key };
+  });
 }
 
 export function offerView(offer: Offer, lang: string, t: T) {

@@ -52,6 +52,15 @@ describe(`static files and page weight (${MODE})`, function () {
     assert.equal(old.status, 200);
     assert.doesNotMatch(old.headers["cache-control"] ?? "", /immutable/);
     assert.equal((await get("/static/v/000000000000/nothing.css")).status, 404);
+    // The instance's colours: the address a page links is its version's, kept for a year.
+    const theme = /href="(\/theme\.css\?v=\d+)"/.exec(page.text)?.[1];
+    assert.ok(theme, "the theme stylesheet is linked by version");
+    assert.equal(
+      (await get(theme)).headers["cache-control"],
+      "public, max-age=31536000, immutable",
+    );
+    assert.equal((await get("/theme.css?v=1")).headers["cache-control"], "public, max-age=60");
+    assert.equal((await get("/theme.css")).headers["cache-control"], "public, max-age=60");
   });
 
   it("keeps the catalogue of 50 offers under 100 kB before images", async () => {
