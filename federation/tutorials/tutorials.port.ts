@@ -4,7 +4,8 @@ import "../temporal.ts";
 import { Create, Update } from "@fedify/vocab";
 import type { Tx } from "../../server/db/transaction.ts";
 import type { TutorialsPort } from "../../server/tutorials/tutorials.port.ts";
-import type { FederationDeps } from "../deps.ts";
+import type { FederationRuntime } from "../deps.ts";
+import { allowedSignerOfGet } from "../signed.ts";
 import { deleteFromCmcas, publishToFollowers } from "../outbox.ts";
 import { actorUri, CMCAS_ACTOR, newActivityId } from "../uris.ts";
 import { sendComment, sendMade, sendVote } from "./replies.ts";
@@ -36,9 +37,10 @@ async function federate(tx: Tx, publicUrl: URL, id: string, change: "Create" | "
   );
 }
 
-export function tutorialsPort(deps: FederationDeps): TutorialsPort {
-  const publicUrl = deps.app.config.publicUrl;
+export function tutorialsPort(runtime: FederationRuntime): TutorialsPort {
+  const publicUrl = runtime.app.config.publicUrl;
   return {
+    allowedSigner: (request) => allowedSignerOfGet(runtime, request),
     published: (tx, id) => federate(tx, publicUrl, id, "Create"),
     commented: (tx, input) => sendComment(tx, publicUrl, input),
     made: (tx, input) => sendMade(tx, publicUrl, input),

@@ -3,7 +3,19 @@
 // `federation/tutorials` implements it; the composition root puts it in `ctx.ports.tutorials`.
 import type { Tx } from "../db/transaction.ts";
 
+/** A GET as it reached us, for its HTTP signature to be checked. */
+export interface SignedGet {
+  /** The path and query asked for (the request target). */
+  url: string;
+  headers: Record<string, string | string[] | undefined>;
+}
+
 export interface TutorialsPort {
+  /**
+   * The host of the instance that signed this GET when our federation policy allows it (a
+   * network tutorial's images are served to them, ADR 0126); else null.
+   */
+  allowedSigner(request: SignedGet): Promise<string | null>;
   /** A tutorial was published (or published again): the CMCAS's followers get a Create. */
   published(tx: Tx, tutorialId: string): Promise<void>;
   /** A published tutorial, its steps or its images changed (Update). */
