@@ -9,7 +9,7 @@ import { allowedSignerOfGet } from "../signed.ts";
 import { deleteFromCmcas, publishToFollowers } from "../outbox.ts";
 import { actorUri, CMCAS_ACTOR, newActivityId } from "../uris.ts";
 import { sendComment, sendMade, sendVote } from "./replies.ts";
-import { sendAlbumPhoto, sendAlbumPhotoRemoved } from "./albums.ts";
+import { sendAlbumPhoto, sendAlbumPhotoRejected, sendAlbumPhotoRemoved } from "./albums.ts";
 import {
   federatedTutorial,
   isFederated,
@@ -47,6 +47,7 @@ export function tutorialsPort(runtime: FederationRuntime): TutorialsPort {
     voted: (tx, input) => sendVote(tx, publicUrl, input),
     albumPhoto: (tx, input) => sendAlbumPhoto(tx, publicUrl, input),
     albumPhotoRemoved: (tx, input) => sendAlbumPhotoRemoved(tx, publicUrl, input),
+    albumPhotoRejected: (tx, input) => sendAlbumPhotoRejected(tx, publicUrl, input),
     updated: (tx, id) => federate(tx, publicUrl, id, "Update"),
     async withdrawn(tx, tutorial, reason) {
       if (tutorial.visibility === "local") return;

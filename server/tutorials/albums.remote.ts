@@ -89,15 +89,19 @@ export async function receiveAlbumPhoto(
   return row ? "added" : "unknown";
 }
 
-/** Its author deleted the Note: the photo leaves the album. Whether it was one. */
+/**
+ * Its author deleted the Note (or their instance's staff removed the photo, with a reason): the
+ * photo leaves the album. Whether it was one.
+ */
 export async function deleteRemoteAlbumPhoto(
   tx: Tx,
   uri: string,
   actorUrl: string,
+  reason: string | null = null,
 ): Promise<boolean> {
   const row = await tx.db
     .updateTable("offer_album_photos")
-    .set({ removed_at: new Date(), removal_reason: "—" })
+    .set({ removed_at: new Date(), removal_reason: reason?.trim().slice(0, 1000) || "—" })
     .where("remote_uri", "=", uri)
     .where("remote_actor_url", "=", actorUrl)
     .where("removed_at", "is", null)

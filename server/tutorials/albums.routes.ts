@@ -90,13 +90,15 @@ export function albumRoutes(router: express.Router, ctx: AppContext): void {
         by: req.user!,
         reason: field(req.body, "reason"),
       });
-      // Its author took back a photo sent to the remote offer's instance.
-      if (removed.ok && removed.value.own && offer.remote)
-        await ctx.ports.tutorials?.albumPhotoRemoved(tx, {
-          offerId: offer.id,
-          photoId,
-          userId: req.user!.id,
-        });
+      const port = ctx.ports.tutorials;
+      if (!removed.ok || !port) return removed;
+      const { authorId, reason, remote } = removed.value;
+      // A photo our member sent to the remote offer's instance, taken back or removed by our
+      // staff: it leaves the album there too.
+      if (offer.remote && authorId)
+        await port.albumPhotoRemoved(tx, { offerId: offer.id, photoId, userId: authorId, reason });
+      // A remote participant's photo our staff removed: its author's instance is told.
+      if (!offer.remote && remote) await port.albumPhotoRejected(tx, { ...remote, reason });
       return removed;
     });
     if (!done.ok)

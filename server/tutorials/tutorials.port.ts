@@ -38,10 +38,22 @@ export interface TutorialsPort {
    * to its Event, with the photo, goes to the offer's instance.
    */
   albumPhoto(tx: Tx, input: { offerId: string; photoId: string; userId: string }): Promise<void>;
-  /** Our member removed such a photo: a Delete of its Note goes to the offer's instance. */
+  /**
+   * Such a photo was removed here, by its author or by our staff (with `reason`): a Delete of its
+   * Note, from its author's actor, goes to the offer's instance.
+   */
   albumPhotoRemoved(
     tx: Tx,
-    input: { offerId: string; photoId: string; userId: string },
+    input: { offerId: string; photoId: string; userId: string; reason?: string | null },
+  ): Promise<void>;
+  /**
+   * Our staff removed from one of our offers' albums a photo a remote participant sent: a Delete
+   * of its Note, from the offer's publisher, goes to its author's instance (it leaves the album
+   * there too).
+   */
+  albumPhotoRejected(
+    tx: Tx,
+    input: { uri: string; actorUrl: string; reason: string | null },
   ): Promise<void>;
   /**
    * Our member's "useful" vote on a remote tutorial: a Like, or the Undo of `likeId`. Gives the
