@@ -9,6 +9,7 @@ import { Create, Delete, Image, Note, Tombstone, type Update } from "@fedify/voc
 import type { Tx } from "../../server/db/transaction.ts";
 import { plainText } from "../../server/offers/rich-text.ts";
 import { receiveAlbumPhoto } from "../../server/tutorials/albums.remote.ts";
+import { relayAlbumPhoto } from "./album-relay.ts";
 import { findRemoteActor } from "../actors/remote.ts";
 import type { ObjectExtras } from "../extras.ts";
 import { route } from "../inbox/route.ts";
@@ -175,8 +176,8 @@ const onAlbumPhoto = route<Create | Update>({
         : {};
     const shown = Array.isArray(terms.albumPublic) ? terms.albumPublic[0] : terms.albumPublic;
     if (!/^https?:$/.test(new URL(picture.url).protocol)) return false;
-    const outcome = await app.transaction((tx) =>
-      receiveAlbumPhoto(tx, offerId, {
+    const outcome = await app.transaction(async (tx) => {
+      const kept = await receiveAlbumPhoto(tx, offerId, {
         uri: note.id!.href,
         actorUrl: author.uri,
         authorName: author.name || author.handle,
@@ -184,8 +185,23 @@ const onAlbumPhoto = route<Create | Update>({
         alt: picture.alt,
         caption: plainText(note.content?.toString() ?? ""),
         public: shown === true || shown === "true",
-      }),
-    );
+      });
+      // Kept: the offer's other remote participants' instances get it too (ADR 0127).
+      if (kept === "added" || kept === "updated") {
+        const photo = await tx.db
+          .selectFrom("offer_album_photos")
+          .select("id")
+          .where("remote_uri", "=", note.id!.href)
+          .executeTakeFirst();
+        if (photo)
+          await relayAlbumPhoto(tx, app.config.publicUrl, {
+            offerId,
+            photoId: photo.id,
+            pictureUrl: picture.url,
+          });
+      }
+      return kept;
+    });
     input.log.info({ offer: offerId, outcome }, "album photo from another instance");
     if (outcome !== "added" && outcome !== "updated") return outcome !== "unknown";
     // Copied only once kept: a refused Note makes us fetch nothing.

@@ -9,6 +9,7 @@ import { allowedSignerOfGet } from "../signed.ts";
 import { deleteFromCmcas, publishToFollowers } from "../outbox.ts";
 import { actorUri, CMCAS_ACTOR, newActivityId } from "../uris.ts";
 import { sendComment, sendMade, sendVote } from "./replies.ts";
+import { relayAlbumPhoto, relayAlbumRemoval } from "./album-relay.ts";
 import { sendAlbumPhoto, sendAlbumPhotoRejected, sendAlbumPhotoRemoved } from "./albums.ts";
 import {
   federatedTutorial,
@@ -48,6 +49,8 @@ export function tutorialsPort(runtime: FederationRuntime): TutorialsPort {
     albumPhoto: (tx, input) => sendAlbumPhoto(tx, publicUrl, input),
     albumPhotoRemoved: (tx, input) => sendAlbumPhotoRemoved(tx, publicUrl, input),
     albumPhotoRejected: (tx, input) => sendAlbumPhotoRejected(tx, publicUrl, input),
+    albumShared: (tx, input) => relayAlbumPhoto(tx, publicUrl, input),
+    albumUnshared: (tx, input) => relayAlbumRemoval(tx, publicUrl, input),
     updated: (tx, id) => federate(tx, publicUrl, id, "Update"),
     async withdrawn(tx, tutorial, reason) {
       if (tutorial.visibility === "local") return;

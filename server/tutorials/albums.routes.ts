@@ -76,6 +76,10 @@ export function albumRoutes(router: express.Router, ctx: AppContext): void {
       await ctx.transaction((tx) =>
         port.albumPhoto(tx, { offerId: offer.id, photoId: done.value, userId: req.user!.id }),
       );
+    else if (port)
+      await ctx.transaction((tx) =>
+        port.albumShared(tx, { offerId: offer.id, photoId: done.value }),
+      );
     flash(req, "tutorials:album.added");
     res.redirect(303, `/offers/${offer.id}#album`);
   });
@@ -99,6 +103,8 @@ export function albumRoutes(router: express.Router, ctx: AppContext): void {
         await port.albumPhotoRemoved(tx, { offerId: offer.id, photoId, userId: authorId, reason });
       // A remote participant's photo our staff removed: its author's instance is told.
       if (!offer.remote && remote) await port.albumPhotoRejected(tx, { ...remote, reason });
+      // Gone from our offer's album: from its remote participants' instances too.
+      if (!offer.remote) await port.albumUnshared(tx, { offerId: offer.id, photoId, reason });
       return removed;
     });
     if (!done.ok)

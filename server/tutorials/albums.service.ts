@@ -234,7 +234,8 @@ export async function removeSentAlbumPhoto(
 
 /**
  * A photo our member added to the album of a remote offer: sent to the offer's instance, which
- * copies it from here without a session (as a made-it post's photo, ADR 0116).
+ * copies it from here without a session (as a made-it post's photo, ADR 0116); or one of our
+ * offers' album, copied so by its remote participants' instances (ADR 0127).
  */
 export async function readSentAlbumPhoto(
   db: Db,
@@ -248,7 +249,6 @@ export async function readSentAlbumPhoto(
     .select(["v.content_type", "v.data"])
     .where("p.id", "=", photoId)
     .where("p.removed_at", "is", null)
-    .where("o.remote_uri", "is not", null)
     .where("v.size", "=", "federation")
     .executeTakeFirst();
   return row ? { contentType: row.content_type, data: Buffer.from(row.data) } : undefined;

@@ -51,6 +51,20 @@ export interface TutorialsPort {
    * of its Note, from the offer's publisher, goes to its author's instance (it leaves the album
    * there too).
    */
+  /**
+   * A photo entered the album of one of our offers (from a participant here, or one a remote
+   * participant sent, `pictureUrl` then being its picture's URL): it goes to the instances of the
+   * offer's remote participants, whose album shows it too (ADR 0127).
+   */
+  albumShared(
+    tx: Tx,
+    input: { offerId: string; photoId: string; pictureUrl?: string },
+  ): Promise<void>;
+  /** A photo left the album of one of our offers: so it does on those instances. */
+  albumUnshared(
+    tx: Tx,
+    input: { offerId: string; photoId: string; reason: string | null },
+  ): Promise<void>;
   albumPhotoRejected(
     tx: Tx,
     input: { uri: string; actorUrl: string; reason: string | null },

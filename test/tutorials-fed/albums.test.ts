@@ -21,6 +21,8 @@ import {
 } from "../federation/harness.ts";
 import { makeOffer, memberOf, myRegistration, remoteCopy } from "../federation/offers-support.ts";
 import { photo } from "../tutorials/support.ts";
+import { register } from "../../server/offers/registrations.service.ts";
+import { bookingDeps } from "../../server/offers/booking.types.ts";
 
 const HOUR = 3600_000;
 
@@ -234,6 +236,116 @@ describe(`federation: albums of an offer across instances (${MODE})`, function (
       ["La rivière", "Photo floue, retirée à sa demande"],
       ["Le canoë vert", "Une personne ne souhaite pas y figurer"],
     ]);
+    await drain(a!, b!);
+  });
+
+  it("shows on B the whole album of A's offer, photos of A's members included", async () => {
+    const { a, b } = net as Required<Network>;
+    const staffA = await createMember(a!.instance, "staff");
+    const offer = await makeOffer(a!.instance, staffA.user.id, { title: "Atelier poterie" });
+    const copy = await remoteCopy(b!, a!, offer.id);
+    const bea = await memberOf(b!, true);
+    const booked = await api(b!, bea.token).post(`/offers/${copy.id}/registrations`, {
+      persons: 1,
+    });
+    assert.equal(booked.status, 202, booked.text);
+    await waitFor("A's answer on B", async () => {
+      const mine = await myRegistration(b!, bea.token, copy.id);
+      return mine?.status === "confirmed";
+    });
+    const ana = await createMember(a!.instance, "member", "ana");
+    await a!.instance.ctx.transaction((tx) =>
+      register(tx, bookingDeps(a!.instance.ctx), {
+        offerId: offer.id,
+        participant: { kind: "local", userId: ana.user.id },
+        persons: { count: 1 },
+      }),
+    );
+    const past = {
+      starts_at: new Date(Date.now() - 3 * HOUR),
+      ends_at: new Date(Date.now() - HOUR),
+    };
+    await a!.instance.ctx.db.updateTable("offers").set(past).where("id", "=", offer.id).execute();
+    await b!.instance.ctx.db.updateTable("offers").set(past).where("id", "=", copy.id).execute();
+
+    // Ana adds a photo on A, Bea one on B.
+    const anaAgent = await loggedIn(a!.instance, ana);
+    const pageA = await anaAgent.get(`/offers/${offer.id}`);
+    const fromA = await anaAgent
+      .post(`/offers/${offer.id}/album`)
+      .field("_csrf", csrfFrom(pageA.text))
+      .field("alt", "Des bols sur le tour")
+      .field("caption", "Mes premiers bols")
+      .attach("image", await photo(), { filename: "bols.jpg", contentType: "image/jpeg" });
+    assert.equal(fromA.status, 303, fromA.text);
+    const beaAgent = await loggedIn(b!.instance, bea);
+    const pageB = await beaAgent.get(`/offers/${copy.id}`);
+    const fromB = await beaAgent
+      .post(`/offers/${copy.id}/album`)
+      .field("_csrf", csrfFrom(pageB.text))
+      .field("alt", "Un vase bleu")
+      .attach("image", await photo(), { filename: "vase.jpg", contentType: "image/jpeg" });
+    assert.equal(fromB.status, 303, fromB.text);
+
+    // B keeps Ana's photo (once), shown to Bea from B's copy with its caption and alt text.
+    const shared = await waitFor("Ana's photo on B", () =>
+      b!.instance.ctx.db
+        .selectFrom("offer_album_photos")
+        .select(["id", "remote_media", "remote_author_name"])
+        .where("offer_id", "=", copy.id)
+        .where("alt", "=", "Des bols sur le tour")
+        .where("removed_at", "is", null)
+        .executeTakeFirst(),
+    );
+    assert.equal(shared.remote_author_name, ana.user.displayName);
+    await waitFor("B's copy of Ana's photo", async () => {
+      const row = await b!.instance.ctx.db
+        .selectFrom("federation_media")
+        .select("state")
+        .where("key", "=", shared.remote_media!.slice("/media/".length))
+        .executeTakeFirst();
+      return row?.state === "ready";
+    });
+    await drain(a!, b!);
+    const rows = await b!.instance.ctx.db
+      .selectFrom("offer_album_photos")
+      .select("alt")
+      .where("offer_id", "=", copy.id)
+      .orderBy("alt")
+      .execute();
+    assert.deepEqual(
+      rows.map((r) => r.alt),
+      ["Des bols sur le tour", "Un vase bleu"],
+    );
+    const album = await beaAgent.get(`/offers/${copy.id}`);
+    assert.match(
+      album.text,
+      new RegExp(`<img src="${shared.remote_media}" alt="Des bols sur le tour"`),
+    );
+    assert.match(album.text, /Mes premiers bols/);
+
+    // A's staff remove it: it leaves B's album too.
+    const staffAgent = await loggedIn(a!.instance, staffA);
+    const kept = await a!.instance.ctx.db
+      .selectFrom("offer_album_photos")
+      .select("id")
+      .where("offer_id", "=", offer.id)
+      .where("alt", "=", "Des bols sur le tour")
+      .executeTakeFirstOrThrow();
+    const staffPage = await staffAgent.get(`/offers/${offer.id}`);
+    const removed = await staffAgent
+      .post(`/offers/${offer.id}/album/${kept.id}/remove`)
+      .type("form")
+      .send({ _csrf: csrfFrom(staffPage.text), reason: "Visage d'un enfant" });
+    assert.equal(removed.status, 303, removed.text);
+    await waitFor("the removal on B", async () => {
+      const row = await b!.instance.ctx.db
+        .selectFrom("offer_album_photos")
+        .select("removed_at")
+        .where("id", "=", shared.id)
+        .executeTakeFirstOrThrow();
+      return row.removed_at !== null;
+    });
     await drain(a!, b!);
   });
 });
