@@ -3,7 +3,7 @@
 // a key of an allowed instance. The key is fetched with our instance actor's signature, so a
 // signer whose own actor is served only to signed fetches can still be checked.
 import type { RequestContext } from "@fedify/fedify";
-import type { FederationDeps } from "./deps.ts";
+import type { FederationDeps, FederationRuntime } from "./deps.ts";
 import { tolerate } from "./tolerate.ts";
 import { hostOf, INSTANCE_ACTOR } from "./uris.ts";
 
@@ -23,4 +23,26 @@ export async function allowedSigner(
   const host = hostOf(key.id);
   if (key.ownerId && hostOf(key.ownerId) !== host) return null;
   return (await deps.policy.allows(host)) ? host : null;
+}
+
+/**
+ * The same check for a GET that reached an Express route (a network tutorial's image: pages, not
+ * Fedify objects): the request is rebuilt as the sender signed it, on PUBLIC_URL's origin and host.
+ */
+export function allowedSignerOfGet(
+  runtime: Pick<FederationRuntime, "federation"> & FederationDeps,
+  request: { url: string; headers: Record<string, string | string[] | undefined> },
+): Promise<string | null> {
+  const publicUrl = runtime.app.config.publicUrl;
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(request.headers)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else if (typeof value === "string") headers.set(name, value);
+  }
+  // draft-cavage signatures cover `host`: the one the sender used is PUBLIC_URL's.
+  headers.set("host", publicUrl.host);
+  const url = new URL(request.url, publicUrl);
+  if (url.origin !== publicUrl.origin) return Promise.resolve(null);
+  const ctx = runtime.federation.createContext(new Request(url, { headers }), undefined);
+  return allowedSigner(ctx, runtime);
 }

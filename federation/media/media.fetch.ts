@@ -6,11 +6,13 @@
 // failed (the page keeps its alt text); a network failure is retried by the queue.
 import { mkdir, rename, writeFile } from "node:fs/promises";
 import path from "node:path";
+import { signRequest } from "@fedify/fedify";
 import sharp from "sharp";
 import { sniffImageType } from "../../server/http/images.ts";
 import { fail, ok, type Result } from "../../server/lib/result.ts";
 import type { FederationRuntime } from "../deps.ts";
 import { OUTGOING_LIMITS } from "../http/outgoing.ts";
+import { actorUri, INSTANCE_ACTOR } from "../uris.ts";
 import { findMedia, MEDIA_SIZES, type MediaRow } from "./media.ts";
 
 const MAX_PIXELS = 40_000_000;
@@ -55,24 +57,53 @@ export async function encodeMedia(
   }
 }
 
+const MAX_HOPS = 5;
+
+/**
+ * A GET of the picture, signed with the instance actor's key (draft-cavage, as Fedify's document
+ * loader) when its host is one our policy allows: a `network` tutorial's images are served to
+ * allowed instances' signed fetches only (ADR 0126). Redirects are followed here, each hop signed
+ * for its own target (a signature covers the request target and host).
+ */
 async function download(
+  runtime: FederationRuntime,
   url: string,
 ): Promise<Result<{ data: Buffer; type: string }, MediaRefusal>> {
-  const response = await fetch(url, {
-    headers: { accept: "image/webp,image/png,image/jpeg,image/gif;q=0.8" },
-    redirect: "follow",
-  });
-  if (!response.ok) {
-    await response.body?.cancel();
-    return fail("status");
+  let target = new URL(url);
+  for (let hop = 0; ; hop++) {
+    let request = new Request(target, {
+      headers: { accept: "image/webp,image/png,image/jpeg,image/gif;q=0.8" },
+      redirect: "manual",
+    });
+    if (await runtime.policy.allows(target.host)) request = await signed(runtime, request);
+    const response = await fetch(request);
+    const location = response.headers.get("location");
+    if (response.status >= 300 && response.status < 400 && location) {
+      await response.body?.cancel();
+      if (hop >= MAX_HOPS) return fail("status");
+      target = new URL(location, target);
+      if (!/^https?:$/.test(target.protocol)) return fail("status");
+      continue;
+    }
+    if (!response.ok) {
+      await response.body?.cancel();
+      return fail("status");
+    }
+    const length = Number(response.headers.get("content-length") ?? "0");
+    if (length > OUTGOING_LIMITS.mediaBytes) {
+      await response.body?.cancel();
+      return fail("tooLarge");
+    }
+    const data = Buffer.from(await response.arrayBuffer());
+    return ok({ data, type: response.headers.get("content-type") ?? "" });
   }
-  const length = Number(response.headers.get("content-length") ?? "0");
-  if (length > OUTGOING_LIMITS.mediaBytes) {
-    await response.body?.cancel();
-    return fail("tooLarge");
-  }
-  const data = Buffer.from(await response.arrayBuffer());
-  return ok({ data, type: response.headers.get("content-type") ?? "" });
+}
+
+async function signed(runtime: FederationRuntime, request: Request): Promise<Request> {
+  const [rsa] = await runtime.keys.pairs(INSTANCE_ACTOR);
+  if (!rsa) return request;
+  const keyId = new URL("#main-key", actorUri(runtime.app.config.publicUrl, INSTANCE_ACTOR));
+  return signRequest(request, rsa.privateKey, keyId);
 }
 
 function tooLarge(error: unknown): boolean {
@@ -117,7 +148,7 @@ export async function fetchMedia(runtime: FederationRuntime, key: string): Promi
   };
   let downloaded: Result<{ data: Buffer; type: string }, MediaRefusal>;
   try {
-    downloaded = await runtime.withMediaFetch(() => download(row.url));
+    downloaded = await runtime.withMediaFetch(() => download(runtime, row.url));
   } catch (error) {
     // Over the size limit, the agent aborts the body: that is final, not worth a retry.
     if (tooLarge(error)) return done(fail("tooLarge"));

@@ -9,6 +9,7 @@ import { Create, Delete, Image, Note, Tombstone, type Update } from "@fedify/voc
 import type { Tx } from "../../server/db/transaction.ts";
 import { plainText } from "../../server/offers/rich-text.ts";
 import { receiveAlbumPhoto } from "../../server/tutorials/albums.remote.ts";
+import { relayAlbumPhoto } from "./album-relay.ts";
 import { findRemoteActor } from "../actors/remote.ts";
 import type { ObjectExtras } from "../extras.ts";
 import { route } from "../inbox/route.ts";
@@ -16,7 +17,7 @@ import { mediaKey, mediaPath, wantMedia } from "../media/media.ts";
 import { localOfferId, MAILLAGE_NS } from "../offers/event.ts";
 import { plainTerms } from "../offers/terms.ts";
 import { sendToActors } from "../outbox.ts";
-import { actorUri, newActivityId } from "../uris.ts";
+import { actorUri, CMCAS_ACTOR, newActivityId } from "../uris.ts";
 
 const ALBUM_CONTEXT = { maillage: MAILLAGE_NS, albumPublic: "maillage:albumPublic" };
 
@@ -53,7 +54,7 @@ export async function sendAlbumPhoto(
   const to = new URL(publisher.uri);
   const actor = actorUri(publicUrl, input.userId);
   const note = new Note({
-    id: new URL(`/offers/${input.offerId}/album/${row.id}/note`, publicUrl),
+    id: albumNoteUri(publicUrl, input.offerId, row.id),
     attribution: actor,
     content: row.caption ? `<p>${escapeHtml(row.caption)}</p>` : null,
     replyTarget: new URL(row.remote_uri),
@@ -72,11 +73,29 @@ export async function sendAlbumPhoto(
   await sendToActors(tx, input.userId, [to], create, extras);
 }
 
-/** Our member took back a photo sent to the remote offer's instance: a Delete of its Note. */
+/** The id of the Note of a photo our member sent to a remote offer's album. */
+export function albumNoteUri(publicUrl: URL, offerId: string, photoId: string): URL {
+  return new URL(`/offers/${offerId}/album/${photoId}/note`, publicUrl);
+}
+
+const ALBUM_NOTE = /^\/offers\/([0-9a-f-]{36})\/album\/([0-9a-f-]{36})\/note$/;
+
+/** The offer and photo of one of our album Notes, from its id; undefined for any other. */
+export function sentAlbumNote(publicUrl: URL, uri: string) {
+  if (!URL.canParse(uri)) return undefined;
+  const url = new URL(uri);
+  const match = url.origin === publicUrl.origin ? ALBUM_NOTE.exec(url.pathname) : null;
+  return match ? { offerId: match[1]!, photoId: match[2]! } : undefined;
+}
+
+/**
+ * A photo sent to the remote offer's instance left our album (taken back by its author, or
+ * removed by our staff with `reason`): a Delete of its Note, from its author's actor.
+ */
 export async function sendAlbumPhotoRemoved(
   tx: Tx,
   publicUrl: URL,
-  input: { offerId: string; photoId: string; userId: string },
+  input: { offerId: string; photoId: string; userId: string; reason?: string | null },
 ): Promise<void> {
   const offer = await tx.db
     .selectFrom("offers")
@@ -88,7 +107,7 @@ export async function sendAlbumPhotoRemoved(
   if (!publisher) return;
   const to = new URL(publisher.uri);
   const actor = actorUri(publicUrl, input.userId);
-  const id = new URL(`/offers/${input.offerId}/album/${input.photoId}/note`, publicUrl);
+  const id = albumNoteUri(publicUrl, input.offerId, input.photoId);
   await sendToActors(
     tx,
     input.userId,
@@ -97,6 +116,33 @@ export async function sendAlbumPhotoRemoved(
       id: newActivityId(publicUrl),
       actor,
       object: new Tombstone({ id }),
+      ...(input.reason ? { summary: input.reason } : {}),
+      tos: [to],
+    }),
+  );
+}
+
+/**
+ * Our staff removed a remote participant's photo from one of our offers' albums: the offer's
+ * publisher (the CMCAS) sends a Delete of its Note, with the reason, to its author, whose instance
+ * takes it out of its album too.
+ */
+export async function sendAlbumPhotoRejected(
+  tx: Tx,
+  publicUrl: URL,
+  input: { uri: string; actorUrl: string; reason: string | null },
+): Promise<void> {
+  if (!URL.canParse(input.uri) || !URL.canParse(input.actorUrl)) return;
+  const to = new URL(input.actorUrl);
+  await sendToActors(
+    tx,
+    CMCAS_ACTOR,
+    [to],
+    new Delete({
+      id: newActivityId(publicUrl),
+      actor: actorUri(publicUrl, CMCAS_ACTOR),
+      object: new Tombstone({ id: new URL(input.uri) }),
+      ...(input.reason ? { summary: input.reason } : {}),
       tos: [to],
     }),
   );
@@ -130,8 +176,8 @@ const onAlbumPhoto = route<Create | Update>({
         : {};
     const shown = Array.isArray(terms.albumPublic) ? terms.albumPublic[0] : terms.albumPublic;
     if (!/^https?:$/.test(new URL(picture.url).protocol)) return false;
-    const outcome = await app.transaction((tx) =>
-      receiveAlbumPhoto(tx, offerId, {
+    const outcome = await app.transaction(async (tx) => {
+      const kept = await receiveAlbumPhoto(tx, offerId, {
         uri: note.id!.href,
         actorUrl: author.uri,
         authorName: author.name || author.handle,
@@ -139,8 +185,23 @@ const onAlbumPhoto = route<Create | Update>({
         alt: picture.alt,
         caption: plainText(note.content?.toString() ?? ""),
         public: shown === true || shown === "true",
-      }),
-    );
+      });
+      // Kept: the offer's other remote participants' instances get it too (ADR 0127).
+      if (kept === "added" || kept === "updated") {
+        const photo = await tx.db
+          .selectFrom("offer_album_photos")
+          .select("id")
+          .where("remote_uri", "=", note.id!.href)
+          .executeTakeFirst();
+        if (photo)
+          await relayAlbumPhoto(tx, app.config.publicUrl, {
+            offerId,
+            photoId: photo.id,
+            pictureUrl: picture.url,
+          });
+      }
+      return kept;
+    });
     input.log.info({ offer: offerId, outcome }, "album photo from another instance");
     if (outcome !== "added" && outcome !== "updated") return outcome !== "unknown";
     // Copied only once kept: a refused Note makes us fetch nothing.

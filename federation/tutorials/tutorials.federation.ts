@@ -10,6 +10,7 @@ import { tutorialsPort } from "./tutorials.port.ts";
 import { tutorialsInbox } from "./tutorials.inbox.ts";
 import { interactionsInbox } from "./interactions.inbox.ts";
 import { albumsInbox } from "./albums.ts";
+import { albumRelayInbox } from "./album-relay.ts";
 
 export interface TutorialsFederationJobs {
   "tutorials.backfill": { remoteActorId: number };
@@ -31,6 +32,6 @@ export const tutorialsFederation: FederationModule = {
   name: "tutorials",
   objects: registerTutorialObjects,
   ports: (runtime) => ({ tutorials: tutorialsPort(runtime) }),
-  inbox: [...tutorialsInbox, ...interactionsInbox, ...albumsInbox],
+  inbox: [...tutorialsInbox, ...interactionsInbox, ...albumsInbox, ...albumRelayInbox],
   jobs,
 };

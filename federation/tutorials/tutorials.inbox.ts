@@ -5,11 +5,13 @@ import { Article, type Create, type Delete, type Update } from "@fedify/vocab";
 import { deleteRemoteTutorial } from "../../server/tutorials/remote.service.ts";
 import { deleteMade } from "../../server/tutorials/incoming.service.ts";
 import { deleteRemoteAlbumPhoto } from "../../server/tutorials/albums.remote.ts";
+import { removeSentAlbumPhoto } from "../../server/tutorials/albums.service.ts";
 import { findRemoteActor } from "../actors/remote.ts";
 import { backfillOnAccept } from "../follows/backfill-on-accept.ts";
 import { isFollowed } from "../offers/offers.inbox.ts";
 import { route } from "../inbox/route.ts";
 import { keepArticle } from "./remote-articles.ts";
+import { sentAlbumNote } from "./albums.ts";
 
 const onArticle = route<Create | Update>({
   name: "tutorials.article",
@@ -47,12 +49,18 @@ const onDelete = route<Delete>({
     const sender = await findRemoteActor(app.db, { uri: input.senderUri.href });
     if (!sender) return false;
     const reason = input.activity.summary?.toString() ?? null;
+    const publicUrl = app.config.publicUrl;
+    const sent = sentAlbumNote(publicUrl, uri);
     return app.transaction(
       async (tx) =>
         (await deleteRemoteTutorial(tx, sender.id, uri, reason)) ||
-        // Or a "Je l'ai fait !" post its author deleted, or an album photo.
+        // Or a "Je l'ai fait !" post its author deleted, or an album photo (by its author or
+        // their instance's staff).
         (await deleteMade(tx, uri, sender.uri)) ||
-        deleteRemoteAlbumPhoto(tx, uri, sender.uri),
+        (await deleteRemoteAlbumPhoto(tx, uri, sender.uri, reason)) ||
+        // Or the photo our member sent to a remote offer's album, removed by its staff.
+        (sent !== undefined &&
+          removeSentAlbumPhoto(tx, publicUrl, { ...sent, publisherActorId: sender.id, reason })),
     );
   },
 });

@@ -4,11 +4,13 @@ import "../temporal.ts";
 import { Create, Update } from "@fedify/vocab";
 import type { Tx } from "../../server/db/transaction.ts";
 import type { TutorialsPort } from "../../server/tutorials/tutorials.port.ts";
-import type { FederationDeps } from "../deps.ts";
+import type { FederationRuntime } from "../deps.ts";
+import { allowedSignerOfGet } from "../signed.ts";
 import { deleteFromCmcas, publishToFollowers } from "../outbox.ts";
 import { actorUri, CMCAS_ACTOR, newActivityId } from "../uris.ts";
 import { sendComment, sendMade, sendVote } from "./replies.ts";
-import { sendAlbumPhoto, sendAlbumPhotoRemoved } from "./albums.ts";
+import { relayAlbumPhoto, relayAlbumRemoval } from "./album-relay.ts";
+import { sendAlbumPhoto, sendAlbumPhotoRejected, sendAlbumPhotoRemoved } from "./albums.ts";
 import {
   federatedTutorial,
   isFederated,
@@ -36,15 +38,19 @@ async function federate(tx: Tx, publicUrl: URL, id: string, change: "Create" | "
   );
 }
 
-export function tutorialsPort(deps: FederationDeps): TutorialsPort {
-  const publicUrl = deps.app.config.publicUrl;
+export function tutorialsPort(runtime: FederationRuntime): TutorialsPort {
+  const publicUrl = runtime.app.config.publicUrl;
   return {
+    allowedSigner: (request) => allowedSignerOfGet(runtime, request),
     published: (tx, id) => federate(tx, publicUrl, id, "Create"),
     commented: (tx, input) => sendComment(tx, publicUrl, input),
     made: (tx, input) => sendMade(tx, publicUrl, input),
     voted: (tx, input) => sendVote(tx, publicUrl, input),
     albumPhoto: (tx, input) => sendAlbumPhoto(tx, publicUrl, input),
     albumPhotoRemoved: (tx, input) => sendAlbumPhotoRemoved(tx, publicUrl, input),
+    albumPhotoRejected: (tx, input) => sendAlbumPhotoRejected(tx, publicUrl, input),
+    albumShared: (tx, input) => relayAlbumPhoto(tx, publicUrl, input),
+    albumUnshared: (tx, input) => relayAlbumRemoval(tx, publicUrl, input),
     updated: (tx, id) => federate(tx, publicUrl, id, "Update"),
     async withdrawn(tx, tutorial, reason) {
       if (tutorial.visibility === "local") return;

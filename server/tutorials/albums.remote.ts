@@ -89,18 +89,65 @@ export async function receiveAlbumPhoto(
   return row ? "added" : "unknown";
 }
 
-/** Its author deleted the Note: the photo leaves the album. Whether it was one. */
+/**
+ * Its author deleted the Note (or their instance's staff removed the photo, with a reason): the
+ * photo leaves the album. Whether it was one.
+ */
 export async function deleteRemoteAlbumPhoto(
   tx: Tx,
   uri: string,
   actorUrl: string,
+  reason: string | null = null,
 ): Promise<boolean> {
   const row = await tx.db
     .updateTable("offer_album_photos")
-    .set({ removed_at: new Date(), removal_reason: "—" })
+    .set({ removed_at: new Date(), removal_reason: reason?.trim().slice(0, 1000) || "—" })
     .where("remote_uri", "=", uri)
     .where("remote_actor_url", "=", actorUrl)
     .where("removed_at", "is", null)
+    .returning("id")
+    .executeTakeFirst();
+  return row !== undefined;
+}
+
+/**
+ * On a participant's instance: a photo of a remote offer's album that its instance shares (ADR
+ * 0127), kept beside our members' own (no bytes: our copy of its picture). Whether it is kept.
+ */
+export async function keepRelayedAlbumPhoto(
+  tx: Tx,
+  offerId: string,
+  input: RemoteAlbumPhoto,
+): Promise<boolean> {
+  const alt = input.alt.trim().slice(0, 300);
+  if (!alt || !COPY.test(input.media)) return false;
+  const values = {
+    caption: input.caption.trim().slice(0, 500),
+    alt,
+    public: input.public,
+    remote_media: input.media,
+    remote_author_name: input.authorName.slice(0, 200),
+  };
+  const updated = await tx.db
+    .updateTable("offer_album_photos")
+    .set(values)
+    .where("remote_uri", "=", input.uri)
+    .where("remote_actor_url", "=", input.actorUrl)
+    .where("offer_id", "=", offerId)
+    .where("removed_at", "is", null)
+    .returning("id")
+    .executeTakeFirst();
+  if (updated) return true;
+  const row = await tx.db
+    .insertInto("offer_album_photos")
+    .values({
+      ...values,
+      offer_id: offerId,
+      author_id: null,
+      remote_uri: input.uri,
+      remote_actor_url: input.actorUrl,
+    })
+    .onConflict((oc) => oc.column("remote_uri").doNothing())
     .returning("id")
     .executeTakeFirst();
   return row !== undefined;

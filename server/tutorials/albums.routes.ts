@@ -76,6 +76,10 @@ export function albumRoutes(router: express.Router, ctx: AppContext): void {
       await ctx.transaction((tx) =>
         port.albumPhoto(tx, { offerId: offer.id, photoId: done.value, userId: req.user!.id }),
       );
+    else if (port)
+      await ctx.transaction((tx) =>
+        port.albumShared(tx, { offerId: offer.id, photoId: done.value }),
+      );
     flash(req, "tutorials:album.added");
     res.redirect(303, `/offers/${offer.id}#album`);
   });
@@ -90,13 +94,17 @@ export function albumRoutes(router: express.Router, ctx: AppContext): void {
         by: req.user!,
         reason: field(req.body, "reason"),
       });
-      // Its author took back a photo sent to the remote offer's instance.
-      if (removed.ok && removed.value.own && offer.remote)
-        await ctx.ports.tutorials?.albumPhotoRemoved(tx, {
-          offerId: offer.id,
-          photoId,
-          userId: req.user!.id,
-        });
+      const port = ctx.ports.tutorials;
+      if (!removed.ok || !port) return removed;
+      const { authorId, reason, remote } = removed.value;
+      // A photo our member sent to the remote offer's instance, taken back or removed by our
+      // staff: it leaves the album there too.
+      if (offer.remote && authorId)
+        await port.albumPhotoRemoved(tx, { offerId: offer.id, photoId, userId: authorId, reason });
+      // A remote participant's photo our staff removed: its author's instance is told.
+      if (!offer.remote && remote) await port.albumPhotoRejected(tx, { ...remote, reason });
+      // Gone from our offer's album: from its remote participants' instances too.
+      if (!offer.remote) await port.albumUnshared(tx, { offerId: offer.id, photoId, reason });
       return removed;
     });
     if (!done.ok)

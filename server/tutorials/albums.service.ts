@@ -150,11 +150,11 @@ export async function removePhoto(
   tx: Tx,
   publicUrl: URL,
   input: { offerId: string; photoId: string; by: User; reason: string },
-): Promise<Result<{ own: boolean }, "not_found" | "forbidden" | "reason_required">> {
+): Promise<Result<RemovedPhoto, "not_found" | "forbidden" | "reason_required">> {
   if (!isUuid(input.photoId)) return fail("not_found");
   const photo = await tx.db
     .selectFrom("offer_album_photos")
-    .select(["author_id"])
+    .select(["author_id", "remote_uri", "remote_actor_url"])
     .where("id", "=", input.photoId)
     .where("offer_id", "=", input.offerId)
     .where("removed_at", "is", null)
@@ -177,12 +177,65 @@ export async function removePhoto(
       data: { reason },
       link: `/offers/${input.offerId}#album`,
     });
-  return ok({ own });
+  return ok({
+    own,
+    authorId: photo.author_id,
+    reason: reason || null,
+    remote:
+      photo.remote_uri && photo.remote_actor_url
+        ? { uri: photo.remote_uri, actorUrl: photo.remote_actor_url }
+        : null,
+  });
+}
+
+export interface RemovedPhoto {
+  /** Removed by its author. */
+  own: boolean;
+  /** Our member who added it (null: a remote participant's). */
+  authorId: string | null;
+  /** Staff's reason (null when its author took it back). */
+  reason: string | null;
+  /** A remote participant's photo: its Note and its author's actor. */
+  remote: { uri: string; actorUrl: string } | null;
+}
+
+/**
+ * The staff of a remote offer's instance removed from its album a photo our member sent there:
+ * it leaves our album too, and its author is told why. Whether it was one.
+ */
+export async function removeSentAlbumPhoto(
+  tx: Tx,
+  publicUrl: URL,
+  input: { offerId: string; photoId: string; publisherActorId: number; reason: string | null },
+): Promise<boolean> {
+  if (!isUuid(input.offerId) || !isUuid(input.photoId)) return false;
+  const reason = (input.reason ?? "").trim().slice(0, 1000);
+  const row = await tx.db
+    .updateTable("offer_album_photos as p")
+    .set({ removed_at: new Date(), removal_reason: reason || "—" })
+    .from("offers as o")
+    .whereRef("o.id", "=", "p.offer_id")
+    .where("o.remote_actor_id", "=", input.publisherActorId)
+    .where("p.id", "=", input.photoId)
+    .where("p.offer_id", "=", input.offerId)
+    .where("p.author_id", "is not", null)
+    .where("p.removed_at", "is", null)
+    .returning("p.author_id")
+    .executeTakeFirst();
+  if (!row?.author_id) return false;
+  await notify(tx, publicUrl, {
+    userId: row.author_id,
+    kind: "tutorials:albumPhotoRemoved",
+    data: { reason: reason || "—" },
+    link: `/offers/${input.offerId}#album`,
+  });
+  return true;
 }
 
 /**
  * A photo our member added to the album of a remote offer: sent to the offer's instance, which
- * copies it from here without a session (as a made-it post's photo, ADR 0116).
+ * copies it from here without a session (as a made-it post's photo, ADR 0116); or one of our
+ * offers' album, copied so by its remote participants' instances (ADR 0127).
  */
 export async function readSentAlbumPhoto(
   db: Db,
@@ -196,7 +249,6 @@ export async function readSentAlbumPhoto(
     .select(["v.content_type", "v.data"])
     .where("p.id", "=", photoId)
     .where("p.removed_at", "is", null)
-    .where("o.remote_uri", "is not", null)
     .where("v.size", "=", "federation")
     .executeTakeFirst();
   return row ? { contentType: row.content_type, data: Buffer.from(row.data) } : undefined;

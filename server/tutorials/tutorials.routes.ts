@@ -34,6 +34,25 @@ export async function readableTutorial(ctx: AppContext, req: express.Request) {
   return tutorial;
 }
 
+/**
+ * The tutorial whose image is asked for: one the viewer may read, or a published `network` one
+ * of ours asked for by an allowed instance's signed fetch (its copy job), the same rule as the
+ * Article itself (ADR 0126).
+ */
+async function imageTutorial(ctx: AppContext, req: express.Request) {
+  const tutorial = await repo.findTutorial(ctx.db, String(req.params.id));
+  if (!tutorial) throw new HttpError(404, "errors.notFound");
+  if (await repo.mayRead(ctx.db, tutorial, req.user)) return tutorial;
+  const network =
+    tutorial.status === "published" && tutorial.visibility === "network" && !tutorial.remoteUri;
+  const port = ctx.ports.tutorials;
+  if (network && req.headers.signature && port) {
+    const signer = await port.allowedSigner({ url: req.originalUrl, headers: req.headers });
+    if (signer) return tutorial;
+  }
+  throw new HttpError(404, "errors.notFound");
+}
+
 async function fullView(ctx: AppContext, req: express.Request, tutorial: repo.Tutorial) {
   const [steps, images, coauthors, remote] = await Promise.all([
     repo.listSteps(ctx.db, tutorial.id),
@@ -218,7 +237,7 @@ export function tutorialRoutes(router: express.Router, ctx: AppContext): void {
   router.get("/tutorials/:id/images/:imageId{/:size}", async (req, res) => {
     const size = (req.params.size ?? "page") as ImageSize;
     if (!IMAGE_SIZES.includes(size)) throw new HttpError(404, "errors.notFound");
-    const tutorial = await readableTutorial(ctx, req);
+    const tutorial = await imageTutorial(ctx, req);
     const image = await readTutorialVariant(ctx.db, tutorial.id, String(req.params.imageId), size);
     if (!image) throw new HttpError(404, "errors.notFound");
     const cacheable = tutorial.status === "published" && tutorial.visibility === "public";

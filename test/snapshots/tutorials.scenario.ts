@@ -1,11 +1,15 @@
 // The tutorials part of the wire snapshot scenario: B's CMCAS follows A's; Tina of A publishes a
 // tutorial with two steps and an image (its Create of an Article, and the Article as served);
 // Bea of B comments on it, shows that she made it and votes it useful, then takes the vote back
-// (Notes in reply to the Article, a Like and its Undo, all sent to A).
+// (Notes in reply to the Article, a Like and its Undo, all sent to A). Then Bea, who took part
+// in an offer of A that has ended, adds a photo to its album (a Note in reply to the Event, sent
+// to A), and A's staff remove it (a Delete of that Note from A's CMCAS, sent to Bea).
 import assert from "node:assert/strict";
 import { loggedIn } from "../support/accounts.ts";
 import { csrfFrom, submit } from "../support/web.ts";
 import { api, waitFor, type Peer } from "../federation/harness.ts";
+import { makeOffer, myRegistration, remoteCopy } from "../federation/offers-support.ts";
+import { createMember } from "../support/accounts.ts";
 import {
   addStep,
   newTutorial,
@@ -102,4 +106,64 @@ export async function tutorialsOnTheWire(
   const taken = await submit(reader, page, `${page}/useful`, { on: "0" });
   assert.equal(taken.status, 303, taken.text);
   await capture.sent("sent/undo-like-article", since, a, shape("Undo", "Like"));
+
+  await albumOnTheWire(a, b, capture, labels, { bea, reader });
+}
+
+async function albumOnTheWire(
+  a: Peer,
+  b: Peer,
+  capture: Capture,
+  labels: Map<string, string>,
+  { bea, reader }: { bea: { token: string }; reader: Awaited<ReturnType<typeof loggedIn>> },
+) {
+  const staff = await createMember(a.instance, "staff");
+  const offer = await makeOffer(a.instance, staff.user.id, { title: "Randonnée au lac" });
+  labels.set(offer.id, "album-offer");
+  const copy = await remoteCopy(b, a, offer.id);
+  labels.set(copy.id, "album-offer-copy");
+  const booked = await api(b, bea.token).post(`/offers/${copy.id}/registrations`, { persons: 1 });
+  assert.equal(booked.status, 202, booked.text);
+  await waitFor("A's answer on B", async () => {
+    const mine = await myRegistration(b, bea.token, copy.id);
+    return mine?.status === "confirmed";
+  });
+  const past = { starts_at: new Date(Date.now() - 3 * 3600_000), ends_at: new Date() };
+  await a.instance.ctx.db.updateTable("offers").set(past).where("id", "=", offer.id).execute();
+  await b.instance.ctx.db.updateTable("offers").set(past).where("id", "=", copy.id).execute();
+
+  let since = capture.mark();
+  const page = await reader.get(`/offers/${copy.id}`);
+  const added = await reader
+    .post(`/offers/${copy.id}/album`)
+    .field("_csrf", csrfFrom(page.text))
+    .field("alt", "Le groupe devant le lac")
+    .field("caption", "Au bord du lac")
+    .field("public", "on")
+    .attach("image", await photo(), { filename: "lac.jpg", contentType: "image/jpeg" });
+  assert.equal(added.status, 303, added.text);
+  const onB = await b.instance.ctx.db
+    .selectFrom("offer_album_photos")
+    .select("id")
+    .where("offer_id", "=", copy.id)
+    .executeTakeFirstOrThrow();
+  labels.set(onB.id, "album-photo");
+  await capture.sent("sent/create-note-album-photo", since, a, shape("Create", "Note"));
+
+  const onA = await waitFor("the photo on A", () =>
+    a.instance.ctx.db
+      .selectFrom("offer_album_photos")
+      .select("id")
+      .where("offer_id", "=", offer.id)
+      .executeTakeFirst(),
+  );
+  since = capture.mark();
+  const staffAgent = await loggedIn(a.instance, staff);
+  const offerPage = await staffAgent.get(`/offers/${offer.id}`);
+  const removed = await staffAgent
+    .post(`/offers/${offer.id}/album/${onA.id}/remove`)
+    .type("form")
+    .send({ _csrf: csrfFrom(offerPage.text), reason: "Une personne ne souhaite pas y figurer" });
+  assert.equal(removed.status, 303, removed.text);
+  await capture.sent("sent/delete-album-note", since, b, shape("Delete"));
 }

@@ -63,6 +63,8 @@ const SNAPSHOTS = [
   "sent/create-note-tutorial-made",
   "sent/like-article",
   "sent/undo-like-article",
+  "sent/create-note-album-photo",
+  "sent/delete-album-note",
 ];
 
 const fileOf = (name: string) => path.join(DIR, `${name}.json`);

@@ -1,9 +1,10 @@
 // The pictures of a tutorial received from another instance are shown inline from our own copies
 // (ADR 0119): its cover and every step image, with their alt text, at /media/<key>; the page never
-// points at the other server.
+// points at the other server. A `network` tutorial's pictures are served to signed fetches of
+// allowed instances only, and our copy job signs its fetches with the instance actor's key.
 import assert from "node:assert/strict";
 import supertest from "supertest";
-import { mediaKey } from "../../federation/media/media.ts";
+import { mediaKey, wantMedia } from "../../federation/media/media.ts";
 import { createMember, loggedIn } from "../support/accounts.ts";
 import { MODE } from "../support/env.ts";
 import { csrfFrom } from "../support/web.ts";
@@ -29,7 +30,8 @@ describe(`federation: a remote tutorial's pictures from our copies (${MODE})`, f
   let net: Network;
 
   before(async () => {
-    net = await startNetwork({ a: ["b"], b: ["a"] });
+    // C allows A, A does not allow C: C's signed fetches are refused.
+    net = await startNetwork({ a: ["b"], b: ["a"], c: ["a"] });
   });
   after(() => net && stopNetwork(net));
 
@@ -134,5 +136,60 @@ describe(`federation: a remote tutorial's pictures from our copies (${MODE})`, f
       new RegExp(`<img class="tuto-card__cover" src="${esc(paths[0]!)}" alt=""`),
     );
     await drain(a!, b!);
+  });
+
+  it("copies a network tutorial's pictures with a signed fetch, refused to others", async () => {
+    const { a, b, c } = net as Required<Network>;
+    await followCmcas(b!, a!);
+    const agent = await loggedIn(a!.instance, await createMember(a!.instance, "member", "reseau"));
+    const id = await newTutorial(a!.instance, agent, {
+      title: "Des confitures pour le réseau",
+      visibility: "network",
+    });
+    await addStep(agent, id, "Cueillir", "Loin des routes.");
+    const [step] = await stepIds(a!.instance, id);
+    const up = await uploadStepImage(agent, id, step!.id, "Un panier de mûres", await photo());
+    assert.equal(up.status, 303, up.text);
+    assert.equal((await publish(agent, id)).status, 303);
+
+    const row = await waitFor("the network tutorial on B", () =>
+      b!.instance.ctx.db
+        .selectFrom("tutorials")
+        .select(["id", "remote_images"])
+        .where("remote_uri", "=", `${a!.url}/tutorials/${id}`)
+        .executeTakeFirst(),
+    );
+    const [image] = row.remote_images;
+    assert.equal(image?.alt, "Un panier de mûres");
+    // A serves the picture to its members only, not to an unsigned request.
+    assert.equal((await supertest(a!.url).get(new URL(image!.url).pathname)).status, 404);
+
+    const key = mediaKey(image!.url, "picture");
+    const state = (peer: typeof b) =>
+      peer!.instance.ctx.db
+        .selectFrom("federation_media")
+        .select(["state", "error"])
+        .where("key", "=", key)
+        .executeTakeFirst();
+    const copied = await waitFor("B's signed copy", async () => {
+      const media = await state(b);
+      return media && media.state !== "pending" ? media : undefined;
+    });
+    assert.deepEqual(copied, { state: "ready", error: null });
+    const served = await supertest(b!.url).get(`/media/${key}`).buffer(true);
+    assert.equal(served.status, 200);
+    assert.equal(served.headers["content-type"], "image/webp");
+    const reader = await loggedIn(b!.instance, await createMember(b!.instance, "member", "lect2"));
+    const page = await reader.get(`/tutorials/${row.id}`);
+    assert.match(page.text, new RegExp(`<img src="/media/${key}" alt="Un panier de mûres"`));
+
+    // C signs too, but A does not federate with C: the same picture is refused to it.
+    await wantMedia(c!.instance.ctx, image!.url, "picture");
+    const refused = await waitFor("C's refused copy", async () => {
+      const media = await state(c);
+      return media && media.state !== "pending" ? media : undefined;
+    });
+    assert.deepEqual(refused, { state: "failed", error: "status" });
+    await drain(a!, b!, c!);
   });
 });
