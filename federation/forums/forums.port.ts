@@ -3,6 +3,7 @@
 // and resolves mentions by WebFinger outside any request (outbound.ts).
 import type { ForumsPort } from "../../server/forums/forums.port.ts";
 import type { FederationRuntime } from "../deps.ts";
+import { readyMedia } from "../media/media.ts";
 import { findRemoteGroup, followGroup, unfollowGroup } from "./follow-groups.ts";
 
 export function forumsPort(runtime: FederationRuntime): ForumsPort {
@@ -35,5 +36,21 @@ export function forumsPort(runtime: FederationRuntime): ForumsPort {
     findGroup: (userId, target) => findRemoteGroup(runtime, userId, target),
     followGroup: (tx, userId, group) => followGroup(runtime, tx, userId, group),
     unfollowGroup: (tx, userId, groupApId) => unfollowGroup(runtime, tx, userId, groupApId),
+    async remoteAvatars(actorUris) {
+      const uris = [...new Set(actorUris)];
+      if (uris.length === 0) return new Map();
+      const rows = await runtime.app.db
+        .selectFrom("federation_remote_actors")
+        .select(["uri", "icon_url"])
+        .where("uri", "in", uris)
+        .where("icon_url", "is not", null)
+        .execute();
+      const found = new Map<string, string>();
+      for (const row of rows) {
+        const path = await readyMedia(runtime.app, row.icon_url, "avatar");
+        if (path) found.set(row.uri, path);
+      }
+      return found;
+    },
   };
 }

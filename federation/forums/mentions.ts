@@ -8,7 +8,7 @@ import type { Db } from "../../server/db/database.ts";
 import { saveRemoteGroup, setMentionActor } from "../../server/forums/remote-groups.service.ts";
 import { fetchRemoteActor } from "../actors/remote.ts";
 import type { InboxInput } from "../inbox/route.ts";
-import type { FederationRuntime } from "../deps.ts";
+import type { FederationDeps, FederationRuntime } from "../deps.ts";
 import { tolerate } from "../tolerate.ts";
 import { actorUri, hostOf } from "../uris.ts";
 import { incomingPost, localMentionsOf, remoteGroup, type PostLike } from "./inbound-shared.ts";
@@ -28,6 +28,43 @@ export async function outgoingMentions(
   postId: string,
 ): Promise<OutgoingMentions> {
   const { app } = runtime;
+  const unresolved = await app.db
+    .selectFrom("forum_mentions")
+    .select("acct")
+    .where("post_id", "=", postId)
+    .where("user_id", "is", null)
+    .where("actor_ap_id", "is", null)
+    .orderBy("acct")
+    .execute();
+  for (const row of unresolved) {
+    if (!row.acct.includes("@")) continue;
+    const log = app.log.child({ post: postId, acct: row.acct });
+    const found = await tolerate(runtime.lookup(`@${row.acct}`), undefined, log, "WebFinger");
+    if (!found?.ok || found.value.type === "Group") continue;
+    await setMentionActor(app.db, { postId, acct: row.acct, actorUri: found.value.uri });
+  }
+  const out: OutgoingMentions = { ...(await mentionTags(runtime, postId)), authorHasActor: false };
+  if (out.remote.length > 0) {
+    const post = await app.db
+      .selectFrom("forum_posts")
+      .select("author_id")
+      .where("id", "=", postId)
+      .executeTakeFirst();
+    out.authorHasActor =
+      !!post?.author_id && (await runtime.actors.byIdentifier(post.author_id)) !== null;
+  }
+  return out;
+}
+
+/**
+ * The post's mentions as tags from what is stored (remote actors already resolved), without any
+ * network: what the Create carried, and what the post's id serves, so both say the same.
+ */
+export async function mentionTags(
+  deps: FederationDeps,
+  postId: string,
+): Promise<Pick<OutgoingMentions, "tags" | "remote">> {
+  const { app } = deps;
   const rows = await app.db
     .selectFrom("forum_mentions as m")
     .leftJoin("users as u", "u.id", "m.user_id")
@@ -35,13 +72,12 @@ export async function outgoingMentions(
     .where("m.post_id", "=", postId)
     .orderBy("m.acct")
     .execute();
-  const out: OutgoingMentions = { tags: [], remote: [], authorHasActor: false };
-  if (rows.length === 0) return out;
+  const out: Pick<OutgoingMentions, "tags" | "remote"> = { tags: [], remote: [] };
   const host = app.config.publicUrl.host;
   for (const row of rows) {
     if (row.user_id) {
       // Only members who chose to be visible are named to other instances (ADR 0087).
-      const actor = await runtime.actors.byIdentifier(row.user_id);
+      const actor = await deps.actors.byIdentifier(row.user_id);
       if (!actor || actor.unlisted) continue;
       out.tags.push(
         new Mention({
@@ -51,26 +87,9 @@ export async function outgoingMentions(
       );
       continue;
     }
-    let uri = row.actor_ap_id;
-    if (!uri && row.acct.includes("@")) {
-      const log = app.log.child({ post: postId, acct: row.acct });
-      const found = await tolerate(runtime.lookup(`@${row.acct}`), undefined, log, "WebFinger");
-      if (!found?.ok || found.value.type === "Group") continue;
-      uri = found.value.uri;
-      await setMentionActor(app.db, { postId, acct: row.acct, actorUri: uri });
-    }
-    if (!uri) continue;
-    out.tags.push(new Mention({ href: new URL(uri), name: `@${row.acct}` }));
-    out.remote.push(new URL(uri));
-  }
-  if (out.remote.length > 0) {
-    const post = await app.db
-      .selectFrom("forum_posts")
-      .select("author_id")
-      .where("id", "=", postId)
-      .executeTakeFirst();
-    out.authorHasActor =
-      !!post?.author_id && (await runtime.actors.byIdentifier(post.author_id)) !== null;
+    if (!row.actor_ap_id) continue;
+    out.tags.push(new Mention({ href: new URL(row.actor_ap_id), name: `@${row.acct}` }));
+    out.remote.push(new URL(row.actor_ap_id));
   }
   return out;
 }

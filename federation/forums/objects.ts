@@ -12,6 +12,7 @@ import { actorUri, hostOf } from "../uris.ts";
 import { allowedSigner } from "../signed.ts";
 import type { ObjectAccessCheck } from "../activities.ts";
 import { registerFeatured } from "./pins.ts";
+import { mentionTags } from "./mentions.ts";
 
 export interface PostObject {
   object: Page | Note;
@@ -178,9 +179,15 @@ export function registerForumObjects(federation: Federation<void>, deps: Federat
       config.publicUrl,
       new URL(`/${kind}/${id}`, config.publicUrl).href,
     );
-    const found = local ? await postObject(db, config.publicUrl, local.id) : undefined;
+    if (!local) return null;
+    const found = await postObject(db, config.publicUrl, local.id);
     if (!found || found.removed) return null;
-    return (await readable(found, () => allowedSigner(ctx, deps))) ? found.object : null;
+    if (!(await readable(found, () => allowedSigner(ctx, deps)))) return null;
+    // The same `Mention` tags and `cc` as the Create we sent (outbound.ts).
+    const mentions = await mentionTags(deps, local.id);
+    return mentions.tags.length
+      ? found.object.clone({ tags: mentions.tags, ccs: mentions.remote })
+      : found.object;
   };
   federation.setObjectDispatcher(Page, "/topics/{id}", async (ctx, { id }) => {
     const object = await serve(ctx, "topics", id);

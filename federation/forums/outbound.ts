@@ -11,7 +11,8 @@
 //   announced by the group;
 // - a topic pinned or unpinned there: `Add` or `Remove` to the group's featured collection,
 //   announced by the group (pins.ts);
-// - a removed post restored there: `Undo` of the group's `Delete`, announced (restores.ts);
+// - a removed post restored there: `Undo` of the group's `Delete`, announced; for a topic also
+//   the Undo of its context's Delete and the opening post's Create again (restores.ts);
 // - a topic moved between two of our groups: a `Move`, announced by each (moves.ts).
 import "../temporal.ts";
 import {
@@ -59,7 +60,7 @@ export async function federateForums(runtime: FederationRuntime, job: FederateJo
   const publicUrl = app.config.publicUrl;
   // WebFinger look-ups of mentioned people happen here, before the transaction.
   const mentions =
-    job.action === "create" || job.action === "update"
+    job.action === "create" || job.action === "update" || job.action === "restore"
       ? await outgoingMentions(runtime, job.postId)
       : { tags: [], remote: [], authorHasActor: false };
   await app.transaction(async (tx) => {
@@ -78,7 +79,7 @@ export async function federateForums(runtime: FederationRuntime, job: FederateJo
     if (!found) return;
     const groupUri = new URL(found.groupUri);
     if (job.action === "remove" && job.byAuthor) return sendOwnDelete(tx, publicUrl, found);
-    if (job.action === "restore") return sendRestore(tx, publicUrl, found, job.reason);
+    if (job.action === "restore") return sendRestore(tx, publicUrl, found, job.reason, mentions);
     if (job.action === "remove") {
       if (!federates(found)) return;
       const del = new Delete({

@@ -6,13 +6,15 @@
 // and ignore the note: it names its offer in `noteOf` (our namespace).
 import "../temporal.ts";
 import { Create, Note, PUBLIC_COLLECTION, Update } from "@fedify/vocab";
+import { sql } from "kysely";
+import type { Db } from "../../server/db/database.ts";
 import type { Tx } from "../../server/db/transaction.ts";
 import { escapeText as escapeHtml } from "../../server/lib/html-policy.ts";
 import type { ObjectExtras } from "../extras.ts";
 import type { FederationDeps } from "../deps.ts";
 import { deleteFromCmcas, publishToFollowers } from "../outbox.ts";
 import { actorUri, CMCAS_ACTOR, newActivityId } from "../uris.ts";
-import { MAILLAGE_NS, offerUri, type FederatedOffer } from "./event.ts";
+import { federatedOffer, MAILLAGE_NS, offerUri, type FederatedOffer } from "./event.ts";
 
 export const NOTE_OF = "noteOf";
 
@@ -87,22 +89,68 @@ export function offerNote(publicUrl: URL, timeZone: string, offer: FederatedOffe
   });
 }
 
-const extrasFor = (publicUrl: URL, offerId: string): ObjectExtras => ({
+export const noteExtras = (publicUrl: URL, offerId: string): ObjectExtras => ({
   context: NOTE_CONTEXT,
   fields: { [NOTE_OF]: offerUri(publicUrl, offerId).href },
 });
 
-/** Create or Update of the note of a public, not cancelled offer; Delete when cancelled. */
-export async function federateOfferNote(
+/**
+ * Whether an offer has a note now: public, published, neither a draft nor cancelled. A note of
+ * an offer that stops being so (cancelled, deleted, made `network` or `local`) is deleted.
+ */
+export function noteLive(
+  offer: Pick<FederatedOffer, "visibility" | "published_at" | "status"> | undefined,
+): boolean {
+  return (
+    offer !== undefined &&
+    offer.visibility === "public" &&
+    offer.published_at !== null &&
+    offer.status !== "draft" &&
+    offer.status !== "cancelled"
+  );
+}
+
+/**
+ * The type of the last activity about the offer's note we sent (Create, Update, Delete), or
+ * undefined when none was: the outbox (kept for good) is the record of what followers have.
+ */
+export async function lastNoteActivity(
+  db: Db,
+  publicUrl: URL,
+  offerId: string,
+): Promise<string | undefined> {
+  const row = await db
+    .selectFrom("federation_outbox")
+    .select("activity_type")
+    .where("actor", "=", CMCAS_ACTOR)
+    .where(sql<string>`activity->'object'->>'id'`, "=", offerNoteUri(publicUrl, offerId).href)
+    .orderBy("id", "desc")
+    .limit(1)
+    .executeTakeFirst();
+  return row?.activity_type;
+}
+
+/**
+ * Brings followers' copy of the offer's note in line with the offer (undefined once deleted):
+ * Create when it has none, Update when it has one, Delete when the offer has no note any more
+ * (whatever the setting says now: a note must not outlive its public offer).
+ */
+export async function syncOfferNote(
   tx: Tx,
   deps: FederationDeps,
-  offer: FederatedOffer,
-  change: "Create" | "Update",
+  offerId: string,
+  offer: FederatedOffer | undefined,
 ): Promise<void> {
-  if (offer.visibility !== "public" || !(await notesWanted(tx, deps))) return;
   const publicUrl = deps.app.config.publicUrl;
-  if (offer.status === "cancelled") return deleteOfferNote(tx, deps, offer.id);
-  const note = offerNote(publicUrl, deps.app.config.timezone, offer);
+  const last = await lastNoteActivity(tx.db, publicUrl, offerId);
+  const sent = last === "Create" || last === "Update";
+  if (!noteLive(offer)) {
+    if (sent)
+      await deleteFromCmcas(tx, publicUrl, offerNoteUri(publicUrl, offerId), { public: true });
+    return;
+  }
+  if (!(await notesWanted(tx, deps))) return;
+  const note = offerNote(publicUrl, deps.app.config.timezone, offer!);
   const values = {
     id: newActivityId(publicUrl),
     actor: actorUri(publicUrl, CMCAS_ACTOR),
@@ -110,16 +158,37 @@ export async function federateOfferNote(
     tos: note.toIds,
     ccs: note.ccIds,
   };
-  const activity = change === "Create" ? new Create(values) : new Update(values);
-  await publishToFollowers(tx, CMCAS_ACTOR, activity, extrasFor(publicUrl, offer.id));
+  const activity = sent ? new Update(values) : new Create(values);
+  await publishToFollowers(tx, CMCAS_ACTOR, activity, noteExtras(publicUrl, offerId));
 }
 
-export async function deleteOfferNote(
-  tx: Tx,
-  deps: FederationDeps,
-  offerId: string,
-): Promise<void> {
-  if (!(await notesWanted(tx, deps))) return;
-  const publicUrl = deps.app.config.publicUrl;
-  await deleteFromCmcas(tx, publicUrl, offerNoteUri(publicUrl, offerId), { public: true });
+/** At most this many notes per run of the job that follows the setting being switched on. */
+export const MISSING_NOTES_LIMIT = 200;
+
+/**
+ * The setting was switched on: the offers public then, still to come, get their note (those
+ * starting soonest first, up to the limit); those that have one are left alone.
+ */
+export async function sendMissingNotes(deps: FederationDeps, now = new Date()): Promise<number> {
+  return deps.app.transaction(async (tx) => {
+    if (!(await notesWanted(tx, deps))) return 0;
+    const ids = await tx.db
+      .selectFrom("offers")
+      .select("id")
+      .where("remote_uri", "is", null)
+      .where("visibility", "=", "public")
+      .where("published_at", "is not", null)
+      .where("status", "not in", ["draft", "cancelled"])
+      .where("starts_at", ">", now)
+      .orderBy("starts_at")
+      .limit(MISSING_NOTES_LIMIT)
+      .execute();
+    let sent = 0;
+    for (const { id } of ids) {
+      if (await lastNoteActivity(tx.db, deps.app.config.publicUrl, id)) continue;
+      await syncOfferNote(tx, deps, id, await federatedOffer(tx.db, id));
+      sent++;
+    }
+    return sent;
+  });
 }

@@ -3,6 +3,8 @@
 // instances), and the backfill of a followed publisher's upcoming offers.
 import type { FederationJobDefinitions, FederationModule } from "../module.ts";
 import { backfillOffers } from "./backfill.ts";
+import { sendMissingNotes } from "./offer-note.ts";
+import { offerNoteRoutes } from "./offer-note.routes.ts";
 import { registerOfferObjects } from "./offers.dispatcher.ts";
 import { offersInbox } from "./offers.inbox.ts";
 import { offersPort } from "./offers.port.ts";
@@ -10,6 +12,7 @@ import { registrationsInbox } from "./registrations.inbox.ts";
 
 export interface OffersFederationJobs {
   "offers.backfill": { remoteActorId: number };
+  "offers.missingNotes": Record<string, never>;
 }
 
 declare module "../../server/jobs/job-types.ts" {
@@ -22,6 +25,11 @@ const jobs: FederationJobDefinitions<keyof OffersFederationJobs> = {
     spec: { attempts: 8, backoffMs: 2_000, timeoutMs: 300_000 },
     run: async (runtime, job) => void (await backfillOffers(runtime, job.remoteActorId)),
   },
+  // The notes of offers published before the setting was switched on (bounded: offer-note.ts).
+  "offers.missingNotes": {
+    spec: { attempts: 3, backoffMs: 30_000, timeoutMs: 300_000 },
+    run: async (runtime) => void (await sendMissingNotes(runtime)),
+  },
 };
 
 export const offersFederation: FederationModule = {
@@ -30,4 +38,13 @@ export const offersFederation: FederationModule = {
   ports: (runtime) => ({ offers: offersPort(runtime) }),
   inbox: [...offersInbox, ...registrationsInbox],
   jobs,
+  web: (runtime) => ({
+    name: "offers",
+    publicRoutes: (router, ctx) => offerNoteRoutes(router, ctx, runtime),
+    // Switched on: the offers already public get their note too, by a job (after the save).
+    async settingsSaved(ctx, previous, saved) {
+      if (saved.microblogNotes === true && previous.microblogNotes !== true)
+        await ctx.queue.enqueue("offers.missingNotes", {});
+    },
+  }),
 };

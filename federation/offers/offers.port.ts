@@ -25,8 +25,15 @@ import type { FederationDeps } from "../deps.ts";
 import { deleteFromCmcas, publishToFollowers, sendToActors } from "../outbox.ts";
 import { textToHtml } from "../../server/lib/html-policy.ts";
 import { actorUri, CMCAS_ACTOR, newActivityId } from "../uris.ts";
-import { deleteOfferNote, federateOfferNote } from "./offer-note.ts";
-import { EVENT_CONTEXT, federatedOffer, isFederated, offerEvent, offerUri } from "./event.ts";
+import { syncOfferNote } from "./offer-note.ts";
+import {
+  EVENT_CONTEXT,
+  federatedOffer,
+  isFederated,
+  offerEvent,
+  offerUri,
+  type FederatedOffer,
+} from "./event.ts";
 
 async function federateOffer(
   tx: Tx,
@@ -36,7 +43,18 @@ async function federateOffer(
 ) {
   const publicUrl = deps.app.config.publicUrl;
   const offer = await federatedOffer(tx.db, offerId);
-  if (!offer || !isFederated(offer) || offer.status === "draft") return;
+  if (!offer) return;
+  if (isFederated(offer) && offer.status !== "draft") await sendEvent(tx, publicUrl, offer, change);
+  // After the Event; also when the offer is not federated any more (its note is deleted).
+  await syncOfferNote(tx, deps, offerId, offer);
+}
+
+async function sendEvent(
+  tx: Tx,
+  publicUrl: URL,
+  offer: FederatedOffer,
+  change: "Create" | "Update",
+) {
   const { event, extras } = offerEvent(publicUrl, offer);
   const values = {
     id: newActivityId(publicUrl),
@@ -47,7 +65,6 @@ async function federateOffer(
   };
   const activity = change === "Create" ? new Create(values) : new Update(values);
   await publishToFollowers(tx, CMCAS_ACTOR, activity, extras);
-  await federateOfferNote(tx, deps, offer, change);
 }
 
 /** The Join a registration of another instance's member came with, rebuilt for answers. */
@@ -92,7 +109,7 @@ export function offersPort(deps: FederationDeps): OffersPort {
       await deleteFromCmcas(tx, publicUrl, offerUri(publicUrl, offer.id), {
         public: offer.visibility === "public",
       });
-      if (offer.visibility === "public") await deleteOfferNote(tx, deps, offer.id);
+      await syncOfferNote(tx, deps, offer.id, undefined);
     },
 
     async joinRequested(tx, request) {

@@ -57,6 +57,11 @@ export interface ForumsPort {
   followGroup(tx: Tx, userId: string, group: { id: string; apId: string }): Promise<void>;
   /** Our member left a remote group: their Follow of it is undone. */
   unfollowGroup(tx: Tx, userId: string, groupApId: string): Promise<void>;
+  /**
+   * The avatars of remote authors, by actor URI, as our sized copies (`/media/<key>`) once made;
+   * asking for those not made yet (a job makes them). Absent: show the initial.
+   */
+  remoteAvatars(actorUris: readonly string[]): Promise<Map<string, string>>;
 }
 
 declare module "../ports.ts" {

@@ -9,6 +9,8 @@ export interface Post {
   groupId: string;
   position: number;
   authorId: string | null;
+  /** The actor of a post written elsewhere (its avatar is shown through our copy); null for ours. */
+  authorApId: string | null;
   authorName: string;
   authorUsername: string | null;
   inReplyToId: string | null;
@@ -59,6 +61,7 @@ const postColumns = [
   "p.created_at",
   "p.url",
   "p.ap_id",
+  "p.author_ap_id",
   "p.removed_by_author",
 ] as const;
 
@@ -83,6 +86,7 @@ type PostRow = {
   created_at: Date;
   url: string | null;
   ap_id: string | null;
+  author_ap_id: string | null;
   removed_by_author: boolean;
 };
 
@@ -96,6 +100,7 @@ function toPost(r: PostRow): Post {
     groupId: r.group_id,
     position: r.position,
     authorId: r.author_id,
+    authorApId: r.author_id === null ? r.author_ap_id : null,
     authorName: r.display_name ?? r.author_name ?? "?",
     authorUsername: r.username,
     inReplyToId: r.in_reply_to_id,

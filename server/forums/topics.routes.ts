@@ -174,6 +174,10 @@ async function topicPage(
     ctx.db,
     posts.map((p) => p.authorId),
   );
+  // Authors elsewhere: their icon through our sized copy, the initial until it is made.
+  const remoteAvatars = await ctx.ports.forums.remoteAvatars(
+    posts.flatMap((p) => (p.authorApId ? [p.authorApId] : [])),
+  );
   const firstUnread =
     lastRead === null ? undefined : posts.find((p) => p.position > lastRead)?.position;
   renderForm(
@@ -192,6 +196,7 @@ async function topicPage(
         page,
         firstUnread: p.position === firstUnread,
         authorAvatar: p.authorId !== null && withAvatar.has(p.authorId),
+        remoteAvatar: p.authorApId ? remoteAvatars.get(p.authorApId) : undefined,
         mine: req.user?.id === p.authorId,
         showContent: !p.removedAt || access.isModerator || req.user?.id === p.authorId,
         canEdit: req.user?.id === p.authorId && !p.removedAt && !access.ban,

@@ -105,6 +105,12 @@ export async function createApp(
       ...(f.accountClosed
         ? { accountClosed: (tx: Tx, userId: string) => f.accountClosed!(tx, userId, ctx) }
         : {}),
+      ...(f.settingsSaved
+        ? {
+            settingsSaved: (previous: Record<string, unknown>, saved: Record<string, unknown>) =>
+              f.settingsSaved!(ctx, previous, saved),
+          }
+        : {}),
     })),
   );
   const on = (feature: Module) => ctx.modules.isEnabled(feature.name);

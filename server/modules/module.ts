@@ -98,6 +98,15 @@ export interface Module {
    * switched off whose tables exist, so that its data does not outlive the account's wishes.
    */
   accountClosed?(tx: Tx, userId: string, ctx: AppContext): Promise<void>;
+  /**
+   * Settings of the module of this name were saved (committed): react to a change, e.g. queue a
+   * job. Errors are logged, never the save's failure.
+   */
+  settingsSaved?(
+    ctx: AppContext,
+    previous: Record<string, unknown>,
+    saved: Record<string, unknown>,
+  ): Promise<void>;
   /** Its job types, typed with `JobDefinitions<keyof ItsJobs>`. */
   jobs?: { readonly [K in JobType]?: JobDefinition<JobPayloads[K]> };
   scheduled?: ScheduledJob[];

@@ -34,6 +34,8 @@ type Filler = (
   subject: Record<string, unknown>,
 ) => Promise<SlotContent | undefined>;
 
+type Saved = (previous: Record<string, unknown>, saved: Record<string, unknown>) => Promise<void>;
+
 interface State {
   enabled: boolean | null;
   settings: Record<string, unknown>;
@@ -50,6 +52,7 @@ export class ModuleRegistry {
   #at = 0;
   #slots: { module: string; slot: string; fill: Filler }[] = [];
   #closers: { module: string; close: (tx: Tx, userId: string) => Promise<void> }[] = [];
+  #saved: { module: string; saved: Saved }[] = [];
 
   constructor(db: Db, log: Logger, switches: PluginSwitches, infos: readonly ModuleInfo[]) {
     this.#db = db;
@@ -173,6 +176,8 @@ export class ModuleRegistry {
     if (!validate(values))
       return fail("invalid", { errors: fieldErrors(validate.errors) satisfies FieldError[] });
     const json = JSON.stringify(values);
+    await this.refresh();
+    const previous = this.settings(name);
     await this.#db
       .insertInto("module_states")
       .values({ name, enabled: null, settings: json, updated_by: by })
@@ -181,6 +186,11 @@ export class ModuleRegistry {
       )
       .execute();
     await this.refresh();
+    // Written (no transaction here): the modules' reactions run after, and cannot undo it.
+    for (const hook of this.#saved.filter((h) => h.module === name))
+      await hook.saved(previous, this.settings(name)).catch((err: unknown) => {
+        this.#log.error({ err, module: name }, "reacting to saved settings");
+      });
     return ok(values);
   }
 
@@ -190,6 +200,7 @@ export class ModuleRegistry {
       name: string;
       slots?: Record<string, Filler>;
       accountClosed?: (tx: Tx, userId: string) => Promise<void>;
+      settingsSaved?: Saved;
     }[],
   ): void {
     this.#slots = modules.flatMap((m) =>
@@ -197,6 +208,9 @@ export class ModuleRegistry {
     );
     this.#closers = modules.flatMap((m) =>
       m.accountClosed ? [{ module: m.name, close: m.accountClosed }] : [],
+    );
+    this.#saved = modules.flatMap((m) =>
+      m.settingsSaved ? [{ module: m.name, saved: m.settingsSaved }] : [],
     );
   }
 

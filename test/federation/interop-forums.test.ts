@@ -1,6 +1,8 @@
 // Forum and link-aggregator software, received live from a peer on loopback: a followed category
 // (a Group, as NodeBB publishes one) announces its topics, shaped as that software sends them.
 import assert from "node:assert/strict";
+import sharp from "sharp";
+import { mediaKey } from "../../federation/media/media.ts";
 import { saveRemoteActor } from "../../federation/actors/remote.ts";
 import { saveRemoteGroup } from "../../server/forums/remote-groups.service.ts";
 import { createMember, loggedIn } from "../support/accounts.ts";
@@ -96,6 +98,95 @@ describe("federation: topics of forum and link-aggregator software", function ()
     assert.equal(res.status, 200, path);
     return unescapeHtml(res.text);
   };
+
+  it("shows a remote author's avatar through our sized copy, with alt text, else the initial", async () => {
+    const icon = `${peer.url}/avatars/zoe.png`;
+    const body = await sharp({
+      create: { width: 300, height: 200, channels: 3, background: { r: 30, g: 90, b: 160 } },
+    })
+      .png()
+      .toBuffer();
+    peer.files.set("/avatars/zoe.png", { type: "image/png", body });
+    const zoe = await peer.actor(
+      "/uid/12",
+      {
+        type: "Person",
+        preferredUsername: "zoe",
+        name: "Zoé",
+        icon: { type: "Image", mediaType: "image/png", url: icon },
+      },
+      AS,
+    );
+    const id = `${peer.url}/post/77`;
+    const res = await peer.post(
+      `${instance.url}/inbox`,
+      {
+        "@context": AS,
+        id: `${category}/announce/${crypto.randomUUID()}`,
+        type: "Announce",
+        actor: category,
+        to: [PUBLIC],
+        cc: [`${category}/followers`],
+        object: {
+          id: `${id}#create`,
+          type: "Create",
+          actor: zoe,
+          to: [PUBLIC],
+          cc: [category],
+          object: {
+            id,
+            type: "Page",
+            name: "Atelier réparation de vélos",
+            content: "<p>Samedi au local.</p>",
+            attributedTo: zoe,
+            audience: category,
+            to: [PUBLIC],
+            cc: [category],
+          },
+        },
+      },
+      category,
+    );
+    assert.equal(res.status, 202, await res.text());
+    const topic = await waitFor("zoe's topic", async () =>
+      instance.ctx.db
+        .selectFrom("forum_posts")
+        .select("topic_id")
+        .where("ap_id", "=", id)
+        .executeTakeFirst(),
+    );
+    await announce({
+      id: `${peer.url}/post/78`,
+      type: "Note",
+      inReplyTo: id,
+      content: "<p>J'apporte des rustines.</p>",
+    });
+    const path = `/media/${mediaKey(icon, "avatar")}`;
+    // The first view asks for the copy and shows the initial; once made, the picture.
+    const first = await page(`/topics/${topic.topic_id}`);
+    assert.ok(!first.includes(path), "no copy yet");
+    assert.match(first, /<span class="avatar" aria-hidden="true">Z<\/span>/);
+    await waitFor("the avatar's copy", async () => {
+      const row = await instance.ctx.db
+        .selectFrom("federation_media")
+        .select("state")
+        .where("key", "=", mediaKey(icon, "avatar"))
+        .executeTakeFirst();
+      return row?.state === "ready";
+    });
+    const html = await page(`/topics/${topic.topic_id}`);
+    assert.ok(
+      html.includes(
+        `<img class="avatar" src="${path}" width="32" height="32" alt="Avatar de Zoé (@zoe@`,
+      ),
+      html,
+    );
+    // The replying author has no icon: the initial, as for members of ours without a picture.
+    assert.match(html, /<span class="avatar" aria-hidden="true">L<\/span>/);
+    const copy = await (await loggedIn(instance, await createMember(instance))).get(path);
+    assert.equal(copy.status, 200);
+    assert.match(String(copy.headers["content-type"]), /^image\//);
+  });
 
   it("titles a topic sent as a Note with a name, and links to its original page", async () => {
     const id = `${peer.url}/post/41`;

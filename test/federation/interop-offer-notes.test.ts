@@ -2,12 +2,13 @@
 // administrator asks for it each public offer also goes out as a short public Note (title, dates,
 // place, link), deleted when the offer is cancelled. A peer on loopback plays a Mastodon server.
 import assert from "node:assert/strict";
-import { cancelOffer } from "../../server/offers/offers.service.ts";
+import supertest from "supertest";
+import { cancelOffer, updateOffer } from "../../server/offers/offers.service.ts";
 import { bookingDeps } from "../../server/offers/booking.types.ts";
 import { createMember } from "../support/accounts.ts";
 import { FakePeer, type Received } from "../support/fake-peer.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { makeOffer } from "../offers/support.ts";
+import { makeOffer, offerInput } from "../offers/support.ts";
 import { followCmcas, startNetwork, stopNetwork, waitFor, type Network } from "./harness.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";
@@ -18,6 +19,7 @@ describe("federation: offers as short notes for microblog followers", function (
   let mastodon: FakePeer;
   let instance: TestInstance;
   let staffId: string;
+  let earlier: string;
 
   before(async () => {
     mastodon = await FakePeer.start();
@@ -68,6 +70,7 @@ describe("federation: offers as short notes for microblog followers", function (
   it("sends only the Event while the setting is off (its default)", async () => {
     assert.equal(instance.ctx.modules.settings("offers").microblogNotes, false);
     const offer = await makeOffer(instance, staffId, { title: "Balade en forêt" });
+    earlier = offer.id;
     await received("Create", `${instance.url}/offers/${offer.id}`);
     const sent = await outboxTypes(offer.id);
     assert.equal(sent.length, 1);
@@ -77,6 +80,9 @@ describe("federation: offers as short notes for microblog followers", function (
   it("also sends a public Note with the dates, the place and the link, and deletes it on cancellation", async () => {
     const saved = await instance.ctx.modules.saveSettings("offers", { microblogNotes: "on" }, null);
     assert.ok(saved.ok);
+    // The offer published while the setting was off gets its note now (a job after the save).
+    const late = objectOf(await received("Create", `${instance.url}/offers/${earlier}/note`));
+    assert.match(String((late as Json).content), /Balade en forêt/);
     const start = new Date("2031-07-12T07:00:00Z");
     const offer = await makeOffer(instance, staffId, {
       title: "Atelier <vannerie>",
@@ -110,6 +116,62 @@ describe("federation: offers as short notes for microblog followers", function (
     // The Event itself is updated as cancelled, not deleted.
     const update = await received("Update", page);
     assert.equal((objectOf(update) as Json)["ical:status"], "CANCELLED");
+    // Its id answers that it is gone.
+    const gone = await fetchAs(noteId);
+    assert.equal(gone.status, 410, gone.text);
+    assert.equal(gone.body.type, "Tombstone");
+  });
+
+  const fetchAs = (url: string, accept = "application/activity+json") =>
+    supertest(instance.url)
+      .get(new URL(url).pathname)
+      .set("accept", accept)
+      .buffer(true)
+      .parse((res, done) => {
+        let text = "";
+        res.on("data", (chunk: Buffer) => (text += chunk.toString()));
+        res.on("end", () => done(null, text ? JSON.parse(text) : {}));
+      });
+
+  it("serves the note at its id while the offer is public, and deletes it when it stops being", async () => {
+    const offer = await makeOffer(instance, staffId, { title: "Concert au parc" });
+    const page = `${instance.url}/offers/${offer.id}`;
+    const noteId = `${page}/note`;
+    const create = await received("Create", noteId);
+    for (const accept of [
+      "application/activity+json",
+      'application/ld+json; profile="https://www.w3.org/ns/activitystreams"',
+    ]) {
+      const served = await fetchAs(noteId, accept);
+      assert.equal(served.status, 200, served.text);
+      assert.equal(served.body.type, "Note");
+      assert.equal(served.body.id, noteId);
+      assert.equal(served.body.content, (objectOf(create) as Json).content);
+      assert.equal(served.body.noteOf, page);
+    }
+    const head = await supertest(instance.url)
+      .head(new URL(noteId).pathname)
+      .set("accept", "application/activity+json");
+    assert.equal(head.status, 200);
+    // A browser is sent to the offer's page.
+    const browser = await supertest(instance.url).get(new URL(noteId).pathname);
+    assert.equal(browser.status, 303);
+    assert.equal(browser.headers.location, `/offers/${offer.id}`);
+
+    // Made visible to the network only: the note goes from microblog followers' servers.
+    const input = await offerInput(instance, { title: "Concert au parc", visibility: "network" });
+    const updated = await instance.ctx.transaction((tx) =>
+      updateOffer(tx, bookingDeps(instance.ctx), offer.id, input),
+    );
+    assert.ok(updated.ok);
+    const deleted = await received("Delete", noteId);
+    assert.equal(deleted.body!.actor, `${instance.url}/users/cmcas`);
+    assert.equal((await fetchAs(noteId)).status, 410);
+
+    // An offer that never had a note, and an unknown one: not found.
+    const network = await makeOffer(instance, staffId, { visibility: "network" });
+    assert.equal((await fetchAs(`${instance.url}/offers/${network.id}/note`)).status, 404);
+    assert.equal((await fetchAs(`${instance.url}/offers/${crypto.randomUUID()}/note`)).status, 404);
   });
 });
 

@@ -139,5 +139,19 @@ describe("forums federation: locks, likes and mentions across instances", functi
     const topic = await api(b, bob.token).get(note.link);
     assert.equal(topic.status, 200, topic.text);
     assert.equal(topic.body.topic.title, "Semis de tomates");
+
+    // The topic served at its id names bob as the Create did: a `Mention` tag, bob in `cc`.
+    const served = await supertest(a.url)
+      .get(`/topics/${opened.body.id as string}`)
+      .set("accept", "application/activity+json");
+    assert.equal(served.status, 200, served.text);
+    const bobUri = `${b.url}/users/${bob.user.id}`;
+    const tags = ([] as Json[]).concat(served.body.tag ?? []);
+    assert.deepEqual(
+      tags.map((t) => [t.type, t.href, t.name]),
+      [["Mention", bobUri, `@${bob.username}@${b.host}`]],
+      served.text,
+    );
+    assert.deepEqual(([] as string[]).concat(served.body.cc ?? []), [bobUri]);
   });
 });

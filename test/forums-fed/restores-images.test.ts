@@ -132,4 +132,54 @@ describe("forums federation: images and restorations", function () {
       JSON.stringify(log.body),
     );
   });
+
+  it("a topic removed then restored by B's moderator is listed again on A, its context undeleted", async () => {
+    const a = net.a!;
+    const b = net.b!;
+    const group = await followGroupOfB(a, b, a.admin.token, { name: "Vélo", slug: "velo" });
+    const title = "Sortie du dimanche";
+    const topic = await openTopicOnB(a, b, a.admin.token, group, { title, content: "Départ 9 h" });
+    const opening = await b.instance.ctx.db
+      .selectFrom("forum_posts")
+      .select("id")
+      .where("topic_id", "=", topic.onB)
+      .where("position", "=", 1)
+      .executeTakeFirstOrThrow();
+    const listedOnA = async () =>
+      ((await api(a, a.admin.token).get(`/groups/${group.onA}/topics`)).body.items as Json[]).some(
+        (t) => t.title === title,
+      );
+    const removed = await api(b).post(`/posts/${opening.id}/removal`, { reason: "Doublon" });
+    assert.equal(removed.status, 204, removed.text);
+    await waitFor("the topic gone from A's list", async () => !(await listedOnA()));
+
+    const restored = await api(b).post(`/posts/${opening.id}/restoration`, {
+      reason: "Pas un doublon",
+    });
+    assert.equal(restored.status, 204, restored.text);
+    await waitFor("the topic listed again on A", listedOnA);
+    // What the group sent for peers that drop a thread by its context: the Undo of the context's
+    // Delete, and its author's Create of the opening post again (announced).
+    const context = `${b.url}/topics/${topic.onB}/context`;
+    const outbox = await b.instance.ctx.db
+      .selectFrom("federation_outbox")
+      .select(["activity_type", "activity"])
+      .where("actor", "=", "velo")
+      .orderBy("id")
+      .execute();
+    const sent = outbox.map(
+      (r) => (typeof r.activity === "string" ? JSON.parse(r.activity) : r.activity) as Json,
+    );
+    const undo = sent.find((x) => x.type === "Undo" && x.object?.object === context);
+    assert.ok(undo, JSON.stringify(sent.map((x) => x.type)));
+    assert.equal(undo.object.type, "Delete");
+    assert.equal(undo.summary, "Pas un doublon");
+    const creates = sent.filter(
+      (x) =>
+        x.type === "Announce" &&
+        x.object?.type === "Create" &&
+        x.object?.object?.id === `${b.url}/topics/${topic.onB}`,
+    );
+    assert.equal(creates.length, 2, "the Create at opening, and again at the restoration");
+  });
 });

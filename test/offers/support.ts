@@ -12,6 +12,19 @@ export async function makeOffer(
   overrides: Partial<OfferInput> & { category?: string } = {},
   publish = true,
 ) {
+  const input = await offerInput(instance, overrides);
+  const result = await instance.ctx.transaction((tx) =>
+    createOffer(tx, bookingDeps(instance.ctx), staffId, input, publish),
+  );
+  if (!result.ok) throw new Error(`offer refused: ${JSON.stringify(result.details)}`);
+  return result.value;
+}
+
+/** The form staff fill for an offer (ten days from now, in Grenoble), with `overrides`. */
+export async function offerInput(
+  instance: TestInstance,
+  overrides: Partial<OfferInput> & { category?: string } = {},
+): Promise<OfferInput> {
   const { category = "loisirs", ...rest } = overrides;
   const found = await findCategory(instance.ctx.db, category);
   if (!found) throw new Error(`no category ${category}`);
@@ -44,11 +57,7 @@ export async function makeOffer(
     visibility: "public",
     ...rest,
   };
-  const result = await instance.ctx.transaction((tx) =>
-    createOffer(tx, bookingDeps(instance.ctx), staffId, input, publish),
-  );
-  if (!result.ok) throw new Error(`offer refused: ${JSON.stringify(result.details)}`);
-  return result.value;
+  return input;
 }
 
 /** Waits until the job queue has run what it was given (notifications are written in jobs). */
