@@ -43,6 +43,8 @@ export interface FuzzReport {
   byStatus: Record<string, number>;
   serverErrors: { status: number; target: string; kind: string; sample: string }[];
   connectionErrors: { target: string; kind: string; error: string }[];
+  /** Requests whose connection was reset and that were sent again once (see resetOnce). */
+  resets: number;
   uncaught: string[];
   wellFormed: { sent: number; processed: number; missed: string[] };
   /** After forced garbage collections: at the start, after each round, at the end. */
@@ -91,6 +93,7 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
     byStatus: {},
     serverErrors: [],
     connectionErrors: [],
+    resets: 0,
     uncaught,
     wellFormed: { sent: 0, processed: 0, missed: [] },
     heapMb: { start: 0, rounds: [], end: 0 },
@@ -135,7 +138,20 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       if (signed) report.inbox.signed++;
       else report.inbox.unsigned++;
       try {
-        const res = await fetch(request);
+        // A request's body is read once: a second try is signed and built again.
+        let again = false;
+        const res = await resetOnce(report, async () => {
+          const sent = again
+            ? await inboxRequest(
+                inbox,
+                new Uint8Array(body),
+                spec ? { ...signer, spec } : undefined,
+                contentType,
+              )
+            : request;
+          again = true;
+          return fetch(sent);
+        });
         await res.arrayBuffer();
         record(res.status, inbox, kind, body);
         return res.status;
@@ -156,15 +172,17 @@ export async function runFuzz(options: FuzzOptions): Promise<FuzzReport> {
       else report.api.anonymous++;
       const target = `${item.method.toUpperCase()} ${item.path}`;
       try {
-        const res = await fetch(`${a.url}${item.url}`, {
-          method: item.method.toUpperCase(),
-          headers: {
-            accept: "application/json",
-            ...(body ? { "content-type": "application/json" } : {}),
-            ...(item.token ? { authorization: `Bearer ${item.token}` } : {}),
-          },
-          ...(body ? { body: new Uint8Array(body) } : {}),
-        });
+        const res = await resetOnce(report, () =>
+          fetch(`${a.url}${item.url}`, {
+            method: item.method.toUpperCase(),
+            headers: {
+              accept: "application/json",
+              ...(body ? { "content-type": "application/json" } : {}),
+              ...(item.token ? { authorization: `Bearer ${item.token}` } : {}),
+            },
+            ...(body ? { body: new Uint8Array(body) } : {}),
+          }),
+        );
         const text = await res.text();
         record(res.status, target, kind, body ?? Buffer.from(item.url));
         return { status: res.status, text };
@@ -276,6 +294,25 @@ async function getAfterIdle(url: string, headers: Record<string, string> = {}): 
     const code = (error as { cause?: { code?: string } }).cause?.code;
     if (code !== "ECONNRESET") throw error;
     return fetch(url, { headers });
+  }
+}
+
+const resetCode = (error: unknown) => (error as { cause?: { code?: string } }).cause?.code;
+
+/**
+ * A fuzzed request whose connection is reset is sent again once, on a new connection. On a
+ * loaded machine the client may write into a pooled connection the server is closing for
+ * idleness, or keep writing a body the server has already answered; neither says anything about
+ * the instance. A crashed or hung instance still shows: the second try fails (refused or reset)
+ * and counts as a failed connection, and the run ends with the readiness check.
+ */
+async function resetOnce(report: FuzzReport, send: () => Promise<Response>): Promise<Response> {
+  try {
+    return await send();
+  } catch (error) {
+    if (resetCode(error) !== "ECONNRESET") throw error;
+    report.resets++;
+    return send();
   }
 }
 
