@@ -12,6 +12,7 @@ import { isFollowed } from "../offers/offers.inbox.ts";
 import { route } from "../inbox/route.ts";
 import { keepArticle } from "./remote-articles.ts";
 import { sentAlbumNote } from "./albums.ts";
+import { relayAlbumRemoval } from "./album-relay.ts";
 
 const onArticle = route<Create | Update>({
   name: "tutorials.article",
@@ -51,17 +52,24 @@ const onDelete = route<Delete>({
     const reason = input.activity.summary?.toString() ?? null;
     const publicUrl = app.config.publicUrl;
     const sent = sentAlbumNote(publicUrl, uri);
-    return app.transaction(
-      async (tx) =>
-        (await deleteRemoteTutorial(tx, sender.id, uri, reason)) ||
-        // Or a "Je l'ai fait !" post its author deleted, or an album photo (by its author or
-        // their instance's staff).
-        (await deleteMade(tx, uri, sender.uri)) ||
-        (await deleteRemoteAlbumPhoto(tx, uri, sender.uri, reason)) ||
-        // Or the photo our member sent to a remote offer's album, removed by its staff.
-        (sent !== undefined &&
-          removeSentAlbumPhoto(tx, publicUrl, { ...sent, publisherActorId: sender.id, reason })),
-    );
+    return app.transaction(async (tx) => {
+      if (await deleteRemoteTutorial(tx, sender.id, uri, reason)) return true;
+      // Or a "Je l'ai fait !" post its author deleted.
+      if (await deleteMade(tx, uri, sender.uri)) return true;
+      // Or an album photo (taken back by its author or removed by their instance's staff, or
+      // a shared photo of a remote offer's album its publisher withdrew).
+      const photo = await deleteRemoteAlbumPhoto(tx, uri, sender.uri, reason);
+      if (photo) {
+        // A photo of one of our offers: it leaves the other participants' instances too.
+        if (photo.offerIsOurs) await relayAlbumRemoval(tx, publicUrl, { ...photo, reason });
+        return true;
+      }
+      // Or the photo our member sent to a remote offer's album, removed by its staff.
+      return (
+        sent !== undefined &&
+        removeSentAlbumPhoto(tx, publicUrl, { ...sent, publisherActorId: sender.id, reason })
+      );
+    });
   },
 });
 

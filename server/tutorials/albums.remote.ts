@@ -98,16 +98,22 @@ export async function deleteRemoteAlbumPhoto(
   uri: string,
   actorUrl: string,
   reason: string | null = null,
-): Promise<boolean> {
+): Promise<{ photoId: string; offerId: string; offerIsOurs: boolean } | undefined> {
   const row = await tx.db
     .updateTable("offer_album_photos")
     .set({ removed_at: new Date(), removal_reason: reason?.trim().slice(0, 1000) || "—" })
     .where("remote_uri", "=", uri)
     .where("remote_actor_url", "=", actorUrl)
     .where("removed_at", "is", null)
-    .returning("id")
+    .returning(["id", "offer_id"])
     .executeTakeFirst();
-  return row !== undefined;
+  if (!row) return undefined;
+  const offer = await tx.db
+    .selectFrom("offers")
+    .select("remote_uri")
+    .where("id", "=", row.offer_id)
+    .executeTakeFirstOrThrow();
+  return { photoId: row.id, offerId: row.offer_id, offerIsOurs: offer.remote_uri === null };
 }
 
 /**
