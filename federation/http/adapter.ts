@@ -59,6 +59,15 @@ function problem(res: express.Response, refusal: Refusal | { status: 413; detail
     .send(JSON.stringify({ type: "about:blank", status: refusal.status, detail: refusal.detail }));
 }
 
+/** Whether Fedify could answer this read: its dispatchers refuse a request that does not list
+ * a JSON type in Accept (acceptsJsonLd); WebFinger and NodeInfo answer whatever it says; the
+ * JSON API is never its. */
+function fedifyMayAnswer(req: express.Request): boolean {
+  if (req.path.startsWith("/api/")) return false;
+  if (/json/i.test(req.headers.accept ?? "")) return true;
+  return req.path.startsWith("/.well-known/") || req.path === PATHS.nodeInfo;
+}
+
 function wellKnown(publicUrl: URL): express.Router {
   const router = express.Router();
   const webfinger = new URL("/.well-known/webfinger", publicUrl).href;
@@ -182,6 +191,9 @@ export function federationMiddleware(
   router.use(async (req, res, next) => {
     try {
       if (req.method !== "GET" && req.method !== "HEAD" && req.method !== "POST") return next();
+      // Fedify answers a read only when it asks for JSON(-LD), or at its own well-known and
+      // NodeInfo paths: a page read goes on without a Fetch Request built for nothing.
+      if (req.method !== "POST" && !fedifyMayAnswer(req)) return next();
       const url = new URL(req.originalUrl, publicUrl);
       const headers = new Headers();
       for (const [name, value] of Object.entries(req.headers)) {

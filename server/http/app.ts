@@ -198,6 +198,9 @@ export async function createApp(
   // The map library, served from our own origin (no CDN): ADR 0124.
   app.use("/static/vendor/leaflet", express.static(LEAFLET_DIR, { maxAge: "1d", index: false }));
   app.use(healthRoutes(ctx));
+  // Pages modules list as public, already kept: sent before anything below runs (ADR 0150).
+  const cachedPages = ["/", ...features.flatMap((f) => f.cachedPages ?? [])];
+  app.get(cachedPages, pages.serveKept());
   // Another process may have switched a plugin: the registry's cache lives a few seconds.
   app.use((_req, _res, next) => {
     ctx.modules.fresh().then(() => next(), next);
@@ -231,7 +234,6 @@ export async function createApp(
 
   // Pages. Those modules list as public are answered from the page cache, when they can be,
   // before the session is read (ADR 0150).
-  const cachedPages = ["/", ...features.flatMap((f) => f.cachedPages ?? [])];
   app.get(cachedPages, pages.serve());
   app.use(pages.headers());
   const settings = await ctx.settings.get();

@@ -105,27 +105,53 @@ export class PageCache {
     };
   }
 
+  /**
+   * The same pages, first in the chain: a page already kept is sent to a visitor without a
+   * session before federation, the plugins' check and the routers are walked. A read asking for
+   * JSON (an ActivityPub copy of the page's URL) goes on to federation; a page not kept goes on
+   * to `serve()`, which renders and keeps it.
+   */
+  serveKept(): express.RequestHandler {
+    return (req, res, next) => {
+      if (this.#options.maxAge <= 0 || hasSession(req) || /json/i.test(req.headers.accept ?? ""))
+        return next();
+      const entry = this.#fresh(`${req.lang}|${req.originalUrl}`);
+      if (!entry) return next();
+      this.#send(req, res, entry, "Cookie, Accept-Language");
+    };
+  }
+
+  #fresh(key: string): Entry | undefined {
+    const entry = this.#entries.get(key);
+    if (entry && Date.now() - entry.storedAt <= this.#options.maxAge * 1000) return entry;
+    if (entry) this.#entries.delete(key);
+    return undefined;
+  }
+
+  #send(req: express.Request, res: express.Response, entry: Entry, vary: string) {
+    res.set({
+      "Content-Type": entry.type,
+      ETag: entry.etag,
+      "Cache-Control": this.#publicControl(),
+      Vary: vary,
+      Age: String(Math.floor((Date.now() - entry.storedAt) / 1000)),
+    });
+    if (matches(req, entry.etag)) return void res.status(304).end();
+    res.status(200).send(entry.body);
+  }
+
   #serve(anonymous: (req: express.Request) => boolean, vary: string): express.RequestHandler {
     return (req, res, next) => {
       if (this.#options.maxAge <= 0) return next();
       res.locals.pageCacheable = true;
       if (!anonymous(req)) return next();
       const key = `${req.lang}|${req.originalUrl}`;
-      const entry = this.#entries.get(key);
-      if (!entry || Date.now() - entry.storedAt > this.#options.maxAge * 1000) {
-        if (entry) this.#entries.delete(key);
+      const entry = this.#fresh(key);
+      if (!entry) {
         this.#capture(req, res, key);
         return next();
       }
-      res.set({
-        "Content-Type": entry.type,
-        ETag: entry.etag,
-        "Cache-Control": this.#publicControl(),
-        Vary: vary,
-        Age: String(Math.floor((Date.now() - entry.storedAt) / 1000)),
-      });
-      if (matches(req, entry.etag)) return void res.status(304).end();
-      res.status(200).send(entry.body);
+      this.#send(req, res, entry, vary);
     };
   }
 

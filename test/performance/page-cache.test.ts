@@ -12,6 +12,7 @@ import { issueApiToken } from "../../server/accounts/accounts.service.ts";
 import { bookingDeps } from "../../server/offers/booking.types.ts";
 import { findCategory, findOffer } from "../../server/offers/offers.repo.ts";
 import { makeOffer } from "../offers/support.ts";
+import { forumMember, newGroup, slug } from "../forums/helpers.ts";
 
 const MAX_AGE = 30;
 
@@ -136,6 +137,28 @@ describe(`page cache (${MODE})`, () => {
     assert.ok(!page.text.includes("offer-action-bar"));
     // The offer's page is never served from the page cache: it revalidates every time.
     assert.notEqual(page.headers["cache-control"]?.startsWith("public, max-age="), true);
+  });
+
+  it("answers a kept page first, but still gives fediverse software the object at the same URL", async () => {
+    const author = await forumMember(instance, "staff");
+    const group = await newGroup(instance, author, { name: "Pêche", slug: slug("peche") });
+    const made = await author.api.post(`/groups/${group.id}/topics`, {
+      title: "Ouverture de la truite",
+      content: "Qui vient samedi ?",
+    });
+    assert.equal(made.status, 201, made.text);
+    const path = `/topics/${made.body.id}`;
+    const page = await anonymous(path);
+    assert.equal(page.status, 200);
+    const kept = await anonymous(path);
+    assert.equal(kept.headers.etag, page.headers.etag);
+    assert.ok(kept.headers.age !== undefined, "the second read comes from the cache");
+    const object = await anonymous(path).set("accept", "application/activity+json");
+    assert.equal(object.status, 200);
+    assert.match(object.headers["content-type"] ?? "", /activity\+json|ld\+json/);
+    const body = JSON.parse(object.text) as { type: string; name: string };
+    assert.equal(body.type, "Page");
+    assert.equal(body.name, "Ouverture de la truite");
   });
 
   it("drops the cache after a write made through the pages", async () => {
