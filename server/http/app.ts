@@ -165,6 +165,7 @@ export async function createApp(
   const pages = new PageCache({
     maxAge: config.pageCacheSeconds,
     staleWhileRevalidate: config.pageCacheSeconds * 6,
+    compress: config.compress,
   });
   app.use(pages.watchWrites());
   app.use(

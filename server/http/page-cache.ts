@@ -6,6 +6,7 @@
 // content changes (server/lib/changes.ts) and after every successful write request, and a page
 // whose rendering began before a change is not kept.
 import crypto from "node:crypto";
+import zlib from "node:zlib";
 import type express from "express";
 import { clearOnContentChange, contentChanged } from "../lib/changes.ts";
 export interface PageCacheOptions {
@@ -15,6 +16,8 @@ export interface PageCacheOptions {
   staleWhileRevalidate: number;
   /** Pages kept at most (least recently stored go first). */
   maxEntries?: number;
+  /** Whether the application compresses (COMPRESS): kept pages are then kept compressed too. */
+  compress?: boolean;
 }
 
 interface Entry {
@@ -22,6 +25,8 @@ interface Entry {
   body: Buffer;
   etag: string;
   type: string;
+  /** The body compressed, made at the first visitor who accepts it. */
+  encoded?: Partial<Record<"br" | "gzip", Buffer>>;
 }
 
 const SESSION_COOKIE = "maillage.sid";
@@ -49,7 +54,7 @@ export class PageCache {
   #generation = 0;
 
   constructor(options: PageCacheOptions) {
-    this.#options = { maxEntries: 500, ...options };
+    this.#options = { maxEntries: 500, compress: false, ...options };
     clearOnContentChange(this);
   }
 
@@ -137,7 +142,25 @@ export class PageCache {
       Age: String(Math.floor((Date.now() - entry.storedAt) / 1000)),
     });
     if (matches(req, entry.etag)) return void res.status(304).end();
-    res.status(200).send(entry.body);
+    res.status(200).send(this.#encoded(req, res, entry));
+  }
+
+  /** A kept page is compressed once, not at every visit (the compression middleware then
+   * leaves it alone: it is already encoded). */
+  #encoded(req: express.Request, res: express.Response, entry: Entry): Buffer {
+    if (!this.#options.compress || entry.body.length < 1024) return entry.body;
+    const encoding = req.acceptsEncodings("br", "gzip");
+    if (encoding !== "br" && encoding !== "gzip") return entry.body;
+    entry.encoded ??= {};
+    const body = (entry.encoded[encoding] ??=
+      encoding === "br"
+        ? zlib.brotliCompressSync(entry.body, {
+            params: { [zlib.constants.BROTLI_PARAM_QUALITY]: 5 },
+          })
+        : zlib.gzipSync(entry.body));
+    res.setHeader("Content-Encoding", encoding);
+    res.vary("Accept-Encoding");
+    return body;
   }
 
   #serve(anonymous: (req: express.Request) => boolean, vary: string): express.RequestHandler {

@@ -2,6 +2,8 @@
 // is dropped. The instance runs with a page cache of 30 s, longer than any of these tests, so
 // that a page shown fresh was not shown fresh by luck.
 import assert from "node:assert/strict";
+import http from "node:http";
+import zlib from "node:zlib";
 import supertest from "supertest";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { createMember, loggedIn, type Member } from "../support/accounts.ts";
@@ -159,6 +161,35 @@ describe(`page cache (${MODE})`, () => {
     const body = JSON.parse(object.text) as { type: string; name: string };
     assert.equal(body.type, "Page");
     assert.equal(body.name, "Ouverture de la truite");
+  });
+
+  it("sends a kept page compressed as the browser accepts it, the same page each time", async () => {
+    await makeOffer(instance, staff.user.id, { title: "Randonnée des crêtes" });
+    const read = (encoding: string) =>
+      new Promise<{ headers: http.IncomingHttpHeaders; body: Buffer }>((resolve, reject) => {
+        http
+          .get(`${instance.url}/offers`, { headers: { "accept-encoding": encoding } }, (res) => {
+            const chunks: Buffer[] = [];
+            res.on("data", (c: Buffer) => chunks.push(c));
+            res.on("end", () => resolve({ headers: res.headers, body: Buffer.concat(chunks) }));
+          })
+          .on("error", reject);
+      });
+    const plain = await read("identity");
+    assert.match(plain.body.toString(), /Randonnée des crêtes/);
+    for (const [encoding, decode] of [
+      ["br", zlib.brotliDecompressSync],
+      ["gzip", zlib.gunzipSync],
+    ] as const) {
+      for (let visit = 0; visit < 2; visit++) {
+        const res = await read(encoding);
+        assert.ok(res.headers.age !== undefined, "from the cache");
+        assert.equal(res.headers["content-encoding"], encoding);
+        assert.match(res.headers.vary ?? "", /Accept-Encoding/);
+        assert.equal(Number(res.headers["content-length"]), res.body.length);
+        assert.equal(decode(res.body).toString(), plain.body.toString());
+      }
+    }
   });
 
   it("drops the cache after a write made through the pages", async () => {
