@@ -27,6 +27,8 @@ interface Entry {
   type: string;
   /** The body compressed, made at the first visitor who accepts it. */
   encoded?: Partial<Record<"br" | "gzip", Buffer>>;
+  /** Past its age, one request renders it again while the others still get this copy. */
+  refreshing?: boolean;
 }
 
 const SESSION_COOKIE = "maillage.sid";
@@ -120,16 +122,37 @@ export class PageCache {
     return (req, res, next) => {
       if (this.#options.maxAge <= 0 || hasSession(req) || /json/i.test(req.headers.accept ?? ""))
         return next();
-      const entry = this.#fresh(`${req.lang}|${req.originalUrl}`);
+      const entry = this.#take(res, `${req.lang}|${req.originalUrl}`);
       if (!entry) return next();
       this.#send(req, res, entry, "Cookie, Accept-Language");
     };
   }
 
-  #fresh(key: string): Entry | undefined {
+  /**
+   * The copy to send, or none when this request renders the page. A copy past its age is
+   * rendered again by one request only; meanwhile, for at most the stale-while-revalidate
+   * time, the others still get it (as a proxy would), so that an expiry under load does not
+   * make every waiting visitor render the page at once. A change to published content empties
+   * the cache: what is served stale is only ever out of date by age, never after a change.
+   */
+  #take(res: express.Response, key: string): Entry | undefined {
+    if (res.locals.pageRenders === true) return undefined;
     const entry = this.#entries.get(key);
-    if (entry && Date.now() - entry.storedAt <= this.#options.maxAge * 1000) return entry;
-    if (entry) this.#entries.delete(key);
+    if (!entry) return undefined;
+    const age = Date.now() - entry.storedAt;
+    const { maxAge, staleWhileRevalidate } = this.#options;
+    if (age <= maxAge * 1000) return entry;
+    if (age <= (maxAge + staleWhileRevalidate) * 1000) {
+      if (entry.refreshing) return entry;
+      entry.refreshing = true;
+      res.locals.pageRenders = true;
+      // Kept or not (an error, a private page), another request may try once this one is over.
+      res.once("close", () => {
+        entry.refreshing = false;
+      });
+      return undefined;
+    }
+    this.#entries.delete(key);
     return undefined;
   }
 
@@ -169,7 +192,7 @@ export class PageCache {
       res.locals.pageCacheable = true;
       if (!anonymous(req)) return next();
       const key = `${req.lang}|${req.originalUrl}`;
-      const entry = this.#fresh(key);
+      const entry = this.#take(res, key);
       if (!entry) {
         this.#capture(req, res, key);
         return next();
