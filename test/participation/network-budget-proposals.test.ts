@@ -11,7 +11,9 @@ import { PROPOSAL_CONTEXT } from "../../federation/budgets/proposals.ts";
 import { sendToActors } from "../../federation/outbox.ts";
 import { newActivityId } from "../../federation/uris.ts";
 import { publishDue } from "../../server/budgets/budgets.jobs.ts";
+import { findBudget } from "../../server/budgets/budgets.service.ts";
 import { publishProposalsDue } from "../../server/budgets/network-proposals.jobs.ts";
+import { receiveNetworkProposal } from "../../server/budgets/network-proposals.service.ts";
 import {
   drain,
   followCmcas,
@@ -235,6 +237,27 @@ describe(`participation: proposals to a network budget from other instances (${M
       .where("activity_type", "=", "Reject")
       .execute();
     assert.equal(rejects.length, 0, "a replay is not answered");
+  });
+
+  it("caps the proposals of one instance awaiting review", async () => {
+    const { hub, b } = net;
+    const { ctx } = hub!.instance;
+    const budget = (await findBudget(ctx.db, id))!;
+    const fresh = (n: number) => ({
+      host: b!.host,
+      actorUri: `${b!.url}/actor`,
+      activityId: `${b!.url}/activities/cap-${n}`,
+      title: `Projet ${n}`,
+      description: "Un projet de plus, décrit en quelques mots.",
+      cost: 100,
+      name: "Camille de B",
+    });
+    // B has two proposals pending review: with a cap of 2, a third is refused.
+    const capped = await ctx.transaction((tx) =>
+      receiveNetworkProposal(tx, budget, fresh(1), { allowed: true, pendingCap: 2 }),
+    );
+    assert.deepEqual(capped, { ok: false, error: "cap" });
+    assert.equal((await hubProjects()).length, 2);
   });
 
   it("sends the staff's decisions back to B, whose member is told of both", async () => {
