@@ -6,9 +6,14 @@
 import type { FederationModule } from "../module.ts";
 import { budgetsInbox } from "./budgets.inbox.ts";
 import { budgetsPort } from "./budgets.port.ts";
+import { proposalsInbox, proposalsPort } from "./proposals.ts";
 
 export const budgetsFederation: FederationModule = {
   name: "budgets",
-  ports: (runtime) => ({ budgets: budgetsPort(runtime) }),
-  inbox: budgetsInbox,
+  ports: (runtime) => ({
+    budgets: budgetsPort(runtime),
+    budgetProposals: proposalsPort(runtime),
+  }),
+  // Proposals from other instances to our network budgets, and their answers (ADR 0138).
+  inbox: [...budgetsInbox, ...proposalsInbox],
 };

@@ -36,7 +36,8 @@ const count = (v: unknown): v is number => typeof v === "number" && Number.isInt
 /** The projects a budget's Question carries, if well-formed. */
 export function readProjects(value: unknown): RemoteProject[] | undefined {
   const list = parse(value);
-  if (!Array.isArray(list) || list.length === 0 || list.length > 500) return undefined;
+  // Empty while its proposals phase is open (published then too, ADR 0138).
+  if (!Array.isArray(list) || list.length > 500) return undefined;
   const out: RemoteProject[] = [];
   for (const p of list as Json[]) {
     if (typeof p !== "object" || p === null) return undefined;

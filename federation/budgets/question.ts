@@ -19,6 +19,9 @@ export const BUDGET_CONTEXT = {
   budgetProjects: "maillage:budgetProjects",
   budgetResults: "maillage:budgetResults",
   voteProjects: "maillage:voteProjects",
+  // Its proposals phase, so that other instances' members can propose projects (ADR 0138).
+  budgetProposalsOpen: "maillage:budgetProposalsOpen",
+  budgetProposalsClose: "maillage:budgetProposalsClose",
 };
 
 const UUID = "[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}";
@@ -76,6 +79,8 @@ export function budgetQuestion(
       fields: {
         budgetEnvelope: budget.envelope,
         budgetRule: budget.rule,
+        budgetProposalsOpen: budget.proposals_open_at.toISOString(),
+        budgetProposalsClose: budget.proposals_close_at.toISOString(),
         budgetProjects: JSON.stringify(
           accepted.map((p) => ({
             id: p.id,

@@ -9,6 +9,8 @@ import { budgetRoutes } from "./budgets.routes.ts";
 import { budgetView } from "./budgets.view.ts";
 import { listBudgets } from "./budgets.service.ts";
 import { budgetNetworkRoutes } from "./network.routes.ts";
+import { proposalsJobs } from "./network-proposals.jobs.ts";
+import { budgetProposalRoutes } from "./network-proposals.routes.ts";
 import { listRemote, remoteOpen } from "./remote.service.ts";
 import "./budgets.port.ts";
 
@@ -27,15 +29,18 @@ export const budgetsModule: Module = {
   },
   routes(router, ctx) {
     // Before /budgets/:id, so that /budgets/reseau/… is not read as a budget's id.
+    budgetProposalRoutes(router, ctx);
     budgetNetworkRoutes(router, ctx);
     budgetRoutes(router, ctx);
   },
-  jobs: budgetsJobs,
+  jobs: { ...budgetsJobs, ...proposalsJobs },
   // Once a vote closes, the members who voted are told of its results (budgets.jobs.ts).
   // Network budgets go out when their vote opens (budgets.jobs.ts, ADR 0136).
   scheduled: [
     { job: "budgets.announceResults", everySeconds: 300 },
     { job: "budgets.publishDue", everySeconds: 120 },
+    // And when their proposals open, so that other instances' members can propose (ADR 0138).
+    { job: "budgets.publishProposals", everySeconds: 120 },
   ],
   api: budgetsApi,
 };

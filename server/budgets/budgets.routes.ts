@@ -10,6 +10,7 @@ import { HttpError, type FieldError } from "../http/errors.ts";
 import { flash, renderForm } from "../http/forms.ts";
 import { DEFAULT_TIMEZONE } from "../offers/offers.schemas.ts";
 import * as budgets from "./budgets.service.ts";
+import { sendDecision } from "./network-proposals.service.ts";
 import { AUDIENCES, RULES, UPDATE_STATUSES } from "./budgets.tables.ts";
 import { ballotRoutes } from "./ballot.routes.ts";
 import { budgetOf, budgetView, isStaff } from "./budgets.view.ts";
@@ -150,9 +151,15 @@ export function budgetRoutes(router: express.Router, ctx: AppContext): void {
     const project = await budgets.findProject(ctx.db, budget.id, String(req.params.pid));
     if (!project) throw new HttpError(404, "errors.notFound");
     const body = req.body as Record<string, unknown>;
-    const done = await budgets.reviewProject(ctx.db, budget, project, req.user!.id, {
-      decision: str(body.decision),
-      reason: str(body.reason),
+    const done = await ctx.transaction(async (tx) => {
+      const reviewed = await budgets.reviewProject(tx.db, budget, project, req.user!.id, {
+        decision: str(body.decision),
+        reason: str(body.reason),
+      });
+      // A project from another instance: the decision goes back there (ADR 0138).
+      if (reviewed.ok)
+        await sendDecision(tx, ctx.ports.budgetProposals, ctx.config.publicUrl, project.id);
+      return reviewed;
     });
     if (!done.ok) {
       const key =

@@ -123,6 +123,23 @@ export async function findProject(db: Db, budgetId: string, id: string) {
   return (await listProjects(db, budgetId)).find((p) => p.id === id);
 }
 
+/** A proposal's limits, the same for one made here and one another instance sends (ADR 0138). */
+export function proposalProblems(
+  envelope: number,
+  input: { title: string; description: string; cost: number },
+): Problem[] {
+  const problems: Problem[] = [];
+  const title = input.title.trim();
+  const description = input.description.trim();
+  if (title.length < 3 || title.length > 150)
+    problems.push({ field: "title", key: "budgets:errors.title" });
+  if (description.length < 10 || description.length > 5000)
+    problems.push({ field: "description", key: "budgets:errors.description" });
+  if (!Number.isInteger(input.cost) || input.cost < 1 || input.cost > envelope)
+    problems.push({ field: "cost", key: "budgets:errors.cost" });
+  return problems;
+}
+
 export async function proposeProject(
   db: Db,
   budget: Budget,
@@ -131,16 +148,10 @@ export async function proposeProject(
   now = new Date(),
 ): Promise<Result<{ id: string }, "invalid" | "closed">> {
   if (phaseOf(budget, now) !== "proposals") return fail("closed");
-  const problems: Problem[] = [];
+  const problems = proposalProblems(budget.envelope, input);
+  if (problems.length) return fail("invalid", { problems });
   const title = input.title.trim();
   const description = input.description.trim();
-  if (title.length < 3 || title.length > 150)
-    problems.push({ field: "title", key: "budgets:errors.title" });
-  if (description.length < 10 || description.length > 5000)
-    problems.push({ field: "description", key: "budgets:errors.description" });
-  if (!Number.isInteger(input.cost) || input.cost < 1 || input.cost > budget.envelope)
-    problems.push({ field: "cost", key: "budgets:errors.cost" });
-  if (problems.length) return fail("invalid", { problems });
   const row = await db
     .insertInto("budget_projects")
     .values({ budget_id: budget.id, author_id: userId, title, description, cost: input.cost })

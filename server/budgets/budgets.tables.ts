@@ -39,6 +39,12 @@ export interface BudgetTables {
     reviewed_by: string | null;
     reviewed_at: NullableTimestamp;
     created_at: CreatedAt;
+    /** Proposed from another instance (migration 0139, ADR 0138): its host, the instance actor
+     * to answer, the name its member agreed to show, the proposal activity's id. */
+    origin_host: string | null;
+    origin_actor: string | null;
+    origin_activity: string | null;
+    origin_name: string | null;
   };
   budget_participations: { budget_id: string; user_id: string };
   budget_ballots: {

@@ -10,6 +10,7 @@ import { HttpError } from "../http/errors.ts";
 import { flash } from "../http/forms.ts";
 import { DEFAULT_TIMEZONE } from "../offers/offers.schemas.ts";
 import { ticked } from "./ballot.routes.ts";
+import { proposalLocals } from "./network-proposals.routes.ts";
 import * as remote from "./remote.service.ts";
 
 export function budgetNetworkRoutes(router: express.Router, ctx: AppContext): void {
@@ -59,6 +60,8 @@ export function budgetNetworkRoutes(router: express.Router, ctx: AppContext): vo
       results: rb.results,
       ranked,
       tz: DEFAULT_TIMEZONE,
+      // "Proposer un projet" while the organiser's proposals are open (ADR 0138).
+      ...(await proposalLocals(ctx.db, rb, user)),
     });
   };
 
