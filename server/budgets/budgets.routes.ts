@@ -13,6 +13,8 @@ import * as budgets from "./budgets.service.ts";
 import { AUDIENCES, RULES, UPDATE_STATUSES } from "./budgets.tables.ts";
 import { ballotRoutes } from "./ballot.routes.ts";
 import { budgetOf, budgetView, isStaff } from "./budgets.view.ts";
+import { budgetEditRoutes, changeView } from "./edit.routes.ts";
+import { editHistory } from "./edit.service.ts";
 
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 const local = (v: string) => DateTime.fromISO(v, { zone: DEFAULT_TIMEZONE }).toJSDate();
@@ -106,6 +108,10 @@ export function budgetRoutes(router: express.Router, ctx: AppContext): void {
       voting: view.phase === "vote",
       voted: await budgets.hasVoted(ctx.db, budget.id, req.user?.id),
       counted: view.phase === "results",
+      history: (await editHistory(ctx.db, budget.id)).map((e) => ({
+        ...e,
+        changes: e.changes.map((c) => changeView(req, c)),
+      })),
     });
   });
 
@@ -220,4 +226,5 @@ export function budgetRoutes(router: express.Router, ctx: AppContext): void {
   });
 
   ballotRoutes(router, ctx);
+  budgetEditRoutes(router, ctx);
 }
