@@ -119,7 +119,14 @@ export async function editBudget(
   }
   if (after.description.length > 5000)
     problems.push({ field: "description", key: "budgets:edit.descriptionLength" });
-  problems.push(...budgetProblems(after).filter((p) => changed.includes(p.field as EditField)));
+  // Only what this edit touched: the dates' order involves every date once one moved.
+  const datesMoved = changed.some((f) => (DATES as readonly string[]).includes(f));
+  problems.push(
+    ...budgetProblems(after).filter(
+      (p) =>
+        changed.includes(p.field as EditField) || (datesMoved && p.key === "budgets:errors.order"),
+    ),
+  );
   if (changed.includes("audience") && after.audience === "instance")
     if (await isPublished(tx.db, budget.id))
       problems.push({ field: "audience", key: "budgets:edit.published" });

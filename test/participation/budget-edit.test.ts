@@ -85,6 +85,10 @@ describe(`participation: editing a participatory budget (${MODE})`, () => {
     assert.match(badPage, /Donnez un titre de 3 à 150 caractères/);
     assert.match(badPage, /Les dates doivent se suivre/);
     assert.match(badPage, /name="envelope"[^>]*value="4000"/, "what was typed is kept");
+    // Moving one date past the next one is refused too (not a 500 from the table's check).
+    const late = await edit(id, { proposalsCloseAt: day(40) });
+    assert.equal(late.status, 422);
+    assert.match(unescapeHtml(late.text), /Les dates doivent se suivre/);
     assert.deepEqual(await row(id), before);
     assert.equal((await edits(id)).length, 0);
 
