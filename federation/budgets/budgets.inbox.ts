@@ -11,10 +11,9 @@ import "../temporal.ts";
 import { Note, Question, type Create, type Reject, type Update } from "@fedify/vocab";
 import { findBudget } from "../../server/budgets/budgets.service.ts";
 import { RULES, type Rule } from "../../server/budgets/budgets.tables.ts";
-import { receiveNetworkVote } from "../../server/budgets/network.service.ts";
+import { budgetVoteCap, receiveNetworkVote } from "../../server/budgets/network.service.ts";
 import type { RemoteBudgetResults, RemoteProject } from "../../server/budgets/network.tables.ts";
 import { markRefused, saveRemoteBudget } from "../../server/budgets/remote.service.ts";
-import { networkSettings } from "../../server/consultations/network.service.ts";
 import {
   embedded,
   hubHost,
@@ -151,9 +150,10 @@ const onVote = route<Create>({
       return true;
     }
     const allowed = await voterAllowed(input.deps, host);
-    const { perInstanceCap } = networkSettings(app.modules.settings("consultations"));
     const activityId = input.activity.id;
     const outcome = await app.transaction(async (tx) => {
+      // The budgets' own cap (ADR 0139), read through the transaction (embedded mode).
+      const perInstanceCap = await budgetVoteCap(tx);
       const done = await receiveNetworkVote(
         tx,
         budget,

@@ -11,12 +11,15 @@ import { listBudgets } from "./budgets.service.ts";
 import { budgetNetworkRoutes } from "./network.routes.ts";
 import { proposalsJobs } from "./network-proposals.jobs.ts";
 import { budgetProposalRoutes } from "./network-proposals.routes.ts";
+import { PER_INSTANCE_CAP } from "./network.service.ts";
 import { listRemote, remoteOpen } from "./remote.service.ts";
 import "./budgets.port.ts";
 
 export const budgetsModule: Module = {
   name: "budgets",
   styles: ["/static/participation.css"],
+  // Network votes of budgets have their own cap per instance (ADR 0139), apart from consultations'.
+  settings: { schema: { type: "object", properties: { perInstanceCap: PER_INSTANCE_CAP } } },
   slots: {
     "participation.home": async (req, ctx) => {
       const list = (await listBudgets(ctx.db)).slice(0, 3).map((b) => budgetView(req, b));

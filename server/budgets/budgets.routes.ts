@@ -14,6 +14,8 @@ import { sendDecision } from "./network-proposals.service.ts";
 import { AUDIENCES, RULES, UPDATE_STATUSES } from "./budgets.tables.ts";
 import { ballotRoutes } from "./ballot.routes.ts";
 import { budgetOf, budgetView, isStaff } from "./budgets.view.ts";
+import { budgetEditRoutes, changeView } from "./edit.routes.ts";
+import { editHistory } from "./edit.service.ts";
 
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 const local = (v: string) => DateTime.fromISO(v, { zone: DEFAULT_TIMEZONE }).toJSDate();
@@ -107,6 +109,10 @@ export function budgetRoutes(router: express.Router, ctx: AppContext): void {
       voting: view.phase === "vote",
       voted: await budgets.hasVoted(ctx.db, budget.id, req.user?.id),
       counted: view.phase === "results",
+      history: (await editHistory(ctx.db, budget.id)).map((e) => ({
+        ...e,
+        changes: e.changes.map((c) => changeView(req, c)),
+      })),
     });
   });
 
@@ -227,4 +233,5 @@ export function budgetRoutes(router: express.Router, ctx: AppContext): void {
   });
 
   ballotRoutes(router, ctx);
+  budgetEditRoutes(router, ctx);
 }

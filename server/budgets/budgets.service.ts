@@ -24,6 +24,7 @@ export const PHASES: readonly Phase[] = ["upcoming", "proposals", "review", "vot
 export interface Problem {
   field: string;
   key: string;
+  values?: Record<string, unknown>;
 }
 
 export async function findBudget(db: Db, id: string) {
@@ -57,11 +58,8 @@ export interface BudgetInput {
   voteCloseAt: Date;
 }
 
-export async function createBudget(
-  db: Db,
-  userId: string,
-  input: BudgetInput,
-): Promise<Result<{ id: string }, "invalid">> {
+/** What is wrong with a budget's fields, at creation or after an edit (edit.service.ts). */
+export function budgetProblems(input: BudgetInput): Problem[] {
   const problems: Problem[] = [];
   const title = input.title.trim();
   if (title.length < 3 || title.length > 150)
@@ -86,7 +84,18 @@ export async function createBudget(
       if (dates[i]![1] < dates[i - 1]![1] || (i !== 2 && +dates[i]![1] === +dates[i - 1]![1]))
         problems.push({ field: dates[i]![0], key: "budgets:errors.order" });
   }
+  return problems;
+}
+
+export async function createBudget(
+  db: Db,
+  userId: string,
+  input: BudgetInput,
+): Promise<Result<{ id: string }, "invalid">> {
+  const problems = budgetProblems(input);
   if (problems.length) return fail("invalid", { problems });
+  const title = input.title.trim();
+  const audience = input.audience ?? "instance";
   const row = await db
     .insertInto("budgets")
     .values({

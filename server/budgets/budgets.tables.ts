@@ -1,5 +1,5 @@
 import type { Generated } from "kysely";
-import type { CreatedAt, NullableTimestamp, Timestamp } from "../db/types.ts";
+import type { CreatedAt, Json, NullableTimestamp, Timestamp } from "../db/types.ts";
 
 export const RULES = ["knapsack", "approval"] as const;
 export type Rule = (typeof RULES)[number];
@@ -8,6 +8,12 @@ export type UpdateStatus = (typeof UPDATE_STATUSES)[number];
 export const AUDIENCES = ["instance", "network"] as const;
 export type Audience = (typeof AUDIENCES)[number];
 export type ProjectStatus = "submitted" | "accepted" | "rejected";
+/** One field of a budget changed by an edit, with its values before and after (ADR 0139). */
+export interface BudgetChange {
+  field: string;
+  before: string | number;
+  after: string | number;
+}
 
 export interface BudgetTables {
   budgets: {
@@ -55,6 +61,14 @@ export interface BudgetTables {
     instance_host: string | null;
     entered_by: string | null;
     entered_at: NullableTimestamp;
+  };
+  /** The public history of a budget's edits (migration 0148, ADR 0139). */
+  budget_edits: {
+    id: Generated<string>;
+    budget_id: string;
+    edited_by: string | null;
+    edited_at: CreatedAt;
+    changes: Json<BudgetChange[]>;
   };
   budget_ballot_choices: { ballot_id: string; project_id: string };
   budget_project_updates: {

@@ -40,6 +40,35 @@ async function refused(
   return fail(reason);
 }
 
+/** The budgets' own cap on network votes per instance (0: none), a setting of the module. */
+export const PER_INSTANCE_CAP = {
+  type: "integer",
+  title: "budgets:settings.perInstanceCap",
+  description: "budgets:settings.perInstanceCapHint",
+  minimum: 0,
+  maximum: 1000000,
+  // The consultations' default (one network setting each, ADR 0139).
+  default: 0,
+} as const;
+
+/**
+ * The budgets' cap as saved, read with the caller's transaction: in embedded mode PGlite has one
+ * connection, which the transaction holds, so a read through the modules' cache would wait for it
+ * forever. The default when unset or out of range.
+ */
+export async function budgetVoteCap(tx: Tx): Promise<number> {
+  const row = await tx.db
+    .selectFrom("module_states")
+    .select("settings")
+    .where("name", "=", "budgets")
+    .executeTakeFirst();
+  const raw: unknown = row?.settings;
+  const saved = (typeof raw === "string" ? JSON.parse(raw) : raw) as
+    Record<string, unknown> | null | undefined;
+  const cap = Number(saved?.perInstanceCap ?? PER_INSTANCE_CAP.default);
+  return Number.isInteger(cap) && cap > 0 ? cap : 0;
+}
+
 /** Counts one network vote, or says why not (and counts the refusal, per instance and reason). */
 export async function receiveNetworkVote(
   tx: Tx,

@@ -3,6 +3,7 @@
 // results with a winner's follow-up), the forms in their error states, and the printable pages.
 import { propose, answer, findIdea, support } from "../../server/ideas/ideas.service.ts";
 import * as budgets from "../../server/budgets/budgets.service.ts";
+import { editBudget } from "../../server/budgets/edit.service.ts";
 import type { TestInstance } from "../support/instance.ts";
 import { budgetWithProjects, setPhase } from "../participation/support.ts";
 import type { PageEntry, PageSource, PageUsers } from "./harness.ts";
@@ -64,7 +65,18 @@ export async function participationFixtures(instance: TestInstance, users: PageU
     [["Tournoi de jeux", 200]],
   );
   await setPhase(instance, proposals.id, "proposals");
-  return { ideaId: idea.id, vote, done, proposals };
+  // An edit, so that the budget's page shows its public history (ADR 0139).
+  await ctx.transaction((tx) =>
+    editBudget(tx, proposals.id, users.staff.user.id, { envelope: 900, rule: "knapsack" }),
+  );
+  const upcoming = await budgetWithProjects(
+    instance,
+    users.staff.user.id,
+    { title: "Budget des quartiers", envelope: 3000, rule: "knapsack" },
+    [],
+  );
+  await setPhase(instance, upcoming.id, "upcoming");
+  return { ideaId: idea.id, vote, done, proposals, upcoming };
 }
 
 export const pages: PageSource = async ({ instance, users }) => {
@@ -106,6 +118,20 @@ export const pages: PageSource = async ({ instance, users }) => {
     { path: `/budgets/${f.done.id}`, as: "anonymous" },
     { path: `/budgets/${f.done.id}/resultats`, as: "anonymous" },
     { path: `/budgets/${f.done.id}/projets/${f.done.projects["Jardin partagé"]}`, as: "staff" },
+    { path: `/budgets/${f.upcoming.id}/modifier`, as: "staff" },
+    { path: `/budgets/${f.vote.id}/modifier`, as: "staff" },
+    {
+      // The edit form in its error state: an envelope below a proposed project's cost.
+      path: `/budgets/${f.proposals.id}/modifier`,
+      as: "staff",
+      prepare: async (page) => {
+        await page.fill("#field-envelope", "10");
+        await Promise.all([
+          page.waitForLoadState("load"),
+          page.click("main form button[type=submit]"),
+        ]);
+      },
+    },
   ];
   return entries.map((e) => ({ ...e, phone: true }));
 };

@@ -3,8 +3,9 @@
 // accepted members of its network, C follows the hub but is not a member. When the vote opens
 // the budget reaches the three with its projects, envelope, rule and dates; members of A and B
 // vote on their own instance and are counted once each with the hub's ballots; a replayed vote,
-// a choice over the envelope and C's member are refused with a Reject and a reason; the winners
-// by the published rule reach A and B at the vote's close.
+// a choice over the envelope, C's member and a ballot past the budgets' own cap per instance
+// (ADR 0139) are refused with a Reject and a reason; the winners by the published rule reach A
+// and B at the vote's close.
 import assert from "node:assert/strict";
 import { Create } from "@fedify/vocab";
 import { BUDGET_CONTEXT } from "../../federation/budgets/question.ts";
@@ -22,6 +23,7 @@ import {
   type Peer,
 } from "../federation/harness.ts";
 import { joinAll } from "../hub/support.ts";
+import { saveSettings } from "../plugins/support.ts";
 import { createMember, loggedIn, type Member } from "../support/accounts.ts";
 import { MODE } from "../support/env.ts";
 import { csrfFrom, unescapeHtml } from "../support/web.ts";
@@ -264,6 +266,20 @@ describe(`participation: a network participatory budget from the hub (${MODE})`,
     assert.equal((await hubBallots()).length, 3);
     const page = unescapeHtml((await fromC.agent.get(`/budgets/reseau/${fromC.rb.id}`)).text);
     assert.match(page, /refusé ce vote : votre CMCAS n'est pas admise/);
+  });
+
+  it("caps an instance's ballots by the budgets' own setting, not the consultations'", async () => {
+    const { hub, b } = net;
+    const admin = await loggedIn(hub!.instance, hub!.admin);
+    await saveSettings(admin, "budgets", { perInstanceCap: 1 });
+    await saveSettings(admin, "consultations", { mastodonVotes: "ignore", perInstanceCap: 0 });
+    // B has one ballot counted: a second member of B is one too many.
+    assert.equal((await vote(b!, ["Fresque"])).status, 303);
+    await waitFor("B's second ballot refused by the budgets' cap", async () =>
+      (await refusals()).find((r) => r.instance_host === b!.host && r.reason === "cap"),
+    );
+    assert.equal((await hubBallots()).length, 3);
+    await saveSettings(admin, "budgets", { perInstanceCap: 0 });
   });
 
   it("sends the winners by the published rule back to every instance at the vote's close", async () => {
