@@ -303,7 +303,9 @@ export async function listTutorials(
         ]),
       );
     if (filter.offerId) q = q.where("t.offer_id", "=", filter.offerId);
-    if (filter.ids) q = q.where("t.id", "in", filter.ids.length ? filter.ids : [""]);
+    // No id matches an empty list ("" is not a uuid: PostgreSQL would refuse the query).
+    if (filter.ids)
+      q = filter.ids.length ? q.where("t.id", "in", filter.ids) : q.where(sql.lit(false));
     if (filter.q) q = q.where(sql<boolean>`t.search @@ ${tsQuery(filter.q)}`);
     return q;
   };

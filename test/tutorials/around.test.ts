@@ -197,6 +197,10 @@ describe(`tutorials: comments, made-it posts, votes (${MODE})`, () => {
       on: 0,
     });
     assert.equal(await count(), 0);
+    // Before any favourite: an empty list, not an error.
+    const none = await readerAgent.get("/tutorials/favourites");
+    assert.equal(none.status, 200);
+    assert.doesNotMatch(unescapeHtml(none.text), /Tailler un rosier/);
     await submit(readerAgent, `/tutorials/${tutorialId}`, `/tutorials/${tutorialId}/favourite`, {
       on: 1,
     });
