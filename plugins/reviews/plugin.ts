@@ -3,7 +3,6 @@
 // tables and migrations live here; it fills two slots of the offers' pages.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import express from "express";
 import { definePlugin } from "../../app/plugin.ts";
 import { reviewsApi } from "./reviews.api.ts";
 import { reviewRoutes } from "./reviews.routes.ts";
@@ -28,9 +27,7 @@ export default definePlugin({
     views: path.join(here, "views"),
     migrations: path.join(here, "migrations"),
     styles: ["/static/reviews/reviews.css"],
-    publicRoutes(router) {
-      router.use("/static/reviews", express.static(path.join(here, "static"), { maxAge: "1h" }));
-    },
+    static: path.join(here, "static"),
     routes: reviewRoutes,
     api: reviewsApi,
     slots: { "offers.offer": offerSection, "offers.mine": mineSection },

@@ -4,7 +4,6 @@
 // balance and read the ledger, which always sums to zero. No money, no prices.
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import express from "express";
 import { definePlugin } from "../../app/plugin.ts";
 import { DEFAULT_TIMEZONE } from "../../server/offers/offers.schemas.ts";
 import { selApi } from "./sel.api.ts";
@@ -31,9 +30,7 @@ export default definePlugin({
     migrations: path.join(here, "migrations"),
     nav: [{ href: "/sel", label: "sel:nav" }],
     styles: ["/static/sel/sel.css"],
-    publicRoutes(router) {
-      router.use("/static/sel", express.static(path.join(here, "static"), { maxAge: "1h" }));
-    },
+    static: path.join(here, "static"),
     settings: {
       schema: {
         type: "object",

@@ -32,7 +32,7 @@ import { redactUrl } from "./redact.ts";
 import { refuseNulInBody, refuseNulInUrl } from "./input.ts";
 import { setupViews } from "./views.ts";
 import { etagOf, PageCache } from "./page-cache.ts";
-import { assetRoutes, assetUrl } from "./assets.ts";
+import { assetRoutes, assetUrl, moduleAssetRoutes } from "./assets.ts";
 import { fileURLToPath } from "node:url";
 
 /** Leaflet's dist folder (script, stylesheet, marker images), wherever npm put it. */
@@ -192,6 +192,14 @@ export async function createApp(
     }),
   );
   app.use(assetRoutes());
+  // Modules' own static files (a plugin's stylesheet), fingerprinted as views/static's (ADR 0142);
+  // a plugin switched off takes them away with its pages.
+  const moduleAssets = express.Router();
+  for (const feature of features) {
+    const dir = feature.static;
+    if (dir) mount(moduleAssets, feature, (r) => r.use(moduleAssetRoutes(feature.name, dir)));
+  }
+  app.use(moduleAssets);
   app.use(
     "/static",
     express.static(path.join(VIEWS_DIR, "static"), { maxAge: "1h", index: false }),

@@ -75,6 +75,11 @@ export interface Module {
   adminNav?: AdminNavItem[];
   /** Stylesheets under /static that every page loads (the module's blocks appear anywhere). */
   styles?: string[];
+  /**
+   * A folder of its own static files (plugins), served under /static/<name>/ and linked by
+   * content hash, cached for a year, as views/static's are (ADR 0142).
+   */
+  static?: string;
   /** Routes mounted before the HTML stack (no session, no CSRF): feeds, well-known, media. */
   publicRoutes?(router: express.Router, ctx: AppContext): void;
   /**

@@ -39,6 +39,9 @@ describe("first run", function () {
     ).scripts;
     for (const name of ["start", "migrate", "seed:demo"])
       assert.match(scripts[name]!, /^node --import \.\/bin\/node-version\.mjs /);
+    // The embedded database's WebAssembly on the baseline compiler: half the peak memory (ADR 0142).
+    for (const name of ["start", "migrate"])
+      assert.match(scripts[name]!, / --liftoff-only bin\/maillage\.ts /);
   });
 
   it("prints readable lines for a terminal and JSON lines otherwise", () => {
