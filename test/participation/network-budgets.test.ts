@@ -15,6 +15,7 @@ import { voteToken } from "../../server/consultations/remote.service.ts";
 import {
   drain,
   followCmcas,
+  signedGet,
   startNetwork,
   stopNetwork,
   waitFor,
@@ -126,6 +127,22 @@ describe(`participation: a network participatory budget from the hub (${MODE})`,
         ],
       );
     }
+    // The Question at its id (ADR 0137): to a signed fetch of a member instance, what A received.
+    const fetched = await signedGet(a!, uri);
+    assert.equal(fetched?.type, "Question");
+    assert.equal(fetched.id, uri);
+    const kept = (await remote(a!))!;
+    assert.equal(fetched.budgetEnvelope, kept.envelope);
+    assert.equal(fetched.budgetRule, kept.rule);
+    assert.deepEqual(
+      JSON.parse(String(fetched.budgetProjects)),
+      typeof kept.projects === "string" ? JSON.parse(kept.projects) : kept.projects,
+    );
+    assert.equal(Date.parse(String(fetched.endTime)), kept.ends_at.getTime());
+    // Without a signature it is refused, as network objects are; the HTML page stays.
+    const plain = await fetch(uri, { headers: { accept: "application/activity+json" } });
+    assert.equal(plain.status, 401);
+    assert.match((await fetch(uri)).headers.get("content-type") ?? "", /text\/html/);
     const member = await loggedIn(a!.instance, await createMember(a!.instance));
     const home = unescapeHtml((await member.get("/participer")).text);
     assert.match(home, /Budget national 2027[\s\S]*Organisé par CCAS/);
@@ -283,6 +300,10 @@ describe(`participation: a network participatory budget from the hub (${MODE})`,
       };
       assert.equal(row.closed, true);
       assert.equal(results.ballots, 3);
+      // The Question at its id carries the same counts once closed.
+      const fetched = await signedGet(peer, uri);
+      assert.ok(fetched?.closed, "closed");
+      assert.deepEqual(JSON.parse(String(fetched.budgetResults)), results);
       assert.deepEqual(results.byChannel, { online: 1, paper: 0, network: 2 });
       // Fresque 2 votes; Jardin and Vélos 1 each, the cheaper first; Jardin no longer fits.
       const byId = Object.fromEntries(Object.entries(projects).map(([t, pid]) => [pid, t]));
@@ -299,7 +320,7 @@ describe(`participation: a network participatory budget from the hub (${MODE})`,
       assert.match(page, /Résultats publiés par l'organisateur/);
       assert.match(
         page,
-        /Fresque<\/th><td class="num">300 €<\/td><td class="num">2<\/td><td>Financé/,
+        /Fresque<\/th><td class="num"[^>]*>300 €<\/td><td class="num"[^>]*>2<\/td><td[^>]*>Financé/,
       );
       assert.match(page, /Jardin partagé<\/th>[\s\S]*?Non financé/);
     }
