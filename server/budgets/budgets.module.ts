@@ -8,6 +8,7 @@ import { budgetsJobs } from "./budgets.jobs.ts";
 import { budgetRoutes } from "./budgets.routes.ts";
 import { budgetView } from "./budgets.view.ts";
 import { listBudgets } from "./budgets.service.ts";
+import { budgetsNetworkApi } from "./network.api.ts";
 import { budgetNetworkRoutes } from "./network.routes.ts";
 import { listRemote, remoteOpen } from "./remote.service.ts";
 import "./budgets.port.ts";
@@ -37,5 +38,8 @@ export const budgetsModule: Module = {
     { job: "budgets.announceResults", everySeconds: 300 },
     { job: "budgets.publishDue", everySeconds: 120 },
   ],
-  api: budgetsApi,
+  api: (api, ctx) => {
+    budgetsNetworkApi(api, ctx);
+    budgetsApi(api, ctx);
+  },
 };
