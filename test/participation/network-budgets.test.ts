@@ -9,6 +9,7 @@ import assert from "node:assert/strict";
 import { Create } from "@fedify/vocab";
 import { BUDGET_CONTEXT } from "../../federation/budgets/question.ts";
 import { sendToActors } from "../../federation/outbox.ts";
+import { isServedQuestion } from "../../federation/questions.ts";
 import { newActivityId } from "../../federation/uris.ts";
 import { announceResults, publishDue } from "../../server/budgets/budgets.jobs.ts";
 import { voteToken } from "../../server/consultations/remote.service.ts";
@@ -141,6 +142,10 @@ describe(`participation: a network participatory budget from the hub (${MODE})`,
       typeof kept.projects === "string" ? JSON.parse(kept.projects) : kept.projects,
     );
     assert.equal(Date.parse(String(fetched.endTime)), kept.ends_at.getTime());
+    // The Question's template also matches our activities' ids: those are not taken for one.
+    const fed = hub!.instance.federation.context();
+    assert.ok(isServedQuestion(fed.parseUri(new URL(uri))));
+    assert.ok(!isServedQuestion(fed.parseUri(newActivityId(new URL(hub!.url)))));
     // Without a signature it is refused, as network objects are; the HTML page stays.
     const plain = await fetch(uri, { headers: { accept: "application/activity+json" } });
     assert.equal(plain.status, 401);
