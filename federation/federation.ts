@@ -1,6 +1,7 @@
 // Builds the Fedify federation of one instance. Modules with object types of their own register
 // their dispatchers through their federation module (offers: Event at /offers/{id}; forums: Page
-// and Note).
+// and Note); those publishing Questions (consultations, budgets) give a source to the one
+// Question dispatcher (federation/questions.ts).
 import "./temporal.ts";
 import "./contexts.ts";
 import { createFederation, type Federation } from "@fedify/fedify";
@@ -12,6 +13,7 @@ import type { FederationDeps } from "./deps.ts";
 import { registerInbox, type InboxDispatcher } from "./inbox/dispatch.ts";
 import { registerNodeInfo, SOFTWARE } from "./nodeinfo.ts";
 import type { FederationModule } from "./module.ts";
+import { registerQuestions } from "./questions.ts";
 
 /** How far a signature's date may be from now (draft-cavage Date, RFC 9421 `created`). */
 export const SIGNATURE_WINDOW = { hours: 1 } as const;
@@ -49,5 +51,10 @@ export function buildFederation(
   registerInbox(federation, deps, inbox);
   registerNodeInfo(federation, deps);
   for (const module of modules) module.objects?.(federation, deps);
+  registerQuestions(
+    federation,
+    deps,
+    modules.flatMap((m) => (m.questions ? [m.questions(deps)] : [])),
+  );
   return federation;
 }

@@ -12,6 +12,7 @@ import type { FederationDeps } from "./deps.ts";
 import type { InboxRoute } from "./inbox/route.ts";
 import type { FederationRuntime } from "./deps.ts";
 import type { ObjectAccessCheck } from "./activities.ts";
+import type { QuestionSource } from "./questions.ts";
 
 /** A federation job runs with the instance's federation runtime. */
 export interface FederationJobDefinition<P> {
@@ -28,6 +29,11 @@ export interface FederationModule {
   name: string;
   /** Registers dispatchers of the module's object types (offers: Event at /offers/{id}). */
   objects?(federation: Federation<void>, deps: FederationDeps): void;
+  /**
+   * The module's Questions, served by the one Question dispatcher at /{kind}/{id}
+   * (federation/questions.ts, ADR 0137): Fedify takes one dispatcher per type.
+   */
+  questions?(deps: FederationDeps): QuestionSource;
   /**
    * Who may read the module's objects now (visible, hidden, gone): the activities about them are
    * served at their ids with that visibility (federation/activities.ts).

@@ -4,11 +4,11 @@
 import type { FederationModule } from "../module.ts";
 import { consultationsInbox } from "./consultations.inbox.ts";
 import { consultationsPort } from "./consultations.port.ts";
-import { registerQuestions } from "./consultations.dispatcher.ts";
+import { consultationQuestions } from "./consultations.dispatcher.ts";
 
 export const consultationsFederation: FederationModule = {
   name: "consultations",
-  objects: registerQuestions,
+  questions: consultationQuestions,
   ports: (runtime) => ({ consultations: consultationsPort(runtime) }),
   inbox: consultationsInbox,
 };

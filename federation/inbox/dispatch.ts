@@ -7,10 +7,11 @@
 //   Accept of our Follow); fallback routes run when no other route took the activity;
 // - a route of a module that is switched off is skipped (`isEnabled`), with a log line.
 import type { Context, Federation } from "@fedify/fedify";
-import { Activity, getTypeId, type Object as ApObject } from "@fedify/vocab";
+import { Activity, getTypeId, Question, type Object as ApObject } from "@fedify/vocab";
 import { resolveRemoteActor, type RemoteActor } from "../actors/remote.ts";
 import type { FederationDeps } from "../deps.ts";
 import { tolerate } from "../tolerate.ts";
+import { isServedQuestion } from "../questions.ts";
 import { localTypeName, rawDocument, rawObjectId, rawType } from "./raw.ts";
 import { INSTANCE_ACTOR, PATHS } from "../uris.ts";
 import type { InboxInput, InboxRoute } from "./route.ts";
@@ -53,7 +54,10 @@ const typeOf = (object: ApObject) => rawType(object) ?? localTypeName(getTypeId(
 async function localType(deps: FederationDeps, fed: Context<void>, id: URL) {
   const parsed = fed.parseUri(id);
   if (parsed?.type === "actor") return (await deps.actors.byIdentifier(parsed.identifier))?.type;
-  if (parsed?.type === "object") return localTypeName(parsed.class.typeId.href);
+  // The Question template (/{kind}/{id}) also parses our activities' ids: only a source's kind
+  // is a Question.
+  if (parsed?.type === "object" && (parsed.class !== Question || isServedQuestion(parsed)))
+    return localTypeName(parsed.class.typeId.href);
   const sent = await deps.app.db
     .selectFrom("federation_outbox")
     .select("activity_type")

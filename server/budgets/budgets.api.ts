@@ -1,4 +1,6 @@
-// Participatory budgets in the JSON API: a budget's projects, voting, the results.
+// Participatory budgets in the JSON API: the list, a budget's projects, voting, the results. Each
+// budget says its audience (this instance's members, or the network's: ADR 0136); the network's
+// budgets this instance received from their organiser are in network.api.ts.
 import type { ApiRegistry } from "../api/api-registry.ts";
 import type { AppContext } from "../context.ts";
 import { HttpError } from "../http/errors.ts";
@@ -16,12 +18,60 @@ const PROJECT = {
   },
 } as const;
 
+const AUDIENCE = {
+  type: "string",
+  enum: ["instance", "network"],
+  description: "who votes: this instance's members, or the network's (published to it)",
+} as const;
+
+const BUDGET = {
+  type: "object",
+  properties: {
+    id: { type: "string", format: "uuid" },
+    title: { type: "string" },
+    envelope: { type: "integer" },
+    rule: { type: "string", enum: ["knapsack", "approval"] },
+    audience: AUDIENCE,
+    phase: { type: "string", enum: [...budgets.PHASES] },
+    voteOpensAt: { type: "string", format: "date-time" },
+    voteClosesAt: { type: "string", format: "date-time" },
+  },
+} as const;
+
 export function budgetsApi(api: ApiRegistry, ctx: AppContext): void {
   const budgetOf = async (id: string) => {
     const budget = await budgets.findBudget(ctx.db, id);
     if (!budget) throw new HttpError(404, "errors.notFound");
     return budget;
   };
+
+  api.add({
+    method: "get",
+    path: "/budgets",
+    summary: "This instance's participatory budgets, latest vote close first, with their audience",
+    tags: ["budgets"],
+    auth: "optional",
+    responses: {
+      200: {
+        description: "The budgets (without their projects)",
+        schema: { type: "object", properties: { items: { type: "array", items: BUDGET } } },
+      },
+    },
+    async handler(_req, res) {
+      res.json({
+        items: (await budgets.listBudgets(ctx.db)).map((b) => ({
+          id: b.id,
+          title: b.title,
+          envelope: b.envelope,
+          rule: b.rule,
+          audience: b.audience,
+          phase: budgets.phaseOf(b),
+          voteOpensAt: b.vote_open_at.toISOString(),
+          voteClosesAt: b.vote_close_at.toISOString(),
+        })),
+      });
+    },
+  });
 
   api.add({
     method: "get",
@@ -39,6 +89,7 @@ export function budgetsApi(api: ApiRegistry, ctx: AppContext): void {
             title: { type: "string" },
             envelope: { type: "integer" },
             rule: { type: "string", enum: ["knapsack", "approval"] },
+            audience: AUDIENCE,
             phase: { type: "string", enum: [...budgets.PHASES] },
             projects: { type: "array", items: PROJECT },
           },
@@ -56,6 +107,7 @@ export function budgetsApi(api: ApiRegistry, ctx: AppContext): void {
         title: budget.title,
         envelope: budget.envelope,
         rule: budget.rule,
+        audience: budget.audience,
         phase: budgets.phaseOf(budget),
         projects: projects.map((p) => ({
           id: p.id,

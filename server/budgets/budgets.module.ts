@@ -8,6 +8,7 @@ import { budgetsJobs } from "./budgets.jobs.ts";
 import { budgetRoutes } from "./budgets.routes.ts";
 import { budgetView } from "./budgets.view.ts";
 import { listBudgets } from "./budgets.service.ts";
+import { budgetsNetworkApi } from "./network.api.ts";
 import { budgetNetworkRoutes } from "./network.routes.ts";
 import { proposalsJobs } from "./network-proposals.jobs.ts";
 import { budgetProposalRoutes } from "./network-proposals.routes.ts";
@@ -45,5 +46,8 @@ export const budgetsModule: Module = {
     // And when their proposals open, so that other instances' members can propose (ADR 0138).
     { job: "budgets.publishProposals", everySeconds: 120 },
   ],
-  api: budgetsApi,
+  api: (api, ctx) => {
+    budgetsNetworkApi(api, ctx);
+    budgetsApi(api, ctx);
+  },
 };

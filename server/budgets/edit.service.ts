@@ -4,6 +4,7 @@
 // once the vote is open only the texts (anything else would change a count under way). A network
 // budget already published stays a network budget. Every change is written with its trace (who,
 // when, each field before and after) in one transaction, or nothing is written.
+import "./network-proposals.tables.ts";
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
 import { fail, ok, type Result } from "../lib/result.ts";
@@ -60,12 +61,19 @@ export function currentInput(b: Budget): Required<BudgetInput> {
   };
 }
 
-/** Whether the budget went out to the network (budgets.publishDue). */
+/** Whether the budget went out to the network: at its proposals' opening
+ * (budgets.publishProposals, ADR 0138) or at its vote's (budgets.publishDue). */
 export async function isPublished(db: Db, budgetId: string): Promise<boolean> {
   const row = await db
     .selectFrom("budget_publications")
     .select("budget_id")
     .where("budget_id", "=", budgetId)
+    .unionAll(
+      db
+        .selectFrom("budget_proposal_publications")
+        .select("budget_id")
+        .where("budget_id", "=", budgetId),
+    )
     .executeTakeFirst();
   return row !== undefined;
 }

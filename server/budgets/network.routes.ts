@@ -2,7 +2,8 @@
 // hub) shows its territory, envelope, rule and projects with their costs; a member votes here
 // (the running total recounted by the server without JavaScript, as on a local ballot), and this
 // instance sends the vote. The page says "vous avez voté" (or why the organiser refused the
-// vote), never what was chosen, and shows the results the organiser published at close.
+// vote), never what was chosen, and shows the results the organiser published at close. Its
+// paper ballot prints for members who vote on paper; the organiser counts it.
 import type express from "express";
 import type { AppContext } from "../context.ts";
 import { requireUser } from "../http/auth.ts";
@@ -67,6 +68,20 @@ export function budgetNetworkRoutes(router: express.Router, ctx: AppContext): vo
 
   router.get("/budgets/reseau/:id", async (req, res) => {
     await page(req, res, await found(req));
+  });
+
+  // The paper ballot to print (issue 13 item 4): the organiser's projects, envelope and rule, and
+  // how to return it to the organiser, who enters paper ballots; no form.
+  router.get("/budgets/reseau/:id/bulletin", async (req, res) => {
+    const rb = await found(req);
+    res.render("budgets/network-ballot", {
+      title: req.t("budgets:network.print.title", { title: rb.title }),
+      rb,
+      ruleLabel: req.t(`budgets:rules.${rb.rule}.name`),
+      ruleText: req.t(`budgets:rules.${rb.rule}.text`, { envelope: rb.envelope }),
+      knapsack: rb.rule === "knapsack",
+      tz: DEFAULT_TIMEZONE,
+    });
   });
 
   router.post("/budgets/reseau/:id/vote", requireUser, async (req, res) => {

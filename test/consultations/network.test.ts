@@ -119,6 +119,8 @@ describe(`consultations: a network consultation from the hub (${MODE})`, functio
     // The Question at its URL, to a signed fetch of a member instance.
     const fetched = await signedGet(a!, uri);
     assert.equal(fetched?.type, "Question");
+    // With our terms, as the Create carries them (ADR 0137).
+    assert.equal(fetched.consultationQuestions, question.consultationQuestions);
     // A's members see it on /participer, marked with the organiser's territory.
     const page = await (
       await loggedIn(a!.instance, await createMember(a!.instance))

@@ -9,6 +9,7 @@ import crypto from "node:crypto";
 import supertest from "supertest";
 import { DateTime } from "luxon";
 import { publishDue } from "../../server/budgets/budgets.jobs.ts";
+import { publishProposalsDue } from "../../server/budgets/network-proposals.jobs.ts";
 import * as budgets from "../../server/budgets/budgets.service.ts";
 import { budgetVoteCap, receiveNetworkVote } from "../../server/budgets/network.service.ts";
 import { saveSettings } from "../plugins/support.ts";
@@ -230,6 +231,17 @@ describe(`participation: editing a participatory budget (${MODE})`, () => {
     await setPhase(instance, id, "review");
     const form = unescapeHtml((await staff.get(`/budgets/${id}/modifier`)).text);
     assert.match(form, /Ce budget est publié au réseau/);
+    const back = await edit(id, { audience: "instance" });
+    assert.equal(back.status, 422);
+    assert.match(unescapeHtml(back.text), /Ce budget est déjà publié au réseau/);
+    assert.equal((await row(id)).audience, "network");
+  });
+
+  it("keeps a budget network once published at its proposals' opening, before any vote", async () => {
+    const { id } = await upcoming("Budget des quartiers du réseau", [["Banc", 200]]);
+    await setPhase(instance, id, "proposals");
+    assert.equal((await edit(id, { audience: "network" })).status, 303);
+    assert.ok((await publishProposalsDue(instance.ctx)) >= 1);
     const back = await edit(id, { audience: "instance" });
     assert.equal(back.status, 422);
     assert.match(unescapeHtml(back.text), /Ce budget est déjà publié au réseau/);

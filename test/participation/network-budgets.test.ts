@@ -10,12 +10,16 @@ import assert from "node:assert/strict";
 import { Create } from "@fedify/vocab";
 import { BUDGET_CONTEXT } from "../../federation/budgets/question.ts";
 import { sendToActors } from "../../federation/outbox.ts";
+import { isServedQuestion } from "../../federation/questions.ts";
 import { newActivityId } from "../../federation/uris.ts";
 import { announceResults, publishDue } from "../../server/budgets/budgets.jobs.ts";
 import { voteToken } from "../../server/consultations/remote.service.ts";
 import {
+  api,
   drain,
   followCmcas,
+  member as apiMember,
+  signedGet,
   startNetwork,
   stopNetwork,
   waitFor,
@@ -128,6 +132,46 @@ describe(`participation: a network participatory budget from the hub (${MODE})`,
         ],
       );
     }
+    // The Question at its id (ADR 0137): to a signed fetch of a member instance, what A received.
+    const fetched = await signedGet(a!, uri);
+    assert.equal(fetched?.type, "Question");
+    assert.equal(fetched.id, uri);
+    const kept = (await remote(a!))!;
+    assert.equal(fetched.budgetEnvelope, kept.envelope);
+    assert.equal(fetched.budgetRule, kept.rule);
+    assert.deepEqual(
+      JSON.parse(String(fetched.budgetProjects)),
+      typeof kept.projects === "string" ? JSON.parse(kept.projects) : kept.projects,
+    );
+    assert.equal(Date.parse(String(fetched.endTime)), kept.ends_at.getTime());
+    // The Question's template also matches our activities' ids: those are not taken for one.
+    const fed = hub!.instance.federation.context();
+    assert.ok(isServedQuestion(fed.parseUri(new URL(uri))));
+    assert.ok(!isServedQuestion(fed.parseUri(newActivityId(new URL(hub!.url)))));
+    // Without a signature it is refused, as network objects are; the HTML page stays.
+    const plain = await fetch(uri, { headers: { accept: "application/activity+json" } });
+    assert.equal(plain.status, 401);
+    assert.match((await fetch(uri)).headers.get("content-type") ?? "", /text\/html/);
+    // The organiser's API says the budget's audience; the member instance's lists it received.
+    const own = await api(hub!).get("/budgets");
+    assert.equal(
+      (own.body as { items: Json[] }).items.find((x) => x.id === id)?.audience,
+      "network",
+    );
+    assert.equal((await api(hub!).get(`/budgets/${id}/projects`)).body.audience, "network");
+    const received = (await api(a!).get(`/budgets/network`)).body as { items: Json[] };
+    assert.deepEqual(
+      received.items.map((x) => [x.uri, x.audience, x.territory, x.envelope, x.rule]),
+      [[uri, "network", "CCAS", 1000, "knapsack"]],
+    );
+    const doc = (await api(a!).get("/openapi.json")).body as { paths: Record<string, unknown> };
+    for (const path of [
+      "/budgets",
+      "/budgets/network",
+      "/budgets/network/{id}",
+      "/budgets/network/{id}/ballots",
+    ])
+      assert.ok(doc.paths[path], path);
     const member = await loggedIn(a!.instance, await createMember(a!.instance));
     const home = unescapeHtml((await member.get("/participer")).text);
     assert.match(home, /Budget national 2027[\s\S]*Organisé par CCAS/);
@@ -148,10 +192,25 @@ describe(`participation: a network participatory budget from the hub (${MODE})`,
     assert.equal(over.status, 422);
     const fromA = await vote(a!, ["Jardin partagé", "Fresque"], recount.who);
     assert.equal(fromA.status, 303);
-    const fromB = await vote(b!, ["Vélos"]);
-    assert.equal(fromB.status, 303);
-    const again = await vote(a!, ["Fresque"], fromA.who);
+    // B's member votes through the JSON API: the budget is listed there, with its audience.
+    const bMember = await apiMember(b!, false);
+    const listed = await api(b!, bMember.token).get("/budgets/network");
+    assert.equal(listed.status, 200);
+    const item = (listed.body as { items: Json[] }).items.find((x) => x.uri === uri)!;
+    assert.equal(item.audience, "network");
+    assert.equal(item.open, true);
+    const fromB = await api(b!, bMember.token).post(`/budgets/network/${String(item.id)}/ballots`, {
+      projects: [projects["Vélos"]],
+    });
+    assert.equal(fromB.status, 202, fromB.text);
+    const again = await api(b!, bMember.token).post(`/budgets/network/${String(item.id)}/ballots`, {
+      projects: [projects["Fresque"]],
+    });
     assert.equal(again.status, 409);
+    const one = await api(b!, bMember.token).get(`/budgets/network/${String(item.id)}`);
+    assert.equal((one.body as Json).voted, true);
+    const twice = await vote(a!, ["Fresque"], fromA.who);
+    assert.equal(twice.status, 409);
     // A member of the hub votes there, as any local ballot.
     const local = await loggedIn(hub!.instance, await createMember(hub!.instance));
     const csrf = csrfFrom((await local.get(`/budgets/${id}/vote`)).text);
@@ -299,6 +358,16 @@ describe(`participation: a network participatory budget from the hub (${MODE})`,
       };
       assert.equal(row.closed, true);
       assert.equal(results.ballots, 3);
+      // The API gives the same counts.
+      const viaApi = (await api(peer).get(`/budgets/network/${row.id}`)).body as {
+        budget: { results: unknown; closed: boolean };
+      };
+      assert.deepEqual(viaApi.budget.results, results);
+      assert.equal(viaApi.budget.closed, true);
+      // The Question at its id carries the same counts once closed.
+      const fetched = await signedGet(peer, uri);
+      assert.ok(fetched?.closed, "closed");
+      assert.deepEqual(JSON.parse(String(fetched.budgetResults)), results);
       assert.deepEqual(results.byChannel, { online: 1, paper: 0, network: 2 });
       // Fresque 2 votes; Jardin and Vélos 1 each, the cheaper first; Jardin no longer fits.
       const byId = Object.fromEntries(Object.entries(projects).map(([t, pid]) => [pid, t]));
@@ -315,7 +384,7 @@ describe(`participation: a network participatory budget from the hub (${MODE})`,
       assert.match(page, /Résultats publiés par l'organisateur/);
       assert.match(
         page,
-        /Fresque<\/th><td class="num">300 €<\/td><td class="num">2<\/td><td>Financé/,
+        /Fresque<\/th><td class="num"[^>]*>300 €<\/td><td class="num"[^>]*>2<\/td><td[^>]*>Financé/,
       );
       assert.match(page, /Jardin partagé<\/th>[\s\S]*?Non financé/);
     }
