@@ -178,7 +178,8 @@ const onRefused = route<Reject>({
     const id = input.activity.objectId?.href;
     const reason = input.activity.summary?.toString();
     if (!id || !reason) return false;
-    return input.deps.app.transaction((tx) => markRefused(tx, id, reason));
+    const sender = input.senderUri.href;
+    return input.deps.app.transaction((tx) => markRefused(tx, id, reason, sender));
   },
 });
 

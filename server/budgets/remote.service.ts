@@ -232,12 +232,22 @@ export async function voteRemote(
  * replay of a vote that was counted, so it is not the member's refusal (ADR 0132, as for
  * consultations).
  */
-export async function markRefused(tx: Tx, activityId: string, reason: string): Promise<boolean> {
+export async function markRefused(
+  tx: Tx,
+  activityId: string,
+  reason: string,
+  senderUri: string,
+): Promise<boolean> {
   if (reason === "already_counted") return true;
+  // Only the organiser the vote went to may refuse it: anyone else who learnt the vote's id
+  // (it travels in the clear to the organiser) must not mark a member's vote refused.
   const done = await tx.db
     .updateTable("budget_remote_participations")
     .set({ refused: reason.slice(0, 100) })
     .where("activity_id", "=", activityId)
+    .where("remote_id", "in", (eb) =>
+      eb.selectFrom("budget_remote").select("id").where("organiser_uri", "=", senderUri),
+    )
     .executeTakeFirst();
   return done.numUpdatedRows > 0n;
 }

@@ -232,12 +232,22 @@ export async function answerRemote(
  * member's vote was counted, and the Reject answers a replay of that vote (by anyone who saw it).
  * Marking it would show a counted voter as refused and keep the results from them (ADR 0132).
  */
-export async function markRefused(tx: Tx, activityId: string, reason: string): Promise<boolean> {
+export async function markRefused(
+  tx: Tx,
+  activityId: string,
+  reason: string,
+  senderUri: string,
+): Promise<boolean> {
   if (reason === "already_counted") return true;
+  // Only the organiser the vote went to may refuse it: anyone else who learnt the vote's id
+  // (it travels in the clear to the organiser) must not mark a member's vote refused.
   const done = await tx.db
     .updateTable("consultation_remote_participations")
     .set({ refused: reason.slice(0, 100) })
     .where("activity_id", "=", activityId)
+    .where("remote_id", "in", (eb) =>
+      eb.selectFrom("consultation_remote").select("id").where("organiser_uri", "=", senderUri),
+    )
     .executeTakeFirst();
   return done.numUpdatedRows > 0n;
 }
