@@ -77,9 +77,14 @@ export async function createFederationRuntime(
   const stopping = new AbortController();
 
   // Queued outbox messages keep key ids only; the private keys are read back from the database.
-  const restoreKeys = async (keys: { keyId: string }[]) =>
-    Promise.all(
-      keys.map(async ({ keyId }) => {
+  // A fan-out restores the same key for every delivery: its key id is kept resolved (parsing our
+  // URL templates per delivery cost more than signing), a failure is not kept.
+  const privateKeys = new Map<string, Promise<JsonWebKey>>();
+  const privateKeyOf = (keyId: string) => {
+    let found = privateKeys.get(keyId);
+    if (!found) {
+      if (privateKeys.size >= 1_000) privateKeys.delete(privateKeys.keys().next().value!);
+      found = (async () => {
         const url = new URL(keyId);
         const parsed = context().parseUri(new URL(url.pathname, url));
         const index = keyIndexFromId(url);
@@ -88,9 +93,15 @@ export async function createFederationRuntime(
             ? (await deps.keys.stored(parsed.identifier))[index]
             : undefined;
         if (!stored) throw new Error(`no private key for ${keyId}`);
-        return { keyId, privateKey: stored.privateJwk };
-      }),
-    );
+        return stored.privateJwk;
+      })();
+      found.catch(() => privateKeys.delete(keyId));
+      privateKeys.set(keyId, found);
+    }
+    return found;
+  };
+  const restoreKeys = async (keys: { keyId: string }[]) =>
+    Promise.all(keys.map(async ({ keyId }) => ({ keyId, privateKey: await privateKeyOf(keyId) })));
 
   const checks = {
     allowed: (host: string) => deps.policy.allows(host),
