@@ -56,30 +56,44 @@ export async function announceResults(ctx: AppContext, now = new Date()): Promis
   return announced;
 }
 
+/** A phase at whose opening network budgets go out, and the table marking each one sent. */
+export interface Publication {
+  /** Both tables are (budget_id, published_at); the name says which phase was published. */
+  mark: "budget_publications" | "budget_proposal_publications";
+  opens: "vote_open_at" | "proposals_open_at";
+  closes: "vote_close_at" | "proposals_close_at";
+}
+
 /**
- * Publishes to the network each network budget whose vote has opened (ADR 0136): phases follow
- * dates, so no staff action marks the opening. Once per budget: its `budget_publications` row is
- * the mark. The number published.
+ * Publishes to the network each network budget whose phase is open: phases follow dates, so no
+ * staff action marks the opening. Once per budget and phase: the insert of its mark lets one run,
+ * one worker, send it. The number published.
  */
-export async function publishDue(ctx: AppContext, now = new Date()): Promise<number> {
+export async function publishOpened(
+  ctx: AppContext,
+  phase: Publication,
+  now = new Date(),
+): Promise<number> {
   const port = ctx.ports.budgets;
   if (!port) return 0;
+  // The two mark tables have the same columns; one name gives the query its types.
+  const mark = phase.mark as "budget_publications";
   const due = await ctx.db
     .selectFrom("budgets as b")
-    .leftJoin("budget_publications as p", "p.budget_id", "b.id")
+    .leftJoin(`${mark} as p`, "p.budget_id", "b.id")
     .select("b.id")
     .where("b.audience", "=", "network")
-    .where("b.vote_open_at", "<=", now)
-    .where("b.vote_close_at", ">", now)
+    .where(`b.${phase.opens}`, "<=", now)
+    .where(`b.${phase.closes}`, ">", now)
     .where("p.budget_id", "is", null)
-    .orderBy("b.vote_open_at")
+    .orderBy(`b.${phase.opens}`)
     .limit(500)
     .execute();
   let published = 0;
   for (const { id } of due) {
     const done = await ctx.transaction(async (tx) => {
       const took = await tx.db
-        .insertInto("budget_publications")
+        .insertInto(mark)
         .values({ budget_id: id, published_at: now })
         .onConflict((oc) => oc.column("budget_id").doNothing())
         .returning("budget_id")
@@ -91,6 +105,14 @@ export async function publishDue(ctx: AppContext, now = new Date()): Promise<num
   }
   return published;
 }
+
+/** The network budgets whose vote has opened, with their accepted projects (ADR 0136). */
+export const publishDue = (ctx: AppContext, now = new Date()) =>
+  publishOpened(
+    ctx,
+    { mark: "budget_publications", opens: "vote_open_at", closes: "vote_close_at" },
+    now,
+  );
 
 export const budgetsJobs: JobDefinitions<"budgets.announceResults" | "budgets.publishDue"> = {
   "budgets.publishDue": {

@@ -15,7 +15,7 @@ import { AUDIENCES, RULES, UPDATE_STATUSES } from "./budgets.tables.ts";
 import { ballotRoutes } from "./ballot.routes.ts";
 import { budgetOf, budgetView, isStaff } from "./budgets.view.ts";
 import { budgetEditRoutes, changeView } from "./edit.routes.ts";
-import { editHistory } from "./edit.service.ts";
+import { EDIT_FIELDS, editHistory } from "./edit.service.ts";
 
 const str = (v: unknown) => (typeof v === "string" ? v : "");
 const local = (v: string) => DateTime.fromISO(v, { zone: DEFAULT_TIMEZONE }).toJSDate();
@@ -59,19 +59,7 @@ export function budgetRoutes(router: express.Router, ctx: AppContext): void {
 
   router.post("/budgets", requireRole(...STAFF_ROLES), async (req, res) => {
     const body = req.body as Record<string, unknown>;
-    const values = Object.fromEntries(
-      [
-        "title",
-        "description",
-        "envelope",
-        "rule",
-        "audience",
-        "proposalsOpenAt",
-        "proposalsCloseAt",
-        "voteOpenAt",
-        "voteCloseAt",
-      ].map((k) => [k, str(body[k])]),
-    );
+    const values = Object.fromEntries(EDIT_FIELDS.map((k) => [k, str(body[k])]));
     const created = await budgets.createBudget(ctx.db, req.user!.id, {
       title: values.title!,
       description: values.description!,

@@ -4,7 +4,7 @@
 // job does it, once per budget: its `budget_proposal_publications` row is the mark.
 import type { AppContext } from "../context.ts";
 import type { JobDefinitions } from "../modules/module.ts";
-import "./budgets.port.ts";
+import { publishOpened } from "./budgets.jobs.ts";
 import "./network-proposals.tables.ts";
 
 declare module "../jobs/job-types.ts" {
@@ -14,36 +14,16 @@ declare module "../jobs/job-types.ts" {
 }
 
 /** Publishes each network budget whose proposals phase is open; the number published. */
-export async function publishProposalsDue(ctx: AppContext, now = new Date()): Promise<number> {
-  const port = ctx.ports.budgets;
-  if (!port) return 0;
-  const due = await ctx.db
-    .selectFrom("budgets as b")
-    .leftJoin("budget_proposal_publications as p", "p.budget_id", "b.id")
-    .select("b.id")
-    .where("b.audience", "=", "network")
-    .where("b.proposals_open_at", "<=", now)
-    .where("b.proposals_close_at", ">", now)
-    .where("p.budget_id", "is", null)
-    .orderBy("b.proposals_open_at")
-    .limit(500)
-    .execute();
-  let published = 0;
-  for (const { id } of due) {
-    const done = await ctx.transaction(async (tx) => {
-      const took = await tx.db
-        .insertInto("budget_proposal_publications")
-        .values({ budget_id: id, published_at: now })
-        .onConflict((oc) => oc.column("budget_id").doNothing())
-        .returning("budget_id")
-        .executeTakeFirst();
-      if (took) await port.opened(tx, id);
-      return took !== undefined;
-    });
-    if (done) published += 1;
-  }
-  return published;
-}
+export const publishProposalsDue = (ctx: AppContext, now = new Date()) =>
+  publishOpened(
+    ctx,
+    {
+      mark: "budget_proposal_publications",
+      opens: "proposals_open_at",
+      closes: "proposals_close_at",
+    },
+    now,
+  );
 
 export const proposalsJobs: JobDefinitions<"budgets.publishProposals"> = {
   "budgets.publishProposals": {
