@@ -15,6 +15,8 @@ import { allowedSigner } from "./signed.ts";
 export interface QuestionSource {
   /** The first segment of its Questions' paths, e.g. `budgets` for /budgets/{id}. */
   kind: string;
+  /** Whether /{kind}/{id} is a Question served now: the cheap check the authorisation makes. */
+  served(id: string): Promise<boolean>;
   /** The Question at /{kind}/{id} as it was published (with its extra terms), if it is served. */
   question(id: string): Promise<{ question: Question; extras: ObjectExtras } | undefined>;
 }
@@ -42,18 +44,18 @@ export function registerQuestions(
   if (sources.length === 0) return;
   const byKind = new Map(sources.map((s) => [s.kind, s]));
   for (const kind of byKind.keys()) kinds.add(kind);
-  const find = async (kind: string, id: string) => byKind.get(kind)?.question(id);
   federation
     .setObjectDispatcher(Question, QUESTION_PATH, async (_ctx, values) => {
-      const found = await find(values.kind!, values.id!);
+      const found = await byKind.get(values.kind!)?.question(values.id!);
       if (!found) return null;
       // The Question is the document itself: its extra terms sit at its top level. (Fedify
       // serialises a served object without asking for the compact form, which the extras of an
       // activity wait for; servedWithExtras asks for it.)
       return servedWithExtras(found.question, found.extras);
     })
+    // Not the Question again (its counts, its projects): whether there is one to protect.
     .authorize(async (ctx, values) => {
-      if (!(await find(values.kind!, values.id!))) return true;
+      if (!(await byKind.get(values.kind!)?.served(values.id!))) return true;
       return (await allowedSigner(ctx, deps)) !== null;
     });
 }

@@ -11,14 +11,18 @@ import { budgetQuestion } from "./question.ts";
 
 export function budgetQuestions(deps: FederationDeps): QuestionSource {
   const { app } = deps;
+  // Published from its proposals' opening (ADR 0138), as the Create that went out then.
+  const published = async (id: string) => {
+    const budget = await findBudget(app.db, id);
+    return budget?.audience === "network" && phaseOf(budget) !== "upcoming" ? budget : undefined;
+  };
   return {
     kind: "budgets",
+    served: async (id) => (await published(id)) !== undefined,
     async question(id) {
-      const budget = await findBudget(app.db, id);
-      if (!budget || budget.audience !== "network") return undefined;
-      // Published from its proposals' opening (ADR 0138), as the Create that went out then.
+      const budget = await published(id);
+      if (!budget) return undefined;
       const phase = phaseOf(budget);
-      if (phase === "upcoming") return undefined;
       const results = phase === "results" ? await publishedResults(app.db, budget) : undefined;
       const projects = await listProjects(app.db, budget.id);
       return budgetQuestion(app.config.publicUrl, budget, projects, results);

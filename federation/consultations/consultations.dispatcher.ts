@@ -11,11 +11,16 @@ import { consultationQuestion } from "./question.ts";
 
 export function consultationQuestions(deps: FederationDeps): QuestionSource {
   const { app } = deps;
+  const published = async (id: string) => {
+    const c = await findConsultation(app.db, id);
+    return c && c.audience === "network" && c.status !== "draft" ? c : undefined;
+  };
   return {
     kind: "consultations",
+    served: async (id) => (await published(id)) !== undefined,
     async question(id) {
-      const c = await findConsultation(app.db, id);
-      if (!c || c.audience !== "network" || c.status === "draft") return undefined;
+      const c = await published(id);
+      if (!c) return undefined;
       const counted =
         c.status === "closed"
           ? await results(
