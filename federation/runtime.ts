@@ -3,12 +3,14 @@
 // root (app/instance.ts) from the federation modules.
 import "./temporal.ts";
 import type { Message } from "@fedify/fedify";
+import { getUserAgent } from "@fedify/vocab-runtime";
 import type { AppContext } from "../server/context.ts";
 import { lookupRemoteActor } from "./actors/lookup.ts";
 import { LocalActors, localActorSources } from "./actors/local.ts";
 import { Deliveries, type OutboxMessage } from "./delivery/deliveries.ts";
 import { dispatchOutbox, undispatched } from "./delivery/publish.ts";
 import { JobMessageQueue } from "./delivery/queue.ts";
+import { FanoutSender, type Body } from "./delivery/sender.ts";
 import type { FederationDeps, FederationRuntime } from "./deps.ts";
 
 export type { FederationRuntime };
@@ -19,6 +21,7 @@ import { OutgoingHttp } from "./http/outgoing.ts";
 import { ActorKeys, keyIndexFromId } from "./keys.ts";
 import { DbKvStore } from "./kv.ts";
 import { routeFedifyLogs } from "./logging.ts";
+import { SOFTWARE } from "./nodeinfo.ts";
 import type { FederationModule } from "./module.ts";
 import { DomainPolicy } from "./policy.ts";
 
@@ -103,12 +106,25 @@ export async function createFederationRuntime(
   const restoreKeys = async (keys: { keyId: string }[]) =>
     Promise.all(keys.map(async ({ keyId }) => ({ keyId, privateKey: await privateKeyOf(keyId) })));
 
+  // Through the same delivery agent as Fedify's sends: the same address and domain guards.
+  const fanout = new FanoutSender(
+    outgoing.deliveries,
+    kv,
+    // The same User-Agent as Fedify's requests (FEDERATION.md).
+    getUserAgent({ software: `Maillage/${SOFTWARE.version}`, url: config.publicUrl }),
+  );
   const checks = {
     allowed: (host: string) => deps.policy.allows(host),
     publicOnly: !config.federation.allowPrivateAddresses,
     restoreKeys,
     // The signed POST, and any redirect of it, only goes to hosts the policy allows.
     send: (message: OutboxMessage) => outgoing.deliver(() => outboxQueue.process(message)),
+    async sendFirst(message: OutboxMessage, body: Body) {
+      const key = await fanout.rsaKey(message.keys);
+      if (!key) return false;
+      const status = await fanout.post(message.inbox, body, key, message.headers);
+      return status >= 200 && status < 300;
+    },
   };
 
   const runtime: FederationRuntime = {

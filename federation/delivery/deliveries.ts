@@ -10,6 +10,7 @@ import type { Db } from "../../server/db/database.ts";
 import type { JobQueue } from "../../server/jobs/queue.ts";
 import { deliveryAnswers, describeFailure } from "../http/outgoing.ts";
 import { hostOf } from "../uris.ts";
+import { bodyOf, type Body } from "./sender.ts";
 
 export type OutboxMessage = Extract<Message, { type: "outbox" }>;
 type StoredKey = { keyId: string };
@@ -22,11 +23,12 @@ export const RETRY = { firstMs: 3_000, maxDelayMs: 6 * 3600_000, giveUpMs: 48 * 
  * not understood (405, 413, 415, 501), or refused because the activity is the receiver's own
  * (424, NodeBB). 401 stays retried (the peer may not have fetched our key yet), and so does 403
  * (a peer's domain policy may allow us later). */
-/** A fan-out's rows per insert statement, deliveries per batch job, and sends in flight per
- * batch job (over the worker's concurrent jobs: WORKER_CONCURRENCY × this per process). */
-const INSERT_CHUNK = 500;
+/** Deliveries per batch job (and per insert statement), and sends in flight per batch job (over
+ * the worker's concurrent jobs: WORKER_CONCURRENCY × this per process). */
 const BATCH_SIZE = 50;
 const SENDS_PER_BATCH = 8;
+/** A fan-out's chunks written at once (each on its own connection of the pool). */
+const WRITERS = 4;
 
 export const PERMANENT_REFUSALS = [400, 404, 405, 410, 413, 415, 422, 424, 501] as const;
 
@@ -62,6 +64,9 @@ export interface DeliveryChecks {
   publicOnly: boolean;
   restoreKeys(keys: StoredKey[]): Promise<OutboxMessage["keys"]>;
   send(message: OutboxMessage): Promise<void>;
+  /** The fast path of a first try (sender.ts): true when the peer answered 2xx. Anything else
+   * (an error, another status) leaves the delivery to `send`, Fedify's full path. */
+  sendFirst?(message: OutboxMessage, body: Body): Promise<boolean>;
 }
 
 export interface HostSummary {
@@ -90,9 +95,11 @@ export class Deliveries {
   }
 
   /**
-   * A fan-out (Fedify's enqueueMany: first tries only): the rows in a few multi-row inserts and
-   * one job per host and chunk of inboxes, so that the worker reads, sends and records them
-   * together over the host's kept-alive connections (ADR 0155).
+   * A fan-out (Fedify's enqueueMany: first tries only): one job per host and chunk of inboxes, so
+   * that the worker reads, sends and records them together over the host's kept-alive
+   * connections (ADR 0155). Each chunk's rows are written, then its job queued, chunk after
+   * chunk: the first deliveries leave while the rest of a large fan-out is still being written
+   * (ADR 0156).
    */
   async enqueueMany(messages: readonly OutboxMessage[]): Promise<void> {
     if (this.#attempt.getStore()) {
@@ -100,36 +107,49 @@ export class Deliveries {
       return;
     }
     const now = new Date();
-    const rows = messages.map((message) => ({
-      id: message.id,
-      host: hostOf(message.inbox),
-      inbox: message.inbox,
-      activity_id: message.activityId ?? null,
-      activity_type: message.activityType,
-      status: message.attempt === 0 ? ("pending" as const) : ("failing" as const),
-      attempts: message.attempt,
-      last_error: null,
-      message: JSON.stringify({ ...message, keys: message.keys.map((k) => ({ keyId: k.keyId })) }),
-      next_attempt_at: now,
-      updated_at: now,
-    }));
-    for (let i = 0; i < rows.length; i += INSERT_CHUNK)
-      await this.#db
-        .insertInto("federation_deliveries")
-        .values(rows.slice(i, i + INSERT_CHUNK))
-        .onConflict((oc) => oc.column("id").doNothing())
-        .execute();
-    const byHost = new Map<string, { deliveryId: string; attempt: number }[]>();
-    for (const row of rows) {
-      const list = byHost.get(row.host) ?? [];
-      list.push({ deliveryId: row.id, attempt: row.attempts });
-      byHost.set(row.host, list);
+    const byHost = new Map<string, OutboxMessage[]>();
+    for (const message of messages) {
+      const host = hostOf(message.inbox);
+      const list = byHost.get(host) ?? [];
+      list.push(message);
+      byHost.set(host, list);
     }
-    for (const list of byHost.values())
+    const chunks: { host: string; chunk: OutboxMessage[] }[] = [];
+    for (const [host, list] of byHost)
       for (let i = 0; i < list.length; i += BATCH_SIZE)
+        chunks.push({ host, chunk: list.slice(i, i + BATCH_SIZE) });
+    let next = 0;
+    const writer = async () => {
+      while (next < chunks.length) {
+        const { host, chunk } = chunks[next++]!;
+        await this.#db
+          .insertInto("federation_deliveries")
+          .values(
+            chunk.map((message) => ({
+              id: message.id,
+              host,
+              inbox: message.inbox,
+              activity_id: message.activityId ?? null,
+              activity_type: message.activityType,
+              status: message.attempt === 0 ? ("pending" as const) : ("failing" as const),
+              attempts: message.attempt,
+              last_error: null,
+              message: JSON.stringify({
+                ...message,
+                keys: message.keys.map((k) => ({ keyId: k.keyId })),
+              }),
+              next_attempt_at: now,
+              updated_at: now,
+            })),
+          )
+          .onConflict((oc) => oc.column("id").doNothing())
+          .execute();
         await this.#queue.enqueue("federation.deliverBatch", {
-          deliveries: list.slice(i, i + BATCH_SIZE),
+          deliveries: chunk.map((m) => ({ deliveryId: m.id, attempt: m.attempt })),
         });
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(WRITERS, chunks.length) }, writer));
   }
 
   /** Fedify's outbox queue: a first try, or a retry decided by Fedify after a failed attempt. */
@@ -198,11 +218,14 @@ export class Deliveries {
       (r) => r.attempts === expected.get(r.id) && r.status !== "delivered" && r.status !== "dead",
     );
     const delivered: string[] = [];
+    // First tries take the fast path until one of them is not a plain success: the rest of the
+    // batch (most often the same host) then goes through Fedify, as retries always do.
+    const fast = { on: checks.sendFirst !== undefined, bodies: new Map<string, Body>() };
     let next = 0;
     const lane = async () => {
       while (next < due.length) {
         const row = due[next++]!;
-        if ((await this.#attemptOne(row, checks)) === "delivered") delivered.push(row.id);
+        if ((await this.#attemptOne(row, checks, fast)) === "delivered") delivered.push(row.id);
       }
     };
     await Promise.all(Array.from({ length: Math.min(SENDS_PER_BATCH, due.length) }, lane));
@@ -222,8 +245,9 @@ export class Deliveries {
 
   /** One try of one delivery; "delivered" is left to the caller to record. */
   async #attemptOne(
-    row: { id: string; host: string; inbox: string; message: unknown },
+    row: { id: string; host: string; inbox: string; attempts: number; message: unknown },
     checks: DeliveryChecks,
+    fast: { on: boolean; bodies: Map<string, Body> },
   ): Promise<"delivered" | "done"> {
     if (!(await checks.allowed(row.host))) {
       await this.#refuse(row.id, "instance not allowed by the federation policy");
@@ -239,6 +263,15 @@ export class Deliveries {
     }
     const stored = row.message as StoredOutboxMessage;
     const message: OutboxMessage = { ...stored, keys: await checks.restoreKeys(stored.keys) };
+    if (fast.on && row.attempts === 0 && checks.sendFirst) {
+      // One body (and digest) per activity in the batch: the fan-out sends the same one.
+      const cacheKey = message.activityId ?? row.id;
+      let body = fast.bodies.get(cacheKey);
+      if (!body) fast.bodies.set(cacheKey, (body = bodyOf(message.activity)));
+      const ok = await checks.sendFirst(message, body).catch(() => false);
+      if (ok) return "delivered";
+      fast.on = false;
+    }
     const outcome: Outcome = { retried: false, answers: [] };
     await this.#attempt.run(outcome, () =>
       deliveryAnswers.run(outcome.answers, () => checks.send(message)),
