@@ -85,6 +85,12 @@ export interface FederationTables {
     created_at: CreatedAt;
     updated_at: CreatedAt;
   };
+  /** A fan-out's activity, once for all its delivery rows (ADR 0156). */
+  federation_delivery_payloads: {
+    hash: string;
+    activity: Json<unknown>;
+    created_at: CreatedAt;
+  };
   /** Our copies of remote pictures (federation/media, ADR 0161). */
   federation_media: {
     key: string;

@@ -8,7 +8,7 @@ import { createFederation, type Federation } from "@fedify/fedify";
 import type { KvStore, MessageQueue, RetryPolicy } from "@fedify/fedify";
 import { registerActors } from "./actors/dispatcher.ts";
 import { registerCollections } from "./collections.ts";
-import { PERMANENT_REFUSALS, retryDelay } from "./delivery/deliveries.ts";
+import { PERMANENT_REFUSALS, retryDelay } from "./delivery/retries.ts";
 import type { FederationDeps } from "./deps.ts";
 import { registerInbox, type InboxDispatcher } from "./inbox/dispatch.ts";
 import { registerNodeInfo, SOFTWARE } from "./nodeinfo.ts";

@@ -49,7 +49,7 @@ const hosts = await new Promise<string[]>((resolve) =>
   child.once("message", (m: { hosts: string[] }) => resolve(m.hosts)),
 );
 const counts = () =>
-  new Promise<{ received: number; lastAt: number }>((resolve) => {
+  new Promise<{ received: number; lastAt: number; cpu: NodeJS.CpuUsage }>((resolve) => {
     child.once("message", resolve);
     child.send("count");
   });
@@ -111,14 +111,21 @@ try {
     }),
   });
   const startedAt = performance.timeOrigin + performance.now();
+  const sinksBefore = (await counts()).cpu;
+  const cpuBefore = process.cpuUsage();
   const start = performance.now();
   await instance.ctx.transaction((tx) => publishToFollowers(tx, "cmcas", create));
   const deadline = start + TIMEOUT_MS;
-  let { received, lastAt } = await counts();
+  let { received, lastAt, cpu: sinksCpu } = await counts();
   while (received < FOLLOWERS && performance.now() < deadline) {
     await new Promise((r) => setTimeout(r, 50));
-    ({ received, lastAt } = await counts());
+    ({ received, lastAt, cpu: sinksCpu } = await counts());
   }
+  // CPU time per delivery: this process (its thread pool, where signatures are made, included)
+  // and the sinks' process; the database and Redis are not counted.
+  const cpuMs = (u: NodeJS.CpuUsage) => (u.user + u.system) / 1000;
+  const ownCpu = cpuMs(process.cpuUsage(cpuBefore));
+  const sinkCpu = cpuMs(sinksCpu) - cpuMs(sinksBefore);
   const seconds = (lastAt - startedAt) / 1000;
   // Results are recorded in batches: wait (bounded) until the tracking shows every delivery.
   const countDelivered = async () =>
@@ -155,6 +162,9 @@ try {
   console.log(`fan-out   deliveries/s:           ${(received / seconds).toFixed(1)}`);
   console.log(
     `ratio     deliveries/s ÷ RSA signatures/s: ${(received / seconds / rsa).toFixed(3)}`,
+  );
+  console.log(
+    `cpu       ms per delivery: ${(ownCpu / received).toFixed(3)} (this process), ${(sinkCpu / received).toFixed(3)} (sinks)`,
   );
   console.log(
     `tracking  deliveries marked delivered: ${delivered} (all recorded after ${tracked.toFixed(2)} s)`,

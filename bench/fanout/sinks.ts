@@ -29,7 +29,7 @@ const servers = await Promise.all(
 );
 
 process.on("message", (message: string) => {
-  if (message === "count") process.send!({ received, lastAt });
+  if (message === "count") process.send!({ received, lastAt, cpu: process.cpuUsage() });
   if (message === "stop") {
     for (const server of servers) server.close();
     process.exit(0);

@@ -10,19 +10,19 @@ import type { Db } from "../../server/db/database.ts";
 import type { JobQueue } from "../../server/jobs/queue.ts";
 import { deliveryAnswers, describeFailure } from "../http/outgoing.ts";
 import { hostOf } from "../uris.ts";
+import { withRealAnswer } from "./retries.ts";
+import { keepPayloads, prunePayloads, readPayloads } from "./payloads.ts";
 import { bodyOf, type Body } from "./sender.ts";
 
 export type OutboxMessage = Extract<Message, { type: "outbox" }>;
 type StoredKey = { keyId: string };
-export type StoredOutboxMessage = Omit<OutboxMessage, "keys"> & { keys: StoredKey[] };
+/** As kept in a delivery's row: key ids only; a fan-out's activity by the hash of its payload. */
+export type StoredOutboxMessage = Omit<OutboxMessage, "keys" | "activity"> & {
+  keys: StoredKey[];
+  activity?: unknown;
+  payload?: string;
+};
 
-/** Retry schedule: 3 s, doubling, at most 6 h apart; after 48 h the delivery is dead. */
-export const RETRY = { firstMs: 3_000, maxDelayMs: 6 * 3600_000, giveUpMs: 48 * 3600_000 };
-
-/** Answers that will not change on a retry: malformed or refused (400, 422), gone (404, 410),
- * not understood (405, 413, 415, 501), or refused because the activity is the receiver's own
- * (424, NodeBB). 401 stays retried (the peer may not have fetched our key yet), and so does 403
- * (a peer's domain policy may allow us later). */
 /** Deliveries per batch job (and per insert statement), and sends in flight per batch job (over
  * the worker's concurrent jobs: WORKER_CONCURRENCY × this per process). */
 const BATCH_SIZE = 50;
@@ -30,32 +30,11 @@ const SENDS_PER_BATCH = 8;
 /** A fan-out's chunks written at once (each on its own connection of the pool). */
 const WRITERS = 4;
 
-export const PERMANENT_REFUSALS = [400, 404, 405, 410, 413, 415, 422, 424, 501] as const;
-
-export function retryDelay(elapsedMs: number, attempts: number): number | null {
-  if (elapsedMs >= RETRY.giveUpMs) return null;
-  const base = Math.min(RETRY.firstMs * 2 ** attempts, RETRY.maxDelayMs);
-  return Math.round(base * (0.85 + Math.random() * 0.3));
-}
-
 interface Outcome {
   error?: string;
   retried: boolean;
   /** HTTP statuses of this attempt's requests, in order. */
   answers: number[];
-}
-
-/**
- * The failure as the peer meant it. After a 4xx, Fedify signs the POST again with the other
- * signature scheme; when one of the two answers is not about the signature (400, 401), that one
- * is the peer's real answer (e.g. NodeBB's 424), whatever the last one was.
- */
-function withRealAnswer(error: string, answers: readonly number[]): string {
-  const failed = answers.filter((s) => s >= 400);
-  if (failed.length < 2) return error;
-  const real = failed.find((s) => s !== 400 && s !== 401) ?? failed[0]!;
-  const last = failed.at(-1)!;
-  return real === last ? error : `HTTP ${real} (${last} to the other signature scheme): ${error}`;
 }
 
 export interface DeliveryChecks {
@@ -107,6 +86,10 @@ export class Deliveries {
       return;
     }
     const now = new Date();
+    const payloads = await keepPayloads(
+      this.#db,
+      messages.map((m) => m.activity),
+    );
     const byHost = new Map<string, OutboxMessage[]>();
     for (const message of messages) {
       const host = hostOf(message.inbox);
@@ -136,8 +119,10 @@ export class Deliveries {
               last_error: null,
               message: JSON.stringify({
                 ...message,
+                activity: undefined,
+                payload: payloads.get(message.activity),
                 keys: message.keys.map((k) => ({ keyId: k.keyId })),
-              }),
+              } satisfies StoredOutboxMessage),
               next_attempt_at: now,
               updated_at: now,
             })),
@@ -217,6 +202,13 @@ export class Deliveries {
     const due = rows.filter(
       (r) => r.attempts === expected.get(r.id) && r.status !== "delivered" && r.status !== "dead",
     );
+    const activities = await readPayloads(
+      this.#db,
+      due.flatMap((r) => {
+        const stored = r.message as StoredOutboxMessage;
+        return stored.payload && stored.activity === undefined ? [stored.payload] : [];
+      }),
+    );
     const delivered: string[] = [];
     // First tries take the fast path until one of them is not a plain success: the rest of the
     // batch (most often the same host) then goes through Fedify, as retries always do.
@@ -225,7 +217,8 @@ export class Deliveries {
     const lane = async () => {
       while (next < due.length) {
         const row = due[next++]!;
-        if ((await this.#attemptOne(row, checks, fast)) === "delivered") delivered.push(row.id);
+        const outcome = await this.#attemptOne(row, activities, checks, fast);
+        if (outcome === "delivered") delivered.push(row.id);
       }
     };
     await Promise.all(Array.from({ length: Math.min(SENDS_PER_BATCH, due.length) }, lane));
@@ -246,6 +239,7 @@ export class Deliveries {
   /** One try of one delivery; "delivered" is left to the caller to record. */
   async #attemptOne(
     row: { id: string; host: string; inbox: string; attempts: number; message: unknown },
+    activities: ReadonlyMap<string, unknown>,
     checks: DeliveryChecks,
     fast: { on: boolean; bodies: Map<string, Body> },
   ): Promise<"delivered" | "done"> {
@@ -261,11 +255,20 @@ export class Deliveries {
         return "done";
       }
     }
-    const stored = row.message as StoredOutboxMessage;
-    const message: OutboxMessage = { ...stored, keys: await checks.restoreKeys(stored.keys) };
+    const { payload, ...stored } = row.message as StoredOutboxMessage;
+    const activity = stored.activity ?? (payload ? activities.get(payload) : undefined);
+    if (activity === undefined) {
+      await this.#refuse(row.id, "its activity is no longer kept");
+      return "done";
+    }
+    const message: OutboxMessage = {
+      ...stored,
+      activity,
+      keys: await checks.restoreKeys(stored.keys),
+    } as OutboxMessage;
     if (fast.on && row.attempts === 0 && checks.sendFirst) {
       // One body (and digest) per activity in the batch: the fan-out sends the same one.
-      const cacheKey = message.activityId ?? row.id;
+      const cacheKey = payload ?? message.activityId ?? row.id;
       let body = fast.bodies.get(cacheKey);
       if (!body) fast.bodies.set(cacheKey, (body = bodyOf(message.activity)));
       const ok = await checks.sendFirst(message, body).catch(() => false);
@@ -363,7 +366,8 @@ export class Deliveries {
     return rows.length;
   }
 
-  /** Keeps the table small: delivered rows for a day, dead ones for a month. */
+  /** Keeps the table small: delivered rows for a day, dead ones for a month; then the
+   * activities no row names any more. */
   async prune(): Promise<void> {
     await this.#db
       .deleteFrom("federation_deliveries")
@@ -380,5 +384,6 @@ export class Deliveries {
         ]),
       )
       .execute();
+    await prunePayloads(this.#db);
   }
 }

@@ -185,5 +185,45 @@ describe("federation: the fan-out's own signed POSTs", function () {
       assert.ok(again.every((r) => r.status === 202));
       assert.equal(posts(open, second).length, 3);
     });
+
+    it("keeps a fan-out's activity once, and lets it go once no delivery names it", async () => {
+      const id = await fanOut();
+      const { db } = instance.ctx;
+      const rows = await db
+        .selectFrom("federation_deliveries")
+        .select("message")
+        .where("activity_id", "=", id)
+        .execute();
+      const hashes = new Set(rows.map((r) => (r.message as { payload?: string }).payload));
+      assert.equal(hashes.size, 1);
+      assert.ok(rows.every((r) => (r.message as { activity?: unknown }).activity === undefined));
+      const [hash] = [...hashes] as [string];
+      const kept = await db
+        .selectFrom("federation_delivery_payloads")
+        .select("activity")
+        .where("hash", "=", hash)
+        .executeTakeFirstOrThrow();
+      assert.equal((kept.activity as { id: string }).id, id);
+
+      // Old enough, but still named by its rows: kept.
+      await db
+        .updateTable("federation_delivery_payloads")
+        .set({ created_at: new Date(Date.now() - 3 * 86_400_000) })
+        .where("hash", "=", hash)
+        .execute();
+      await instance.federation.deliveries.prune();
+      const count = async () =>
+        (
+          await db
+            .selectFrom("federation_delivery_payloads")
+            .select("hash")
+            .where("hash", "=", hash)
+            .execute()
+        ).length;
+      assert.equal(await count(), 1);
+      await db.deleteFrom("federation_deliveries").where("activity_id", "=", id).execute();
+      await instance.federation.deliveries.prune();
+      assert.equal(await count(), 0);
+    });
   });
 });

@@ -1,0 +1,53 @@
+// A fan-out's activity is kept once (federation_delivery_payloads, ADR 0156): its delivery rows
+// name it by the SHA-256 of its JSON. A single delivery's row (a retry Fedify queues, a reply to
+// one actor) keeps its activity in its own message, as before.
+import { createHash } from "node:crypto";
+import { sql } from "kysely";
+import type { Db } from "../../server/db/database.ts";
+
+/** Keeps each distinct activity of `activities` once; gives each one's hash. */
+export async function keepPayloads(
+  db: Db,
+  activities: readonly unknown[],
+): Promise<Map<unknown, string>> {
+  const hashes = new Map<unknown, string>();
+  for (const activity of activities) {
+    if (hashes.has(activity)) continue;
+    const text = JSON.stringify(activity);
+    const hash = createHash("sha256").update(text).digest("hex");
+    hashes.set(activity, hash);
+    // Refreshed when already kept, so that the pruning below never takes it from under new rows.
+    await db
+      .insertInto("federation_delivery_payloads")
+      .values({ hash, activity: text })
+      .onConflict((oc) => oc.column("hash").doUpdateSet({ created_at: new Date() }))
+      .execute();
+  }
+  return hashes;
+}
+
+/** The activities of these hashes, by hash (a pruned one is absent). */
+export async function readPayloads(
+  db: Db,
+  hashes: readonly string[],
+): Promise<Map<string, unknown>> {
+  if (hashes.length === 0) return new Map();
+  const rows = await db
+    .selectFrom("federation_delivery_payloads")
+    .select(["hash", "activity"])
+    .where("hash", "in", [...new Set(hashes)])
+    .execute();
+  return new Map(rows.map((r) => [r.hash, r.activity]));
+}
+
+/** Activities no delivery row names any more (rows are kept a day, dead ones a month). */
+export async function prunePayloads(db: Db): Promise<void> {
+  await db
+    .deleteFrom("federation_delivery_payloads")
+    .where("created_at", "<", sql<Date>`now() - interval '2 days'`)
+    .where(
+      sql<boolean>`not exists (select 1 from federation_deliveries d
+        where d.message->>'payload' = federation_delivery_payloads.hash)`,
+    )
+    .execute();
+}
