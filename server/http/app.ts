@@ -204,8 +204,8 @@ export async function createApp(
     "/static",
     express.static(path.join(VIEWS_DIR, "static"), { maxAge: "1h", index: false }),
   );
-  // The map library, served from our own origin (no CDN): ADR 0124.
-  app.use("/static/vendor/leaflet", express.static(LEAFLET_DIR, { maxAge: "1d", index: false }));
+  // The map library, served from our own origin (no CDN, ADR 0124), fingerprinted as the rest.
+  app.use(moduleAssetRoutes("vendor/leaflet", LEAFLET_DIR));
   app.use(healthRoutes(ctx));
   // Pages modules list as public, already kept: sent before anything below runs (ADR 0150).
   const cachedPages = ["/", ...features.flatMap((f) => f.cachedPages ?? [])];

@@ -68,7 +68,9 @@ export function assetRoutes(): express.Router {
 /**
  * A module's folder of static files (its files, not its subfolders), hashed now: served under
  * `/static/<module>/` for an hour and under `/static/v/<hash>/<module>/` for a year, and linked
- * by `assetUrl("/static/<module>/<file>")`.
+ * by `assetUrl("/static/<module>/<file>")`. A file of a subfolder (the pictures a stylesheet
+ * names by a relative address, as Leaflet's does) also answers under the stylesheet's versioned
+ * address, for an hour: that hash is not its own.
  */
 export function moduleAssetRoutes(module: string, dir: string): express.Router {
   for (const key of [...hashes.keys()]) if (key.startsWith(`${module}/`)) hashes.delete(key);
@@ -79,6 +81,11 @@ export function moduleAssetRoutes(module: string, dir: string): express.Router {
     const current = hashes.get(`${module}/${file}`);
     if (!current) return next();
     sendVersioned(res, next, dir, file, current === hash);
+  });
+  router.get(`/static/v/:hash/${module}/:folder/:file`, (req, res, next) => {
+    const { folder, file } = req.params;
+    if (!/^[\w-]+$/.test(folder) || !/^[\w.-]+$/.test(file) || file.startsWith(".")) return next();
+    sendVersioned(res, next, dir, path.join(folder, file), false);
   });
   router.use(`/static/${module}`, express.static(dir, { maxAge: HOUR_MS, index: false }));
   return router;

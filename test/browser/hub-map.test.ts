@@ -71,6 +71,16 @@ describe("browser: the hub calendar's and the catalogue's map", function () {
     await page.locator(".leaflet-marker-icon").first().waitFor();
     assert.equal(await page.locator(".leaflet-marker-icon").count(), expected.length);
     assert.equal(await page.locator("[data-offers-map]").isVisible(), true);
+    // The library is linked by content hash, and its marker picture, named by its stylesheet's
+    // relative address, still loads from there.
+    assert.match(
+      (await page.locator('link[href*="leaflet.css"]').getAttribute("href")) ?? "",
+      /^\/static\/v\/[0-9a-f]{12}\/vendor\/leaflet\/leaflet\.css$/,
+    );
+    await page.waitForFunction(() => {
+      const icon = document.querySelector<HTMLImageElement>("img.leaflet-marker-icon");
+      return icon !== null && icon.complete && icon.naturalWidth > 0;
+    });
     await page.waitForFunction(
       () => document.querySelectorAll("img.leaflet-tile-loaded").length > 0,
     );

@@ -1,13 +1,24 @@
 // Static files under fingerprinted addresses cached for a year, and the catalogue's weight
 // budget: a page of 50 offers, with its stylesheets and scripts, under 100 kB before images.
 import assert from "node:assert/strict";
+import fs from "node:fs";
 import http from "node:http";
+import path from "node:path";
 import zlib from "node:zlib";
 import supertest from "supertest";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { createMember } from "../support/accounts.ts";
 import { MODE } from "../support/env.ts";
 import { makeOffer } from "../offers/support.ts";
+
+/** Every template of the app and its plugins, by path. */
+function templates(dir: string): string[] {
+  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((entry) => {
+    const file = path.join(dir, entry.name);
+    if (entry.isDirectory()) return entry.name === "node_modules" ? [] : templates(file);
+    return entry.name.endsWith(".hbs") ? [file] : [];
+  });
+}
 
 describe(`static files and page weight (${MODE})`, function () {
   // 55 offers written through the services take a while on PGlite.
@@ -61,6 +72,17 @@ describe(`static files and page weight (${MODE})`, function () {
     );
     assert.equal((await get("/theme.css?v=1")).headers["cache-control"], "public, max-age=60");
     assert.equal((await get("/theme.css")).headers["cache-control"], "public, max-age=60");
+  });
+
+  it("links no stylesheet or script of any template by an address without its hash", () => {
+    const files = [...templates("views"), ...templates("plugins")];
+    assert.ok(files.length > 100, "the templates are found");
+    const plain = files.flatMap((file) =>
+      [...fs.readFileSync(file, "utf8").matchAll(/(?:href|src)="(\/static\/[^"{]+)"/g)].map(
+        (m) => `${file}: ${m[1]}`,
+      ),
+    );
+    assert.deepEqual(plain, []);
   });
 
   it("keeps the catalogue of 50 offers under 100 kB before images", async () => {
