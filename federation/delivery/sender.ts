@@ -5,7 +5,7 @@
 // thread time of this path. Anything but a 2xx answer is not handled here: the caller hands the
 // delivery to Fedify, which double-knocks (the other signature scheme, an Accept-Signature
 // challenge), follows redirects, and records the failure and the retry as for any delivery.
-import { createHash } from "node:crypto";
+import { createHash, KeyObject, sign as signWith } from "node:crypto";
 import { importJwk, type KvKey, type KvStore } from "@fedify/fedify";
 import type { Dispatcher } from "undici";
 
@@ -18,7 +18,9 @@ const FIRST_KNOCK: SignatureSpec = "rfc9421";
 
 export interface SigningKey {
   keyId: string;
-  privateKey: CryptoKey;
+  /** node:crypto's key: its callback signature runs on the thread pool with half the main
+   * thread's time of WebCrypto's. */
+  privateKey: KeyObject;
 }
 
 /** One activity's body as sent, with its SHA-256 digest (base64). */
@@ -32,15 +34,13 @@ export function bodyOf(activity: unknown): Body {
   return { text, sha256: createHash("sha256").update(text).digest("base64") };
 }
 
-const encoder = new TextEncoder();
-
-async function sign(key: SigningKey, data: string): Promise<string> {
-  const signature = await crypto.subtle.sign(
-    "RSASSA-PKCS1-v1_5",
-    key.privateKey,
-    encoder.encode(data),
+/** RSASSA-PKCS1-v1_5 with SHA-256, base64. */
+function sign(key: SigningKey, data: string): Promise<string> {
+  return new Promise((resolve, reject) =>
+    signWith("sha256", Buffer.from(data), key.privateKey, (error, signature) =>
+      error ? reject(error) : resolve(signature.toString("base64")),
+    ),
   );
-  return Buffer.from(signature).toString("base64");
 }
 
 /** The signature headers of a POST of `body` to `url` (RFC 9421, or draft-cavage as Mastodon's). */
@@ -97,7 +97,7 @@ export class FanoutSender {
   readonly #dispatcher: Dispatcher;
   readonly #kv: KvStore;
   readonly #userAgent: string;
-  readonly #keys = new Map<string, Promise<CryptoKey>>();
+  readonly #keys = new Map<string, Promise<KeyObject>>();
 
   constructor(dispatcher: Dispatcher, kv: KvStore, userAgent: string) {
     this.#dispatcher = dispatcher;
@@ -114,7 +114,7 @@ export class FanoutSender {
       let imported = this.#keys.get(keyId);
       if (!imported) {
         if (this.#keys.size >= 1_000) this.#keys.delete(this.#keys.keys().next().value!);
-        imported = importJwk(privateKey, "private");
+        imported = importJwk(privateKey, "private").then((key) => KeyObject.from(key));
         imported.catch(() => this.#keys.delete(keyId));
         this.#keys.set(keyId, imported);
       }

@@ -3,6 +3,7 @@
 // every delivery (Fedify's double-knock takes over), then the remembered scheme at once.
 import "../../federation/temporal.ts";
 import assert from "node:assert/strict";
+import { KeyObject } from "node:crypto";
 import { verifyRequest } from "@fedify/fedify";
 import { Create, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
 import { exportSpki, getDocumentLoader } from "@fedify/vocab-runtime";
@@ -59,7 +60,7 @@ describe("federation: the fan-out's own signed POSTs", function () {
       const url = new URL("https://peer.example/users/u1/inbox?x=1");
       const headers = await signatureHeaders(spec, url, bodyOf(activity), {
         keyId,
-        privateKey: keys.privateKey,
+        privateKey: KeyObject.from(keys.privateKey),
       });
       const request = new Request(url, {
         method: "POST",
