@@ -1,4 +1,4 @@
-import type { Context, Federation } from "@fedify/fedify";
+import type { Context, Federation, KvStore } from "@fedify/fedify";
 import type { Activity } from "@fedify/vocab";
 import type express from "express";
 import type { AppContext } from "../server/context.ts";
@@ -24,6 +24,8 @@ export interface FederationDeps {
  * jobs and pages (federation/runtime.ts builds it). */
 export interface FederationRuntime extends FederationDeps {
   federation: Federation<void>;
+  /** Fedify's key-value store (`federation_kv`, some prefixes also kept in memory: kv.ts). */
+  kv: KvStore;
   middleware: express.RequestHandler;
   /** The modules' checks of who may read their objects (federation/activities.ts). */
   objectAccess: readonly ObjectAccessCheck[];
@@ -48,7 +50,7 @@ export interface FederationRuntime extends FederationDeps {
   startQueue(): void;
   stop(): void;
   jobs: {
-    publish(outboxId: number): Promise<void>;
+    publish(outboxIds: readonly number[]): Promise<void>;
     deliver(deliveryId: string, attempt: number): Promise<void>;
     deliverBatch(deliveries: readonly { deliveryId: string; attempt: number }[]): Promise<void>;
     inbox(message: Record<string, unknown>): Promise<void>;

@@ -14,7 +14,8 @@ import { federationRoutes } from "./web/federation.routes.ts";
 import { activitiesRoutes } from "./web/activities.routes.ts";
 
 export interface FederationJobs {
-  "federation.publish": { outboxId: number };
+  /** `outboxIds`: the activities of one transaction, in order (jobs queued before it: one). */
+  "federation.publish": { outboxId: number; outboxIds?: number[] };
   "federation.deliver": { deliveryId: string; attempt: number };
   /** A fan-out's first tries to one host, up to 50 (federation/delivery/deliveries.ts). */
   "federation.deliverBatch": { deliveries: { deliveryId: string; attempt: number }[] };
@@ -35,7 +36,7 @@ declare module "../server/jobs/job-types.ts" {
 const jobs: FederationJobDefinitions<keyof FederationJobs> = {
   "federation.publish": {
     spec: { attempts: 5, backoffMs: 10_000, timeoutMs: 300_000 },
-    run: (runtime, job) => runtime.jobs.publish(job.outboxId),
+    run: (runtime, job) => runtime.jobs.publish(job.outboxIds ?? [job.outboxId]),
   },
   "federation.deliver": {
     spec: { attempts: 5, backoffMs: 10_000, timeoutMs: 60_000 },

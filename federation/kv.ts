@@ -17,12 +17,18 @@ function expiry(options?: KvStoreSetOptions): Date | null {
 const live = sql<boolean>`(expires_at is null or expires_at > now())`;
 
 /**
- * Keys read on every delivery whose value almost never changes: which HTTP signature scheme a
- * peer accepts. Kept in memory for a while, and written only when it changes, so a fan-out does
- * not read and rewrite the same row a thousand times (ADR 0155). Another process learning a new
- * scheme is seen here within the lifetime.
+ * Keys read on every delivery or inbox POST whose value almost never changes: which HTTP
+ * signature scheme a peer accepts, and the public keys Fedify verified (read again by Fedify's
+ * own check of every activity the inbox gate has just verified). Kept in memory for a while (no
+ * longer than their own lifetime), and written only when they change, so a fan-out or a burst
+ * of activities does not read the same row a thousand times (ADR 0155, 0165). Another process's
+ * change is seen here within the lifetime; a key rotated meanwhile fails to verify, and Fedify
+ * then fetches it again and writes it here.
  */
-const MEMORY_PREFIXES = [`_fedify${SEP}httpMessageSignaturesSpec${SEP}`];
+const MEMORY_PREFIXES = [
+  `_fedify${SEP}httpMessageSignaturesSpec${SEP}`,
+  `_fedify${SEP}publicKey${SEP}`,
+];
 const MEMORY_MS = 10 * 60_000;
 
 export class DbKvStore implements KvStore {
@@ -43,9 +49,9 @@ export class DbKvStore implements KvStore {
     return value;
   }
 
-  #remember(encoded: string, value: unknown): void {
+  #remember(encoded: string, value: unknown, ttlMs = MEMORY_MS): void {
     if (this.#memory.size >= 10_000) this.#memory.clear();
-    this.#memory.set(encoded, { value, until: Date.now() + MEMORY_MS });
+    this.#memory.set(encoded, { value, until: Date.now() + Math.min(MEMORY_MS, ttlMs) });
   }
 
   async #get<T>(key: KvKey): Promise<T | undefined> {
@@ -63,7 +69,7 @@ export class DbKvStore implements KvStore {
     if (MEMORY_PREFIXES.some((p) => encoded.startsWith(p))) {
       const kept = this.#memory.get(encoded);
       if (kept && kept.until > Date.now() && kept.value === value && !options?.ttl) return;
-      this.#remember(encoded, value);
+      this.#remember(encoded, value, options?.ttl?.total("millisecond"));
     }
     await this.#db
       .insertInto("federation_kv")

@@ -25,6 +25,14 @@ function isPublic(activity: Activity): boolean {
   return [...activity.toIds, ...activity.ccIds].some((id) => id.href === PUBLIC_COLLECTION.href);
 }
 
+/**
+ * The publish job of each transaction: the activities published later in the same transaction
+ * join its list (a group announcing a new topic publishes two), so that it is one job, whose
+ * activities go out in order. The payload is serialised when the transaction stages its jobs,
+ * at its end (server/db/transaction.ts), so the ids added after `enqueue` are in it.
+ */
+const batches = new WeakMap<Tx, number[]>();
+
 /** Queues `activity` (which must have an id and the local actor as `actor`) for delivery. */
 export async function publish(
   tx: Tx,
@@ -50,7 +58,11 @@ export async function publish(
     })
     .returning("id")
     .executeTakeFirstOrThrow();
-  tx.enqueue("federation.publish", { outboxId: row.id });
+  const batch = batches.get(tx);
+  if (batch) return void batch.push(row.id);
+  const outboxIds = [row.id];
+  batches.set(tx, outboxIds);
+  tx.enqueue("federation.publish", { outboxId: row.id, outboxIds });
 }
 
 export function publishToFollowers(

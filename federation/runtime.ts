@@ -130,6 +130,7 @@ export async function createFederationRuntime(
   const runtime: FederationRuntime = {
     ...deps,
     federation,
+    kv,
     objectAccess: modules.flatMap((m) => (m.objectAccess ? [m.objectAccess(deps)] : [])),
     middleware: federationMiddleware(federation, config.publicUrl, {
       kv,
@@ -163,7 +164,7 @@ export async function createFederationRuntime(
       void outgoing.close();
     },
     jobs: {
-      publish: (outboxId) => dispatchOutbox(deps, context(), outboxId),
+      publish: (outboxIds) => dispatchOutbox(deps, context(), outboxIds),
       deliver: (deliveryId, attempt) => deps.deliveries.deliver(deliveryId, attempt, checks),
       deliverBatch: (deliveries) => deps.deliveries.deliverBatch(deliveries, checks),
       inbox: (message) => inboxQueue.process(message as unknown as Message),

@@ -123,6 +123,13 @@ async function processed(
   return { at, seconds: (lastAt - start) / 1000 };
 }
 
+/** CPU time of this process (senders, instance, poller) since `since`, in ms: a measure that a
+ * busy machine slows less than the rates. */
+const cpuMs = (since: NodeJS.CpuUsage) => {
+  const { user, system } = process.cpuUsage(since);
+  return (user + system) / 1000;
+};
+
 const percentile = (values: number[], p: number) =>
   values.length ? [...values].sort((a, b) => a - b)[Math.floor((values.length - 1) * p)]! : NaN;
 
@@ -255,7 +262,9 @@ try {
   const bare = await startBareInbox(db);
   const bareRequests = await signAll(activities(), bare.url);
   const bareFetchesBefore = actorFetches();
+  const bareCpu = process.cpuUsage();
   const bareRun = await send(bareRequests);
+  const bareCpuMs = cpuMs(bareCpu);
   const bareFetches = actorFetches() - bareFetchesBefore;
   await bare.close();
 
@@ -264,6 +273,7 @@ try {
   const kinds = new Map(list.map((a) => [a.objectId, a.kind]));
   const requests = await signAll(list, `${instance.url}/inbox`);
   const fetchesBefore = actorFetches();
+  const cpu = process.cpuUsage();
   const sending = send(requests);
   const polling = processed(new Set(kinds.keys()), sending, async () => [
     ...(
@@ -283,6 +293,7 @@ try {
   ]);
   const run = await sending;
   const done = await polling;
+  const cpuMsUsed = cpuMs(cpu);
   const fetches = actorFetches() - fetchesBefore;
   // Seen before its 202 came back (handled while the answer travelled): no lag.
   const lags = [...done.at]
@@ -320,6 +331,10 @@ try {
   console.log(
     `instance  lag from 202 to stored: p50 ${f(percentile(lags, 0.5), 0)} ms, ` +
       `p95 ${f(percentile(lags, 0.95), 0)} ms, max ${f(percentile(lags, 1), 0)} ms`,
+  );
+  console.log(
+    `cpu       this process per activity: bare ${f(bareCpuMs / ACTIVITIES, 2)} ms, ` +
+      `instance ${f(cpuMsUsed / ACTIVITIES, 2)} ms (until the last one is stored)`,
   );
   console.log(`ratio     accepted/s ÷ bare: ${f(rate(acceptedRate, bareRate), 3)}`);
   console.log(`ratio     processed/s ÷ bare: ${f(rate(processedRate, bareRate), 3)}`);

@@ -22,48 +22,72 @@ function originElsewhere(activity: Activity, ownHost: string): string | undefine
 export async function dispatchOutbox(
   deps: FederationDeps,
   fctx: Context<void>,
-  outboxId: number,
+  outboxIds: readonly number[],
 ): Promise<void> {
   const { db, log } = deps.app;
-  const row = await db
+  if (outboxIds.length === 0) return;
+  // The activities of one transaction, read at once and sent in order; the followers of their
+  // actor are read once for all of them.
+  const rows = await db
     .selectFrom("federation_outbox")
     .selectAll()
-    .where("id", "=", outboxId)
+    .where("id", "in", outboxIds)
     .where("dispatched_at", "is", null)
-    .executeTakeFirst();
-  if (!row) return;
-  const parsed = await Activity.fromJsonLd(row.activity, fctx);
-  const activity = row.object_extras ? withObjectExtras(parsed, row.object_extras) : parsed;
-  const targets = new Map<string, RemoteActor>();
-  if (row.to_followers)
-    for (const actor of await followerActors(db, row.actor)) targets.set(actor.uri, actor);
-  for (const uri of row.recipients) {
-    if (targets.has(uri)) continue;
-    const actor = await tolerate(
-      resolveRemoteActor(db, fctx, uri),
-      undefined,
-      log.child({ activity: row.activity_id, recipient: uri }),
-      "reading a recipient",
-    );
-    if (actor) targets.set(uri, actor);
-    else log.warn({ activity: row.activity_id, recipient: uri }, "recipient not found: skipped");
-  }
-  const origin = originElsewhere(activity, deps.app.config.publicUrl.host);
-  const recipients = [];
-  for (const actor of targets.values())
-    if (actor.host !== origin && (await deps.policy.allows(actor.host)))
-      recipients.push(recipientOf(actor));
-  if (recipients.length > 0) {
+    .orderBy("id")
+    .execute();
+  const followers = new Map<string, Promise<RemoteActor[]>>();
+  const unsent: number[] = [];
+  for (const row of rows) {
+    const targets = new Map<string, RemoteActor>();
+    if (row.to_followers) {
+      if (!followers.has(row.actor)) followers.set(row.actor, followerActors(db, row.actor));
+      for (const actor of await followers.get(row.actor)!) targets.set(actor.uri, actor);
+    }
+    for (const uri of row.recipients) {
+      if (targets.has(uri)) continue;
+      const actor = await tolerate(
+        resolveRemoteActor(db, fctx, uri),
+        undefined,
+        log.child({ activity: row.activity_id, recipient: uri }),
+        "reading a recipient",
+      );
+      if (actor) targets.set(uri, actor);
+      else log.warn({ activity: row.activity_id, recipient: uri }, "recipient not found: skipped");
+    }
+    // Parsed (a JSON-LD expansion) only when someone is to receive it: a group without remote
+    // followers announces each new topic for its outbox alone.
+    const activity =
+      targets.size > 0
+        ? await Activity.fromJsonLd(row.activity, fctx).then((parsed) =>
+            row.object_extras ? withObjectExtras(parsed, row.object_extras) : parsed,
+          )
+        : undefined;
+    const origin = activity && originElsewhere(activity, deps.app.config.publicUrl.host);
+    const recipients = [];
+    for (const actor of targets.values())
+      if (actor.host !== origin && (await deps.policy.allows(actor.host)))
+        recipients.push(recipientOf(actor));
+    if (!activity || recipients.length === 0) {
+      unsent.push(row.id);
+      continue;
+    }
     await fctx.sendActivity({ identifier: row.actor }, recipients, activity, {
       preferSharedInbox: true,
       // The fan-out already runs in a job: queue the deliveries from here.
       fanout: "skip",
     });
+    // Marked once its deliveries are queued: a job run again after a crash sends the rest only.
+    await markDispatched(deps, [row.id]);
   }
-  await db
+  await markDispatched(deps, unsent);
+}
+
+async function markDispatched(deps: FederationDeps, ids: readonly number[]): Promise<void> {
+  if (ids.length === 0) return;
+  await deps.app.db
     .updateTable("federation_outbox")
     .set({ dispatched_at: new Date() })
-    .where("id", "=", outboxId)
+    .where("id", "in", ids)
     .execute();
 }
 

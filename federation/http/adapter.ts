@@ -2,9 +2,6 @@
 // rebuilt from PUBLIC_URL (never from Host or X-Forwarded-* headers), so ids and signed
 // `@target-uri`/`host` components match behind a TLS reverse proxy. Requests Fedify does not
 // serve (unknown paths, HTML wanted) go on to the Express routes.
-import { Readable } from "node:stream";
-import { pipeline } from "node:stream/promises";
-import type { ReadableStream as NodeReadableStream } from "node:stream/web";
 import type { DocumentLoader, Federation, KvStore } from "@fedify/fedify";
 import express from "express";
 import type { Logger } from "pino";
@@ -240,7 +237,12 @@ export function federationMiddleware(
       res.status(response.status);
       response.headers.forEach((value, name) => res.append(name, value));
       if (!response.body || req.method === "HEAD") return void res.end();
-      await pipeline(Readable.fromWeb(response.body as NodeReadableStream), res);
+      // Fedify's answers are built in memory: sent in one write with their length, so that a
+      // 202 of a few bytes is not streamed through the compression middleware (a gzip stream
+      // per inbox POST cost more than its signature check).
+      const answer = Buffer.from(await response.arrayBuffer());
+      res.setHeader("content-length", answer.length);
+      res.end(answer);
     } catch (error) {
       // Inbox listeners run from the queue: what fails while an inbox POST is read (a proof that
       // does not decode, a shape Fedify cannot parse) is the payload's, not ours; a database or

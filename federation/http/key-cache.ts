@@ -19,6 +19,13 @@ const FEDIFY_KEYS = ["_fedify", "publicKey"] as const;
 export class GateKeyCache implements KeyCache {
   readonly #kv: KvStore;
   readonly #loaders: { documentLoader: DocumentLoader; contextLoader: DocumentLoader };
+  /**
+   * The key parsed from each stored value the store handed out: the store keeps verified keys in
+   * memory (federation/kv.ts), and the same value is parsed once, not for every activity (a
+   * JSON-LD expansion and a key import; issue 15). A value read again or replaced (Fedify fetched
+   * a rotated key) is another object, parsed anew.
+   */
+  readonly #parsed = new WeakMap<object, CryptographicKey | Multikey>();
 
   constructor(
     kv: KvStore,
@@ -30,15 +37,21 @@ export class GateKeyCache implements KeyCache {
 
   async get(keyId: URL): Promise<CryptographicKey | Multikey | undefined> {
     const stored = await this.#kv.get([...FEDIFY_KEYS, keyId.href]);
-    if (!stored) return undefined;
-    return CryptographicKey.fromJsonLd(stored, this.#loaders).catch(() =>
+    if (!stored || typeof stored !== "object") return undefined;
+    const kept = this.#parsed.get(stored);
+    if (kept) return kept;
+    const key = await CryptographicKey.fromJsonLd(stored, this.#loaders).catch(() =>
       Multikey.fromJsonLd(stored, this.#loaders).catch(() => undefined),
     );
+    if (key) this.#parsed.set(stored, key);
+    return key;
   }
 
   async set(keyId: URL, key: CryptographicKey | Multikey | null): Promise<void> {
     if (key === null) return;
-    await this.#kv.set([...FEDIFY_KEYS, keyId.href], await key.toJsonLd(this.#loaders), {
+    const stored = (await key.toJsonLd(this.#loaders)) as object;
+    this.#parsed.set(stored, key);
+    await this.#kv.set([...FEDIFY_KEYS, keyId.href], stored, {
       ttl: Temporal.Duration.from({ milliseconds: KEY_MS }),
     });
   }

@@ -35,6 +35,15 @@ export class DatabaseQueue implements JobQueue {
   #running = new Set<Promise<void>>();
   #stopping = false;
   #loop: Promise<void> | undefined;
+  /**
+   * Whether a claim may find a job. A claim that comes back short means the queue is drained:
+   * the slots that jobs free then wait for a job queued here or for the idle poll (other
+   * processes' jobs, delayed ones) instead of running a claim that finds nothing, the costliest
+   * statement of a job in embedded mode (issue 15). `#queued` counts the jobs queued here, so
+   * that one queued while a claim runs is not forgotten.
+   */
+  #maybePending = true;
+  #queued = 0;
 
   constructor(db: Db, log: Logger, concurrency: number, specs: JobSpecs) {
     this.#db = db;
@@ -61,6 +70,12 @@ export class DatabaseQueue implements JobQueue {
       if (isDataException(error)) throw error;
       throw new QueueUnavailableError(error);
     }
+    this.#jobQueued();
+  }
+
+  #jobQueued(): void {
+    this.#queued++;
+    this.#maybePending = true;
     this.#wake.emit("job");
   }
 
@@ -78,7 +93,7 @@ export class DatabaseQueue implements JobQueue {
       .execute();
     // Other worker processes find them at their next poll; this one's is woken now.
     return async () => {
-      this.#wake.emit("job");
+      this.#jobQueued();
     };
   }
 
@@ -101,14 +116,16 @@ export class DatabaseQueue implements JobQueue {
     while (!this.#stopping) {
       const free = this.#concurrency - this.#running.size;
       let claimed = 0;
-      if (free > 0) {
+      if (free > 0 && this.#maybePending) {
         try {
+          const queued = this.#queued;
           const jobs = await this.#claim(free);
           claimed = jobs.length;
+          if (claimed < free && queued === this.#queued) this.#maybePending = false;
           for (const job of jobs) {
             const run = this.#execute(job).finally(() => {
               this.#running.delete(run);
-              this.#wake.emit("job");
+              this.#wake.emit("slot");
             });
             this.#running.add(run);
           }
@@ -125,11 +142,16 @@ export class DatabaseQueue implements JobQueue {
       const done = () => {
         clearTimeout(timer);
         this.#wake.off("job", done);
+        this.#wake.off("slot", done);
         this.#wake.off("stop", done);
         resolve();
       };
-      const timer = setTimeout(done, IDLE_POLL_MS);
+      const timer = setTimeout(() => {
+        this.#maybePending = true;
+        done();
+      }, IDLE_POLL_MS);
       this.#wake.once("job", done);
+      this.#wake.once("slot", done);
       this.#wake.once("stop", done);
     });
   }

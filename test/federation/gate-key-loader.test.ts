@@ -102,11 +102,10 @@ describe("inbox gate: the key is fetched signed only when its host asks for it",
       const stats = await a.ctx.queue.stats();
       return stats.pending + stats.running === 0;
     });
-    // A key verified by the previous post is kept (ADR 0155): forget it, so each case fetches.
-    await a.ctx.db
-      .deleteFrom("federation_kv")
-      .where("key", "like", "_fedify\u001fpublicKey\u001f%")
-      .execute();
+    // A key verified by the previous post is kept, in the database and in memory (ADR 0155,
+    // 0165): forget it through the store, so each case fetches.
+    for await (const { key } of a.federation.kv.list(["_fedify", "publicKey"]))
+      await a.federation.kv.delete(key);
     front.fetches = [];
     const started = Date.now();
     const res = await fetch(await inboxRequest(`${a.url}/inbox`, note, await cmcasSigner(b)));

@@ -105,5 +105,33 @@ describe("inbox gate: one key fetch for a burst from an unknown actor", function
     );
     assert.equal(next.status, 202, await next.text());
     assert.equal(front.fetches, before, "a verified key is not fetched again");
+    // Fedify's answer goes out in one write with its length: not through a gzip stream.
+    assert.equal(next.headers.get("content-encoding"), null);
+    assert.ok(Number(next.headers.get("content-length")) > 0);
+  });
+
+  it("a verified key is kept in memory: neither a database read nor a fetch brings it back", async () => {
+    // Its row and the cached actor document gone from the store: the gate and Fedify's own check
+    // use the parsed key they kept (ADR 0165); before, both read the row, and the gate fetched
+    // the key again.
+    await a.ctx.db
+      .deleteFrom("federation_kv")
+      .where((eb) =>
+        eb.or([
+          eb("key", "like", "_fedify\u001fpublicKey\u001f%"),
+          eb("key", "like", "_fedify\u001fremoteDocument\u001f%"),
+        ]),
+      )
+      .execute();
+    const before = front.fetches;
+    const res = await fetch(
+      await inboxRequest(
+        `${a.url}/inbox`,
+        createNote(b.env.PUBLIC_URL!, "en mémoire"),
+        await cmcasSigner(b),
+      ),
+    );
+    assert.equal(res.status, 202, await res.text());
+    assert.equal(front.fetches, before, "the key came from memory");
   });
 });

@@ -158,6 +158,58 @@ describe(`job queue (${MODE})`, () => {
   });
 });
 
+describe(`database job queue: claims (${MODE})`, function () {
+  this.timeout(60_000);
+  let instance: TestInstance;
+  before(async () => {
+    instance = await startTestInstance({ env: { PROCESS_ROLE: "web" } });
+  });
+  after(() => instance.destroy());
+
+  it("a job ending in a drained queue claims nothing more: one claim per job queued", async () => {
+    // The claim statements this queue runs, counted on their way to the database.
+    let claims = 0;
+    const db = instance.ctx.db.withPlugin({
+      transformQuery({ node }) {
+        if (
+          node.kind === "RawNode" &&
+          node.sqlFragments.join("").includes("set status = 'running'")
+        )
+          claims++;
+        return node;
+      },
+      transformResult: async ({ result }) => result,
+    });
+    const queue = new DatabaseQueue(db, silent, 2, SPECS);
+    let ran = 0;
+    queue.start(handlers({ "mail.send": async () => void ran++ }));
+    try {
+      await until(() => claims > 0); // the first claim, at start
+      const JOBS = 10;
+      const started = claims;
+      const since = Date.now();
+      for (let i = 0; i < JOBS; i++) {
+        await queue.enqueue("mail.send", {
+          to: `n${i}@exemple.fr`,
+          template: "confirm",
+          lang: "fr",
+          data: {},
+        });
+        await until(() => ran === i + 1);
+      }
+      // Each job: the claim its queuing wakes; the idle poll (500 ms) may add a few. Before, the
+      // end of each job woke a second claim, which found nothing.
+      const polls = Math.ceil((Date.now() - since) / 500) + 1;
+      assert.ok(
+        claims - started <= JOBS + polls,
+        `${claims - started} claims for ${JOBS} jobs (${polls} idle polls at most)`,
+      );
+    } finally {
+      await queue.stop();
+    }
+  });
+});
+
 describe("job queue when Redis is unreachable", function () {
   if (!REDIS_URL) return;
   it("keeps an enqueue in the outbox without waiting, and reports it in /readyz", async () => {
