@@ -195,6 +195,7 @@ describe(`participation: proposals to a network budget from other instances (${M
       .selectFrom("federation_outbox")
       .select("activity")
       .where("activity_type", "=", "Offer")
+      .orderBy("id")
       .execute();
     assert.equal(out.length, 2);
     const offer = parsed(out[0]!.activity);
