@@ -10,10 +10,9 @@ import "../../federation/temporal.ts";
 import { fork } from "node:child_process";
 import os from "node:os";
 import { parseArgs } from "node:util";
-import { Create, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
 import { generateKeyPair } from "../../federation/keys.ts";
 import { publishToFollowers } from "../../federation/outbox.ts";
-import { actorUri, newActivityId } from "../../federation/uris.ts";
+import { cmcasNote } from "../../test/support/cmcas-note.ts";
 import { startTestInstance } from "../../test/support/instance.ts";
 
 const { values: args } = parseArgs({
@@ -97,19 +96,10 @@ try {
     )
     .execute();
 
-  const publicUrl = instance.ctx.config.publicUrl;
-  const actor = actorUri(publicUrl, "cmcas");
-  const create = new Create({
-    id: newActivityId(publicUrl),
-    actor,
-    to: PUBLIC_COLLECTION,
-    object: new Note({
-      id: new URL(`/notes/${crypto.randomUUID()}`, publicUrl),
-      attribution: actor,
-      content: "<p>Nouvelle sortie : raquettes à la Chartreuse</p>",
-      to: PUBLIC_COLLECTION,
-    }),
-  });
+  const create = cmcasNote(
+    instance.ctx.config.publicUrl,
+    "Nouvelle sortie : raquettes à la Chartreuse",
+  );
   const startedAt = performance.timeOrigin + performance.now();
   const sinksBefore = (await counts()).cpu;
   const cpuBefore = process.cpuUsage();

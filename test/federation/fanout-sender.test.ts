@@ -5,14 +5,13 @@ import "../../federation/temporal.ts";
 import assert from "node:assert/strict";
 import { KeyObject } from "node:crypto";
 import { verifyRequest } from "@fedify/fedify";
-import { Create, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
 import { exportSpki, getDocumentLoader } from "@fedify/vocab-runtime";
 import { saveRemoteActor } from "../../federation/actors/remote.ts";
 import { bodyOf, signatureHeaders, type SignatureSpec } from "../../federation/delivery/sender.ts";
 import { saveFollow } from "../../federation/follows/follows.repo.ts";
 import { generateKeyPair } from "../../federation/keys.ts";
 import { publishToFollowers } from "../../federation/outbox.ts";
-import { actorUri, newActivityId } from "../../federation/uris.ts";
+import { cmcasNote } from "../support/cmcas-note.ts";
 import { FakePeer } from "../support/fake-peer.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { waitFor } from "./harness.ts";
@@ -134,19 +133,7 @@ describe("federation: the fan-out's own signed POSTs", function () {
     });
 
     async function fanOut(): Promise<string> {
-      const publicUrl = instance.ctx.config.publicUrl;
-      const actor = actorUri(publicUrl, "cmcas");
-      const create = new Create({
-        id: newActivityId(publicUrl),
-        actor,
-        to: PUBLIC_COLLECTION,
-        object: new Note({
-          id: new URL(`/notes/${crypto.randomUUID()}`, publicUrl),
-          attribution: actor,
-          content: "<p>Nouvelle sortie</p>",
-          to: PUBLIC_COLLECTION,
-        }),
-      });
+      const create = cmcasNote(instance.ctx.config.publicUrl, "Nouvelle sortie");
       await instance.ctx.transaction((tx) => publishToFollowers(tx, "cmcas", create));
       const id = create.id!.href;
       await waitFor("every delivery recorded as delivered", async () => {

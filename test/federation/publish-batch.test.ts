@@ -1,27 +1,12 @@
 // The activities one transaction publishes (a group announcing a new topic publishes two) make
 // one publish job, which sends them in order (ADR 0165); jobs queued before it (one id) still run.
 import assert from "node:assert/strict";
-import { Create, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
 import { sql } from "kysely";
 import { publishToFollowers } from "../../federation/outbox.ts";
-import { actorUri, CMCAS_ACTOR, newActivityId } from "../../federation/uris.ts";
+import { CMCAS_ACTOR } from "../../federation/uris.ts";
+import { cmcasNote as note } from "../support/cmcas-note.ts";
 import { MODE } from "../support/env.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-
-function note(publicUrl: URL, text: string) {
-  const actor = actorUri(publicUrl, CMCAS_ACTOR);
-  return new Create({
-    id: newActivityId(publicUrl),
-    actor,
-    to: PUBLIC_COLLECTION,
-    object: new Note({
-      id: new URL(`/notes/${crypto.randomUUID()}`, publicUrl),
-      attribution: actor,
-      content: `<p>${text}</p>`,
-      to: PUBLIC_COLLECTION,
-    }),
-  });
-}
 
 describe(`federation: one publish job per transaction (${MODE})`, function () {
   this.timeout(60_000);
