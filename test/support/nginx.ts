@@ -4,6 +4,7 @@
 // temporary folders live under a temporary directory.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
+import net from "node:net";
 import os from "node:os";
 import path from "node:path";
 import { REPO_ROOT } from "./processes.ts";
@@ -67,6 +68,23 @@ export function testCertificate(dir: string): { certificate: string; key: string
   return { certificate, key, pem: fs.readFileSync(certificate, "utf8") };
 }
 
+/** Whether 127.0.0.1:`port` accepts a connection within 5 seconds. */
+async function accepting(port: number): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (ok) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
+}
+
 export async function startNginx(ports: NginxPorts): Promise<RunningNginx> {
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), "maillage-nginx-"));
   fs.chmodSync(dir, 0o755);
@@ -122,6 +140,10 @@ export async function startNginx(ports: NginxPorts): Promise<RunningNginx> {
   for (let i = 0; i < 100 && !fs.existsSync(path.join(dir, "nginx.pid")); i++)
     await new Promise((resolve) => setTimeout(resolve, 50));
   if (!fs.existsSync(path.join(dir, "nginx.pid"))) throw new Error(`nginx: ${errorLog()}`);
+  // And answering on both ports: the pid file alone was once followed by a refused connection
+  // on a machine running another test pass beside this one.
+  for (const port of [ports.http, ports.https])
+    if (!(await accepting(port))) throw new Error(`nginx: port ${port} refused: ${errorLog()}`);
   return {
     dir,
     ports,
