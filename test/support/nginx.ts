@@ -4,10 +4,9 @@
 // temporary folders live under a temporary directory.
 import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
-import net from "node:net";
 import os from "node:os";
 import path from "node:path";
-import { REPO_ROOT } from "./processes.ts";
+import { accepting, REPO_ROOT } from "./processes.ts";
 
 export const NGINX = "/usr/sbin/nginx";
 export const DEPLOY_CONF = path.join(REPO_ROOT, "deploy/nginx.conf");
@@ -66,23 +65,6 @@ export function testCertificate(dir: string): { certificate: string; key: string
     { stdio: "ignore" },
   );
   return { certificate, key, pem: fs.readFileSync(certificate, "utf8") };
-}
-
-/** Whether 127.0.0.1:`port` accepts a connection within 5 seconds. */
-async function accepting(port: number): Promise<boolean> {
-  for (let i = 0; i < 100; i++) {
-    const ok = await new Promise<boolean>((resolve) => {
-      const socket = net.connect(port, "127.0.0.1");
-      socket.once("connect", () => {
-        socket.destroy();
-        resolve(true);
-      });
-      socket.once("error", () => resolve(false));
-    });
-    if (ok) return true;
-    await new Promise((resolve) => setTimeout(resolve, 50));
-  }
-  return false;
 }
 
 export async function startNginx(ports: NginxPorts): Promise<RunningNginx> {

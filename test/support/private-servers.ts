@@ -7,6 +7,7 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { freePort } from "./instance.ts";
+import { accepting } from "./processes.ts";
 
 function postgresBin(): string | undefined {
   const root = "/usr/lib/postgresql";
@@ -107,19 +108,7 @@ export async function startPrivateRedis(): Promise<PrivateRedis | undefined> {
       { cwd: dir, stdio: "ignore" },
     );
     // Ready when it accepts a connection.
-    const net = await import("node:net");
-    for (let i = 0; i < 100; i++) {
-      const ok = await new Promise<boolean>((resolve) => {
-        const socket = net.connect(port, "127.0.0.1");
-        socket.once("connect", () => {
-          socket.destroy();
-          resolve(true);
-        });
-        socket.once("error", () => resolve(false));
-      });
-      if (ok) return;
-      await new Promise((r) => setTimeout(r, 50));
-    }
+    if (await accepting(port)) return;
     throw new Error(`redis-server did not start on port ${port}`);
   };
   const stop = async () => {

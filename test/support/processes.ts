@@ -1,5 +1,6 @@
 // Runs the real command line (bin/maillage.ts) as separate processes, as an operator would.
 import { spawn, type ChildProcess } from "node:child_process";
+import net from "node:net";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -43,4 +44,21 @@ export async function waitForHttp(url: string, timeoutMs = 60_000): Promise<numb
     }
   }
   throw new Error(`${url} did not answer within ${timeoutMs} ms`);
+}
+
+/** Whether 127.0.0.1:`port` accepts a connection within 5 seconds. */
+export async function accepting(port: number): Promise<boolean> {
+  for (let i = 0; i < 100; i++) {
+    const ok = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, "127.0.0.1");
+      socket.once("connect", () => {
+        socket.destroy();
+        resolve(true);
+      });
+      socket.once("error", () => resolve(false));
+    });
+    if (ok) return true;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  return false;
 }
