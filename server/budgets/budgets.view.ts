@@ -23,6 +23,9 @@ export function budgetView(req: express.Request, b: budgets.Budget) {
     phase,
     phaseLabel: req.t(`budgets:phases.${phase}`),
     ruleLabel: req.t(`budgets:rules.${b.rule}.name`),
-    ruleText: req.t(`budgets:rules.${b.rule}.text`, { envelope: b.envelope }),
+    // Written as the page writes every amount ("10 000 €"), not as the raw integer.
+    ruleText: req.t(`budgets:rules.${b.rule}.text`, {
+      envelope: new Intl.NumberFormat(req.lang).format(b.envelope),
+    }),
   };
 }

@@ -123,6 +123,23 @@ describe(`participation: participatory budgets (${MODE})`, () => {
     assert.match(anonymous, /Le terrain n'appartient pas à la CMCAS/);
   });
 
+  it("shows the way to vote before the rules, and the envelope in the rule as every amount", async () => {
+    const b = await budgetWithProjects(
+      instance,
+      staffMember.user.id,
+      { title: "Enveloppe 12000", envelope: 12000, rule: "knapsack" },
+      [["Jardin", 4000]],
+    );
+    const voter = await loggedIn(instance, await createMember(instance));
+    const page = await voter.get(`/budgets/${b.id}`).expect(200);
+    const vote = page.text.indexOf(`href="/budgets/${b.id}/vote"`);
+    assert.ok(vote > 0, "the vote link is on the page");
+    // On a phone, what comes before the budget's facts is its first screen.
+    assert.ok(vote < page.text.indexOf('class="budget-facts"'));
+    const amount = new Intl.NumberFormat("fr").format(12000);
+    assert.match(page.text, new RegExp(`enveloppe \\(${amount} €\\)`));
+  });
+
   it("never lets a ballot exceed the envelope, recounts without JavaScript, and keeps ballots secret", async () => {
     const b = await budgetWithProjects(
       instance,
