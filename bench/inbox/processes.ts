@@ -1,0 +1,187 @@
+// The inbox benchmark's all-cores mode (`--processes N`): the instance under test runs as an
+// operator runs it on this machine, `bin/maillage.ts start` as separate processes on PostgreSQL
+// and Redis (PROCESS_ROLE=web, several behind one port with WEB_PROCESSES, and
+// PROCESS_ROLE=worker), and the bare endpoint runs in as many processes (node:cluster). The CPU
+// of each side is read from /proc for the whole process tree (a cluster's primary and its
+// children), since these processes cannot report their own.
+import { execFileSync, spawn, type ChildProcess } from "node:child_process";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { spawnMaillage, waitForHttp, type Spawned } from "../../test/support/processes.ts";
+
+const here = path.dirname(fileURLToPath(import.meta.url));
+
+/** How the instance's N processes are shared out: web first (it answers the senders). */
+export function split(processes: number, web?: number): { web: number; workers: number } {
+  if (processes === 1) return { web: 1, workers: 0 };
+  const w = Math.min(processes - 1, Math.max(1, web ?? Math.ceil(processes / 2)));
+  return { web: w, workers: processes - w };
+}
+
+let ticks: number | undefined;
+/** Clock ticks per second, the unit of /proc/<pid>/stat's CPU times. */
+function clockTicks(): number {
+  ticks ??= Number(execFileSync("getconf", ["CLK_TCK"], { encoding: "utf8" }).trim()) || 100;
+  return ticks;
+}
+
+interface Stat {
+  ppid: number;
+  cpuMs: number;
+}
+
+function readStats(): Map<number, Stat> {
+  const stats = new Map<number, Stat>();
+  for (const name of fs.readdirSync("/proc")) {
+    if (!/^\d+$/.test(name)) continue;
+    let text: string;
+    try {
+      text = fs.readFileSync(`/proc/${name}/stat`, "utf8");
+    } catch {
+      continue; // gone meanwhile
+    }
+    // The command name is in parentheses and may hold spaces: the fields start after the last ")".
+    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+    // fields[0] is the state (field 3): ppid is field 4, utime 14, stime 15.
+    const utime = Number(fields[11]);
+    const stime = Number(fields[12]);
+    stats.set(Number(name), {
+      ppid: Number(fields[1]),
+      cpuMs: ((utime + stime) * 1000) / clockTicks(),
+    });
+  }
+  return stats;
+}
+
+/** The processes of these trees: the roots and all their descendants. */
+export function tree(roots: readonly number[]): { pids: number[]; cpuMs: number } {
+  const stats = readStats();
+  const children = new Map<number, number[]>();
+  for (const [pid, { ppid }] of stats) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  const pids: number[] = [];
+  const queue = roots.filter((pid) => stats.has(pid));
+  while (queue.length) {
+    const pid = queue.shift()!;
+    pids.push(pid);
+    queue.push(...(children.get(pid) ?? []));
+  }
+  return { pids, cpuMs: pids.reduce((sum, pid) => sum + stats.get(pid)!.cpuMs, 0) };
+}
+
+/**
+ * Waits until the trees hold `count` processes and have been nearly idle (under 5 % of a core)
+ * for a second: every process has booted (loaded its code, connected, listened), which their
+ * logs would say, but the bench keeps them silent as in the one-process mode.
+ */
+async function settle(roots: readonly number[], count: number, timeoutMs = 120_000) {
+  const started = Date.now();
+  let last = tree(roots);
+  let quietSince = 0;
+  while (Date.now() - started < timeoutMs) {
+    await new Promise((r) => setTimeout(r, 250));
+    const now = tree(roots);
+    const quiet = now.pids.length >= count && now.cpuMs - last.cpuMs < 0.05 * 250;
+    quietSince = quiet ? quietSince || Date.now() : 0;
+    last = now;
+    if (quietSince && Date.now() - quietSince >= 1000) return;
+  }
+  throw new Error(`the processes did not settle in ${timeoutMs / 1000} s`);
+}
+
+export interface Processes {
+  /** The roots of the process trees (CPU is counted over them and their descendants). */
+  roots: number[];
+  /** What is running, for the report. */
+  description: string;
+  stop(): Promise<void>;
+}
+
+const stopped = (child: ChildProcess) =>
+  new Promise<void>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) return resolve();
+    child.once("exit", () => resolve());
+    child.kill("SIGTERM");
+  });
+
+/**
+ * The instance as processes on its database, Redis namespace, port and data folder (`env`, as the
+ * in-process setup used them). `cpuProfDir`: each process writes a V8 CPU profile there on exit.
+ */
+export async function startInstanceProcesses(
+  env: Record<string, string>,
+  processes: number,
+  options: { web?: number; cpuProfDir?: string } = {},
+): Promise<Processes> {
+  const { web, workers } = split(processes, options.web);
+  const common = {
+    ...env,
+    LOG_LEVEL: "warn",
+    ...(options.cpuProfDir
+      ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${path.resolve(options.cpuProfDir)}` }
+      : {}),
+  };
+  const spawned: Spawned[] = [];
+  const fail = (what: string, s: Spawned) => {
+    void s.exited.then(({ code, signal }) => {
+      if (!stopping) process.stderr.write(`${what} stopped (${code ?? signal}):\n${s.output()}\n`);
+    });
+  };
+  let stopping = false;
+  const webEnv =
+    workers === 0
+      ? { ...common, PROCESS_ROLE: "all" }
+      : { ...common, PROCESS_ROLE: "web", ...(web > 1 ? { WEB_PROCESSES: String(web) } : {}) };
+  const webProcess = spawnMaillage("start", webEnv);
+  spawned.push(webProcess);
+  fail("the web process", webProcess);
+  for (let i = 0; i < workers; i++) {
+    const worker = spawnMaillage("start", { ...common, PROCESS_ROLE: "worker" });
+    spawned.push(worker);
+    fail("a worker process", worker);
+  }
+  const roots = spawned.map((s) => s.child.pid!);
+  await waitForHttp(`${env.PUBLIC_URL}/healthz`);
+  // A cluster is its primary and `web` children.
+  await settle(roots, (web > 1 ? web + 1 : 1) + workers);
+  return {
+    roots,
+    description:
+      workers === 0
+        ? "1 process, PROCESS_ROLE=all"
+        : `${web} web process${web > 1 ? "es (WEB_PROCESSES, node:cluster)" : ""} + ` +
+          `${workers} PROCESS_ROLE=worker process${workers > 1 ? "es" : ""}`,
+    async stop() {
+      stopping = true;
+      await Promise.all(spawned.map((s) => stopped(s.child)));
+    },
+  };
+}
+
+/** The bare endpoint in `processes` processes (a node:cluster beyond one) on this database. */
+export async function startBareProcesses(
+  databaseUrl: string,
+  processes: number,
+): Promise<Processes & { url: string }> {
+  const child = spawn(
+    process.execPath,
+    [path.join(here, "bare-server.ts"), databaseUrl, String(processes)],
+    { stdio: ["ignore", "pipe", "inherit"] },
+  );
+  const url = await new Promise<string>((resolve, reject) => {
+    let buffer = "";
+    child.stdout!.on("data", (chunk: Buffer) => {
+      buffer += chunk.toString();
+      if (buffer.includes("\n"))
+        resolve((JSON.parse(buffer.split("\n")[0]!) as { url: string }).url);
+    });
+    child.once("exit", (code) => reject(new Error(`bare-server.ts exited with ${code}`)));
+  });
+  await settle([child.pid!], processes > 1 ? processes + 1 : 1);
+  return {
+    url,
+    roots: [child.pid!],
+    description: processes > 1 ? `${processes} processes (node:cluster)` : "1 process",
+    stop: () => stopped(child),
+  };
+}
