@@ -8,6 +8,8 @@ import { execFileSync, spawn, type ChildProcess } from "node:child_process";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { sql } from "kysely";
+import type { Db } from "../../server/db/database.ts";
 import { spawnMaillage, waitForHttp, type Spawned } from "../../test/support/processes.ts";
 
 const here = path.dirname(fileURLToPath(import.meta.url));
@@ -26,47 +28,82 @@ function clockTicks(): number {
   return ticks;
 }
 
-interface Stat {
-  ppid: number;
-  cpuMs: number;
-}
+const read = (file: string) => {
+  try {
+    return fs.readFileSync(file, "utf8");
+  } catch {
+    return undefined; // gone meanwhile
+  }
+};
 
-function readStats(): Map<number, Stat> {
-  const stats = new Map<number, Stat>();
+/** Each process's parent. */
+function parents(): Map<number, number> {
+  const ppids = new Map<number, number>();
   for (const name of fs.readdirSync("/proc")) {
     if (!/^\d+$/.test(name)) continue;
-    let text: string;
-    try {
-      text = fs.readFileSync(`/proc/${name}/stat`, "utf8");
-    } catch {
-      continue; // gone meanwhile
-    }
+    const text = read(`/proc/${name}/stat`);
     // The command name is in parentheses and may hold spaces: the fields start after the last ")".
-    const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
-    // fields[0] is the state (field 3): ppid is field 4, utime 14, stime 15.
-    const utime = Number(fields[11]);
-    const stime = Number(fields[12]);
-    stats.set(Number(name), {
-      ppid: Number(fields[1]),
-      cpuMs: ((utime + stime) * 1000) / clockTicks(),
-    });
+    if (text) ppids.set(Number(name), Number(text.slice(text.lastIndexOf(")") + 2).split(" ")[1]));
   }
-  return stats;
+  return ppids;
 }
 
-/** The processes of these trees: the roots and all their descendants. */
+/**
+ * A process's CPU time so far, in ms: the time on a CPU of each of its threads, in nanoseconds
+ * (schedstat), since /proc/<pid>/stat counts in clock ticks (10 ms), which rounds a database
+ * backend's few milliseconds to nothing; stat's figure where schedstat is missing.
+ */
+export function cpuMsOf(pid: number): number {
+  let ns = 0;
+  let threads = 0;
+  for (const tid of fs.existsSync(`/proc/${pid}/task`) ? fs.readdirSync(`/proc/${pid}/task`) : []) {
+    const text = read(`/proc/${pid}/task/${tid}/schedstat`);
+    if (!text) continue;
+    ns += Number(text.split(" ")[0]);
+    threads++;
+  }
+  if (threads) return ns / 1e6;
+  const text = read(`/proc/${pid}/stat`);
+  if (!text) return 0;
+  // After the command name: utime is the 12th field, stime the 13th.
+  const fields = text.slice(text.lastIndexOf(")") + 2).split(" ");
+  return ((Number(fields[11]) + Number(fields[12])) * 1000) / clockTicks();
+}
+
+/** The processes of these trees: the roots and all their descendants, and their CPU time. */
 export function tree(roots: readonly number[]): { pids: number[]; cpuMs: number } {
-  const stats = readStats();
+  const ppids = parents();
   const children = new Map<number, number[]>();
-  for (const [pid, { ppid }] of stats) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
+  for (const [pid, ppid] of ppids) children.set(ppid, [...(children.get(ppid) ?? []), pid]);
   const pids: number[] = [];
-  const queue = roots.filter((pid) => stats.has(pid));
+  const queue = roots.filter((pid) => ppids.has(pid));
   while (queue.length) {
     const pid = queue.shift()!;
     pids.push(pid);
     queue.push(...(children.get(pid) ?? []));
   }
-  return { pids, cpuMs: pids.reduce((sum, pid) => sum + stats.get(pid)!.cpuMs, 0) };
+  return { pids, cpuMs: pids.reduce((sum, pid) => sum + cpuMsOf(pid), 0) };
+}
+
+/** The application name of the benchmark's own connections, left out of the database's CPU. */
+export const BENCH_APPLICATION = "maillage-bench";
+
+/**
+ * CPU time so far of the PostgreSQL backends (on this machine) serving `db`'s database, except
+ * the benchmark's own, by pid: the database work each side causes, on the same cores.
+ */
+export async function databaseCpu(db: Db): Promise<Map<number, number>> {
+  const { rows } = await sql<{ pid: number }>`
+    select pid from pg_stat_activity
+    where datname = current_database() and application_name <> ${BENCH_APPLICATION}`.execute(db);
+  return new Map(rows.map(({ pid }) => [pid, cpuMsOf(pid)]));
+}
+
+/** The backends' CPU between two readings (a backend that ended meanwhile is not counted). */
+export function databaseCpuBetween(before: Map<number, number>, after: Map<number, number>) {
+  let ms = 0;
+  for (const [pid, cpu] of after) ms += cpu - (before.get(pid) ?? 0);
+  return ms;
 }
 
 /**

@@ -15,7 +15,7 @@
 // instance as `bin/maillage.ts start` with PROCESS_ROLE=web (WEB_PROCESSES beyond one) and
 // PROCESS_ROLE=worker (`--web W` of them web), the bare endpoint in a node:cluster of N; their
 // CPU is counted over their process trees. `--cpu-prof DIR`: the instance's processes write V8
-// CPU profiles there.
+// CPU profiles there. The PostgreSQL backends serving each side are counted too (when local).
 //   npm run bench:inbox [-- --activities 400 --peers 4 --rate 400 --concurrency 16 --timeout-s 120
 //                          --processes 2 --web 1 --cpu-prof /tmp/prof]
 import "../../federation/temporal.ts";
@@ -31,7 +31,15 @@ import { FakePeer } from "../../test/support/fake-peer.ts";
 import { startTestInstance } from "../../test/support/instance.ts";
 import { activities as buildActivities, type Outgoing } from "./activities.ts";
 import { createBareTable, startBareInbox } from "./bare.ts";
-import { startBareProcesses, startInstanceProcesses, tree, type Processes } from "./processes.ts";
+import {
+  BENCH_APPLICATION,
+  databaseCpu,
+  databaseCpuBetween,
+  startBareProcesses,
+  startInstanceProcesses,
+  tree,
+  type Processes,
+} from "./processes.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -216,8 +224,11 @@ try {
   // this process reads the database through a pool of its own.
   if (PROCESSES !== undefined) {
     await instance.stop();
+    // Named, so that its backend is not counted with the database's work for either side.
+    const url = new URL(instance.databaseUrl!);
+    url.searchParams.set("application_name", BENCH_APPLICATION);
     pollHandle = await openDatabase(
-      { databaseUrl: instance.databaseUrl, dataDir: instance.dataDir },
+      { databaseUrl: url.href, dataDir: instance.dataDir },
       { poolSize: 2 },
     );
     db = pollHandle.db;
@@ -245,9 +256,11 @@ try {
   const bareFetchesBefore = actorFetches();
   const bareCpu = process.cpuUsage();
   const bareTreeBefore = tree(bare.roots).cpuMs;
+  const bareDbBefore = pollHandle ? await databaseCpu(db) : undefined;
   const bareRun = await send(bareRequests);
   const bareOwnCpuMs = cpuMs(bareCpu);
   const bareCpuMs = tree(bare.roots).cpuMs - bareTreeBefore;
+  const bareDbMs = bareDbBefore ? databaseCpuBetween(bareDbBefore, await databaseCpu(db)) : 0;
   const bareFetches = actorFetches() - bareFetchesBefore;
   await ("stop" in bare ? bare.stop() : bare.close());
 
@@ -265,6 +278,7 @@ try {
   const fetchesBefore = actorFetches();
   const cpu = process.cpuUsage();
   const treeBefore = tree(instanceRoots).cpuMs;
+  const dbBefore = pollHandle ? await databaseCpu(db) : undefined;
   const sending = send(requests);
   const polling = processed(new Set(kinds.keys()), sending, async () => [
     ...(
@@ -286,6 +300,7 @@ try {
   const done = await polling;
   const ownCpuMs = cpuMs(cpu);
   const treeCpuMs = tree(instanceRoots).cpuMs - treeBefore;
+  const dbMs = dbBefore ? databaseCpuBetween(dbBefore, await databaseCpu(db)) : 0;
   const fetches = actorFetches() - fetchesBefore;
   // Seen before its 202 came back (handled while the answer travelled): no lag.
   const lags = [...done.at]
@@ -335,6 +350,12 @@ try {
       `cpu       per activity, their processes: bare ${perActivity(bareCpuMs)}, instance ` +
         `${perActivity(treeCpuMs)} (until the last one is stored); this process (senders, ` +
         `poller): ${perActivity(bareOwnCpuMs)}, ${perActivity(ownCpuMs)}`,
+    );
+  if (instanceProcesses)
+    console.log(
+      `cpu       per activity, the PostgreSQL backends serving them: bare ` +
+        `${perActivity(bareDbMs)}, instance ${perActivity(dbMs)}; with their processes: ` +
+        `${perActivity(bareCpuMs + bareDbMs)}, ${perActivity(treeCpuMs + dbMs)}`,
     );
   else
     console.log(
