@@ -107,23 +107,35 @@ export function databaseCpuBetween(before: Map<number, number>, after: Map<numbe
 }
 
 /**
- * Waits until the trees hold `count` processes and have been nearly idle (under 5 % of a core)
- * for a second: every process has booted (loaded its code, connected, listened), which their
- * logs would say, but the bench keeps them silent as in the one-process mode.
+ * Waits until `cpuMs` (a CPU time reading) has grown by less than 5 % of a core for a second:
+ * whatever was running (a boot, the jobs an activity set going) is done.
  */
-async function settle(roots: readonly number[], count: number, timeoutMs = 120_000) {
+export async function idle(cpuMs: () => number | Promise<number>, timeoutMs = 120_000) {
   const started = Date.now();
-  let last = tree(roots);
+  let last = await cpuMs();
   let quietSince = 0;
   while (Date.now() - started < timeoutMs) {
     await new Promise((r) => setTimeout(r, 250));
-    const now = tree(roots);
-    const quiet = now.pids.length >= count && now.cpuMs - last.cpuMs < 0.05 * 250;
-    quietSince = quiet ? quietSince || Date.now() : 0;
+    const now = await cpuMs();
+    quietSince = now - last < 0.05 * 250 ? quietSince || Date.now() : 0;
     last = now;
     if (quietSince && Date.now() - quietSince >= 1000) return;
   }
-  throw new Error(`the processes did not settle in ${timeoutMs / 1000} s`);
+  throw new Error(`still busy after ${timeoutMs / 1000} s`);
+}
+
+/**
+ * Waits until the trees hold `count` processes and are idle: every process has booted (loaded
+ * its code, connected, listened), which their logs would say, but the bench keeps them silent
+ * as in the one-process mode.
+ */
+async function settle(roots: readonly number[], count: number) {
+  const started = Date.now();
+  while (tree(roots).pids.length < count) {
+    if (Date.now() - started > 120_000) throw new Error("the processes did not all start");
+    await new Promise((r) => setTimeout(r, 250));
+  }
+  await idle(() => tree(roots).cpuMs);
 }
 
 export interface Processes {

@@ -35,6 +35,7 @@ import {
   BENCH_APPLICATION,
   databaseCpu,
   databaseCpuBetween,
+  idle,
   startBareProcesses,
   startInstanceProcesses,
   tree,
@@ -302,6 +303,16 @@ try {
   const treeCpuMs = tree(instanceRoots).cpuMs - treeBefore;
   const dbMs = dbBefore ? databaseCpuBetween(dbBefore, await databaseCpu(db)) : 0;
   const fetches = actorFetches() - fetchesBefore;
+  // What the stored activities set going besides (the group's announces, notifications): the
+  // CPU once the instance is idle again.
+  const instanceCpu = async () =>
+    instanceProcesses
+      ? tree(instanceRoots).cpuMs -
+        treeBefore +
+        databaseCpuBetween(dbBefore!, await databaseCpu(db))
+      : cpuMs(cpu);
+  await idle(instanceCpu);
+  const allCpuMs = await instanceCpu();
   // Seen before its 202 came back (handled while the answer travelled): no lag.
   const lags = [...done.at]
     .filter(([id]) => run.answeredAt.has(id))
@@ -345,22 +356,26 @@ try {
       `p95 ${f(percentile(lags, 0.95), 0)} ms, max ${f(percentile(lags, 1), 0)} ms`,
   );
   const perActivity = (ms: number) => `${f(ms / ACTIVITIES, 2)} ms`;
-  if (instanceProcesses)
+  if (instanceProcesses) {
     console.log(
       `cpu       per activity, their processes: bare ${perActivity(bareCpuMs)}, instance ` +
         `${perActivity(treeCpuMs)} (until the last one is stored); this process (senders, ` +
         `poller): ${perActivity(bareOwnCpuMs)}, ${perActivity(ownCpuMs)}`,
     );
-  if (instanceProcesses)
     console.log(
       `cpu       per activity, the PostgreSQL backends serving them: bare ` +
         `${perActivity(bareDbMs)}, instance ${perActivity(dbMs)}; with their processes: ` +
         `${perActivity(bareCpuMs + bareDbMs)}, ${perActivity(treeCpuMs + dbMs)}`,
     );
-  else
+    console.log(
+      `cpu       per activity, the instance's processes and database until idle again (the ` +
+        `jobs the activities set going too): ${perActivity(allCpuMs)}`,
+    );
+  } else
     console.log(
       `cpu       this process per activity: bare ${perActivity(bareOwnCpuMs)}, ` +
-        `instance ${perActivity(ownCpuMs)} (until the last one is stored)`,
+        `instance ${perActivity(ownCpuMs)} (until the last one is stored), ` +
+        `${perActivity(allCpuMs)} (until idle again: the jobs the activities set going too)`,
     );
   console.log(`ratio     accepted/s ÷ bare: ${f(rate(acceptedRate, bareRate), 3)}`);
   console.log(`ratio     processed/s ÷ bare: ${f(rate(processedRate, bareRate), 3)}`);
