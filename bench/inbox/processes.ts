@@ -190,9 +190,15 @@ export async function startInstanceProcesses(
     fail("a worker process", worker);
   }
   const roots = spawned.map((s) => s.child.pid!);
-  await waitForHttp(`${env.PUBLIC_URL}/healthz`);
-  // A cluster is its primary and `web` children.
-  await settle(roots, (web > 1 ? web + 1 : 1) + workers);
+  try {
+    await waitForHttp(`${env.PUBLIC_URL}/healthz`);
+    // A cluster is its primary and `web` children.
+    await settle(roots, (web > 1 ? web + 1 : 1) + workers);
+  } catch (error) {
+    stopping = true;
+    await Promise.all(spawned.map((s) => stopped(s.child)));
+    throw error;
+  }
   return {
     roots,
     description:
@@ -217,16 +223,22 @@ export async function startBareProcesses(
     [path.join(here, "bare-server.ts"), databaseUrl, String(processes)],
     { stdio: ["ignore", "pipe", "inherit"] },
   );
-  const url = await new Promise<string>((resolve, reject) => {
-    let buffer = "";
-    child.stdout!.on("data", (chunk: Buffer) => {
-      buffer += chunk.toString();
-      if (buffer.includes("\n"))
-        resolve((JSON.parse(buffer.split("\n")[0]!) as { url: string }).url);
+  let url: string;
+  try {
+    url = await new Promise<string>((resolve, reject) => {
+      let buffer = "";
+      child.stdout!.on("data", (chunk: Buffer) => {
+        buffer += chunk.toString();
+        if (buffer.includes("\n"))
+          resolve((JSON.parse(buffer.split("\n")[0]!) as { url: string }).url);
+      });
+      child.once("exit", (code) => reject(new Error(`bare-server.ts exited with ${code}`)));
     });
-    child.once("exit", (code) => reject(new Error(`bare-server.ts exited with ${code}`)));
-  });
-  await settle([child.pid!], processes > 1 ? processes + 1 : 1);
+    await settle([child.pid!], processes > 1 ? processes + 1 : 1);
+  } catch (error) {
+    await stopped(child);
+    throw error;
+  }
   return {
     url,
     roots: [child.pid!],

@@ -14,8 +14,8 @@
 // `--processes N` (PostgreSQL + Redis), both run as N separate processes (processes.ts): the
 // instance as `bin/maillage.ts start` with PROCESS_ROLE=web (WEB_PROCESSES beyond one) and
 // PROCESS_ROLE=worker (`--web W` of them web), the bare endpoint in a node:cluster of N; their
-// CPU is counted over their process trees. `--cpu-prof DIR`: the instance's processes write V8
-// CPU profiles there. The PostgreSQL backends serving each side are counted too (when local).
+// CPU is counted over their process trees and database backends (ADR 0167). `--cpu-prof DIR`:
+// the instance's processes write V8 CPU profiles there.
 //   npm run bench:inbox [-- --activities 400 --peers 4 --rate 400 --concurrency 16 --timeout-s 120
 //                          --processes 2 --web 1 --cpu-prof /tmp/prof]
 import "../../federation/temporal.ts";
@@ -171,6 +171,7 @@ const instance = await startTestInstance({
 let exitCode = 0;
 let pollHandle: DatabaseHandle | undefined;
 let instanceProcesses: Processes | undefined;
+let bareRunning: { stop(): Promise<void> } | undefined;
 try {
   let { db } = instance.ctx;
   const staff = await createMember(instance, "admin", "bench");
@@ -249,10 +250,11 @@ try {
   // Baseline: the bare endpoint, on the same database, same senders; in this process, or in as
   // many processes as the instance.
   await createBareTable(db);
-  const bare =
-    PROCESSES === undefined
-      ? { ...(await startBareInbox(db)), roots: [], description: "this process" }
-      : await startBareProcesses(instance.databaseUrl!, PROCESSES);
+  const inProcess = PROCESSES === undefined ? await startBareInbox(db) : undefined;
+  const bare = inProcess
+    ? { url: inProcess.url, roots: [], description: "this process", stop: () => inProcess.close() }
+    : await startBareProcesses(instance.databaseUrl!, PROCESSES!);
+  bareRunning = bare;
   const bareRequests = await signAll(activities(), bare.url);
   const bareFetchesBefore = actorFetches();
   const bareCpu = process.cpuUsage();
@@ -263,7 +265,8 @@ try {
   const bareCpuMs = tree(bare.roots).cpuMs - bareTreeBefore;
   const bareDbMs = bareDbBefore ? databaseCpuBetween(bareDbBefore, await databaseCpu(db)) : 0;
   const bareFetches = actorFetches() - bareFetchesBefore;
-  await ("stop" in bare ? bare.stop() : bare.close());
+  await bare.stop();
+  bareRunning = undefined;
 
   if (PROCESSES !== undefined)
     instanceProcesses = await startInstanceProcesses(instance.env, PROCESSES, {
@@ -390,6 +393,7 @@ try {
     exitCode = 1;
   }
 } finally {
+  await bareRunning?.stop();
   await instanceProcesses?.stop();
   await pollHandle?.close();
   await instance.destroy();
