@@ -20,10 +20,14 @@ export interface BareInbox {
 }
 
 /** A table of the benchmark's own, dropped by the instance's destruction with its database. */
-export async function startBareInbox(db: Db): Promise<BareInbox> {
+export async function createBareTable(db: Db): Promise<void> {
   await sql`create table bench_inbox_raw (id bigserial primary key, received_at timestamptz not null default now(), body jsonb not null)`.execute(
     db,
   );
+}
+
+/** `port` 0: any free one. In a node:cluster worker, every worker shares the primary's port. */
+export async function startBareInbox(db: Db, port = 0): Promise<BareInbox> {
   const documentLoader = singleFlight(getDocumentLoader({ allowPrivateAddress: true }));
   const keys = new Map<string, CryptographicKey | Multikey | null>();
   const keyCache: KeyCache = {
@@ -68,7 +72,7 @@ export async function startBareInbox(db: Db): Promise<BareInbox> {
     });
   });
   server.keepAliveTimeout = 5000;
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
+  await new Promise<void>((resolve) => server.listen(port, "127.0.0.1", resolve));
   return {
     url: `http://127.0.0.1:${(server.address() as AddressInfo).port}/inbox`,
     get stored() {

@@ -10,17 +10,37 @@
 // - accepted/s: 202 answers per second of the phase; processed/s: activities whose offer or topic
 //   exists, per second from the first send to the last seen (polled every 100 ms, during the
 //   sending and after); lag: from an activity's 202 to its row being seen.
-//   npm run bench:inbox [-- --activities 400 --peers 4 --rate 400 --concurrency 16 --timeout-s 120]
+// By default the instance and the bare endpoint run in this process (PROCESS_ROLE=all). With
+// `--processes N` (PostgreSQL + Redis), both run as N separate processes (processes.ts): the
+// instance as `bin/maillage.ts start` with PROCESS_ROLE=web (WEB_PROCESSES beyond one) and
+// PROCESS_ROLE=worker (`--web W` of them web), the bare endpoint in a node:cluster of N; their
+// CPU is counted over their process trees and database backends (ADR 0167). `--cpu-prof DIR`:
+// the instance's processes write V8 CPU profiles there.
+//   npm run bench:inbox [-- --activities 400 --peers 4 --rate 400 --concurrency 16 --timeout-s 120
+//                          --processes 2 --web 1 --cpu-prof /tmp/prof]
 import "../../federation/temporal.ts";
 import os from "node:os";
 import { parseArgs } from "node:util";
 import { saveRemoteActor } from "../../federation/actors/remote.ts";
 import { saveFollow } from "../../federation/follows/follows.repo.ts";
+import { openDatabase, type DatabaseHandle } from "../../server/db/database.ts";
 import { createGroup, forumDeps } from "../../server/forums/groups.service.ts";
 import { createMember } from "../../test/support/accounts.ts";
+import { DATABASE_URL, REDIS_URL } from "../../test/support/env.ts";
 import { FakePeer } from "../../test/support/fake-peer.ts";
 import { startTestInstance } from "../../test/support/instance.ts";
-import { startBareInbox } from "./bare.ts";
+import { activities as buildActivities, type Outgoing } from "./activities.ts";
+import { createBareTable, startBareInbox } from "./bare.ts";
+import {
+  BENCH_APPLICATION,
+  databaseCpu,
+  databaseCpuBetween,
+  idle,
+  startBareProcesses,
+  startInstanceProcesses,
+  tree,
+  type Processes,
+} from "./processes.ts";
 
 const { values: args } = parseArgs({
   options: {
@@ -29,6 +49,9 @@ const { values: args } = parseArgs({
     rate: { type: "string", default: "400" },
     concurrency: { type: "string", default: "16" },
     "timeout-s": { type: "string", default: "120" },
+    processes: { type: "string" },
+    web: { type: "string" },
+    "cpu-prof": { type: "string" },
   },
 });
 const ACTIVITIES = Math.min(5000, Math.max(2, Number(args.activities)));
@@ -36,17 +59,22 @@ const PEERS = Math.min(50, Math.max(1, Number(args.peers)));
 const RATE = Math.max(1, Number(args.rate));
 const CONCURRENCY = Math.max(1, Number(args.concurrency));
 const TIMEOUT_MS = Math.min(600, Number(args["timeout-s"])) * 1000;
-const AS = "https://www.w3.org/ns/activitystreams";
-const PUBLIC = `${AS}#Public`;
-type Json = Record<string, unknown>;
-
-interface Outgoing {
-  /** The id of the offer (Event) or post (Note) it brings, as stored once handled. */
-  objectId: string;
-  kind: "event" | "note";
-  peer: FakePeer;
-  actor: string;
-  body: Json;
+const PROCESSES =
+  args.processes === undefined ? undefined : Math.min(64, Math.max(1, Number(args.processes)));
+if (PROCESSES !== undefined && (!DATABASE_URL || !REDIS_URL)) {
+  process.stderr.write(
+    "--processes needs PostgreSQL and Redis (DATABASE_URL and REDIS_URL): in embedded mode the " +
+      "PGlite database and the job queue belong to one process.\n",
+  );
+  process.exit(2);
+}
+if (PROCESSES !== undefined && process.platform !== "linux") {
+  process.stderr.write("--processes reads the processes' CPU time from /proc: Linux only.\n");
+  process.exit(2);
+}
+if (args["cpu-prof"] !== undefined && PROCESSES === undefined) {
+  process.stderr.write("--cpu-prof profiles the instance's processes: use it with --processes.\n");
+  process.exit(2);
 }
 
 interface Phase {
@@ -141,8 +169,11 @@ const instance = await startTestInstance({
   },
 });
 let exitCode = 0;
+let pollHandle: DatabaseHandle | undefined;
+let instanceProcesses: Processes | undefined;
+let bareRunning: { stop(): Promise<void> } | undefined;
 try {
-  const { db } = instance.ctx;
+  let { db } = instance.ctx;
   const staff = await createMember(instance, "admin", "bench");
   const created = await instance.ctx.transaction((tx) =>
     createGroup(tx, forumDeps(instance.ctx), staff.user, {
@@ -191,62 +222,20 @@ try {
     }),
   );
 
-  /** A phase's activities (fresh ids), alternating kinds and peers. */
-  const activities = (): Outgoing[] =>
-    Array.from({ length: ACTIVITIES }, (_, i) => {
-      const { peer, cmcas, member } = senders[i % PEERS]!;
-      const id = crypto.randomUUID();
-      if (Math.floor(i / PEERS) % 2 === 0) {
-        const start = new Date(Date.now() + (7 + (i % 60)) * 86_400_000);
-        const event: Json = {
-          id: `${peer.url}/offers/${id}`,
-          type: "Event",
-          attributedTo: cmcas,
-          name: `Sortie raquettes n° ${i}`,
-          content: "<p>Départ du parking de la station.</p>",
-          startTime: start.toISOString(),
-          endTime: new Date(start.getTime() + 5 * 3600_000).toISOString(),
-          to: [PUBLIC],
-          maximumAttendeeCapacity: 12,
-          remainingAttendeeCapacity: 12,
-          timezone: "Europe/Paris",
-          category: "sport",
-          location: {
-            type: "Place",
-            name: "Station de Chamrousse",
-            address: { type: "PostalAddress", postalCode: "38410", addressLocality: "Chamrousse" },
-          },
-        };
-        const body = {
-          "@context": AS,
-          id: `${event.id as string}#create`,
-          type: "Create",
-          actor: cmcas,
-          to: [PUBLIC],
-          object: event,
-        };
-        return { objectId: event.id as string, kind: "event", peer, actor: cmcas, body };
-      }
-      const post = `${peer.url}/notes/${id}`;
-      const body = {
-        "@context": AS,
-        id: `${post}#create`,
-        type: "Create",
-        actor: member,
-        to: [PUBLIC],
-        cc: [group],
-        object: {
-          id: post,
-          type: "Note",
-          attributedTo: member,
-          audience: group,
-          to: [PUBLIC],
-          cc: [group],
-          content: `<p>Qui a une remorque à prêter samedi ? (${i})</p>`,
-        },
-      };
-      return { objectId: post, kind: "note", peer, actor: member, body };
-    });
+  // All cores: the setup above is in the database; the instance now runs as processes on it, and
+  // this process reads the database through a pool of its own.
+  if (PROCESSES !== undefined) {
+    await instance.stop();
+    // Named, so that its backend is not counted with the database's work for either side.
+    const url = new URL(instance.databaseUrl!);
+    url.searchParams.set("application_name", BENCH_APPLICATION);
+    pollHandle = await openDatabase(
+      { databaseUrl: url.href, dataDir: instance.dataDir },
+      { poolSize: 2 },
+    );
+    db = pollHandle.db;
+  }
+  const activities = () => buildActivities(ACTIVITIES, senders, group);
   /** Signed before the phase: signing is the senders' cost, not the inbox's. */
   const signAll = (list: Outgoing[], inbox: string) =>
     Promise.all(
@@ -258,15 +247,33 @@ try {
   const actorFetches = () =>
     peers.reduce((n, p) => n + p.received.filter((r) => r.method === "GET").length, 0);
 
-  // Baseline: the bare endpoint, on the same database, in the same process, same senders.
-  const bare = await startBareInbox(db);
+  // Baseline: the bare endpoint, on the same database, same senders; in this process, or in as
+  // many processes as the instance.
+  await createBareTable(db);
+  const inProcess = PROCESSES === undefined ? await startBareInbox(db) : undefined;
+  const bare = inProcess
+    ? { url: inProcess.url, roots: [], description: "this process", stop: () => inProcess.close() }
+    : await startBareProcesses(instance.databaseUrl!, PROCESSES!);
+  bareRunning = bare;
   const bareRequests = await signAll(activities(), bare.url);
   const bareFetchesBefore = actorFetches();
   const bareCpu = process.cpuUsage();
+  const bareTreeBefore = tree(bare.roots).cpuMs;
+  const bareDbBefore = pollHandle ? await databaseCpu(db) : undefined;
   const bareRun = await send(bareRequests);
-  const bareCpuMs = cpuMs(bareCpu);
+  const bareOwnCpuMs = cpuMs(bareCpu);
+  const bareCpuMs = tree(bare.roots).cpuMs - bareTreeBefore;
+  const bareDbMs = bareDbBefore ? databaseCpuBetween(bareDbBefore, await databaseCpu(db)) : 0;
   const bareFetches = actorFetches() - bareFetchesBefore;
-  await bare.close();
+  await bare.stop();
+  bareRunning = undefined;
+
+  if (PROCESSES !== undefined)
+    instanceProcesses = await startInstanceProcesses(instance.env, PROCESSES, {
+      ...(args.web !== undefined ? { web: Number(args.web) } : {}),
+      ...(args["cpu-prof"] !== undefined ? { cpuProfDir: args["cpu-prof"] } : {}),
+    });
+  const instanceRoots = instanceProcesses?.roots ?? [];
 
   // The instance: its inbox, its queue, its handlers (offers and forums).
   const list = activities();
@@ -274,6 +281,8 @@ try {
   const requests = await signAll(list, `${instance.url}/inbox`);
   const fetchesBefore = actorFetches();
   const cpu = process.cpuUsage();
+  const treeBefore = tree(instanceRoots).cpuMs;
+  const dbBefore = pollHandle ? await databaseCpu(db) : undefined;
   const sending = send(requests);
   const polling = processed(new Set(kinds.keys()), sending, async () => [
     ...(
@@ -293,8 +302,20 @@ try {
   ]);
   const run = await sending;
   const done = await polling;
-  const cpuMsUsed = cpuMs(cpu);
+  const ownCpuMs = cpuMs(cpu);
+  const treeCpuMs = tree(instanceRoots).cpuMs - treeBefore;
+  const dbMs = dbBefore ? databaseCpuBetween(dbBefore, await databaseCpu(db)) : 0;
   const fetches = actorFetches() - fetchesBefore;
+  // What the stored activities set going besides (the group's announces, notifications): the
+  // CPU once the instance is idle again.
+  const instanceCpu = async () =>
+    instanceProcesses
+      ? tree(instanceRoots).cpuMs -
+        treeBefore +
+        databaseCpuBetween(dbBefore!, await databaseCpu(db))
+      : cpuMs(cpu);
+  await idle(instanceCpu);
+  const allCpuMs = await instanceCpu();
   // Seen before its 202 came back (handled while the answer travelled): no lag.
   const lags = [...done.at]
     .filter(([id]) => run.answeredAt.has(id))
@@ -310,6 +331,11 @@ try {
     Object.keys(r).length ? `; refused: ${JSON.stringify(r)}` : "";
   console.log(`machine: ${os.cpus().length} cores, node ${process.version}`);
   console.log(`database: ${instance.ctx.dbKind}, queue: ${instance.ctx.queue.kind}`);
+  console.log(
+    instanceProcesses
+      ? `processes instance: ${instanceProcesses.description}; bare: ${bare.description}`
+      : "processes instance and bare endpoint in this process (PROCESS_ROLE=all)",
+  );
   console.log(
     `sent: ${ACTIVITIES} activities per phase from ${PEERS} peers (${PEERS * 2} key ids), ` +
       `at most ${RATE}/s, ${CONCURRENCY} at a time`,
@@ -332,10 +358,28 @@ try {
     `instance  lag from 202 to stored: p50 ${f(percentile(lags, 0.5), 0)} ms, ` +
       `p95 ${f(percentile(lags, 0.95), 0)} ms, max ${f(percentile(lags, 1), 0)} ms`,
   );
-  console.log(
-    `cpu       this process per activity: bare ${f(bareCpuMs / ACTIVITIES, 2)} ms, ` +
-      `instance ${f(cpuMsUsed / ACTIVITIES, 2)} ms (until the last one is stored)`,
-  );
+  const perActivity = (ms: number) => `${f(ms / ACTIVITIES, 2)} ms`;
+  if (instanceProcesses) {
+    console.log(
+      `cpu       per activity, their processes: bare ${perActivity(bareCpuMs)}, instance ` +
+        `${perActivity(treeCpuMs)} (until the last one is stored); this process (senders, ` +
+        `poller): ${perActivity(bareOwnCpuMs)}, ${perActivity(ownCpuMs)}`,
+    );
+    console.log(
+      `cpu       per activity, the PostgreSQL backends serving them: bare ` +
+        `${perActivity(bareDbMs)}, instance ${perActivity(dbMs)}; with their processes: ` +
+        `${perActivity(bareCpuMs + bareDbMs)}, ${perActivity(treeCpuMs + dbMs)}`,
+    );
+    console.log(
+      `cpu       per activity, the instance's processes and database until idle again (the ` +
+        `jobs the activities set going too): ${perActivity(allCpuMs)}`,
+    );
+  } else
+    console.log(
+      `cpu       this process per activity: bare ${perActivity(bareOwnCpuMs)}, ` +
+        `instance ${perActivity(ownCpuMs)} (until the last one is stored), ` +
+        `${perActivity(allCpuMs)} (until idle again: the jobs the activities set going too)`,
+    );
   console.log(`ratio     accepted/s ÷ bare: ${f(rate(acceptedRate, bareRate), 3)}`);
   console.log(`ratio     processed/s ÷ bare: ${f(rate(processedRate, bareRate), 3)}`);
   console.log(
@@ -349,6 +393,9 @@ try {
     exitCode = 1;
   }
 } finally {
+  await bareRunning?.stop();
+  await instanceProcesses?.stop();
+  await pollHandle?.close();
   await instance.destroy();
   for (const peer of peers) await peer.close();
 }
