@@ -1,16 +1,35 @@
 // The usual inbox POST, queued without Fedify's request handler (ADR 0169). Fedify 2.3.6's
 // handleInbox parses the activity twice (its proof check, then the activity), verifies the HTTP
 // signature a second time (parsing the key again from the store) and builds two request contexts
-// (each one two document loaders): about a third of the instance's CPU per activity, for checks
-// the gate has already made. Here the common case, an activity authenticated by its HTTP
-// signature alone, is parsed once, checked as Fedify checks it, and queued as the message Fedify
-// would have queued; its worker then handles it as before (parse, idempotency, listeners).
-// Anything else goes to Fedify unchanged: a Linked Data signature or an integrity proof, a
-// personal inbox, a body that does not parse, a key whose owner is not named or is not the actor
-// (Fedify fetches the actor, or answers 401), an activity without id or actor, one already
-// handled. So every refusal and every unusual case keeps Fedify's own answer.
+// (each with two new document loaders): checks the gate has mostly made already, and a large part
+// of the instance's CPU per activity. Here the common case, an activity authenticated by its HTTP
+// signature alone, is parsed once (by the class its type names), checked as Fedify checks it,
+// and queued as the message Fedify would have queued; its worker then handles it as before
+// (parse, idempotency, listeners). Anything else goes to Fedify unchanged: a Linked Data
+// signature or an integrity proof, a personal inbox, a body that does not parse, a key whose
+// owner is not named or is not the actor (Fedify fetches the actor, or answers 401), an activity
+// without id or actor, one already handled. So every refusal and every unusual case keeps
+// Fedify's own answer.
 import type { Context, KvStore, Message } from "@fedify/fedify";
-import { Activity, CryptographicKey, type Multikey } from "@fedify/vocab";
+import {
+  Accept,
+  Activity,
+  Add,
+  Announce,
+  Block,
+  Create,
+  CryptographicKey,
+  Delete,
+  Flag,
+  Follow,
+  Like,
+  Move,
+  Reject,
+  Remove,
+  Undo,
+  Update,
+  type Multikey,
+} from "@fedify/vocab";
 
 export type InboxMessage = Extract<Message, { type: "inbox" }>;
 
@@ -32,6 +51,29 @@ export const QUEUED = () =>
     headers: { "Content-Type": "text/plain; charset=utf-8" },
   });
 
+/**
+ * The class Fedify's Activity.fromJsonLd would hand a document of this plain type to: parsed by
+ * it directly, the document is expanded once less (Activity's own expansion, which only serves to
+ * pick the class). A context that gives the name another meaning makes the class refuse it: the
+ * request then goes to Fedify.
+ */
+const CLASSES: Record<string, typeof Activity> = {
+  Accept,
+  Add,
+  Announce,
+  Block,
+  Create,
+  Delete,
+  Flag,
+  Follow,
+  Like,
+  Move,
+  Reject,
+  Remove,
+  Undo,
+  Update,
+};
+
 /** Whether the body carries something Fedify authenticates on its own (under any of the names
  * it looks for): those go through Fedify. */
 function signedInBody(json: Record<string, unknown>): boolean {
@@ -52,7 +94,10 @@ export async function queueDirectly(
   const { context } = deps;
   let activity: Activity;
   try {
-    activity = await Activity.fromJsonLd(json, {
+    const type = (json as { type?: unknown }).type;
+    const parser =
+      (typeof type === "string" && Object.hasOwn(CLASSES, type) && CLASSES[type]) || Activity;
+    activity = await parser.fromJsonLd(json, {
       contextLoader: context.contextLoader,
       documentLoader: context.documentLoader,
     });
