@@ -1,11 +1,12 @@
 // A post from another instance opening a topic in one of our groups: the topic is written with
 // its first post counted (issue 15: the inbox's cost per topic), and replies count on from there.
 import assert from "node:assert/strict";
+import { postObject } from "../../federation/forums/objects.ts";
 import { createGroup, forumDeps } from "../../server/forums/groups.service.ts";
 import { storeIncoming, type IncomingPost } from "../../server/forums/incoming.service.ts";
 import { createMember } from "../support/accounts.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { countStatements } from "../support/statements.ts";
+import { counting, countStatements } from "../support/statements.ts";
 
 const AUTHOR = "https://autre.example/users/lea";
 
@@ -84,5 +85,17 @@ describe("forums: a remote post opening a topic", () => {
     const reply = await store(post("2", "Moi !", "https://autre.example/notes/1"));
     assert.equal(reply.outcome.kind, "created");
     assert.equal((await topic(outcome.topicId)).post_count, 2);
+  });
+
+  it("reads the topic's post object, pictures included, in one statement", async () => {
+    const { outcome } = await store(post("3", "Un vélo à prêter"));
+    assert.equal(outcome.kind, "created");
+    if (outcome.kind !== "created") return;
+    const { db, kinds } = counting(instance.ctx.db);
+    const found = await postObject(db, instance.ctx.config.publicUrl, outcome.postId);
+    // Before: the post, then its pictures.
+    assert.deepEqual(kinds, ["select"]);
+    assert.equal(found?.object.id?.href, "https://autre.example/notes/3");
+    assert.deepEqual(found?.object.attachmentIds, []);
   });
 });

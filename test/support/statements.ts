@@ -1,6 +1,7 @@
 // Counts the SQL statements a piece of work sends through a transaction (a Kysely plugin on the
 // transaction's handle: the statements still run on the real database).
 import type { KyselyPlugin } from "kysely";
+import type { Db } from "../../server/db/database.ts";
 import type { Tx } from "../../server/db/transaction.ts";
 
 export interface Counted {
@@ -9,7 +10,8 @@ export interface Counted {
   kinds: string[];
 }
 
-export function countStatements(tx: Tx): Counted {
+/** `db` with every statement it sends counted in `kinds`. */
+export function counting(db: Db): { db: Db; kinds: string[] } {
   const kinds: string[] = [];
   const counter: KyselyPlugin = {
     transformQuery({ node }) {
@@ -18,5 +20,10 @@ export function countStatements(tx: Tx): Counted {
     },
     transformResult: ({ result }) => Promise.resolve(result),
   };
-  return { tx: { ...tx, db: tx.db.withPlugin(counter) }, kinds };
+  return { db: db.withPlugin(counter), kinds };
+}
+
+export function countStatements(tx: Tx): Counted {
+  const { db, kinds } = counting(tx.db);
+  return { tx: { ...tx, db }, kinds };
 }
