@@ -137,6 +137,7 @@ export async function createFederationRuntime(
       policy: deps.policy,
       log: app.log,
       timeWindow: SIGNATURE_WINDOW,
+      enqueueInbox: (message) => inboxQueue.enqueue(message),
     }),
     context,
     receive: (activity, payload) => inbox(context(), activity, payload),

@@ -6,7 +6,8 @@ import type { DocumentLoader, Federation, KvStore } from "@fedify/fedify";
 import express from "express";
 import type { Logger } from "pino";
 import { INSTANCE_ACTOR, PATHS, actorUri } from "../uris.ts";
-import { checkInboxPost, type GateDeps, type Refusal } from "./gate.ts";
+import { checkInboxPost, type Admitted, type GateDeps, type Refusal } from "./gate.ts";
+import { QUEUED, queueDirectly, type InboxMessage } from "./inbox-direct.ts";
 import { GateKeyCache, singleFlight } from "./key-cache.ts";
 import { rememberDocument } from "./recent-documents.ts";
 import { describeFailure, isUnloadable } from "./outgoing.ts";
@@ -148,7 +149,11 @@ export function refusedUnsigned(error: unknown, url: string): boolean {
 export function federationMiddleware(
   federation: Federation<void>,
   publicUrl: URL,
-  gate: Omit<GateDeps, "documentLoader" | "contextLoader" | "keyCache"> & { kv: KvStore },
+  gate: Omit<GateDeps, "documentLoader" | "contextLoader" | "keyCache"> & {
+    kv: KvStore;
+    /** The federation's inbox queue, for the activities queued without Fedify's handler. */
+    enqueueInbox(message: InboxMessage): Promise<void>;
+  },
 ): express.Router {
   const context = federation.createContext(publicUrl);
   // Keys are fetched with our instance actor's signature: some actors (network groups, members
@@ -183,6 +188,7 @@ export function federationMiddleware(
     contextLoader: context.contextLoader,
     keyCache: new GateKeyCache(gate.kv, { documentLoader, contextLoader: context.contextLoader }),
   };
+  const directInbox = { context, kv: gate.kv, enqueue: gate.enqueueInbox };
   const router = express.Router();
   router.use(wellKnown(publicUrl));
   router.use(async (req, res, next) => {
@@ -200,38 +206,44 @@ export function federationMiddleware(
       // draft-cavage signatures cover `host`: the one the sender used is PUBLIC_URL's.
       headers.set("host", publicUrl.host);
       let body: Buffer | undefined;
+      let direct: Admitted | undefined;
       if (req.method === "POST") {
         // Only inbox POSTs are Fedify's; forms and the JSON API keep their streams.
-        if (context.parseUri(url)?.type !== "inbox") return next();
+        const target = context.parseUri(url);
+        if (target?.type !== "inbox") return next();
         try {
           body = await readBody(req);
         } catch (error) {
           if (error instanceof TooLarge) return problem(res, { status: 413, detail: "Too large." });
           throw error;
         }
-        const refusal = await checkInboxPost(gateDeps, url, headers, body);
-        if (refusal) return problem(res, refusal);
+        const admitted = await checkInboxPost(gateDeps, url, headers, body);
+        if ("refusal" in admitted) return problem(res, admitted.refusal);
+        // The shared inbox's common case is queued here; the rest goes on to Fedify (ADR 0169).
+        if (target.identifier === undefined) direct = admitted;
       }
       let passOn = false;
-      const response = await answerOrRefuse(req.method === "POST", gate.log, () =>
-        federation.fetch(
-          new Request(url, {
-            method: req.method,
-            headers,
-            body: body ? new Uint8Array(body) : undefined,
-          }),
-          {
-            contextData: undefined,
-            onNotFound: () => {
-              passOn = true;
-              return new Response(null, { status: 404 });
-            },
-            onNotAcceptable: () => {
-              passOn = true;
-              return new Response(null, { status: 406 });
-            },
-          },
-        ),
+      const response = await answerOrRefuse(req.method === "POST", gate.log, async () =>
+        direct && (await queueDirectly(directInbox, direct.json, direct.key))
+          ? QUEUED()
+          : federation.fetch(
+              new Request(url, {
+                method: req.method,
+                headers,
+                body: body ? new Uint8Array(body) : undefined,
+              }),
+              {
+                contextData: undefined,
+                onNotFound: () => {
+                  passOn = true;
+                  return new Response(null, { status: 404 });
+                },
+                onNotAcceptable: () => {
+                  passOn = true;
+                  return new Response(null, { status: 406 });
+                },
+              },
+            ),
       );
       if (passOn) return next();
       res.status(response.status);

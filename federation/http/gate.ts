@@ -4,6 +4,7 @@
 // instance. Fedify then authenticates the activity itself (LD signature, proof or HTTP signature).
 import "../temporal.ts";
 import { verifyRequest, type DocumentLoader, type KeyCache } from "@fedify/fedify";
+import type { CryptographicKey, Multikey } from "@fedify/vocab";
 import type { DomainPolicy } from "../policy.ts";
 import type { Logger } from "pino";
 import { tolerate } from "../tolerate.ts";
@@ -11,6 +12,12 @@ import { tolerate } from "../tolerate.ts";
 export interface Refusal {
   status: 400 | 401 | 403;
   detail: string;
+}
+
+/** What the gate let through: the body it parsed and the key that verified its signature. */
+export interface Admitted {
+  json: unknown;
+  key: CryptographicKey | Multikey;
 }
 
 export interface GateDeps {
@@ -86,25 +93,26 @@ export async function checkInboxPost(
   url: URL,
   headers: Headers,
   body: Buffer,
-): Promise<Refusal | undefined> {
+): Promise<{ refusal: Refusal } | Admitted> {
+  const refuse = (status: Refusal["status"], detail: string) => ({ refusal: { status, detail } });
   const keyId = signatureKeyId(headers);
-  if (!keyId) return { status: 401, detail: "An HTTP signature is required." };
+  if (!keyId) return refuse(401, "An HTTP signature is required.");
   let json: unknown;
   try {
     json = JSON.parse(body.toString("utf8"));
   } catch {
-    return { status: 400, detail: "The body is not valid JSON." };
+    return refuse(400, "The body is not valid JSON.");
   }
-  if (depth(json) > MAX_DEPTH) return { status: 400, detail: "The body is nested too deeply." };
+  if (depth(json) > MAX_DEPTH) return refuse(400, "The body is nested too deeply.");
   if (unstorableText(json))
-    return {
-      status: 400,
-      detail: "The body contains a NUL character or an unpaired surrogate, which cannot be stored.",
-    };
+    return refuse(
+      400,
+      "The body contains a NUL character or an unpaired surrogate, which cannot be stored.",
+    );
   const actor = actorOf(json);
   for (const origin of [keyId.href, actor]) {
     if (origin !== undefined && !(await deps.policy.allows(origin)))
-      return { status: 403, detail: "This instance does not federate with yours." };
+      return refuse(403, "This instance does not federate with yours.");
   }
   const request = new Request(url, { method: "POST", headers, body: new Uint8Array(body) });
   const key = await tolerate(
@@ -118,12 +126,10 @@ export async function checkInboxPost(
     deps.log.child({ activity: (json as { id?: unknown })?.id ?? null, keyId: keyId.href }),
     "verifying the HTTP signature",
   );
-  if (!key) {
-    return {
-      status: 401,
-      detail:
-        "The HTTP signature could not be verified (unknown key, bad signature or stale date).",
-    };
-  }
-  return undefined;
+  if (!key)
+    return refuse(
+      401,
+      "The HTTP signature could not be verified (unknown key, bad signature or stale date).",
+    );
+  return { json, key };
 }

@@ -104,6 +104,7 @@ export async function storeIncoming(
 
   let topicId: string;
   let parentId: string | null = null;
+  let position: number;
   const parent = input.inReplyTo ? await findPostByApId(db, publicUrl, input.inReplyTo) : undefined;
   if (input.inReplyTo) {
     if (parent) topicId = parent.topicId;
@@ -127,6 +128,7 @@ export async function storeIncoming(
       .executeTakeFirstOrThrow();
     if (topic.group_id !== groupId) return { kind: "other_group" };
     parentId = parent?.id ?? null;
+    position = await nextPosition(db, topicId);
   } else {
     const contextFree =
       input.context &&
@@ -139,6 +141,7 @@ export async function storeIncoming(
     // group (and of people) it opens with.
     const words = rendered.text.replace(LEADING_MENTIONS, "");
     const title = (input.title?.trim() || excerpt(words, 80) || "…").slice(0, 300);
+    // Its first post counted at once, as nextPosition() would count it (one statement, not two).
     const topic = await db
       .insertInto("forum_topics")
       .values({
@@ -147,14 +150,15 @@ export async function storeIncoming(
         context: contextFree ? input.context : null,
         author_ap_id: input.authorUri,
         author_name: input.authorName,
-        last_post_at: input.published,
+        post_count: 1,
+        last_post_at: new Date(),
         created_at: input.published,
       })
       .returning("id")
       .executeTakeFirstOrThrow();
     topicId = topic.id;
+    position = 1;
   }
-  const position = await nextPosition(db, topicId);
   const post = await db
     .insertInto("forum_posts")
     .values({

@@ -37,23 +37,27 @@ export async function saveRemoteOffer(
 ): Promise<string> {
   const { category_slug, ...values } = event.values;
   const row = { ...values, category_id: await categoryId(tx.db, category_slug) };
+  // A new offer in one statement (remote_uri is unique): an id already kept, whoever published
+  // it, leaves the insert without effect and is read, locked, below.
+  const created = await tx.db
+    .insertInto("offers")
+    .values({ ...row, remote_actor_id: publisherId })
+    .onConflict((oc) => oc.column("remote_uri").doNothing())
+    .returning("id")
+    .executeTakeFirst();
+  // Cached pages show the publisher's change once it is committed (ADR 0150).
+  if (created) {
+    tx.afterCommit(contentChanged);
+    return created.id;
+  }
   const before = await tx.db
     .selectFrom("offers")
     .select(["id", "status", "remote_actor_id"])
     .where("remote_uri", "=", event.uri)
     .forUpdate()
-    .executeTakeFirst();
-  if (before && before.remote_actor_id !== publisherId) return before.id;
-  // Cached pages show the publisher's change once it is committed (ADR 0150).
+    .executeTakeFirstOrThrow();
+  if (before.remote_actor_id !== publisherId) return before.id;
   tx.afterCommit(contentChanged);
-  if (!before) {
-    const created = await tx.db
-      .insertInto("offers")
-      .values({ ...row, remote_actor_id: publisherId })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    return created.id;
-  }
   const { published_at: _published, ...changes } = row;
   await tx.db
     .updateTable("offers")

@@ -1,0 +1,128 @@
+// The usual inbox POST, queued without Fedify's request handler (ADR 0169). Fedify 2.3.6's
+// handleInbox parses the activity twice (its proof check, then the activity), verifies the HTTP
+// signature a second time (parsing the key again from the store) and builds two request contexts
+// (each with two new document loaders): checks the gate has mostly made already, and a large part
+// of the instance's CPU per activity. Here the common case, an activity authenticated by its HTTP
+// signature alone, is parsed once (by the class its type names), checked as Fedify checks it,
+// and queued as the message Fedify would have queued; its worker then handles it as before
+// (parse, idempotency, listeners). Anything else goes to Fedify unchanged: a Linked Data
+// signature or an integrity proof, a personal inbox, a body that does not parse, a key whose
+// owner is not named or is not the actor (Fedify fetches the actor, or answers 401), an activity
+// without id or actor, one already handled. So every refusal and every unusual case keeps
+// Fedify's own answer.
+import type { Context, KvStore, Message } from "@fedify/fedify";
+import {
+  Accept,
+  Activity,
+  Add,
+  Announce,
+  Block,
+  Create,
+  CryptographicKey,
+  Delete,
+  Flag,
+  Follow,
+  Like,
+  Move,
+  Reject,
+  Remove,
+  Undo,
+  Update,
+  type Multikey,
+} from "@fedify/vocab";
+
+export type InboxMessage = Extract<Message, { type: "inbox" }>;
+
+export interface DirectInbox {
+  /** A context built once: its loaders serve every request (Fedify builds two per context). */
+  context: Context<void>;
+  kv: KvStore;
+  /** The federation's inbox queue (the one Fedify's handler would have used). */
+  enqueue(message: InboxMessage): Promise<void>;
+}
+
+/** Fedify's defaults (kvPrefixes.activityIdempotence, idempotency strategy "per-inbox"). */
+const IDEMPOTENCE = ["_fedify", "activityIdempotence"] as const;
+
+/** Fedify's answer to a queued activity, word for word. */
+export const QUEUED = () =>
+  new Response("Activity is enqueued.", {
+    status: 202,
+    headers: { "Content-Type": "text/plain; charset=utf-8" },
+  });
+
+/**
+ * The class Fedify's Activity.fromJsonLd would hand a document of this plain type to: parsed by
+ * it directly, the document is expanded once less (Activity's own expansion, which only serves to
+ * pick the class). A context that gives the name another meaning makes the class refuse it: the
+ * request then goes to Fedify.
+ */
+const CLASSES: Record<string, typeof Activity> = {
+  Accept,
+  Add,
+  Announce,
+  Block,
+  Create,
+  Delete,
+  Flag,
+  Follow,
+  Like,
+  Move,
+  Reject,
+  Remove,
+  Undo,
+  Update,
+};
+
+/** Whether the body carries something Fedify authenticates on its own (under any of the names
+ * it looks for): those go through Fedify. */
+function signedInBody(json: Record<string, unknown>): boolean {
+  return "signature" in json || "proof" in json || "https://w3id.org/security#proof" in json;
+}
+
+/**
+ * Queues an activity POSTed to the shared inbox that the gate admitted, when it is the common
+ * case; false when Fedify must handle the request (nothing has been done then).
+ */
+export async function queueDirectly(
+  deps: DirectInbox,
+  json: unknown,
+  key: CryptographicKey | Multikey,
+): Promise<boolean> {
+  if (json === null || typeof json !== "object" || Array.isArray(json)) return false;
+  if (signedInBody(json as Record<string, unknown>)) return false;
+  const { context } = deps;
+  let activity: Activity;
+  try {
+    const type = (json as { type?: unknown }).type;
+    const parser =
+      (typeof type === "string" && Object.hasOwn(CLASSES, type) && CLASSES[type]) || Activity;
+    activity = await parser.fromJsonLd(json, {
+      contextLoader: context.contextLoader,
+      documentLoader: context.documentLoader,
+    });
+  } catch {
+    // Fedify parses it again and answers as it always did (400 for an invalid activity; a
+    // context that cannot be loaded is tried a second time there, then refused).
+    return false;
+  }
+  // An integrity proof under a name of the sender's own context: Fedify's path.
+  if (activity.proofIds.length > 0) return false;
+  const actor = activity.actorId;
+  if (!activity.id || !actor) return false;
+  // Fedify's doesActorOwnKey when the key names its owner; otherwise it fetches the actor.
+  if (!(key instanceof CryptographicKey) || key.ownerId?.href !== actor.href) return false;
+  const seen = `${context.origin}\n${activity.id.href}\nsharedInbox`;
+  if ((await deps.kv.get([...IDEMPOTENCE, seen])) === true) return false;
+  await deps.enqueue({
+    type: "inbox",
+    id: crypto.randomUUID(),
+    baseUrl: context.origin,
+    activity: json,
+    identifier: null,
+    attempt: 0,
+    started: new Date().toISOString(),
+    traceContext: {},
+  });
+  return true;
+}

@@ -1,0 +1,101 @@
+// A post from another instance opening a topic in one of our groups: the topic is written with
+// its first post counted (issue 15: the inbox's cost per topic), and replies count on from there.
+import assert from "node:assert/strict";
+import { postObject } from "../../federation/forums/objects.ts";
+import { createGroup, forumDeps } from "../../server/forums/groups.service.ts";
+import { storeIncoming, type IncomingPost } from "../../server/forums/incoming.service.ts";
+import { createMember } from "../support/accounts.ts";
+import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { counting, countStatements } from "../support/statements.ts";
+
+const AUTHOR = "https://autre.example/users/lea";
+
+describe("forums: a remote post opening a topic", () => {
+  let instance: TestInstance;
+  let groupId: string;
+
+  before(async () => {
+    instance = await startTestInstance();
+    const staff = await createMember(instance, "admin", "moderation");
+    const created = await instance.ctx.transaction((tx) =>
+      createGroup(tx, forumDeps(instance.ctx), staff.user, {
+        name: "Entraide",
+        slug: "entraide",
+        visibility: "public",
+        joinPolicy: "open",
+        postPolicy: "members",
+      }),
+    );
+    assert.ok(created.ok);
+    groupId = created.value.id;
+  });
+  after(() => instance?.destroy());
+
+  const post = (id: string, text: string, inReplyTo: string | null = null): IncomingPost => ({
+    apId: `https://autre.example/notes/${id}`,
+    url: null,
+    authorUri: AUTHOR,
+    authorName: "Léa",
+    authorUrl: null,
+    html: `<p>${text}</p>`,
+    title: null,
+    inReplyTo,
+    context: null,
+    published: new Date(Date.UTC(2026, 0, 15, 9)),
+    public: true,
+  });
+  const store = (input: IncomingPost) =>
+    instance.ctx.transaction(async (tx) => {
+      const counted = countStatements(tx);
+      const outcome = await storeIncoming(
+        counted.tx,
+        instance.ctx.config.publicUrl,
+        groupId,
+        input,
+      );
+      return { outcome, kinds: counted.kinds };
+    });
+  const topic = (id: string) =>
+    instance.ctx.db
+      .selectFrom("forum_topics")
+      .select(["post_count", "last_post_at", "created_at"])
+      .where("id", "=", id)
+      .executeTakeFirstOrThrow();
+
+  it("writes the topic with its first post counted, then replies count on", async () => {
+    const before = Date.now();
+    const { outcome, kinds } = await store(post("1", "Qui a une remorque ?"));
+    assert.equal(outcome.kind, "created");
+    if (outcome.kind !== "created") return;
+    // The post's id looked up, the topic, the post, the group's counts: before, the topic was
+    // written, then counted again by a second statement.
+    assert.deepEqual(kinds, ["select", "insert", "insert", "update"]);
+    const opened = await topic(outcome.topicId);
+    assert.equal(opened.post_count, 1);
+    assert.equal(opened.created_at.getTime(), Date.UTC(2026, 0, 15, 9));
+    // As the second statement set it: when the post arrived here.
+    assert.ok(opened.last_post_at.getTime() >= before - 1000);
+    const first = await instance.ctx.db
+      .selectFrom("forum_posts")
+      .select("position")
+      .where("id", "=", outcome.postId)
+      .executeTakeFirstOrThrow();
+    assert.equal(first.position, 1);
+
+    const reply = await store(post("2", "Moi !", "https://autre.example/notes/1"));
+    assert.equal(reply.outcome.kind, "created");
+    assert.equal((await topic(outcome.topicId)).post_count, 2);
+  });
+
+  it("reads the topic's post object, pictures included, in one statement", async () => {
+    const { outcome } = await store(post("3", "Un vélo à prêter"));
+    assert.equal(outcome.kind, "created");
+    if (outcome.kind !== "created") return;
+    const { db, kinds } = counting(instance.ctx.db);
+    const found = await postObject(db, instance.ctx.config.publicUrl, outcome.postId);
+    // Before: the post, then its pictures.
+    assert.deepEqual(kinds, ["select"]);
+    assert.equal(found?.object.id?.href, "https://autre.example/notes/3");
+    assert.deepEqual(found?.object.attachmentIds, []);
+  });
+});

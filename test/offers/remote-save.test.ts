@@ -1,0 +1,102 @@
+// A publisher's Event kept in the catalogue: a new one in one write (issue 15: the inbox's cost
+// per offer), a known one refreshed by its publisher only.
+import assert from "node:assert/strict";
+import { saveRemoteActor, type RemoteActor } from "../../federation/actors/remote.ts";
+import { readRemoteEvent } from "../../federation/offers/remote-offers.ts";
+import { saveRemoteOffer } from "../../server/offers/remote-offers.service.ts";
+import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { countStatements } from "../support/statements.ts";
+
+const HOST = "cmcas-savoie.example";
+
+describe("offers: a publisher's Event kept in the catalogue", () => {
+  let instance: TestInstance;
+  let publisher: RemoteActor;
+  let other: RemoteActor;
+
+  const actor = (username: string) =>
+    saveRemoteActor(instance.ctx.db, {
+      uri: `https://${HOST}/users/${username}`,
+      host: HOST,
+      type: "Organization",
+      username,
+      name: username,
+      summary: "",
+      url: null,
+      iconUrl: null,
+      inbox: `https://${HOST}/users/${username}/inbox`,
+      sharedInbox: null,
+      outbox: null,
+      followersUrl: null,
+    });
+
+  before(async () => {
+    instance = await startTestInstance();
+    publisher = await actor("cmcas");
+    other = await actor("autre");
+  });
+  after(() => instance?.destroy());
+
+  const event = (id: string, name: string, by: RemoteActor) => {
+    // Next year's 15 January, 9:00 UTC: ahead whatever the day and hour of the run.
+    const start = new Date(Date.UTC(new Date().getUTCFullYear() + 1, 0, 15, 9));
+    const read = readRemoteEvent(
+      {
+        id: `https://${HOST}/offers/${id}`,
+        type: "Event",
+        attributedTo: by.uri,
+        name,
+        content: "<p>Départ du parking.</p>",
+        startTime: start.toISOString(),
+        endTime: new Date(start.getTime() + 3 * 3600_000).toISOString(),
+        to: ["https://www.w3.org/ns/activitystreams#Public"],
+        maximumAttendeeCapacity: 10,
+        category: "sport",
+      },
+      by,
+    );
+    assert.ok(read, "the Event is read");
+    const { picture: _picture, ...kept } = read;
+    return kept;
+  };
+  const save = (by: RemoteActor, id: string, name: string) =>
+    instance.ctx.transaction(async (tx) => {
+      const counted = countStatements(tx);
+      const offerId = await saveRemoteOffer(
+        counted.tx,
+        { publicUrl: instance.ctx.config.publicUrl },
+        by.id,
+        event(id, name, by),
+      );
+      return { offerId, kinds: counted.kinds };
+    });
+  const title = async (offerId: string) =>
+    (
+      await instance.ctx.db
+        .selectFrom("offers")
+        .select("title")
+        .where("id", "=", offerId)
+        .executeTakeFirstOrThrow()
+    ).title;
+
+  it("keeps a new offer with one write after its category is read", async () => {
+    const { offerId, kinds } = await save(publisher, "raquettes", "Sortie raquettes");
+    // Before: a locking read of the id, then the insert.
+    assert.deepEqual(kinds, ["select", "insert"]);
+    assert.equal(await title(offerId), "Sortie raquettes");
+  });
+
+  it("refreshes a known offer when its publisher sends it again", async () => {
+    const first = await save(publisher, "ski", "Ski de fond");
+    const again = await save(publisher, "ski", "Ski de fond (complet)");
+    assert.equal(again.offerId, first.offerId);
+    assert.equal(await title(first.offerId), "Ski de fond (complet)");
+  });
+
+  it("leaves another publisher's offer with that id alone", async () => {
+    const first = await save(publisher, "luge", "Luge");
+    const taken = await save(other, "luge", "Luge détournée");
+    assert.equal(taken.offerId, first.offerId);
+    assert.equal(await title(first.offerId), "Luge");
+  });
+});
