@@ -188,7 +188,7 @@ export function federationMiddleware(
     contextLoader: context.contextLoader,
     keyCache: new GateKeyCache(gate.kv, { documentLoader, contextLoader: context.contextLoader }),
   };
-  const directInbox = { context, kv: gate.kv, enqueue: gate.enqueueInbox };
+  const directInbox = { context, enqueue: gate.enqueueInbox };
   const router = express.Router();
   router.use(wellKnown(publicUrl));
   router.use(async (req, res, next) => {

@@ -8,9 +8,8 @@
 // (parse, idempotency, listeners). Anything else goes to Fedify unchanged: a Linked Data
 // signature or an integrity proof, a personal inbox, a body that does not parse, a key whose
 // owner is not named or is not the actor (Fedify fetches the actor, or answers 401), an activity
-// without id or actor, one already handled. So every refusal and every unusual case keeps
-// Fedify's own answer.
-import type { Context, KvStore, Message } from "@fedify/fedify";
+// without id or actor. So every refusal and every unusual case keeps Fedify's own answer.
+import type { Context, Message } from "@fedify/fedify";
 import {
   Accept,
   Activity,
@@ -36,13 +35,9 @@ export type InboxMessage = Extract<Message, { type: "inbox" }>;
 export interface DirectInbox {
   /** A context built once: its loaders serve every request (Fedify builds two per context). */
   context: Context<void>;
-  kv: KvStore;
   /** The federation's inbox queue (the one Fedify's handler would have used). */
   enqueue(message: InboxMessage): Promise<void>;
 }
-
-/** Fedify's defaults (kvPrefixes.activityIdempotence, idempotency strategy "per-inbox"). */
-const IDEMPOTENCE = ["_fedify", "activityIdempotence"] as const;
 
 /** Fedify's answer to a queued activity, word for word. */
 export const QUEUED = () =>
@@ -112,8 +107,10 @@ export async function queueDirectly(
   if (!activity.id || !actor) return false;
   // Fedify's doesActorOwnKey when the key names its owner; otherwise it fetches the actor.
   if (!(key instanceof CryptographicKey) || key.ownerId?.href !== actor.href) return false;
-  const seen = `${context.origin}\n${activity.id.href}\nsharedInbox`;
-  if ((await deps.kv.get([...IDEMPOTENCE, seen])) === true) return false;
+  // No idempotency read here, although Fedify's handler makes one: the record it reads (per
+  // inbox) is written only when Fedify handles an activity without a queue, which this instance
+  // never does, so the read always missed. The worker's own record (origin and id) is what keeps
+  // an activity from being handled twice, and it still runs.
   await deps.enqueue({
     type: "inbox",
     id: crypto.randomUUID(),
