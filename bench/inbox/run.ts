@@ -24,8 +24,7 @@ import { parseArgs } from "node:util";
 import { saveRemoteActor } from "../../federation/actors/remote.ts";
 import { saveFollow } from "../../federation/follows/follows.repo.ts";
 import { openDatabase, type DatabaseHandle } from "../../server/db/database.ts";
-import { createGroup, forumDeps } from "../../server/forums/groups.service.ts";
-import { createMember } from "../../test/support/accounts.ts";
+import { openGroup } from "../../test/support/groups.ts";
 import { DATABASE_URL, REDIS_URL } from "../../test/support/env.ts";
 import { FakePeer } from "../../test/support/fake-peer.ts";
 import { startTestInstance } from "../../test/support/instance.ts";
@@ -174,18 +173,7 @@ let instanceProcesses: Processes | undefined;
 let bareRunning: { stop(): Promise<void> } | undefined;
 try {
   let { db } = instance.ctx;
-  const staff = await createMember(instance, "admin", "bench");
-  const created = await instance.ctx.transaction((tx) =>
-    createGroup(tx, forumDeps(instance.ctx), staff.user, {
-      name: "Entraide",
-      slug: "entraide",
-      visibility: "public",
-      joinPolicy: "open",
-      postPolicy: "members",
-    }),
-  );
-  if (!created.ok) throw new Error(`group: ${created.error}`);
-  const group = `${instance.url}/users/entraide`;
+  const group = (await openGroup(instance)).uri;
 
   // Each peer: its CMCAS (followed by ours) and a member who writes in our group.
   const senders = await Promise.all(

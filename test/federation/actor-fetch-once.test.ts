@@ -2,8 +2,7 @@
 // group: the instance fetches the member's actor document once, for the key check and for
 // storing the actor both (issue 15: "never fetch the same actor twice at once"; ADR 0154).
 import assert from "node:assert/strict";
-import { createGroup, forumDeps } from "../../server/forums/groups.service.ts";
-import { createMember } from "../support/accounts.ts";
+import { openGroup } from "../support/groups.ts";
 import { FakePeer } from "../support/fake-peer.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { waitFor } from "./harness.ts";
@@ -23,18 +22,7 @@ describe("federation: an actor's document is fetched once for its burst of activ
     instance = await startTestInstance({
       env: { FEDERATION_ALLOW_PRIVATE_ADDRESSES: "1", FEDERATION_ALLOWED_DOMAINS: peer.host },
     });
-    const staff = await createMember(instance, "admin", "fetch-once");
-    const created = await instance.ctx.transaction((tx) =>
-      createGroup(tx, forumDeps(instance.ctx), staff.user, {
-        name: "Entraide",
-        slug: "entraide",
-        visibility: "public",
-        joinPolicy: "open",
-        postPolicy: "members",
-      }),
-    );
-    assert.ok(created.ok);
-    group = `${instance.url}/users/entraide`;
+    group = (await openGroup(instance)).uri;
   });
   after(async () => {
     await instance?.destroy();

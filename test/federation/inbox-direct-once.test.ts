@@ -2,8 +2,7 @@
 // the direct path makes no idempotency read of its own (Fedify's, at the inbox, read a record
 // only its queue-less mode writes), so this rests on the worker's record, which still runs.
 import assert from "node:assert/strict";
-import { createGroup, forumDeps } from "../../server/forums/groups.service.ts";
-import { createMember } from "../support/accounts.ts";
+import { openGroup } from "../support/groups.ts";
 import { FakePeer } from "../support/fake-peer.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { MODE } from "../support/env.ts";
@@ -23,18 +22,7 @@ describe(`inbox: an activity received twice by the shared inbox (${MODE})`, func
     a = await startTestInstance({
       env: { FEDERATION_ALLOW_PRIVATE_ADDRESSES: "1", FEDERATION_ALLOWED_DOMAINS: peer.host },
     });
-    const staff = await createMember(a, "admin");
-    const created = await a.ctx.transaction((tx) =>
-      createGroup(tx, forumDeps(a.ctx), staff.user, {
-        name: "Entraide",
-        slug: "entraide",
-        visibility: "public",
-        joinPolicy: "open",
-        postPolicy: "members",
-      }),
-    );
-    assert.ok(created.ok);
-    group = `${a.url}/users/entraide`;
+    group = (await openGroup(a)).uri;
   });
   after(async () => {
     await a?.destroy();

@@ -2,9 +2,8 @@
 // its first post counted (issue 15: the inbox's cost per topic), and replies count on from there.
 import assert from "node:assert/strict";
 import { postObject } from "../../federation/forums/objects.ts";
-import { createGroup, forumDeps } from "../../server/forums/groups.service.ts";
+import { openGroup } from "../support/groups.ts";
 import { storeIncoming, type IncomingPost } from "../../server/forums/incoming.service.ts";
-import { createMember } from "../support/accounts.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { counting, countStatements } from "../support/statements.ts";
 
@@ -16,18 +15,7 @@ describe("forums: a remote post opening a topic", () => {
 
   before(async () => {
     instance = await startTestInstance();
-    const staff = await createMember(instance, "admin", "moderation");
-    const created = await instance.ctx.transaction((tx) =>
-      createGroup(tx, forumDeps(instance.ctx), staff.user, {
-        name: "Entraide",
-        slug: "entraide",
-        visibility: "public",
-        joinPolicy: "open",
-        postPolicy: "members",
-      }),
-    );
-    assert.ok(created.ok);
-    groupId = created.value.id;
+    groupId = (await openGroup(instance)).id;
   });
   after(() => instance?.destroy());
 
