@@ -80,6 +80,7 @@ function bounded(node: unknown): unknown {
 function lazily<T>(instance: Ajv, schema: Schema<T> | object): ValidateFunction<T> {
   let compiled: ValidateFunction<T> | undefined;
   const real = () => (compiled ??= instance.compile<T>(bounded(schema) as Schema<T>));
+  declare(real);
   const validate = function (this: unknown, data: unknown, context?: unknown) {
     const fn = real();
     const ok = (fn as (this: unknown, ...args: unknown[]) => boolean).call(this, data, context);
@@ -90,6 +91,41 @@ function lazily<T>(instance: Ajv, schema: Schema<T> | object): ValidateFunction<
   for (const name of ["schema", "schemaEnv", "source", "evaluated"] as const)
     Object.defineProperty(validate, name, { get: () => real()[name], enumerable: true });
   return validate;
+}
+
+/**
+ * Every validator declared so far, to compile them all at once (compileDeclared). Weakly held: an
+ * app that is let go (each test instance builds its own) takes its validators with it.
+ */
+const declared = new Set<WeakRef<() => unknown>>();
+
+function declare(real: () => unknown): void {
+  if (declared.size >= 10_000) for (const ref of declared) if (!ref.deref()) declared.delete(ref);
+  declared.add(new WeakRef(real));
+}
+
+/**
+ * Compiles every validator declared so far and returns the errors of those ajv refuses: the
+ * suite calls it once the whole app (its modules and plugins) is loaded, so that a schema
+ * mistake still fails a test rather than a member's first submission.
+ */
+export function compileDeclared(): { count: number; errors: string[] } {
+  const errors: string[] = [];
+  let count = 0;
+  for (const ref of declared) {
+    const real = ref.deref();
+    if (!real) {
+      declared.delete(ref);
+      continue;
+    }
+    count++;
+    try {
+      real();
+    } catch (error) {
+      errors.push(error instanceof Error ? error.message : String(error));
+    }
+  }
+  return { count, errors };
 }
 
 export function compile<T>(schema: Schema<T> | object): ValidateFunction<T> {

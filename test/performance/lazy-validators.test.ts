@@ -2,9 +2,23 @@
 // worker process serves no form and compiled them all at boot); they behave as before.
 import assert from "node:assert/strict";
 import { parseForm } from "../../server/http/forms.ts";
-import { compile, compileForm } from "../../server/http/validate.ts";
+import { compile, compileDeclared, compileForm } from "../../server/http/validate.ts";
+import { startTestInstance } from "../support/instance.ts";
 
 describe("validators compiled at their first use", () => {
+  it("every validator of the app, its modules and its plugins compiles", async () => {
+    const instance = await startTestInstance();
+    try {
+      const { count, errors } = compileDeclared();
+      // The app declares its forms' and API bodies' validators as its modules load.
+      assert.ok(count > 50, `${count} validators declared`);
+      // First in this file: the broken schemas of the next test are not declared yet.
+      assert.deepEqual(errors, []);
+    } finally {
+      await instance.destroy();
+    }
+  });
+
   it("declaring one compiles nothing: a schema ajv refuses fails at the first validation", () => {
     const broken = { type: "object", properties: { n: { type: "no such type" } } };
     const form = compileForm(broken);
