@@ -11,7 +11,7 @@ import { startInstance, type RunningInstance } from "../../app/instance.ts";
 import { adminExists, createAccount } from "../../server/accounts/accounts.service.ts";
 import { loadPgliteExtensions } from "../../server/db/database.ts";
 import { dropDatabase, freshDatabaseUrl } from "./databases.ts";
-import { REDIS_URL } from "./env.ts";
+import { REDIS_URL, TEST_PORTS } from "./env.ts";
 
 export interface TestInstance extends RunningInstance {
   url: string;
@@ -32,15 +32,28 @@ export const INSTALLER = {
   password: "installation de test",
 };
 
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
+/** Whether nothing listens on this loopback port now. */
+function listenable(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
     const server = net.createServer();
-    server.once("error", reject);
-    server.listen(0, "127.0.0.1", () => {
-      const { port } = server.address() as net.AddressInfo;
-      server.close(() => resolve(port));
-    });
+    server.once("error", () => resolve(false));
+    server.listen(port, "127.0.0.1", () => server.close(() => resolve(true)));
   });
+}
+
+// Handed out in turn from a random place in TEST_PORTS: a port asked for by the kernel (port 0)
+// comes from its range for outgoing connections, where another process's connection could take
+// it before the test listens on it (seen in CI with two passes side by side).
+let nextPort = TEST_PORTS.from + Math.floor(Math.random() * (TEST_PORTS.to - TEST_PORTS.from));
+
+/** A loopback port free now, and not handed out before by this process. */
+export async function freePort(): Promise<number> {
+  for (let tries = 0; tries < 500; tries++) {
+    const port = nextPort;
+    nextPort = port >= TEST_PORTS.to ? TEST_PORTS.from : port + 1;
+    if (await listenable(port)) return port;
+  }
+  throw new Error(`no free loopback port in ${TEST_PORTS.from}-${TEST_PORTS.to}`);
 }
 
 export interface TestInstanceOptions {
