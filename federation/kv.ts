@@ -1,6 +1,8 @@
 // Fedify's key-value store over the federation_kv table, so its caches and idempotence records
-// survive restarts and are shared by every process of the instance.
+// survive restarts and are shared by every process of the instance. With Redis, the inbox's
+// idempotence records live there instead (ADR 0170).
 import type { KvKey, KvStore, KvStoreListEntry, KvStoreSetOptions } from "@fedify/fedify";
+import type { Redis } from "ioredis";
 import { sql } from "kysely";
 import type { Db } from "../server/db/database.ts";
 
@@ -31,16 +33,43 @@ const MEMORY_PREFIXES = [
 ];
 const MEMORY_MS = 10 * 60_000;
 
+/**
+ * The record Fedify's inbox worker reads before and writes after handling each activity (kept a
+ * day, so that an activity delivered twice is handled once). Two statements per activity in
+ * the database; with Redis (already there for the job queue, shared by every process), two
+ * commands instead (ADR 0170). Fedify never lists or compares-and-sets these keys.
+ */
+const REDIS_PREFIXES = [`_fedify${SEP}activityIdempotence${SEP}`];
+
+export interface KvRedis {
+  redis: Redis;
+  /** Namespaces the keys like the rest of the instance's Redis keys (REDIS_PREFIX). */
+  prefix: string;
+}
+
 export class DbKvStore implements KvStore {
   readonly #db: Db;
+  readonly #redis: KvRedis | undefined;
   readonly #memory = new Map<string, { value: unknown; until: number }>();
 
-  constructor(db: Db) {
+  constructor(db: Db, redis?: KvRedis) {
     this.#db = db;
+    this.#redis = redis;
+  }
+
+  /** The Redis key of `encoded`, when it is kept in Redis. */
+  #inRedis(encoded: string): string | undefined {
+    if (!this.#redis || !REDIS_PREFIXES.some((p) => encoded.startsWith(p))) return undefined;
+    return `${this.#redis.prefix}:kv:${encoded}`;
   }
 
   async get<T = unknown>(key: KvKey): Promise<T | undefined> {
     const encoded = encode(key);
+    const redisKey = this.#inRedis(encoded);
+    if (redisKey) {
+      const value = await this.#redis!.redis.get(redisKey);
+      return value === null ? undefined : (JSON.parse(value) as T);
+    }
     if (!MEMORY_PREFIXES.some((p) => encoded.startsWith(p))) return this.#get<T>(key);
     const kept = this.#memory.get(encoded);
     if (kept && kept.until > Date.now()) return kept.value as T | undefined;
@@ -66,6 +95,15 @@ export class DbKvStore implements KvStore {
 
   async set(key: KvKey, value: unknown, options?: KvStoreSetOptions): Promise<void> {
     const encoded = encode(key);
+    const redisKey = this.#inRedis(encoded);
+    if (redisKey) {
+      const json = JSON.stringify(value);
+      const ms = options?.ttl ? Math.max(1, Math.ceil(options.ttl.total("millisecond"))) : 0;
+      await (ms
+        ? this.#redis!.redis.set(redisKey, json, "PX", ms)
+        : this.#redis!.redis.set(redisKey, json));
+      return;
+    }
     if (MEMORY_PREFIXES.some((p) => encoded.startsWith(p))) {
       const kept = this.#memory.get(encoded);
       if (kept && kept.until > Date.now() && kept.value === value && !options?.ttl) return;
@@ -84,6 +122,8 @@ export class DbKvStore implements KvStore {
   }
 
   async delete(key: KvKey): Promise<void> {
+    const redisKey = this.#inRedis(encode(key));
+    if (redisKey) await this.#redis!.redis.del(redisKey);
     this.#memory.delete(encode(key));
     await this.#db.deleteFrom("federation_kv").where("key", "=", encode(key)).execute();
   }

@@ -56,7 +56,10 @@ export async function createFederationRuntime(
     deps.policy.allows(host),
   );
 
-  const kv = new DbKvStore(db);
+  const kv = new DbKvStore(
+    db,
+    app.redis ? { redis: app.redis, prefix: config.redisPrefix } : undefined,
+  );
   const inboxQueue = new JobMessageQueue((message, delayMs) =>
     queue.enqueue("federation.inbox", { message: message as never }, { delayMs }),
   );

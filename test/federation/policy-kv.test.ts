@@ -54,6 +54,16 @@ describe("federation: domain policy and key-value store", function () {
     assert.equal(await policy.allows("cmcas-lyon.example"), false);
   });
 
+  it("gives every context it creates the same document and context loaders", () => {
+    // Fedify built both anew for each context (twice per inbox activity); they keep no state.
+    const runtime = instance.federation;
+    const one = runtime.context();
+    const two = runtime.federation.createContext(new URL("/inbox", one.origin), undefined);
+    assert.equal(one.documentLoader, two.documentLoader);
+    assert.equal(one.contextLoader, two.contextLoader);
+    assert.notEqual(one.documentLoader, one.contextLoader);
+  });
+
   it("stores, expires, compares-and-swaps and lists Fedify's keys", async () => {
     const kv = new DbKvStore(instance.ctx.db);
     await kv.set(["t", "a"], { n: 1 });
@@ -78,6 +88,49 @@ describe("federation: domain policy and key-value store", function () {
     assert.equal(await kv.cas(["t", "gone"], undefined, "back"), true);
     await kv.delete(["t", "a"]);
     assert.equal(await kv.get(["t", "a"]), undefined);
+  });
+
+  it("keeps the inbox's idempotence records in Redis when the instance has it (ADR 0170)", async function () {
+    const redis = instance.ctx.redis;
+    if (!redis) return this.skip(); // embedded mode: no Redis, the table keeps them (above)
+    const prefix = instance.ctx.config.redisPrefix;
+    const kv = new DbKvStore(instance.ctx.db, { redis, prefix });
+    const key = [
+      "_fedify",
+      "activityIdempotence",
+      "https://a.example",
+      "https://b.example/1",
+    ] as const;
+    const redisKey = `${prefix}:kv:${key.join("\u001f")}`;
+    assert.equal(await kv.get(key), undefined);
+    await kv.set(key, true, { ttl: Temporal.Duration.from({ days: 1 }) });
+    assert.equal(await kv.get(key), true);
+    // In Redis, with Fedify's lifetime; no row in the table.
+    const ttl = await redis.pttl(redisKey);
+    assert.ok(ttl > 86_000_000 && ttl <= 86_400_000, `ttl ${ttl}`);
+    const rows = await instance.ctx.db
+      .selectFrom("federation_kv")
+      .select("key")
+      .where("key", "=", key.join("\u001f"))
+      .execute();
+    assert.deepEqual(rows, []);
+    // Another process's store (same Redis, same prefix) sees it; another instance's does not.
+    assert.equal(await new DbKvStore(instance.ctx.db, { redis, prefix }).get(key), true);
+    assert.equal(
+      await new DbKvStore(instance.ctx.db, { redis, prefix: `${prefix}x` }).get(key),
+      undefined,
+    );
+    await kv.delete(key);
+    assert.equal(await kv.get(key), undefined);
+    // Every other key stays in the table.
+    await kv.set(["_fedify", "remoteDocument", "https://b.example/2"], { a: 1 });
+    const kept = await instance.ctx.db
+      .selectFrom("federation_kv")
+      .select("value")
+      .where("key", "=", ["_fedify", "remoteDocument", "https://b.example/2"].join("\u001f"))
+      .executeTakeFirst();
+    assert.deepEqual(kept?.value, { a: 1 });
+    await redis.del(redisKey);
   });
 });
 
