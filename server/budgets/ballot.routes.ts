@@ -6,7 +6,7 @@ import { STAFF_ROLES, requireRole, requireUser } from "../http/auth.ts";
 import { HttpError } from "../http/errors.ts";
 import { flash } from "../http/forms.ts";
 import * as budgets from "./budgets.service.ts";
-import { budgetOf, budgetView } from "./budgets.view.ts";
+import { ballotError, budgetOf, budgetView } from "./budgets.view.ts";
 
 /** The ticked projects of a form: one value or several under the same name. */
 export function ticked(body: unknown): string[] {
@@ -60,7 +60,7 @@ export function ballotRoutes(router: express.Router, ctx: AppContext): void {
     );
     if (!done.ok) {
       const status = done.error === "closed" || done.error === "already" ? 409 : 422;
-      const message = req.t(`budgets:errors.ballot.${done.error}`, {
+      const message = ballotError(req, done.error, {
         envelope: budget.envelope,
         total: Number(done.details?.total ?? 0),
       });

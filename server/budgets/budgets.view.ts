@@ -3,6 +3,7 @@ import type express from "express";
 import type { AppContext } from "../context.ts";
 import { STAFF_ROLES } from "../http/auth.ts";
 import { HttpError } from "../http/errors.ts";
+import { formatNumber } from "../i18n/numbers.ts";
 import * as budgets from "./budgets.service.ts";
 
 export const isStaff = (req: express.Request) =>
@@ -23,9 +24,24 @@ export function budgetView(req: express.Request, b: budgets.Budget) {
     phase,
     phaseLabel: req.t(`budgets:phases.${phase}`),
     ruleLabel: req.t(`budgets:rules.${b.rule}.name`),
-    // Written as the page writes every amount ("10 000 €"), not as the raw integer.
-    ruleText: req.t(`budgets:rules.${b.rule}.text`, {
-      envelope: new Intl.NumberFormat(req.lang).format(b.envelope),
-    }),
+    ruleText: ruleText(req, b.rule, b.envelope),
   };
+}
+
+/** The counting rule's text, local or network budget alike. */
+export function ruleText(req: express.Request, rule: string, envelope: number) {
+  // Written as the page writes every amount ("10 000 €"), not as the raw integer.
+  return req.t(`budgets:rules.${rule}.text`, { envelope: formatNumber(envelope, req.lang) });
+}
+
+/** A ballot's refusal, its amounts written as the page writes them. */
+export function ballotError(
+  req: express.Request,
+  error: string,
+  amounts: { envelope: number; total: number },
+) {
+  return req.t(`budgets:errors.ballot.${error}`, {
+    envelope: formatNumber(amounts.envelope, req.lang),
+    total: formatNumber(amounts.total, req.lang),
+  });
 }

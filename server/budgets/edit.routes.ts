@@ -6,6 +6,7 @@ import type { AppContext } from "../context.ts";
 import { STAFF_ROLES, requireRole } from "../http/auth.ts";
 import { HttpError, type FieldError } from "../http/errors.ts";
 import { flash, renderForm } from "../http/forms.ts";
+import { formatNumber } from "../i18n/numbers.ts";
 import { DEFAULT_TIMEZONE } from "../offers/offers.schemas.ts";
 import type { BudgetInput } from "./budgets.service.ts";
 import { AUDIENCES, RULES, type BudgetChange } from "./budgets.tables.ts";
@@ -109,7 +110,13 @@ export function budgetEditRoutes(router: express.Router, ctx: AppContext): void 
     if (!done.ok) {
       const values = { ...valuesOf(budget) };
       for (const f of edit.EDIT_FIELDS) if (typeof body[f] === "string") values[f] = str(body[f]);
-      return form(req, res, values, done.details!.problems as FieldError[]);
+      // The dearest project's cost in the message is written as the page writes every amount.
+      const problems = (done.details!.problems as FieldError[]).map((p) =>
+        typeof p.values?.dearest === "number"
+          ? { ...p, values: { ...p.values, dearest: formatNumber(p.values.dearest, req.lang) } }
+          : p,
+      );
+      return form(req, res, values, problems);
     }
     flash(req, done.value.changes.length ? "budgets:flash.edited" : "budgets:flash.unchanged");
     res.redirect(303, `/budgets/${budget.id}`);

@@ -11,6 +11,7 @@ import { HttpError } from "../http/errors.ts";
 import { flash } from "../http/forms.ts";
 import { DEFAULT_TIMEZONE } from "../offers/offers.schemas.ts";
 import { ticked } from "./ballot.routes.ts";
+import { ballotError, ruleText } from "./budgets.view.ts";
 import { proposalLocals } from "./network-proposals.routes.ts";
 import * as remote from "./remote.service.ts";
 
@@ -46,7 +47,7 @@ export function budgetNetworkRoutes(router: express.Router, ctx: AppContext): vo
       title: rb.title,
       rb,
       ruleLabel: req.t(`budgets:rules.${rb.rule}.name`),
-      ruleText: req.t(`budgets:rules.${rb.rule}.text`, { envelope: rb.envelope }),
+      ruleText: ruleText(req, rb.rule, rb.envelope),
       open,
       took,
       refusedReason: took?.refused
@@ -78,7 +79,7 @@ export function budgetNetworkRoutes(router: express.Router, ctx: AppContext): vo
       title: req.t("budgets:network.print.title", { title: rb.title }),
       rb,
       ruleLabel: req.t(`budgets:rules.${rb.rule}.name`),
-      ruleText: req.t(`budgets:rules.${rb.rule}.text`, { envelope: rb.envelope }),
+      ruleText: ruleText(req, rb.rule, rb.envelope),
       knapsack: rb.rule === "knapsack",
       tz: DEFAULT_TIMEZONE,
     });
@@ -98,7 +99,7 @@ export function budgetNetworkRoutes(router: express.Router, ctx: AppContext): vo
         throw new HttpError(409, `budgets:network.errors.${done.error}`);
       if (done.error === "no_federation")
         throw new HttpError(503, "budgets:network.errors.no_federation");
-      const message = req.t(`budgets:errors.ballot.${done.error}`, {
+      const message = ballotError(req, done.error, {
         envelope: rb.envelope,
         total: Number(done.details?.total ?? 0),
       });

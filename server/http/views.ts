@@ -4,6 +4,7 @@ import type express from "express";
 import { create } from "express-handlebars";
 import type { i18n } from "i18next";
 import { translate, VIEWS_DIR } from "../i18n/i18n.ts";
+import { formatNumber } from "../i18n/numbers.ts";
 import type { FragmentCache } from "../lib/fragment-cache.ts";
 import { assetUrl } from "./assets.ts";
 
@@ -77,8 +78,9 @@ export function viewHelpers(i18n: i18n, fragments?: FragmentCache) {
     isoDate(value: unknown) {
       return toDate(value)?.toISOString() ?? "";
     },
+    /** `{{number amount}}`, and `envelope=(number amount)` inside a translation's values. */
     number(value: unknown, options: HelperOptions) {
-      return typeof value === "number" ? new Intl.NumberFormat(langOf(options)).format(value) : "";
+      return typeof value === "number" ? formatNumber(value, langOf(options)) : "";
     },
     concat: (...args: unknown[]) => args.slice(0, -1).join(""),
     /** The first letter of a name, for an avatar when there is no picture. */

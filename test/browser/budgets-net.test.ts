@@ -62,7 +62,7 @@ describe("browser: a network budget on a member instance", function () {
         f.projects.map((p) => flat(`${p.title} — ${p.cost} €`)),
       );
       assert.equal(facts.boxes, 3);
-      assert.match(facts.text, /ne doit pas dépasser 10000 €/);
+      assert.match(facts.text, /ne doit pas dépasser 10\u202f000 €/);
       assert.match(facts.text, /Vote dans l'enveloppe/);
       assert.match(facts.text, /compté par l'organisateur, CCAS — Caisse centrale/);
       assert.match(facts.text, /Votez une seule fois/);
@@ -70,6 +70,51 @@ describe("browser: a network budget on a member instance", function () {
       assert.equal(facts.breakInside, "avoid");
       const pdf = await page.pdf({ format: "A4" });
       assert.equal(pdf.subarray(0, 5).toString(), "%PDF-");
+    } finally {
+      await context.close();
+    }
+  });
+
+  it("shows the ballot before the facts at 390 px, its total written as the server writes it", async () => {
+    const member = await createMember(instance, "member");
+    const [first, second] = f.projects;
+    // The server's total (JavaScript off, recounted by the server) for the choices ticked below.
+    const plain = await contextFor(browser, instance.url, member, false, 390);
+    const served: string[] = [];
+    try {
+      const page = await plain.newPage();
+      await page.goto(`/budgets/reseau/${f.open}`);
+      served.push((await page.textContent("[data-total]"))!);
+      await page.check(`#p-${first!.id}`);
+      await page.check(`#p-${second!.id}`);
+      await Promise.all([
+        page.waitForLoadState("load"),
+        page.click("main form button[name=recount]"),
+      ]);
+      served.push((await page.textContent("[data-total]"))!);
+    } finally {
+      await plain.close();
+    }
+    assert.deepEqual(served, [
+      "Total choisi : 0 € / 10\u202f000 €",
+      "Total choisi : 9\u202f500 € / 10\u202f000 €",
+    ]);
+    const context = await contextFor(browser, instance.url, member, true, 390);
+    try {
+      const page = await context.newPage();
+      await page.goto(`/budgets/reseau/${f.open}`);
+      const layout = await page.evaluate(() => ({
+        form: document.querySelector("main form[data-ballot]")!.getBoundingClientRect().top,
+        facts: document.querySelector(".budget-facts")!.getBoundingClientRect().top,
+        sideways: document.documentElement.scrollWidth - document.documentElement.clientWidth,
+      }));
+      assert.ok(layout.form < layout.facts, "the ballot comes before the facts");
+      assert.ok(layout.form < 800, `the ballot starts on the first screen (${layout.form} px)`);
+      assert.equal(layout.sideways, 0, "no sideways scroll at 390 px");
+      assert.equal(await page.textContent("[data-total]"), served[0]);
+      await page.check(`#p-${first!.id}`);
+      await page.check(`#p-${second!.id}`);
+      assert.equal(await page.textContent("[data-total]"), served[1]);
     } finally {
       await context.close();
     }

@@ -158,7 +158,7 @@ describe(`participation: participatory budgets (${MODE})`, () => {
       recount: "1",
     });
     assert.equal(recount.status, 200);
-    assert.match(unescapeHtml(recount.text), /Total choisi : 600 € \/ 1000 €/);
+    assert.match(unescapeHtml(recount.text), /Total choisi : 600 € \/ 1\u202f000 €/);
     const over = await voter
       .post(`/budgets/${b.id}/vote`)
       .type("form")
@@ -167,7 +167,10 @@ describe(`participation: participatory budgets (${MODE})`, () => {
           `&projects=${p["Ping-pong"]}&projects=${p["Bibliothèque"]}`,
       );
     assert.equal(over.status, 422);
-    assert.match(unescapeHtml(over.text), /fait 1100 €, au-delà de l'enveloppe de 1000 €/);
+    assert.match(
+      unescapeHtml(over.text),
+      /fait 1\u202f100 €, au-delà de l'enveloppe de 1\u202f000 €/,
+    );
     const count = async (table: "budget_ballots" | "budget_participations") =>
       (
         await instance.ctx.db

@@ -178,7 +178,7 @@ describe(`participation: a network participatory budget from the hub (${MODE})`,
     const rb = (await remote(a!))!;
     const page = unescapeHtml((await member.get(`/budgets/reseau/${rb.id}`)).text);
     assert.match(page, /Jardin partagé — 600 €/);
-    assert.match(page, /Total choisi : 0 € \/ 1000 €/);
+    assert.match(page, /Total choisi : 0 € \/ 1\u202f000 €/);
   });
 
   it("counts a member of A and a member of B once each, with the hub's own ballots", async () => {
@@ -186,10 +186,17 @@ describe(`participation: a network participatory budget from the hub (${MODE})`,
     // The running total without JavaScript: recounted by A, nothing sent.
     const recount = await vote(a!, ["Jardin partagé", "Vélos"], undefined, "recount=1");
     assert.equal(recount.status, 200);
-    assert.match(unescapeHtml(recount.res.text), /Total choisi : 1100 € \/ 1000 € — au-delà/);
+    assert.match(
+      unescapeHtml(recount.res.text),
+      /Total choisi : 1\u202f100 € \/ 1\u202f000 € — au-delà/,
+    );
     // Over the envelope, A refuses it before sending.
     const over = await vote(a!, ["Jardin partagé", "Vélos"], recount.who);
     assert.equal(over.status, 422);
+    assert.match(
+      unescapeHtml(over.res.text),
+      /fait 1\u202f100 €, au-delà de l'enveloppe de 1\u202f000 €/,
+    );
     const fromA = await vote(a!, ["Jardin partagé", "Fresque"], recount.who);
     assert.equal(fromA.status, 303);
     // B's member votes through the JSON API: the budget is listed there, with its audience.

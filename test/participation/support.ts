@@ -1,7 +1,12 @@
 // Helpers of the participatory budgets' suites: a budget put in a given phase by moving its
 // dates around now, and its projects put to the vote.
+import fs from "node:fs";
+import vm from "node:vm";
 import type { TestInstance } from "../support/instance.ts";
+import { unescapeHtml } from "../support/web.ts";
 import * as budgets from "../../server/budgets/budgets.service.ts";
+
+const BALLOT_SCRIPT = new URL("../../views/static/budgets-ballot.js", import.meta.url);
 
 const H = 3_600_000;
 const OFFSETS: Record<budgets.Phase, [number, number, number, number]> = {
@@ -59,4 +64,37 @@ export async function budgetWithProjects(
   }
   await setPhase(instance, budget.id, "vote");
   return { id: budget.id, projects: ids };
+}
+
+/**
+ * The running total of a knapsack ballot page as the server wrote it, and as the ballot's own
+ * script (views/static/budgets-ballot.js, run here on the page's form and ticked boxes) rewrites
+ * it when the page loads: the two must read the same, or the total changes form at the first
+ * box ticked.
+ */
+export function ballotTotals(html: string, lang = "fr"): { server: string; script: string } {
+  const form = /<form[^>]*data-ballot[^>]*>[\s\S]*?<\/form>/.exec(html)?.[0];
+  if (!form) throw new Error("no ballot form on the page");
+  // An attribute's value ("" when it has none, as `checked`), null when it is absent.
+  const attr = (tag: string, name: string) => {
+    const found = new RegExp(`\\s${name}(?:="([^"]*)")?(?=[\\s>])`).exec(tag);
+    return found ? (found[1] ?? "") : null;
+  };
+  const server = /data-total>([^<]*)<\/p>/.exec(form)?.[1];
+  if (server === undefined) throw new Error("no running total on the ballot");
+  const out = { textContent: "", classList: { toggle: () => undefined } };
+  const boxes = [...form.matchAll(/<input type="checkbox"[^>]*>/g)].map(([tag]) => ({
+    checked: attr(tag, "checked") !== null,
+    getAttribute: (name: string) => attr(tag, name),
+    addEventListener: () => undefined,
+  }));
+  const formTag = /<form[^>]*>/.exec(form)![0];
+  const element = {
+    getAttribute: (name: string) => attr(formTag, name),
+    querySelector: () => out,
+    querySelectorAll: () => boxes,
+  };
+  const document = { querySelector: () => element, documentElement: { lang } };
+  vm.runInNewContext(fs.readFileSync(BALLOT_SCRIPT, "utf8"), { document });
+  return { server: unescapeHtml(server), script: out.textContent };
 }

@@ -7,6 +7,8 @@
   var envelope = Number(form.getAttribute("data-envelope"));
   var out = form.querySelector("[data-total]");
   var boxes = form.querySelectorAll("input[type=checkbox][data-cost]");
+  // The server's formatter (server/i18n/numbers.ts) makes the same call for the same language,
+  // so the total the page came with keeps its form ("2 000", U+202F in French) once rewritten.
   var format = new Intl.NumberFormat(document.documentElement.lang || "fr");
   var lang = (document.documentElement.lang || "fr").slice(0, 2);
   function update() {
