@@ -8,12 +8,15 @@ import { actorUri, newActivityId } from "../uris.ts";
 import { FEDERATED_VISIBILITIES } from "./group-actors.ts";
 import type { PostObject } from "./objects.ts";
 
+/** What the group's announces need to know of a post: its group and who may read it. */
+export type GroupAddress = Pick<PostObject, "groupIdentifier" | "groupUri" | "visibility">;
+
 /** Whether a post is in one of our groups that federate. */
 export const federates = (found: PostObject) =>
   found.groupIdentifier !== null &&
   (FEDERATED_VISIBILITIES as readonly string[]).includes(found.visibility);
 
-export function addressing(found: PostObject, publicUrl: URL) {
+export function addressing(found: GroupAddress, publicUrl: URL) {
   const followers = new URL(`${actorUri(publicUrl, found.groupIdentifier!).href}/followers`);
   return found.visibility === "public"
     ? { to: PUBLIC_COLLECTION, ccs: [followers] }
@@ -27,7 +30,7 @@ export function addressing(found: PostObject, publicUrl: URL) {
 export async function announceInGroup(
   tx: Tx,
   publicUrl: URL,
-  found: PostObject,
+  found: GroupAddress,
   activity: Activity,
   objectExtras?: ObjectExtras,
 ): Promise<void> {

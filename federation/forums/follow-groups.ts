@@ -109,7 +109,7 @@ export async function backfillGroup(runtime: FederationRuntime, groupId: string)
   const { db, log } = runtime.app;
   const group = await db
     .selectFrom("forum_groups")
-    .select(["id", "slug", "host", "ap_id", "post_policy"])
+    .select(["id", "slug", "host", "ap_id", "post_policy", "visibility"])
     .where("id", "=", groupId)
     .executeTakeFirst();
   if (!group?.ap_id) return;

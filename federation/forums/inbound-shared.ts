@@ -36,9 +36,18 @@ export interface GroupRow {
   ap_id: string | null;
   post_policy: string;
   join_policy?: string;
+  visibility: string;
 }
 
-const groupColumns = ["id", "slug", "host", "ap_id", "post_policy", "join_policy"] as const;
+const groupColumns = [
+  "id",
+  "slug",
+  "host",
+  "ap_id",
+  "post_policy",
+  "join_policy",
+  "visibility",
+] as const;
 
 /** A remote group we follow, by its actor id. */
 export function remoteGroup(db: Db, uri: string): Promise<GroupRow | undefined> {

@@ -70,7 +70,16 @@ async function onPostActivity(input: InboxInput<Create | Update>): Promise<boole
       return;
     }
     if (outcome.kind !== "created" && outcome.kind !== "updated") return;
-    const found = await postObject(tx.db, app.config.publicUrl, outcome.postId);
+    // A new post is in this group, which is all its announces need (no second read of it); an
+    // edited one is announced where it lives.
+    const found =
+      outcome.kind === "created"
+        ? {
+            groupIdentifier: local.slug,
+            groupUri: actorUri(app.config.publicUrl, local.slug).href,
+            visibility: local.visibility,
+          }
+        : await postObject(tx.db, app.config.publicUrl, outcome.postId);
     if (found) await announceInGroup(tx, app.config.publicUrl, found, activity);
   });
   return true;
