@@ -34,19 +34,29 @@ function isPublic(activity: Activity): boolean {
 const batches = new WeakMap<Tx, number[]>();
 
 /** Queues `activity` (which must have an id and the local actor as `actor`) for delivery. */
-export async function publish(
+export function publish(
   tx: Tx,
   actor: string,
   activity: Activity,
   audience: Audience,
 ): Promise<void> {
-  if (!activity.id || !activity.actorId)
-    throw new TypeError("an activity needs an id and an actor");
-  const compact = (await activity.toJsonLd({ format: "compact" })) as Record<string, unknown>;
-  const json = audience.objectExtras ? addExtras(compact, audience.objectExtras) : compact;
-  const row = await tx.db
-    .insertInto("federation_outbox")
-    .values({
+  return publishAll(tx, actor, [{ activity, audience }]);
+}
+
+/** Queues several activities of one actor, in this order, with one statement. */
+export async function publishAll(
+  tx: Tx,
+  actor: string,
+  items: readonly { activity: Activity; audience: Audience }[],
+): Promise<void> {
+  if (items.length === 0) return;
+  const values = [];
+  for (const { activity, audience } of items) {
+    if (!activity.id || !activity.actorId)
+      throw new TypeError("an activity needs an id and an actor");
+    const compact = (await activity.toJsonLd({ format: "compact" })) as Record<string, unknown>;
+    const json = audience.objectExtras ? addExtras(compact, audience.objectExtras) : compact;
+    values.push({
       actor,
       activity_id: activity.id.href,
       activity_type: typeName(activity),
@@ -55,14 +65,16 @@ export async function publish(
       recipients: JSON.stringify(audience.to.map((u) => (typeof u === "string" ? u : u.href))),
       public: isPublic(activity),
       object_extras: audience.objectExtras ? JSON.stringify(audience.objectExtras) : null,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
+    });
+  }
+  const rows = await tx.db.insertInto("federation_outbox").values(values).returning("id").execute();
+  // Ids come from one sequence in the order of the values: sorted, they are the order given.
+  const ids = rows.map((r) => r.id).sort((a, b) => a - b);
   const batch = batches.get(tx);
-  if (batch) return void batch.push(row.id);
-  const outboxIds = [row.id];
+  if (batch) return void batch.push(...ids);
+  const outboxIds = [...ids];
   batches.set(tx, outboxIds);
-  tx.enqueue("federation.publish", { outboxId: row.id, outboxIds });
+  tx.enqueue("federation.publish", { outboxId: ids[0]!, outboxIds });
 }
 
 export function publishToFollowers(

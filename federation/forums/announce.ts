@@ -3,7 +3,7 @@
 import { Announce, Create, PUBLIC_COLLECTION, type Activity } from "@fedify/vocab";
 import type { Tx } from "../../server/db/transaction.ts";
 import type { ObjectExtras } from "../extras.ts";
-import { publishToFollowers } from "../outbox.ts";
+import { publishAll, type Audience } from "../outbox.ts";
 import { actorUri, newActivityId } from "../uris.ts";
 import { FEDERATED_VISIBILITIES } from "./group-actors.ts";
 import type { PostObject } from "./objects.ts";
@@ -35,28 +35,19 @@ export async function announceInGroup(
   objectExtras?: ObjectExtras,
 ): Promise<void> {
   const group = found.groupIdentifier!;
-  await publishToFollowers(
-    tx,
-    group,
+  const announce = (object: Activity | URL) =>
     new Announce({
       id: newActivityId(publicUrl),
       actor: actorUri(publicUrl, group),
-      object: activity,
+      object,
       ...addressing(found, publicUrl),
       audience: new URL(found.groupUri),
-    }),
-    objectExtras,
-  );
-  if (!(activity instanceof Create) || found.visibility !== "public" || !activity.objectId) return;
-  await publishToFollowers(
-    tx,
-    group,
-    new Announce({
-      id: newActivityId(publicUrl),
-      actor: actorUri(publicUrl, group),
-      object: activity.objectId,
-      ...addressing(found, publicUrl),
-      audience: new URL(found.groupUri),
-    }),
-  );
+    });
+  const items: { activity: Activity; audience: Audience }[] = [
+    { activity: announce(activity), audience: { followers: true, to: [], objectExtras } },
+  ];
+  if (activity instanceof Create && found.visibility === "public" && activity.objectId)
+    items.push({ activity: announce(activity.objectId), audience: { followers: true, to: [] } });
+  // Both in one statement.
+  await publishAll(tx, group, items);
 }

@@ -2,11 +2,12 @@
 // one publish job, which sends them in order (ADR 0165); jobs queued before it (one id) still run.
 import assert from "node:assert/strict";
 import { sql } from "kysely";
-import { publishToFollowers } from "../../federation/outbox.ts";
+import { publishAll, publishToFollowers } from "../../federation/outbox.ts";
 import { CMCAS_ACTOR } from "../../federation/uris.ts";
 import { cmcasNote as note } from "../support/cmcas-note.ts";
 import { MODE } from "../support/env.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { countStatements } from "../support/statements.ts";
 
 describe(`federation: one publish job per transaction (${MODE})`, function () {
   this.timeout(60_000);
@@ -62,6 +63,34 @@ describe(`federation: one publish job per transaction (${MODE})`, function () {
     assert.ok(
       after.every((r) => r.dispatched_at !== null),
       "both marked dispatched",
+    );
+  });
+
+  it("several activities published together: one statement, in their order, one job", async () => {
+    const { publicUrl } = instance.ctx.config;
+    const before = await pending();
+    const list = ["un", "deux", "trois"].map((text) => note(publicUrl, text));
+    const kinds = await instance.ctx.transaction(async (tx) => {
+      const counted = countStatements(tx);
+      const followers = { followers: true, to: [] };
+      await publishAll(
+        counted.tx,
+        CMCAS_ACTOR,
+        list.map((activity) => ({ activity, audience: followers })),
+      );
+      return counted.kinds;
+    });
+    assert.deepEqual(kinds, ["insert"]);
+    assert.equal(await pending(), before + 1, "one publish job");
+    const rows = await instance.ctx.db
+      .selectFrom("federation_outbox")
+      .select(["activity_id"])
+      .orderBy("id", "desc")
+      .limit(3)
+      .execute();
+    assert.deepEqual(
+      rows.map((r) => r.activity_id).reverse(),
+      list.map((a) => a.id!.href),
     );
   });
 });
