@@ -3,8 +3,9 @@
 // document cannot point our deliveries at someone else's server.
 import { getActorTypeName, isActor, type Actor, type Recipient } from "@fedify/vocab";
 import type { Context } from "@fedify/fedify";
-import type { Selectable } from "kysely";
+import type { ExpressionBuilder, Selectable } from "kysely";
 import type { Db } from "../../server/db/database.ts";
+import type { Database } from "../../server/db/schema.ts";
 import type { FederationTables } from "../federation.tables.ts";
 import { sanitizeHtmlAs } from "../../server/lib/html-policy.ts";
 import { recentFirst } from "../http/recent-documents.ts";
@@ -41,6 +42,11 @@ export interface RemoteActor {
   /** A Maillage group's stated visibility, when just read from its document (not stored here:
    * the group's local entry keeps it). */
   visibility?: "public" | "network";
+  /**
+   * Whether a local actor follows it (`followedByUs`), when read with it for an incoming
+   * activity's sender (one statement for both, issue 15): true as of the activity's start.
+   */
+  followed?: boolean;
 }
 
 export type RemoteActorInput = Omit<RemoteActor, "id" | "handle" | "fetchedAt">;
@@ -163,6 +169,33 @@ export async function findRemoteActor(
   return row ? toRemoteActor(row) : undefined;
 }
 
+/** The condition that a local actor (the CMCAS or a member) follows the actor `a`, with its Accept. */
+export function followedByUs(
+  eb: ExpressionBuilder<Database & { a: Database["federation_remote_actors"] }, "a">,
+) {
+  return eb.exists(
+    eb
+      .selectFrom("federation_follows as f")
+      .select("f.id")
+      .whereRef("f.remote_actor_id", "=", "a.id")
+      .where("f.direction", "=", "outgoing")
+      .where("f.state", "=", "accepted"),
+  );
+}
+
+/** The stored actor with whether we follow it, in one statement. */
+async function findFollowedActor(db: Db, uri: string): Promise<RemoteActor | undefined> {
+  const row = await db
+    .selectFrom("federation_remote_actors as a")
+    .selectAll("a")
+    .select((eb) => followedByUs(eb).as("followed"))
+    .where("a.uri", "=", uri)
+    .executeTakeFirst();
+  if (!row) return undefined;
+  const { followed, ...actor } = row;
+  return { ...toRemoteActor(actor), followed: Boolean(followed) };
+}
+
 /** Fetches of an actor running now, per federation (tests run several instances in a process). */
 const fetching = new WeakMap<object, Map<string, Promise<unknown>>>();
 
@@ -194,14 +227,21 @@ export async function fetchRemoteActor(
   return input ? saveRemoteActor(db, input) : undefined;
 }
 
-/** The stored actor, refreshed when older than a day; fetched when unknown. */
+/**
+ * The stored actor, refreshed when older than a day; fetched when unknown. `followed`: read with
+ * it whether we follow it (an incoming activity's sender: most routes ask), unless fetched.
+ */
 export async function resolveRemoteActor(
   db: Db,
   fctx: Context<void>,
   uri: URL | string,
   log?: Logger,
+  options: { followed?: boolean } = {},
 ): Promise<RemoteActor | undefined> {
-  const known = await findRemoteActor(db, { uri: typeof uri === "string" ? uri : uri.href });
+  const href = typeof uri === "string" ? uri : uri.href;
+  const known = options.followed
+    ? await findFollowedActor(db, href)
+    : await findRemoteActor(db, { uri: href });
   if (known && Date.now() - known.fetchedAt.getTime() < REFRESH_MS) return known;
   return (await fetchRemoteActor(db, fctx, uri, log)) ?? known;
 }

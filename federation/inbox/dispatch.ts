@@ -148,7 +148,8 @@ export function inboxDispatcher(
       fed,
       deps,
       senderUri,
-      sender: () => (sender ??= resolveRemoteActor(db, fed, senderUri, log)),
+      // Read with whether we follow it: most routes ask (issue 15: one statement for both).
+      sender: () => (sender ??= resolveRemoteActor(db, fed, senderUri, log, { followed: true })),
       log: objectType ? log.child({ object: objectType }) : log,
     };
     const candidates = matches(type, objectType).filter(({ module, route }) => {

@@ -10,7 +10,7 @@ import {
   deleteRemoteOffer,
   noticeFromPublisher,
 } from "../../server/offers/remote-offers.service.ts";
-import { findRemoteActor, type RemoteActor } from "../actors/remote.ts";
+import { findRemoteActor, followedByUs, type RemoteActor } from "../actors/remote.ts";
 import { backfillOnAccept } from "../follows/backfill-on-accept.ts";
 import { sanitizeHtmlAs } from "../../server/lib/html-policy.ts";
 import { rawDocument } from "../inbox/raw.ts";
@@ -25,14 +25,17 @@ type Json = Record<string, unknown>;
 /** Members' actors are `/users/<their id>`; other local actors have names. */
 const MEMBER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
-/** Whether a local actor (the CMCAS or a member) follows `actor`, with its Accept. */
+/**
+ * Whether a local actor (the CMCAS or a member) follows `actor`, with its Accept: as read with
+ * the actor when it is an incoming activity's sender, else read now.
+ */
 export async function isFollowed(db: Db, actor: RemoteActor): Promise<boolean> {
+  if (actor.followed !== undefined) return actor.followed;
   const row = await db
-    .selectFrom("federation_follows")
-    .select("id")
-    .where("remote_actor_id", "=", actor.id)
-    .where("direction", "=", "outgoing")
-    .where("state", "=", "accepted")
+    .selectFrom("federation_remote_actors as a")
+    .select("a.id")
+    .where("a.id", "=", actor.id)
+    .where(followedByUs)
     .executeTakeFirst();
   return row !== undefined;
 }

@@ -77,6 +77,14 @@ export async function findUserById(db: Db, id: string): Promise<User | undefined
   return row ? toUser(row) : undefined;
 }
 
+/** Several accounts in one statement (a notice to many people), by id; unknown ids are left out. */
+export async function findUsersByIds(db: Db, ids: readonly string[]): Promise<Map<string, User>> {
+  const valid = ids.filter((id) => /^[0-9a-f-]{36}$/i.test(id));
+  if (valid.length === 0) return new Map();
+  const rows = await db.selectFrom("users").select(userColumns).where("id", "in", valid).execute();
+  return new Map(rows.map((row) => [row.id, toUser(row)]));
+}
+
 export async function findUserByUsername(db: Db, username: string): Promise<User | undefined> {
   const row = await db
     .selectFrom("users")

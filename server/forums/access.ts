@@ -4,7 +4,7 @@ import type { Db } from "../db/database.ts";
 import type { User } from "../accounts/accounts.repo.ts";
 import { fail, ok, type Result } from "../lib/result.ts";
 import { isInstanceModerator, type Group } from "./groups.repo.ts";
-import { findMembership, type Membership } from "./memberships.repo.ts";
+import { activeMemberIds, findMembership, type Membership } from "./memberships.repo.ts";
 import { activeBan, type Ban } from "./moderation.repo.ts";
 
 export interface GroupAccess {
@@ -16,6 +16,45 @@ export interface GroupAccess {
   ban: Ban | undefined;
 }
 
+/**
+ * Who may read a group: everybody a public one, signed-in members a network or local one, the
+ * instance's moderators any, and the group's active members their own. `isMember` is asked for
+ * only when it decides (a private group, a reader neither moderator nor anonymous), so a public
+ * group's readers cost no membership read.
+ */
+async function mayRead(
+  group: Group,
+  user: User | undefined,
+  isMember: () => Promise<boolean>,
+): Promise<boolean> {
+  if (group.visibility === "public" || isInstanceModerator(user)) return true;
+  if (user === undefined) return false;
+  return group.visibility !== "private" || (await isMember());
+}
+
+/** Of these people, who may read the group: the memberships that decide are read at once. */
+export async function readersOf(
+  db: Db,
+  group: Group,
+  users: readonly User[],
+): Promise<Set<string>> {
+  let members: Promise<Set<string>> | undefined;
+  const readers = new Set<string>();
+  for (const user of users) {
+    const reads = await mayRead(group, user, async () => {
+      // Asked for by the first whose membership decides: one statement for all of them.
+      members ??= activeMemberIds(
+        db,
+        group.id,
+        users.map((u) => u.id),
+      );
+      return (await members).has(user.id);
+    });
+    if (reads) readers.add(user.id);
+  }
+  return readers;
+}
+
 export async function groupAccess(
   db: Db,
   group: Group,
@@ -25,11 +64,7 @@ export async function groupAccess(
   const isMember = membership?.state === "active";
   const instanceModerator = isInstanceModerator(user) && group.host === null;
   const isModerator = instanceModerator || (isMember && membership?.role === "moderator");
-  const canRead =
-    group.visibility === "public" ||
-    (user !== undefined && group.visibility !== "private") ||
-    isMember ||
-    isInstanceModerator(user);
+  const canRead = await mayRead(group, user, () => Promise.resolve(isMember));
   const ban = user && !isModerator ? await activeBan(db, group.id, user.id) : undefined;
   return { user, canRead, membership, isMember, isModerator, ban };
 }

@@ -27,6 +27,24 @@ export async function findMembership(
     : undefined;
 }
 
+/** Of these people, the active members of the group, in one statement. */
+export async function activeMemberIds(
+  db: Db,
+  groupId: string,
+  userIds: readonly string[],
+): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await db
+    .selectFrom("forum_memberships")
+    .select("user_id")
+    .where("group_id", "=", groupId)
+    .where("user_id", "in", userIds)
+    .where("state", "=", "active")
+    .execute();
+  // Non-null: matched against the ids asked for.
+  return new Set(rows.map((r) => r.user_id!));
+}
+
 export async function putMembership(
   db: Db,
   row: {

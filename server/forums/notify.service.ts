@@ -2,9 +2,9 @@
 // reason: mentioned, answered or quoted, then subscribed to the topic or to the group. Nobody is
 // told about a post they may not read.
 import type { Tx } from "../db/transaction.ts";
-import { findUserById } from "../accounts/accounts.repo.ts";
+import { findUsersByIds } from "../accounts/accounts.repo.ts";
 import { notify } from "../notifications/notifications.service.ts";
-import { groupAccess } from "./access.ts";
+import { readersOf } from "./access.ts";
 import { findGroup } from "./groups.repo.ts";
 import { postPath } from "./paging.ts";
 import * as posts from "./posts.repo.ts";
@@ -23,15 +23,17 @@ async function subscriberIds(tx: Tx, target: { topicId: string } | { groupId: st
   return rows.map((r) => r.user_id);
 }
 
-async function alreadyTold(tx: Tx, userId: string, link: string): Promise<boolean> {
-  const row = await tx.db
+/** Of these people, those already told of a mention at `link` (by another copy of the post). */
+async function alreadyTold(tx: Tx, userIds: string[], link: string): Promise<Set<string>> {
+  if (userIds.length === 0) return new Set();
+  const rows = await tx.db
     .selectFrom("notifications")
-    .select("id")
-    .where("user_id", "=", userId)
+    .select("user_id")
+    .where("user_id", "in", userIds)
     .where("kind", "=", "forums:mention")
     .where("link", "=", link)
-    .executeTakeFirst();
-  return row !== undefined;
+    .execute();
+  return new Set(rows.map((r) => r.user_id));
 }
 
 /** `mentionedOnly`: of the people concerned, tell only these, and only if mentioned. */
@@ -59,15 +61,31 @@ export async function notifyPost(
   else add(await subscriberIds(tx, { topicId: topic.id }), "newReply");
 
   const link = post.position === 1 ? `/topics/${topic.id}` : postPath(topic.id, post.position);
+  // Of the people concerned, those to tell: then their accounts and reading rights, read for
+  // all of them at once.
+  const chosen = [...reasons].filter(
+    ([userId, reason]) =>
+      !mentionedOnly || (reason === "mention" && mentionedOnly.includes(userId)),
+  );
+  // Two copies of one remote post may each ask to tell who it mentions: once is enough.
+  const told = await alreadyTold(
+    tx,
+    chosen.filter(([, reason]) => reason === "mention").map(([userId]) => userId),
+    link,
+  );
+  const recipients = chosen.filter(([userId, reason]) => reason !== "mention" || !told.has(userId));
+  const users = await findUsersByIds(
+    tx.db,
+    recipients.map(([userId]) => userId),
+  );
+  const readers = await readersOf(tx.db, group, [...users.values()]);
   let sent = 0;
-  for (const [userId, reason] of reasons) {
-    if (mentionedOnly && (reason !== "mention" || !mentionedOnly.includes(userId))) continue;
-    // Two copies of one remote post may each ask to tell who it mentions: once is enough.
-    if (reason === "mention" && (await alreadyTold(tx, userId, link))) continue;
-    const user = await findUserById(tx.db, userId);
-    if (!user || !(await groupAccess(tx.db, group, user)).canRead) continue;
+  for (const [userId, reason] of recipients) {
+    const user = users.get(userId);
+    if (!user || !readers.has(userId)) continue;
     await notify(tx, publicUrl, {
       userId,
+      user,
       kind: `forums:${reason}`,
       data: {
         name: post.authorName,

@@ -4,7 +4,7 @@ import type { MailAttachment } from "../mail/mail.types.ts";
 import type { i18n } from "i18next";
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
-import { findUserById } from "../accounts/accounts.repo.ts";
+import { findUserById, type User } from "../accounts/accounts.repo.ts";
 import type { NotificationPrefs } from "../accounts/accounts.tables.ts";
 import { translate } from "../i18n/i18n.ts";
 import * as repo from "./notifications.repo.ts";
@@ -14,6 +14,8 @@ export type { Notification } from "./notifications.repo.ts";
 
 export interface NotifyInput {
   userId: string;
+  /** The account of `userId` when the caller has read it already: it is not read again. */
+  user?: User;
   /** `<feature>:<name>`: the message is the catalogue key `<feature>:notifications.<name>`. */
   kind: `${string}:${string}`;
   data: Record<string, string | number>;
@@ -56,7 +58,8 @@ export function renderNotification(
 }
 
 export async function notify(tx: Tx, publicUrl: URL, input: NotifyInput): Promise<void> {
-  const user = await findUserById(tx.db, input.userId);
+  if (input.user && input.user.id !== input.userId) throw new Error("notify: user is not userId");
+  const user = input.user ?? (await findUserById(tx.db, input.userId));
   if (!user) return;
   const mode = input.email ? emailMode(user.notificationPrefs, input.email) : "off";
   await repo.insertNotification(tx.db, {
