@@ -4,6 +4,7 @@
 // Question dispatcher (federation/questions.ts).
 import "./temporal.ts";
 import "./contexts.ts";
+import "./activity-parse.ts";
 import { createFederation, type Federation } from "@fedify/fedify";
 import type { KvStore, MessageQueue, RetryPolicy } from "@fedify/fedify";
 import { registerActors } from "./actors/dispatcher.ts";

@@ -3,32 +3,15 @@
 // signature a second time (parsing the key again from the store) and builds two request contexts
 // (each with two new document loaders): checks the gate has mostly made already, and a large part
 // of the instance's CPU per activity. Here the common case, an activity authenticated by its HTTP
-// signature alone, is parsed once (by the class its type names), checked as Fedify checks it,
+// signature alone, is parsed once (one expansion: activity-parse.ts), checked as Fedify checks it,
 // and queued as the message Fedify would have queued; its worker then handles it as before
 // (parse, idempotency, listeners). Anything else goes to Fedify unchanged: a Linked Data
 // signature or an integrity proof, a personal inbox, a body that does not parse, a key whose
 // owner is not named or is not the actor (Fedify fetches the actor, or answers 401), an activity
 // without id or actor. So every refusal and every unusual case keeps Fedify's own answer.
 import type { Context, Message } from "@fedify/fedify";
-import {
-  Accept,
-  Activity,
-  Add,
-  Announce,
-  Block,
-  Create,
-  CryptographicKey,
-  Delete,
-  Flag,
-  Follow,
-  Like,
-  Move,
-  Reject,
-  Remove,
-  Undo,
-  Update,
-  type Multikey,
-} from "@fedify/vocab";
+import { Activity, CryptographicKey, type Multikey } from "@fedify/vocab";
+import "../activity-parse.ts";
 
 export type InboxMessage = Extract<Message, { type: "inbox" }>;
 
@@ -45,29 +28,6 @@ export const QUEUED = () =>
     status: 202,
     headers: { "Content-Type": "text/plain; charset=utf-8" },
   });
-
-/**
- * The class Fedify's Activity.fromJsonLd would hand a document of this plain type to: parsed by
- * it directly, the document is expanded once less (Activity's own expansion, which only serves to
- * pick the class). A context that gives the name another meaning makes the class refuse it: the
- * request then goes to Fedify.
- */
-const CLASSES: Record<string, typeof Activity> = {
-  Accept,
-  Add,
-  Announce,
-  Block,
-  Create,
-  Delete,
-  Flag,
-  Follow,
-  Like,
-  Move,
-  Reject,
-  Remove,
-  Undo,
-  Update,
-};
 
 /** Whether the body carries something Fedify authenticates on its own (under any of the names
  * it looks for): those go through Fedify. */
@@ -89,10 +49,8 @@ export async function queueDirectly(
   const { context } = deps;
   let activity: Activity;
   try {
-    const type = (json as { type?: unknown }).type;
-    const parser =
-      (typeof type === "string" && Object.hasOwn(CLASSES, type) && CLASSES[type]) || Activity;
-    activity = await parser.fromJsonLd(json, {
+    // Parsed by the class its type names, one expansion (federation/activity-parse.ts).
+    activity = await Activity.fromJsonLd(json, {
       contextLoader: context.contextLoader,
       documentLoader: context.documentLoader,
     });
