@@ -24,22 +24,25 @@ import {
   Update,
 } from "@fedify/vocab";
 
-const CLASSES: Record<string, typeof Activity> = {
-  Accept,
-  Add,
-  Announce,
-  Block,
-  Create,
-  Delete,
-  Flag,
-  Follow,
-  Like,
-  Move,
-  Reject,
-  Remove,
-  Undo,
-  Update,
-};
+/** By the name a document's `type` gives them in the ActivityStreams context. */
+const CLASSES: Record<string, typeof Activity> = Object.fromEntries(
+  [
+    Accept,
+    Add,
+    Announce,
+    Block,
+    Create,
+    Delete,
+    Flag,
+    Follow,
+    Like,
+    Move,
+    Reject,
+    Remove,
+    Undo,
+    Update,
+  ].map((c) => [c.typeId.hash.slice(1), c]),
+);
 
 /** The class a document of one plain activity type is parsed by, if it is one. */
 export function plainActivityClass(json: unknown): typeof Activity | undefined {

@@ -3,12 +3,13 @@
 // kept in one statement. An actor we do not follow gets nothing kept.
 import assert from "node:assert/strict";
 import { Create } from "@fedify/vocab";
-import { saveRemoteActor, type RemoteActor } from "../../federation/actors/remote.ts";
+import type { RemoteActor } from "../../federation/actors/remote.ts";
 import type { FederationRuntime } from "../../federation/deps.ts";
 import { saveFollow } from "../../federation/follows/follows.repo.ts";
 import { inboxDispatcher } from "../../federation/inbox/dispatch.ts";
 import { offersInbox } from "../../federation/offers/offers.inbox.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { storedOrganization } from "../support/remote-actors.ts";
 import { counting, countStatements } from "../support/statements.ts";
 
 const HOST = "cmcas-savoie.example";
@@ -20,21 +21,7 @@ describe("federation: a publisher's Create(Event), counted", function () {
   let followed: RemoteActor;
   let stranger: RemoteActor;
 
-  const actor = (username: string) =>
-    saveRemoteActor(instance.ctx.db, {
-      uri: `https://${HOST}/users/${username}`,
-      host: HOST,
-      type: "Organization",
-      username,
-      name: username,
-      summary: "",
-      url: null,
-      iconUrl: null,
-      inbox: `https://${HOST}/users/${username}/inbox`,
-      sharedInbox: null,
-      outbox: null,
-      followersUrl: null,
-    });
+  const actor = (username: string) => storedOrganization(instance.ctx.db, HOST, username);
 
   before(async () => {
     instance = await startTestInstance({ env: { FEDERATION_ALLOWED_DOMAINS: HOST } });

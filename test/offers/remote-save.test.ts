@@ -1,11 +1,12 @@
 // A publisher's Event kept in the catalogue: a new one in one write (issue 15: the inbox's cost
 // per offer), a known one refreshed by its publisher only.
 import assert from "node:assert/strict";
-import { saveRemoteActor, type RemoteActor } from "../../federation/actors/remote.ts";
+import type { RemoteActor } from "../../federation/actors/remote.ts";
 import { readRemoteEvent } from "../../federation/offers/remote-offers.ts";
 import type { Tx } from "../../server/db/transaction.ts";
 import { saveRemoteOffer } from "../../server/offers/remote-offers.service.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { storedOrganization } from "../support/remote-actors.ts";
 import { countStatements } from "../support/statements.ts";
 
 const HOST = "cmcas-savoie.example";
@@ -15,21 +16,7 @@ describe("offers: a publisher's Event kept in the catalogue", () => {
   let publisher: RemoteActor;
   let other: RemoteActor;
 
-  const actor = (username: string) =>
-    saveRemoteActor(instance.ctx.db, {
-      uri: `https://${HOST}/users/${username}`,
-      host: HOST,
-      type: "Organization",
-      username,
-      name: username,
-      summary: "",
-      url: null,
-      iconUrl: null,
-      inbox: `https://${HOST}/users/${username}/inbox`,
-      sharedInbox: null,
-      outbox: null,
-      followersUrl: null,
-    });
+  const actor = (username: string) => storedOrganization(instance.ctx.db, HOST, username);
 
   before(async () => {
     instance = await startTestInstance();
