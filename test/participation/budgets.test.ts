@@ -140,6 +140,21 @@ describe(`participation: participatory budgets (${MODE})`, () => {
     assert.match(page.text, new RegExp(`enveloppe \\(${amount} €\\)`));
   });
 
+  it("puts the ballot before the rules on the vote page", async () => {
+    const b = await budgetWithProjects(
+      instance,
+      staffMember.user.id,
+      { title: "Bulletin d'abord", envelope: 5000, rule: "knapsack" },
+      [["Composteur", 800]],
+    );
+    const voter = await loggedIn(instance, await createMember(instance));
+    const page = await voter.get(`/budgets/${b.id}/vote`).expect(200);
+    const ballot = page.text.indexOf("data-ballot");
+    assert.ok(ballot > 0, "the ballot is on the page");
+    // A phone's first screen: the ballot, then the budget's facts and counting rule.
+    assert.ok(ballot < page.text.indexOf('class="budget-facts"'));
+  });
+
   it("never lets a ballot exceed the envelope, recounts without JavaScript, and keeps ballots secret", async () => {
     const b = await budgetWithProjects(
       instance,
