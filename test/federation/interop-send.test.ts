@@ -118,22 +118,33 @@ describe("federation: what other software receives from our groups", function ()
   it("gives up at once on a permanent refusal instead of retrying for two days", async () => {
     mastodon.inboxStatus = () => 424;
     try {
+      const known = new Set((await deliveries(mastodon.host)).map((d) => d.activity_id));
       const opened = await staff.api.post(`/groups/${group.id}/topics`, {
         title: "Refusé là-bas",
         content: "Bonjour",
       });
       assert.equal(opened.status, 201, opened.text);
-      const dead = await waitFor("the delivery to be abandoned", async () =>
-        (await deliveries(mastodon.host)).find((d) => d.status === "dead"),
-      );
-      assert.equal(dead.attempts, 1);
-      assert.match(dead.last_error ?? "", /424/);
+      const fresh = async () =>
+        (await deliveries(mastodon.host)).filter((d) => !known.has(d.activity_id));
+      // Every delivery of the new topic (the group's announces) abandoned, on a busy machine
+      // too: the second may still be on its first try when the first is given up.
+      const dead = await waitFor("the deliveries to be abandoned", async () => {
+        const list = await fresh();
+        return list.length > 0 && list.every((d) => d.status === "dead") ? list : undefined;
+      });
+      for (const d of dead) {
+        assert.equal(d.attempts, 1);
+        assert.match(d.last_error ?? "", /424/);
+      }
       // Nothing more is sent after the first retry would have gone (3 s later).
       const refused = () => mastodon.received.filter((r) => r.status === 424).length;
       const before = refused();
       await new Promise((r) => setTimeout(r, 4_500));
       assert.equal(refused(), before);
-      assert.equal((await deliveries(mastodon.host)).find((d) => d.status === "dead")?.attempts, 1);
+      assert.deepEqual(
+        (await fresh()).map((d) => [d.status, d.attempts]),
+        dead.map(() => ["dead", 1]),
+      );
     } finally {
       mastodon.inboxStatus = () => 202;
     }
