@@ -37,6 +37,9 @@ interface OutboxRow {
   delay_ms: number;
 }
 
+/** A job on its way to BullMQ, with the id it keeps from the start. */
+type Handed = Pick<OutboxRow, "job_id" | "type" | "payload" | "delay_ms">;
+
 function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   return Promise.race([
@@ -96,7 +99,7 @@ export class BullQueue implements JobQueue {
     const jobId = crypto.randomUUID();
     const delayMs = options.delayMs ?? 0;
     try {
-      await this.#add(jobId, type, payload, delayMs);
+      await this.#add([{ job_id: jobId, type, payload, delay_ms: delayMs }]);
     } catch (error) {
       // Redis is away: keep the job in the database, relayed when Redis is back.
       try {
@@ -128,11 +131,11 @@ export class BullQueue implements JobQueue {
     // every request; relayed again meanwhile (another process), a job keeps its id: no double.
     return async () => {
       try {
-        for (const row of rows) {
-          await this.#add(row.job_id, row.type, row.payload, row.delay_ms);
-          this.#handedOver.push(row.id);
-        }
+        await this.#add(rows);
+        this.#handedOver.push(...rows.map((row) => row.id));
       } catch (error) {
+        // All the rows stay for the relay, even those the failed call may have added: they keep
+        // their job ids, and BullMQ adds nothing for an id it already holds.
         this.#log.warn(
           { err: error instanceof Error ? error.message : String(error), jobs: rows.length },
           "jobs kept in the outbox until Redis answers",
@@ -153,35 +156,41 @@ export class BullQueue implements JobQueue {
     }
   }
 
-  async #add(jobId: string, type: string, payload: unknown, delayMs: number): Promise<void> {
-    const spec = specOf(type, this.#specs);
+  /**
+   * Adds jobs to BullMQ in one round trip: addBulk sends each job's script in one pipeline (not a
+   * MULTI), so each job is added or refused on its own, with its own delay, and an id BullMQ
+   * already holds is a no-op, as with `add`. Either all were added, or it throws.
+   */
+  async #add(jobs: readonly Handed[]): Promise<void> {
+    const bulk = jobs.map((job) => {
+      const spec = specOf(job.type, this.#specs);
+      return {
+        name: job.type,
+        data: job.payload,
+        opts: {
+          jobId: job.job_id,
+          attempts: spec.attempts,
+          backoff: { type: "exponential", delay: spec.backoffMs, jitter: 0.1 },
+          delay: Math.max(0, job.delay_ms),
+          removeOnComplete: { age: 24 * 3600, count: 10_000 },
+          removeOnFail: { age: 30 * 24 * 3600 },
+        },
+      };
+    });
     if (this.#redis.status !== "ready") {
       throw new QueueUnavailableError(new Error(`Redis connection is ${this.#redis.status}`));
     }
-    await withTimeout(
-      this.#queue.add(type, payload, {
-        jobId,
-        attempts: spec.attempts,
-        backoff: { type: "exponential", delay: spec.backoffMs, jitter: 0.1 },
-        delay: Math.max(0, delayMs),
-        removeOnComplete: { age: 24 * 3600, count: 10_000 },
-        removeOnFail: { age: 30 * 24 * 3600 },
-      }),
-      ENQUEUE_TIMEOUT_MS,
-    );
+    await withTimeout(this.#queue.addBulk(bulk), ENQUEUE_TIMEOUT_MS);
   }
 
-  /** Adds the rows' jobs to BullMQ, then deletes the rows handed over (even if one failed). */
+  /**
+   * Adds the rows' jobs to BullMQ, then deletes the rows. On a failure none is deleted: the next
+   * pass adds them all again, and BullMQ ignores the ids it already holds.
+   */
   async #handOver(db: Db, rows: readonly OutboxRow[]): Promise<void> {
-    const done: number[] = [];
-    try {
-      for (const row of rows) {
-        await this.#add(row.job_id, row.type, row.payload, row.delay_ms);
-        done.push(row.id);
-      }
-    } finally {
-      if (done.length > 0) await db.deleteFrom("job_outbox").where("id", "in", done).execute();
-    }
+    await this.#add(rows);
+    const ids = rows.map((row) => row.id);
+    await db.deleteFrom("job_outbox").where("id", "in", ids).execute();
   }
 
   /** One pass of the relay: the outbox's older rows, locked so two processes never share one. */
