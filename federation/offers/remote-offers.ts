@@ -6,7 +6,11 @@ import { DateTime } from "luxon";
 import { plainText } from "../../server/offers/rich-text.ts";
 import type { AppContext } from "../../server/context.ts";
 import { bookingDeps } from "../../server/offers/booking.types.ts";
-import { saveRemoteOffer, type RemoteEvent } from "../../server/offers/remote-offers.service.ts";
+import {
+  createRemoteOffer,
+  refreshRemoteOffer,
+  type RemoteEvent,
+} from "../../server/offers/remote-offers.service.ts";
 import { wantMedia } from "../media/media.ts";
 import type { Audience } from "../../server/offers/offers.tables.ts";
 import type { RemoteActor } from "../actors/remote.ts";
@@ -243,7 +247,10 @@ export async function keepRemoteOffer(
     remote_image: path,
     remote_image_alt: path ? picture!.alt || null : null,
   };
-  return app.transaction((tx) => saveRemoteOffer(tx, bookingDeps(app), publisherId, kept));
+  return (
+    (await createRemoteOffer(app.db, publisherId, kept)) ??
+    app.transaction((tx) => refreshRemoteOffer(tx, bookingDeps(app), publisherId, kept))
+  );
 }
 
 /** Whether an event published on `startsAt`… is still to come (backfill keeps those only). */

@@ -3,6 +3,7 @@
 // answers and notices their publisher sends about our members' registrations.
 import type { ExpressionBuilder } from "kysely";
 import { contentChanged } from "../lib/changes.ts";
+import type { Db } from "../db/database.ts";
 import type { Database } from "../db/schema.ts";
 import type { Tx } from "../db/transaction.ts";
 import { notify } from "../notifications/notifications.service.ts";
@@ -40,6 +41,41 @@ function noCategory(error: unknown): Error | undefined {
   return new Error("no category to file remote offers under", { cause: error });
 }
 
+/**
+ * A publisher's new offer in one statement (remote_uri is unique): its id, or undefined when an
+ * offer with that id is kept already, whoever published it (`refreshRemoteOffer` then).
+ */
+async function insertIfNew(db: Db, publisherId: number, event: RemoteEvent) {
+  const { category_slug, ...values } = event.values;
+  const created = await db
+    .insertInto("offers")
+    .values({ ...values, category_id: categoryOf(category_slug), remote_actor_id: publisherId })
+    .onConflict((oc) => oc.column("remote_uri").doNothing())
+    .returning("id")
+    .executeTakeFirst()
+    .catch((error: unknown) => {
+      throw noCategory(error) ?? error;
+    });
+  return created?.id;
+}
+
+/**
+ * Outside any transaction: a new offer is the usual case of an incoming Event, and its one
+ * statement commits on its own, so it needs no transaction around it (issue 15: a begin and a
+ * commit less per offer). Undefined when the offer is kept already: `refreshRemoteOffer`.
+ */
+export async function createRemoteOffer(
+  db: Db,
+  publisherId: number,
+  event: RemoteEvent,
+): Promise<string | undefined> {
+  if (db.isTransaction) throw new TypeError("createRemoteOffer commits on its own");
+  const id = await insertIfNew(db, publisherId, event);
+  // Cached pages show the new offer now that it is committed (ADR 0150).
+  if (id) contentChanged();
+  return id;
+}
+
 /** Creates or refreshes a publisher's offer; a newly cancelled one cancels our members'
  * registrations. Another publisher's offer with that id is left alone. */
 export async function saveRemoteOffer(
@@ -48,24 +84,25 @@ export async function saveRemoteOffer(
   publisherId: number,
   event: RemoteEvent,
 ): Promise<string> {
-  const { category_slug, ...values } = event.values;
-  const row = { ...values, category_id: categoryOf(category_slug) };
-  // A new offer in one statement (remote_uri is unique): an id already kept, whoever published
-  // it, leaves the insert without effect and is read, locked, below.
-  const created = await tx.db
-    .insertInto("offers")
-    .values({ ...row, remote_actor_id: publisherId })
-    .onConflict((oc) => oc.column("remote_uri").doNothing())
-    .returning("id")
-    .executeTakeFirst()
-    .catch((error: unknown) => {
-      throw noCategory(error) ?? error;
-    });
+  const created = await insertIfNew(tx.db, publisherId, event);
   // Cached pages show the publisher's change once it is committed (ADR 0150).
   if (created) {
     tx.afterCommit(contentChanged);
-    return created.id;
+    return created;
   }
+  return refreshRemoteOffer(tx, deps, publisherId, event);
+}
+
+/** The publisher's offer kept already, changed as it says; a newly cancelled one cancels our
+ * members' registrations. Another publisher's offer with that id is left alone. */
+export async function refreshRemoteOffer(
+  tx: Tx,
+  deps: Pick<BookingDeps, "publicUrl">,
+  publisherId: number,
+  event: RemoteEvent,
+): Promise<string> {
+  const { category_slug, ...values } = event.values;
+  const row = { ...values, category_id: categoryOf(category_slug) };
   const before = await tx.db
     .selectFrom("offers")
     .select(["id", "status", "remote_actor_id"])

@@ -1,6 +1,7 @@
 // A followed publisher's Create(Event) through the offers' inbox routes, counted (issue 15: the
-// inbox's cost per offer): its sender is read with whether we follow it, then the offer is
-// kept in one statement. An actor we do not follow gets nothing kept.
+// inbox's cost per offer): its sender is read with whether we follow it, then a new offer is
+// kept in one statement, without a transaction around it. An actor we do not follow gets
+// nothing kept.
 import assert from "node:assert/strict";
 import { Create } from "@fedify/vocab";
 import type { RemoteActor } from "../../federation/actors/remote.ts";
@@ -41,14 +42,16 @@ describe("federation: a publisher's Create(Event), counted", function () {
 
   /** Dispatches `by`'s Create(Event) to the offers' routes; the statements read outside the
    * offer's transaction, and inside it. */
-  async function receive(by: RemoteActor, id: string) {
+  async function receive(by: RemoteActor, id: string, name = "Sortie raquettes") {
     const reads = counting(runtime.app.db);
     let writes: string[] = [];
+    let transactions = 0;
     const app = {
       ...runtime.app,
       db: reads.db,
       transaction: <T>(work: Parameters<typeof runtime.app.transaction<T>>[0]) =>
         runtime.app.transaction((tx) => {
+          transactions++;
           const counted = countStatements(tx);
           writes = counted.kinds;
           return work(counted.tx);
@@ -70,7 +73,7 @@ describe("federation: a publisher's Create(Event), counted", function () {
         id: `https://${HOST}/offers/${id}`,
         type: "Event",
         attributedTo: by.uri,
-        name: "Sortie raquettes",
+        name,
         content: "<p>Départ du parking.</p>",
         startTime: start.toISOString(),
         endTime: new Date(start.getTime() + 3 * 3600_000).toISOString(),
@@ -81,7 +84,7 @@ describe("federation: a publisher's Create(Event), counted", function () {
     const fed = runtime.context();
     const create = await Create.fromJsonLd(payload, fed);
     const took = await dispatch(fed, create, payload);
-    return { took, reads: reads.kinds, writes };
+    return { took, reads: reads.kinds, writes, transactions };
   }
 
   const kept = (id: string) =>
@@ -91,14 +94,33 @@ describe("federation: a publisher's Create(Event), counted", function () {
       .where("remote_uri", "=", `https://${HOST}/offers/${id}`)
       .executeTakeFirst();
 
-  it("reads the sender with whether we follow it in one statement, then keeps the offer in one", async () => {
-    const { took, reads, writes } = await receive(followed, "raquettes");
+  it("reads the sender with whether we follow it in one statement, then keeps a new offer in one, without a transaction", async () => {
+    const { took, reads, writes, transactions } = await receive(followed, "raquettes");
     assert.deepEqual(took, ["offers.event"]);
-    // Before: the sender, then a second select for its follow.
-    assert.deepEqual(reads, ["select"]);
-    assert.deepEqual(writes, ["insert"]);
+    // Before: the sender, then a second select for its follow; then a begin, the insert and a
+    // commit.
+    assert.deepEqual(reads, ["select", "insert"]);
+    assert.equal(transactions, 0);
+    assert.deepEqual(writes, []);
     assert.deepEqual(await kept("raquettes"), {
       title: "Sortie raquettes",
+      remote_actor_id: followed.id,
+    });
+  });
+
+  it("refreshes an offer kept already in a transaction", async () => {
+    const { took, reads, writes, transactions } = await receive(
+      followed,
+      "raquettes",
+      "Sortie raquettes au clair de lune",
+    );
+    assert.deepEqual(took, ["offers.event"]);
+    // The insert that finds the offer there, then its refresh, locked, in a transaction.
+    assert.deepEqual(reads, ["select", "insert"]);
+    assert.equal(transactions, 1);
+    assert.deepEqual(writes, ["select", "update"]);
+    assert.deepEqual(await kept("raquettes"), {
+      title: "Sortie raquettes au clair de lune",
       remote_actor_id: followed.id,
     });
   });
