@@ -44,7 +44,7 @@ export const groupColumns = [
   "g.created_at",
 ] as const;
 
-type GroupRow = {
+export type GroupRow = {
   id: string;
   slug: string;
   host: string | null;

@@ -2,13 +2,14 @@
 // announces and backfill), as federation hands them over: stored beside local ones with their
 // ActivityPub ids and remote-author columns, HTML through the forums' own sanitizer. Idempotent:
 // an id seen before updates. Removals and locks decided by a remote group's instance too.
+import { jsonObjectFrom } from "kysely/helpers/postgres";
 import type { Db } from "../db/database.ts";
 import type { Tx } from "../db/transaction.ts";
 import { notify } from "../notifications/notifications.service.ts";
 import { touchGroup } from "./groups.repo.ts";
 import { findPostByApId } from "./post-ids.ts";
 import { searchVector } from "./posts.repo.ts";
-import { actorBanned } from "./remote-bans.ts";
+import { banInForce } from "./remote-bans.ts";
 import { excerpt, renderRemoteHtml } from "./richtext.ts";
 import { nextPosition, refreshTopicCount } from "./topics.repo.ts";
 
@@ -45,11 +46,23 @@ export type StoreOutcome =
   | { kind: "updated"; postId: string; topicId: string }
   | { kind: "local" | "orphan" | "other_group" };
 
+/** What storeIncoming reads of a post it has (by its id): the caller may have read it already. */
+const COPY = ["id", "topic_id", "group_id", "position", "content_html"] as const;
+type Copy = {
+  id: string;
+  topic_id: string;
+  group_id: string;
+  position: number;
+  content_html: string;
+};
+
+/** `copy`: our copy of the post (`ap_id`), when the caller read it (none: it has none). */
 export async function storeIncoming(
   tx: Tx,
   publicUrl: URL,
   groupId: string,
   input: IncomingPost,
+  read?: { copy: Copy | undefined },
 ): Promise<StoreOutcome> {
   const db = tx.db;
   if (new URL(input.apId).origin === publicUrl.origin) return { kind: "local" };
@@ -65,11 +78,13 @@ export async function storeIncoming(
       .where("visibility", "=", "public")
       .execute();
   const rendered = renderRemoteHtml(input.html);
-  const existing = await db
-    .selectFrom("forum_posts")
-    .select(["id", "topic_id", "group_id", "position", "content_html"])
-    .where("ap_id", "=", input.apId)
-    .executeTakeFirst();
+  const existing = read
+    ? read.copy
+    : await db
+        .selectFrom("forum_posts")
+        .select(COPY)
+        .where("ap_id", "=", input.apId)
+        .executeTakeFirst();
   if (existing) {
     if (existing.group_id !== groupId) return { kind: "other_group" };
     const title = existing.position === 1 ? input.title : null;
@@ -222,9 +237,23 @@ export async function receivePostInGroup(
   group: { id: string; post_policy: string; join_policy?: string },
   input: IncomingPost,
 ): Promise<StoreOutcome | { kind: "refused"; refusal: Refusal }> {
-  const refused = await refusal(tx.db, publicUrl, group, input);
+  // Whether its author is banned and our copy of the post, if any, in one statement: the inbox
+  // reads both for each post received.
+  const { banned, copy } = await tx.db
+    .selectNoFrom((eb) => [
+      eb
+        .exists(
+          eb.selectFrom("forum_bans").select("id").where(banInForce(group.id, input.authorUri)),
+        )
+        .as("banned"),
+      jsonObjectFrom(eb.selectFrom("forum_posts").select(COPY).where("ap_id", "=", input.apId)).as(
+        "copy",
+      ),
+    ])
+    .executeTakeFirstOrThrow();
+  const refused = banned ? "banned" : await refusal(tx.db, publicUrl, group, input);
   if (refused) return { kind: "refused", refusal: refused };
-  return storeIncoming(tx, publicUrl, group.id, input);
+  return storeIncoming(tx, publicUrl, group.id, input, { copy: copy ?? undefined });
 }
 
 async function refusal(
@@ -233,7 +262,6 @@ async function refusal(
   group: { id: string; post_policy: string; join_policy?: string },
   input: IncomingPost,
 ): Promise<Refusal | undefined> {
-  if (await actorBanned(db, group.id, input.authorUri)) return "banned";
   // A group one joins on approval or invitation has only approved members, and people of other
   // instances cannot become members: they may read it (if it federates), not write in it.
   if (group.join_policy !== undefined && group.join_policy !== "open") return "not_member";

@@ -5,36 +5,12 @@ import type { Tx } from "../db/transaction.ts";
 import { findUsersByIds } from "../accounts/accounts.repo.ts";
 import { notify } from "../notifications/notifications.service.ts";
 import { readersOf } from "./access.ts";
-import { findGroup } from "./groups.repo.ts";
+import { concernedUsers, findPostInContext, type Reason } from "./notify.repo.ts";
 import { postPath } from "./paging.ts";
-import * as posts from "./posts.repo.ts";
 import { excerpt } from "./richtext.ts";
-import { findTopic } from "./topics.repo.ts";
 
-type Reason = "mention" | "reply" | "quoted" | "newReply" | "newTopic";
-
-async function subscriberIds(tx: Tx, target: { topicId: string } | { groupId: string }) {
-  const query = tx.db.selectFrom("forum_subscriptions").select("user_id");
-  const rows = await (
-    "topicId" in target
-      ? query.where("topic_id", "=", target.topicId)
-      : query.where("group_id", "=", target.groupId)
-  ).execute();
-  return rows.map((r) => r.user_id);
-}
-
-/** Of these people, those already told of a mention at `link` (by another copy of the post). */
-async function alreadyTold(tx: Tx, userIds: string[], link: string): Promise<Set<string>> {
-  if (userIds.length === 0) return new Set();
-  const rows = await tx.db
-    .selectFrom("notifications")
-    .select("user_id")
-    .where("user_id", "in", userIds)
-    .where("kind", "=", "forums:mention")
-    .where("link", "=", link)
-    .execute();
-  return new Set(rows.map((r) => r.user_id));
-}
+/** From the most specific reason to the least: a person is told once, for the first. */
+const RANK: Record<Reason, number> = { mention: 0, reply: 1, quoted: 2, newReply: 3, newTopic: 3 };
 
 /** `mentionedOnly`: of the people concerned, tell only these, and only if mentioned. */
 export async function notifyPost(
@@ -43,37 +19,32 @@ export async function notifyPost(
   postId: string,
   mentionedOnly?: readonly string[],
 ): Promise<number> {
-  const post = await posts.findPost(tx.db, postId);
-  if (!post || post.removedAt) return 0;
-  const topic = await findTopic(tx.db, post.topicId);
-  const group = topic ? await findGroup(tx.db, { id: topic.groupId }) : undefined;
+  const found = await findPostInContext(tx.db, postId);
+  if (!found || found.post.removedAt) return 0;
+  const { post, topic, group } = found;
   if (!topic || !group || topic.removedAt) return 0;
 
-  const reasons = new Map<string, Reason>();
-  const add = (ids: (string | null | undefined)[], reason: Reason) => {
-    for (const id of ids)
-      if (id && id !== post.authorId && !reasons.has(id)) reasons.set(id, reason);
-  };
-  add(await posts.mentionedUserIds(tx.db, post.id), "mention");
-  if (post.inReplyToId) add([(await posts.findPost(tx.db, post.inReplyToId))?.authorId], "reply");
-  if (post.quoteOfId) add([(await posts.findPost(tx.db, post.quoteOfId))?.authorId], "quoted");
-  if (post.position === 1) add(await subscriberIds(tx, { groupId: group.id }), "newTopic");
-  else add(await subscriberIds(tx, { topicId: topic.id }), "newReply");
-
   const link = post.position === 1 ? `/topics/${topic.id}` : postPath(topic.id, post.position);
+  const concerned = await concernedUsers(tx.db, post, {
+    topicId: topic.id,
+    groupId: group.id,
+    link,
+  });
+  // `told`: two copies of one remote post may each ask to tell who it mentions; once is enough.
+  const reasons = new Map<string, { reason: Reason; told: boolean }>();
+  for (const { userId, reason, told } of concerned.sort((a, b) => RANK[a.reason] - RANK[b.reason]))
+    if (userId && userId !== post.authorId && !reasons.has(userId))
+      reasons.set(userId, { reason, told });
+
   // Of the people concerned, those to tell: then their accounts and reading rights, read for
   // all of them at once.
-  const chosen = [...reasons].filter(
-    ([userId, reason]) =>
-      !mentionedOnly || (reason === "mention" && mentionedOnly.includes(userId)),
-  );
-  // Two copies of one remote post may each ask to tell who it mentions: once is enough.
-  const told = await alreadyTold(
-    tx,
-    chosen.filter(([, reason]) => reason === "mention").map(([userId]) => userId),
-    link,
-  );
-  const recipients = chosen.filter(([userId, reason]) => reason !== "mention" || !told.has(userId));
+  const recipients = [...reasons]
+    .filter(
+      ([userId, { reason }]) =>
+        !mentionedOnly || (reason === "mention" && mentionedOnly.includes(userId)),
+    )
+    .filter(([, { reason, told }]) => reason !== "mention" || !told)
+    .map(([userId, { reason }]) => [userId, reason] as const);
   const users = await findUsersByIds(
     tx.db,
     recipients.map(([userId]) => userId),

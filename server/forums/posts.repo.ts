@@ -42,7 +42,7 @@ export interface PostView extends Post {
   attachments: Attachment[];
 }
 
-const postColumns = [
+export const postColumns = [
   "p.id",
   "p.topic_id",
   "p.group_id",
@@ -65,7 +65,7 @@ const postColumns = [
   "p.removed_by_author",
 ] as const;
 
-type PostRow = {
+export type PostRow = {
   id: string;
   topic_id: string;
   group_id: string;
@@ -93,7 +93,7 @@ type PostRow = {
 /** Only web addresses become links. */
 const webUrl = (url: string | null) => (url && /^https?:\/\//i.test(url) ? url : null);
 
-function toPost(r: PostRow): Post {
+export function toPost(r: PostRow): Post {
   return {
     id: r.id,
     topicId: r.topic_id,

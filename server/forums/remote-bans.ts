@@ -2,7 +2,9 @@
 // groups: their posts and follows are refused when they arrive, and, if the group federates, it
 // sends a `Block` to its followers (whose instances then stop sending that person's posts) and to
 // the person. A group elsewhere banning someone: recorded as it says.
+import type { ExpressionBuilder } from "kysely";
 import type { Db } from "../db/database.ts";
+import type { Database } from "../db/schema.ts";
 import type { Tx } from "../db/transaction.ts";
 import type { User } from "../accounts/accounts.repo.ts";
 import { fail, ok, type Result } from "../lib/result.ts";
@@ -57,15 +59,24 @@ export async function banRemoteActor(
   return ok({ user: { displayName }, expiresAt: input.expiresAt });
 }
 
+/** The bans in force of this actor of another instance in the group, as a filter on
+ * `forum_bans`: read alone (actorBanned) or within another statement. */
+export function banInForce(groupId: string, actorUri: string) {
+  return (eb: ExpressionBuilder<Database, "forum_bans">) =>
+    eb.and([
+      eb("group_id", "=", groupId),
+      eb("actor_ap_id", "=", actorUri),
+      eb("lifted_at", "is", null),
+      eb.or([eb("expires_at", "is", null), eb("expires_at", ">", new Date())]),
+    ]);
+}
+
 /** Is this actor of another instance banned from the group (writing and following refused)? */
 export async function actorBanned(db: Db, groupId: string, actorUri: string): Promise<boolean> {
   const row = await db
     .selectFrom("forum_bans")
     .select("id")
-    .where("group_id", "=", groupId)
-    .where("actor_ap_id", "=", actorUri)
-    .where("lifted_at", "is", null)
-    .where((eb) => eb.or([eb("expires_at", "is", null), eb("expires_at", ">", new Date())]))
+    .where(banInForce(groupId, actorUri))
     .executeTakeFirst();
   return row !== undefined;
 }

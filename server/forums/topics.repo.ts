@@ -24,7 +24,7 @@ export interface TopicListItem extends Topic {
   unread: number;
 }
 
-const topicColumns = [
+export const topicColumns = [
   "t.id",
   "t.group_id",
   "t.title",
@@ -39,7 +39,7 @@ const topicColumns = [
   "t.created_at",
 ] as const;
 
-type TopicRow = {
+export type TopicRow = {
   id: string;
   group_id: string;
   title: string;
@@ -55,7 +55,7 @@ type TopicRow = {
   created_at: Date;
 };
 
-function toTopic(r: TopicRow): Topic {
+export function toTopic(r: TopicRow): Topic {
   return {
     id: r.id,
     groupId: r.group_id,

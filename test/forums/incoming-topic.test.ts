@@ -3,7 +3,11 @@
 import assert from "node:assert/strict";
 import { postObject } from "../../federation/forums/objects.ts";
 import { openGroup } from "../support/groups.ts";
-import { storeIncoming, type IncomingPost } from "../../server/forums/incoming.service.ts";
+import {
+  receivePostInGroup,
+  storeIncoming,
+  type IncomingPost,
+} from "../../server/forums/incoming.service.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { counting, countStatements } from "../support/statements.ts";
 
@@ -73,6 +77,50 @@ describe("forums: a remote post opening a topic", () => {
     const reply = await store(post("2", "Moi !", "https://autre.example/notes/1"));
     assert.equal(reply.outcome.kind, "created");
     assert.equal((await topic(outcome.topicId)).post_count, 2);
+  });
+
+  /** As the inbox hands over a post from one of our groups' remote members. */
+  const receive = (input: IncomingPost) =>
+    instance.ctx.transaction(async (tx) => {
+      const counted = countStatements(tx);
+      const outcome = await receivePostInGroup(
+        counted.tx,
+        instance.ctx.config.publicUrl,
+        { id: groupId, post_policy: "members", join_policy: "open" },
+        input,
+      );
+      return { outcome, kinds: counted.kinds };
+    });
+
+  it("reads whether the author is banned with our copy of the post in one statement", async () => {
+    const first = await receive(post("4", "Une tente quatre places ?"));
+    assert.equal(first.outcome.kind, "created");
+    // Whether its author is banned and the post's id looked up, then as storeIncoming alone.
+    // Before: the ban, then the post's id, in two statements.
+    assert.deepEqual(first.kinds, ["select", "insert", "insert", "update"]);
+
+    // The same post again (another copy): found by the same statement, nothing written.
+    const again = await receive(post("4", "Une tente quatre places ?"));
+    assert.equal(again.outcome.kind, "updated");
+    if (first.outcome.kind !== "created" || again.outcome.kind !== "updated") return;
+    assert.equal(again.outcome.postId, first.outcome.postId);
+    assert.deepEqual(again.kinds, ["select"]);
+
+    // Its author banned from the group: refused, nothing more read.
+    await instance.ctx.db
+      .insertInto("forum_bans")
+      .values({ group_id: groupId, actor_ap_id: AUTHOR, reason: "Spam" })
+      .execute();
+    const banned = await receive(post("5", "Achetez !"));
+    assert.deepEqual(banned.outcome, { kind: "refused", refusal: "banned" });
+    assert.deepEqual(banned.kinds, ["select"]);
+    // A ban lifted no longer counts.
+    await instance.ctx.db
+      .updateTable("forum_bans")
+      .set({ lifted_at: new Date() })
+      .where("group_id", "=", groupId)
+      .execute();
+    assert.equal((await receive(post("5", "Pardon."))).outcome.kind, "created");
   });
 
   it("reads the topic's post object, pictures included, in one statement", async () => {
