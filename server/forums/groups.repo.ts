@@ -282,13 +282,17 @@ export async function groupsModeratedBy(db: Db, user: User): Promise<Group[]> {
   return (await query.orderBy("g.name").limit(500).execute()).map(toGroup);
 }
 
-export async function touchGroup(db: Db, groupId: string, topicDelta = 0): Promise<void> {
-  await db
+/** The group's last activity now, and its topic count moved by `topicDelta`. */
+export function touchGroupQuery(db: Db, groupId: string, topicDelta = 0) {
+  return db
     .updateTable("forum_groups")
     .set((eb) => ({
       last_activity_at: new Date(),
       topic_count: eb("topic_count", "+", topicDelta),
     }))
-    .where("id", "=", groupId)
-    .execute();
+    .where("id", "=", groupId);
+}
+
+export async function touchGroup(db: Db, groupId: string, topicDelta = 0): Promise<void> {
+  await touchGroupQuery(db, groupId, topicDelta).execute();
 }

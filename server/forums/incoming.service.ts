@@ -3,10 +3,12 @@
 // ActivityPub ids and remote-author columns, HTML through the forums' own sanitizer. Idempotent:
 // an id seen before updates. Removals and locks decided by a remote group's instance too.
 import { jsonObjectFrom } from "kysely/helpers/postgres";
+import type { Insertable } from "kysely";
 import type { Db } from "../db/database.ts";
+import type { Database } from "../db/schema.ts";
 import type { Tx } from "../db/transaction.ts";
 import { notify } from "../notifications/notifications.service.ts";
-import { touchGroup } from "./groups.repo.ts";
+import { touchGroupQuery } from "./groups.repo.ts";
 import { findPostByApId } from "./post-ids.ts";
 import { searchVector } from "./posts.repo.ts";
 import { banInForce } from "./remote-bans.ts";
@@ -117,12 +119,13 @@ export async function storeIncoming(
     return { kind: "updated", postId: existing.id, topicId: existing.topic_id };
   }
 
-  let topicId: string;
+  let threadId: string | undefined;
+  let newTopic: Insertable<Database["forum_topics"]> | undefined;
   let parentId: string | null = null;
   let position: number;
   const parent = input.inReplyTo ? await findPostByApId(db, publicUrl, input.inReplyTo) : undefined;
   if (input.inReplyTo) {
-    if (parent) topicId = parent.topicId;
+    if (parent) threadId = parent.topicId;
     else {
       // A reply whose parent we never saw: its thread may still be known by its context.
       const byContext = input.context
@@ -134,16 +137,16 @@ export async function storeIncoming(
             .executeTakeFirst()
         : undefined;
       if (!byContext) return { kind: "orphan" };
-      topicId = byContext.id;
+      threadId = byContext.id;
     }
     const topic = await db
       .selectFrom("forum_topics")
       .select("group_id")
-      .where("id", "=", topicId)
+      .where("id", "=", threadId)
       .executeTakeFirstOrThrow();
     if (topic.group_id !== groupId) return { kind: "other_group" };
     parentId = parent?.id ?? null;
-    position = await nextPosition(db, topicId);
+    position = await nextPosition(db, threadId);
   } else {
     const contextFree =
       input.context &&
@@ -156,46 +159,53 @@ export async function storeIncoming(
     // group (and of people) it opens with.
     const words = rendered.text.replace(LEADING_MENTIONS, "");
     const title = (input.title?.trim() || excerpt(words, 80) || "…").slice(0, 300);
-    // Its first post counted at once, as nextPosition() would count it (one statement, not two).
-    const topic = await db
-      .insertInto("forum_topics")
-      .values({
-        group_id: groupId,
-        title,
-        context: contextFree ? input.context : null,
-        author_ap_id: input.authorUri,
-        author_name: input.authorName,
-        post_count: 1,
-        last_post_at: new Date(),
-        created_at: input.published,
-      })
-      .returning("id")
-      .executeTakeFirstOrThrow();
-    topicId = topic.id;
-    position = 1;
-  }
-  const post = await db
-    .insertInto("forum_posts")
-    .values({
-      topic_id: topicId,
+    // Its first post counted at once, as nextPosition() would count it.
+    newTopic = {
       group_id: groupId,
-      position,
-      ap_id: input.apId,
-      url: input.url,
+      title,
+      context: contextFree ? input.context : null,
       author_ap_id: input.authorUri,
       author_name: input.authorName,
-      author_url: input.authorUrl,
-      in_reply_to_id: parentId,
-      in_reply_to_ap_id: parentId ? null : input.inReplyTo,
-      source: null,
-      content_html: rendered.html,
-      text_plain: rendered.text,
-      search: searchVector(position === 1 ? (input.title ?? null) : null, rendered.text),
+      post_count: 1,
+      last_post_at: new Date(),
       created_at: input.published,
-    })
-    .returning("id")
-    .executeTakeFirstOrThrow();
-  await touchGroup(db, groupId, position === 1 ? 1 : 0);
+    };
+    position = 1;
+  }
+  const values = {
+    group_id: groupId,
+    position,
+    ap_id: input.apId,
+    url: input.url,
+    author_ap_id: input.authorUri,
+    author_name: input.authorName,
+    author_url: input.authorUrl,
+    in_reply_to_id: parentId,
+    in_reply_to_ap_id: parentId ? null : input.inReplyTo,
+    source: null,
+    content_html: rendered.html,
+    text_plain: rendered.text,
+    search: searchVector(position === 1 ? (input.title ?? null) : null, rendered.text),
+    created_at: input.published,
+  };
+  // The post, its new topic if it opens one, and the group's activity in one statement (issue
+  // 15: the inbox's statements per post; data-modifying WITH queries run whether read or not).
+  const touched = db.with("touched", () =>
+    touchGroupQuery(db, groupId, newTopic ? 1 : 0).returning("id"),
+  );
+  const post = newTopic
+    ? await touched
+        .with("topic", (qb) => qb.insertInto("forum_topics").values(newTopic).returning("id"))
+        .insertInto("forum_posts")
+        .values({ ...values, topic_id: (eb) => eb.selectFrom("topic").select("topic.id") })
+        .returning(["id", "topic_id"])
+        .executeTakeFirstOrThrow()
+    : await touched
+        .insertInto("forum_posts")
+        .values({ ...values, topic_id: threadId! })
+        .returning(["id", "topic_id"])
+        .executeTakeFirstOrThrow();
+  const topicId = post.topic_id;
   await saveMentions(db, post.id, input.mentions);
   tx.enqueue("forums.notify", { postId: post.id });
   return { kind: "created", postId: post.id, topicId };

@@ -13,12 +13,19 @@ export interface Counted {
 /** `db` with every statement it sends counted in `kinds`. */
 export function counting(db: Db): { db: Db; kinds: string[] } {
   const kinds: string[] = [];
+  // Every query built from `db` passes transformQuery, a subquery or a WITH query too; only the
+  // statements sent get a result: those are counted, by the kind of their root.
+  const built = new WeakMap<object, string>();
   const counter: KyselyPlugin = {
-    transformQuery({ node }) {
-      kinds.push(node.kind.replace(/QueryNode$/, "").toLowerCase());
+    transformQuery({ node, queryId }) {
+      built.set(queryId, node.kind.replace(/QueryNode$/, "").toLowerCase());
       return node;
     },
-    transformResult: ({ result }) => Promise.resolve(result),
+    transformResult: ({ result, queryId }) => {
+      const kind = built.get(queryId);
+      if (kind) kinds.push(kind);
+      return Promise.resolve(result);
+    },
   };
   return { db: db.withPlugin(counter), kinds };
 }
