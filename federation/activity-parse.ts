@@ -6,6 +6,7 @@
 // refuses a document whose context gives the name another meaning (TypeError: "Invalid type"),
 // and Activity's own parse then runs as before, so what is parsed, and every refusal, is the same.
 // Installed when this module is loaded (federation/federation.ts imports it).
+import { isDeepStrictEqual } from "node:util";
 import {
   Accept,
   Activity,
@@ -53,12 +54,60 @@ export function plainActivityClass(json: unknown): typeof Activity | undefined {
 
 const parseByType: typeof Activity.fromJsonLd = Activity.fromJsonLd;
 
+/**
+ * Activities the shared inbox parsed before queuing them, for this process's own inbox worker
+ * (PROCESS_ROLE=all, ADR 0173): Fedify's worker parses the queued document again, a second
+ * JSON-LD expansion of the same document. Kept by the activity's id with the document itself
+ * (the queue may give it back with its keys in another order: the embedded mode's queue keeps
+ * it as jsonb). Only an activity parsed with the document loader that worker uses is kept (the
+ * instance actor's, which signs its fetches: Fedify makes a new one for each message, so the
+ * worker's cannot be compared): the activity keeps its loader for what it fetches later. Each is
+ * taken once; the oldest go first beyond `KEPT` (an activity another process handled).
+ */
+const parsedBeforeQueuing = new Map<string, { json: unknown; activity: Activity }>();
+const KEPT = 512;
+
+const idOf = (json: unknown) => {
+  const id = (json as { id?: unknown } | null)?.id;
+  return typeof id === "string" ? id : undefined;
+};
+
+/** Keeps `activity`, parsed from `json` with the worker's loader, for the worker of this
+ * process; what to give `forgetParsed`. */
+export function keepParsed(json: unknown, activity: Activity): string | undefined {
+  const id = idOf(json);
+  if (id === undefined) return undefined;
+  if (parsedBeforeQueuing.size >= KEPT) {
+    const oldest = parsedBeforeQueuing.keys().next();
+    if (!oldest.done) parsedBeforeQueuing.delete(oldest.value);
+  }
+  parsedBeforeQueuing.set(id, { json, activity });
+  return id;
+}
+
+/** Forgets what `keepParsed` kept (its queuing failed). */
+export function forgetParsed(id: string): void {
+  parsedBeforeQueuing.delete(id);
+}
+
+/** The activity kept for this very document, taken: undefined when there is none. */
+function takeParsed(json: unknown): Activity | undefined {
+  if (parsedBeforeQueuing.size === 0) return undefined;
+  const id = idOf(json);
+  const kept = id === undefined ? undefined : parsedBeforeQueuing.get(id);
+  if (!kept) return undefined;
+  parsedBeforeQueuing.delete(id!);
+  return isDeepStrictEqual(kept.json, json) ? kept.activity : undefined;
+}
+
 Activity.fromJsonLd = async function (
   this: typeof Activity,
   ...[json, options]: Parameters<typeof Activity.fromJsonLd>
 ) {
   // Only Activity's own parse: every class of the vocabulary has a fromJsonLd of its own.
   const parser = this === Activity ? plainActivityClass(json) : undefined;
+  const kept = parser ? takeParsed(json) : undefined;
+  if (kept) return kept;
   if (parser) {
     try {
       return await parser.fromJsonLd(json, options);

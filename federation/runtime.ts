@@ -141,6 +141,7 @@ export async function createFederationRuntime(
       log: app.log,
       timeWindow: SIGNATURE_WINDOW,
       enqueueInbox: (message) => inboxQueue.enqueue(message),
+      sameProcessWorker: config.role === "all",
     }),
     context,
     receive: (activity, payload) => inbox(context(), activity, payload),

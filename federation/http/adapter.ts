@@ -153,12 +153,20 @@ export function federationMiddleware(
     kv: KvStore;
     /** The federation's inbox queue, for the activities queued without Fedify's handler. */
     enqueueInbox(message: InboxMessage): Promise<void>;
+    /** This process runs the inbox worker too (PROCESS_ROLE=all). */
+    sameProcessWorker?: boolean;
   },
 ): express.Router {
   const context = federation.createContext(publicUrl);
   // Keys are fetched with our instance actor's signature: some actors (network groups, members
   // who are not listed) are served only to allowed instances (ADR 0085).
   let signed: Promise<DocumentLoader> | undefined;
+  // Kept once made; a failure (database away) is not kept.
+  const instanceLoader = () =>
+    (signed ??= context.getDocumentLoader({ identifier: INSTANCE_ACTOR }).catch((error) => {
+      signed = undefined;
+      throw error;
+    }));
   // One fetch at a time per URL: a burst of activities from a new actor fetches its key once.
   const documentLoader: DocumentLoader = singleFlight(async (url, options) => {
     // The cached loader first: a key already read stays usable when its actor is gone since
@@ -172,12 +180,7 @@ export function federationMiddleware(
       // Signed again only when the key's host asked for a signature: a peer that is down, slow
       // or broken costs one try (one timeout), not two.
       if (!refusedUnsigned(error, url)) throw error;
-      // Kept once made; a failure (database away) is not kept.
-      signed ??= context.getDocumentLoader({ identifier: INSTANCE_ACTOR }).catch((error) => {
-        signed = undefined;
-        throw error;
-      });
-      const document = await (await signed)(url, options);
+      const document = await (await instanceLoader())(url, options);
       rememberDocument(federation, url, document);
       return document;
     }
@@ -188,7 +191,13 @@ export function federationMiddleware(
     contextLoader: context.contextLoader,
     keyCache: new GateKeyCache(gate.kv, { documentLoader, contextLoader: context.contextLoader }),
   };
-  const directInbox = { context, enqueue: gate.enqueueInbox };
+  const directInbox = {
+    context,
+    enqueue: gate.enqueueInbox,
+    // The loader Fedify's worker reads a shared inbox's activity with (the shared inbox's key
+    // is the instance actor's: federation/inbox/dispatch.ts), for the activity it takes.
+    ...(gate.sameProcessWorker ? { workerLoader: instanceLoader } : {}),
+  };
   const router = express.Router();
   router.use(wellKnown(publicUrl));
   router.use(async (req, res, next) => {

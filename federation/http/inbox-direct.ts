@@ -9,9 +9,9 @@
 // signature or an integrity proof, a personal inbox, a body that does not parse, a key whose
 // owner is not named or is not the actor (Fedify fetches the actor, or answers 401), an activity
 // without id or actor. So every refusal and every unusual case keeps Fedify's own answer.
-import type { Context, Message } from "@fedify/fedify";
+import type { Context, DocumentLoader, Message } from "@fedify/fedify";
 import { Activity, CryptographicKey, type Multikey } from "@fedify/vocab";
-import "../activity-parse.ts";
+import { forgetParsed, keepParsed } from "../activity-parse.ts";
 
 export type InboxMessage = Extract<Message, { type: "inbox" }>;
 
@@ -20,6 +20,13 @@ export interface DirectInbox {
   context: Context<void>;
   /** The federation's inbox queue (the one Fedify's handler would have used). */
   enqueue(message: InboxMessage): Promise<void>;
+  /**
+   * When this process runs the inbox worker too (PROCESS_ROLE=all): the document loader that
+   * worker parses a shared inbox's activity with (the instance actor's, signing its fetches).
+   * The activity is parsed with it and kept for the worker, which takes it instead of parsing
+   * the document again (activity-parse.ts, ADR 0173).
+   */
+  workerLoader?: () => Promise<DocumentLoader>;
 }
 
 /** Fedify's answer to a queued activity, word for word. */
@@ -47,12 +54,16 @@ export async function queueDirectly(
   if (json === null || typeof json !== "object" || Array.isArray(json)) return false;
   if (signedInBody(json as Record<string, unknown>)) return false;
   const { context } = deps;
+  // The worker's loader, when it is this process's: what the activity fetches later is fetched
+  // as the worker would have (none is fetched to parse it). Without it (the database away), the
+  // activity is parsed as before and not kept.
+  const workerLoader = await deps.workerLoader?.().catch(() => undefined);
   let activity: Activity;
   try {
     // Parsed by the class its type names, one expansion (federation/activity-parse.ts).
     activity = await Activity.fromJsonLd(json, {
       contextLoader: context.contextLoader,
-      documentLoader: context.documentLoader,
+      documentLoader: workerLoader ?? context.documentLoader,
     });
   } catch {
     // Fedify parses it again and answers as it always did (400 for an invalid activity; a
@@ -69,15 +80,22 @@ export async function queueDirectly(
   // inbox) is written only when Fedify handles an activity without a queue, which this instance
   // never does, so the read always missed. The worker's own record (origin and id) is what keeps
   // an activity from being handled twice, and it still runs.
-  await deps.enqueue({
-    type: "inbox",
-    id: crypto.randomUUID(),
-    baseUrl: context.origin,
-    activity: json,
-    identifier: null,
-    attempt: 0,
-    started: new Date().toISOString(),
-    traceContext: {},
-  });
+  // Kept before it is queued: the worker may take the message before enqueue() returns.
+  const kept = workerLoader ? keepParsed(json, activity) : undefined;
+  try {
+    await deps.enqueue({
+      type: "inbox",
+      id: crypto.randomUUID(),
+      baseUrl: context.origin,
+      activity: json,
+      identifier: null,
+      attempt: 0,
+      started: new Date().toISOString(),
+      traceContext: {},
+    });
+  } catch (error) {
+    if (kept !== undefined) forgetParsed(kept);
+    throw error;
+  }
   return true;
 }

@@ -5,7 +5,7 @@
 import assert from "node:assert/strict";
 import { Activity, Announce, Create, Note, Update } from "@fedify/vocab";
 import jsonld from "@fedify/vocab-runtime/jsonld";
-import "../../federation/activity-parse.ts";
+import { forgetParsed, keepParsed } from "../../federation/activity-parse.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";
 type Expand = (input: unknown, options?: unknown) => Promise<unknown[]>;
@@ -80,5 +80,33 @@ describe("federation: an activity parsed with one expansion", () => {
     expansions = 0;
     assert.ok((await Activity.fromJsonLd(twoTypes)) instanceof Create);
     assert.equal(expansions, 2, "several types: Activity's parse picks the class, as before");
+  });
+
+  it("gives the worker of the same process the activity the inbox parsed, once", async () => {
+    const doc = { ...create, id: "https://autre.example/notes/2#create" };
+    const parsed = await Activity.fromJsonLd(doc);
+    keepParsed(doc, parsed);
+    // The document as a queue gives it back: another object, its keys in another order.
+    const queued = Object.fromEntries(
+      Object.entries(JSON.parse(JSON.stringify(doc)) as typeof doc).reverse(),
+    ) as typeof doc;
+    expansions = 0;
+    assert.equal(await Activity.fromJsonLd(queued), parsed);
+    assert.equal(expansions, 0, "taken, not parsed again");
+    // Taken once: a second parse (a retry) reads the document again.
+    const again = await Activity.fromJsonLd(queued);
+    assert.notEqual(again, parsed);
+    assert.equal(expansions, 1);
+
+    // Forgotten when its queuing failed; another document is never given this one's activity.
+    forgetParsed(keepParsed(doc, parsed)!);
+    assert.notEqual(await Activity.fromJsonLd(queued), parsed);
+    keepParsed(doc, parsed);
+    const edited = { ...queued, object: { ...queued.object, content: "<p>Autre</p>" } };
+    assert.notEqual(await Activity.fromJsonLd(edited), parsed);
+    // A subclass's own parse is not Activity's: it never takes one.
+    keepParsed(doc, parsed);
+    assert.notEqual(await Create.fromJsonLd(queued), parsed);
+    forgetParsed(doc.id);
   });
 });
