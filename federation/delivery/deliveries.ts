@@ -12,6 +12,7 @@ import { deliveryAnswers, describeFailure } from "../http/outgoing.ts";
 import { hostOf } from "../uris.ts";
 import { withRealAnswer } from "./retries.ts";
 import { keepPayloads, prunePayloads, readPayloads } from "./payloads.ts";
+import { batchChecks } from "./batch-checks.ts";
 import { bodyOf, type Body } from "./sender.ts";
 
 export type OutboxMessage = Extract<Message, { type: "outbox" }>;
@@ -213,11 +214,12 @@ export class Deliveries {
     // First tries take the fast path until one of them is not a plain success: the rest of the
     // batch (most often the same host) then goes through Fedify, as retries always do.
     const fast = { on: checks.sendFirst !== undefined, bodies: new Map<string, Body>() };
+    const shared = batchChecks(checks);
     let next = 0;
     const lane = async () => {
       while (next < due.length) {
         const row = due[next++]!;
-        const outcome = await this.#attemptOne(row, activities, checks, fast);
+        const outcome = await this.#attemptOne(row, activities, shared, fast);
         if (outcome === "delivered") delivered.push(row.id);
       }
     };
