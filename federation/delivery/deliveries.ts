@@ -11,7 +11,7 @@ import type { JobQueue } from "../../server/jobs/queue.ts";
 import { deliveryAnswers, describeFailure } from "../http/outgoing.ts";
 import { hostOf } from "../uris.ts";
 import { withRealAnswer } from "./retries.ts";
-import { keepPayloads, prunePayloads, readPayloads } from "./payloads.ts";
+import { keepPayloads, PayloadCache, prunePayloads } from "./payloads.ts";
 import { batchChecks } from "./batch-checks.ts";
 import { bodyOf, type Body } from "./sender.ts";
 
@@ -67,6 +67,7 @@ export class Deliveries {
   readonly #queue: JobQueue;
   readonly #log: Logger;
   readonly #attempt = new AsyncLocalStorage<Outcome>();
+  readonly #payloads = new PayloadCache();
 
   constructor(db: Db, queue: JobQueue, log: Logger) {
     this.#db = db;
@@ -203,7 +204,7 @@ export class Deliveries {
     const due = rows.filter(
       (r) => r.attempts === expected.get(r.id) && r.status !== "delivered" && r.status !== "dead",
     );
-    const activities = await readPayloads(
+    const activities = await this.#payloads.read(
       this.#db,
       due.flatMap((r) => {
         const stored = r.message as StoredOutboxMessage;
@@ -269,9 +270,9 @@ export class Deliveries {
       keys: await checks.restoreKeys(stored.keys),
     } as OutboxMessage;
     if (fast.on && row.attempts === 0 && checks.sendFirst) {
-      // One body (and digest) per activity in the batch: the fan-out sends the same one.
-      const cacheKey = payload ?? message.activityId ?? row.id;
-      let body = fast.bodies.get(cacheKey);
+      // One body (and digest) per activity: a fan-out's once per process, another's per batch.
+      const cacheKey = message.activityId ?? row.id;
+      let body = payload ? this.#payloads.body(payload) : fast.bodies.get(cacheKey);
       if (!body) fast.bodies.set(cacheKey, (body = bodyOf(message.activity)));
       const ok = await checks.sendFirst(message, body).catch(() => false);
       if (ok) return "delivered";
