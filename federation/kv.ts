@@ -51,6 +51,9 @@ export class DbKvStore implements KvStore {
   readonly #db: Db;
   readonly #redis: KvRedis | undefined;
   readonly #memory = new Map<string, { value: unknown; until: number }>();
+  /** Reads of memory-kept keys under way: a fan-out's lanes asking for the same peer's scheme at
+   * once share one statement instead of one each (ADR 0174). */
+  readonly #reading = new Map<string, Promise<unknown>>();
 
   constructor(db: Db, redis?: KvRedis) {
     this.#db = db;
@@ -73,9 +76,20 @@ export class DbKvStore implements KvStore {
     if (!MEMORY_PREFIXES.some((p) => encoded.startsWith(p))) return this.#get<T>(key);
     const kept = this.#memory.get(encoded);
     if (kept && kept.until > Date.now()) return kept.value as T | undefined;
-    const value = await this.#get<T>(key);
-    this.#remember(encoded, value);
-    return value;
+    let reading = this.#reading.get(encoded);
+    if (!reading) {
+      const read: Promise<unknown> = this.#get<T>(key).then((value) => {
+        // Remembered only when nothing was written meanwhile (a write forgets the read).
+        if (this.#reading.get(encoded) === read) this.#remember(encoded, value);
+        return value;
+      });
+      const forget = () => {
+        if (this.#reading.get(encoded) === read) this.#reading.delete(encoded);
+      };
+      void read.then(forget, forget);
+      this.#reading.set(encoded, (reading = read));
+    }
+    return (await reading) as T | undefined;
   }
 
   #remember(encoded: string, value: unknown, ttlMs = MEMORY_MS): void {
@@ -105,6 +119,7 @@ export class DbKvStore implements KvStore {
       return;
     }
     if (MEMORY_PREFIXES.some((p) => encoded.startsWith(p))) {
+      this.#reading.delete(encoded);
       const kept = this.#memory.get(encoded);
       if (kept && kept.until > Date.now() && kept.value === value && !options?.ttl) return;
       this.#remember(encoded, value, options?.ttl?.total("millisecond"));
@@ -125,6 +140,7 @@ export class DbKvStore implements KvStore {
     const redisKey = this.#inRedis(encode(key));
     if (redisKey) await this.#redis!.redis.del(redisKey);
     this.#memory.delete(encode(key));
+    this.#reading.delete(encode(key));
     await this.#db.deleteFrom("federation_kv").where("key", "=", encode(key)).execute();
   }
 
@@ -135,6 +151,7 @@ export class DbKvStore implements KvStore {
     options?: KvStoreSetOptions,
   ): Promise<boolean> {
     this.#memory.delete(encode(key));
+    this.#reading.delete(encode(key));
     const values = {
       key: encode(key),
       value: JSON.stringify(newValue),

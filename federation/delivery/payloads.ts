@@ -4,6 +4,7 @@
 import { createHash } from "node:crypto";
 import { sql } from "kysely";
 import type { Db } from "../../server/db/database.ts";
+import { bodyOf, type Body } from "./sender.ts";
 
 /** Keeps each distinct activity of `activities` once; gives each one's hash. */
 export async function keepPayloads(
@@ -38,6 +39,41 @@ export async function readPayloads(
     .where("hash", "in", [...new Set(hashes)])
     .execute();
   return new Map(rows.map((r) => [r.hash, r.activity]));
+}
+
+/** Activities kept in memory, by hash. */
+const CACHED = 64;
+
+/**
+ * The activities of a fan-out as its batch jobs read them, with their body as sent (ADR 0174):
+ * a fan-out to a thousand inboxes on twenty hosts is twenty batch jobs; each read the activity
+ * again, parsed it and serialised and hashed its body. A hash names one content, so what is
+ * kept here never goes stale; the body is the one made from the activity as read back (jsonb's
+ * key order), byte for byte what each job sent before.
+ */
+export class PayloadCache {
+  readonly #kept = new Map<string, { activity: unknown; body?: Body }>();
+
+  /** The activities of these hashes, by hash (a pruned one is absent), read once per process. */
+  async read(db: Db, hashes: readonly string[]): Promise<Map<string, unknown>> {
+    const missing = [...new Set(hashes)].filter((h) => !this.#kept.has(h));
+    for (const [hash, activity] of await readPayloads(db, missing)) {
+      if (this.#kept.size >= CACHED) this.#kept.delete(this.#kept.keys().next().value!);
+      this.#kept.set(hash, { activity });
+    }
+    const found = new Map<string, unknown>();
+    for (const hash of hashes) {
+      const kept = this.#kept.get(hash);
+      if (kept) found.set(hash, kept.activity);
+    }
+    return found;
+  }
+
+  /** The body of a kept activity, serialised and hashed once. */
+  body(hash: string): Body | undefined {
+    const kept = this.#kept.get(hash);
+    return kept && (kept.body ??= bodyOf(kept.activity));
+  }
 }
 
 /** Activities no delivery row names any more (rows are kept a day, dead ones a month). */

@@ -36,6 +36,13 @@ export async function dispatchOutbox(
     .orderBy("id")
     .execute();
   const followers = new Map<string, Promise<RemoteActor[]>>();
+  // The policy's answer per host, asked once: a thousand followers live on a few dozen hosts.
+  const allowed = new Map<string, Promise<boolean>>();
+  const allows = (host: string) => {
+    let answer = allowed.get(host);
+    if (!answer) allowed.set(host, (answer = deps.policy.allows(host)));
+    return answer;
+  };
   const unsent: number[] = [];
   for (const row of rows) {
     const targets = new Map<string, RemoteActor>();
@@ -65,8 +72,7 @@ export async function dispatchOutbox(
     const origin = activity && originElsewhere(activity, deps.app.config.publicUrl.host);
     const recipients = [];
     for (const actor of targets.values())
-      if (actor.host !== origin && (await deps.policy.allows(actor.host)))
-        recipients.push(recipientOf(actor));
+      if (actor.host !== origin && (await allows(actor.host))) recipients.push(recipientOf(actor));
     if (!activity || recipients.length === 0) {
       unsent.push(row.id);
       continue;
