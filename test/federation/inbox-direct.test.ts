@@ -3,14 +3,11 @@
 // answers. A web process only: the activities wait in the queue, so every expansion counted is
 // the inbox's, none a worker's.
 import assert from "node:assert/strict";
-import jsonld from "@fedify/vocab-runtime/jsonld";
+import { countExpansions, type ExpansionCount } from "../support/expansions.ts";
 import { FakePeer } from "../support/fake-peer.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";
-type Expand = (input: unknown, options?: unknown) => Promise<unknown[]>;
-/** The JSON-LD processor Fedify's vocabulary parses with (the same module instance). */
-const processor = jsonld as unknown as { expand: Expand };
 
 describe("inbox: the common case queued without Fedify's handler", function () {
   this.timeout(120_000);
@@ -18,9 +15,7 @@ describe("inbox: the common case queued without Fedify's handler", function () {
   let a: TestInstance;
   let member: string;
   let other: string;
-  const expand = processor.expand;
-  /** Expansions of the document as received (with its context), by its id. */
-  const expansions = new Map<string, number>();
+  let expansions: ExpansionCount | undefined;
 
   before(async () => {
     peer = await FakePeer.start();
@@ -33,21 +28,15 @@ describe("inbox: the common case queued without Fedify's handler", function () {
         PROCESS_ROLE: "web",
       },
     });
-    // Counts, then runs the real expansion.
-    processor.expand = (input, options) => {
-      const { id } = (input ?? {}) as { id?: unknown; "@context"?: unknown };
-      if (typeof id === "string" && Object.hasOwn(input as object, "@context"))
-        expansions.set(id, (expansions.get(id) ?? 0) + 1);
-      return expand.call(processor, input, options);
-    };
+    expansions = countExpansions();
   });
   after(async () => {
-    processor.expand = expand;
+    expansions?.restore();
     await a?.destroy();
     await peer?.close();
   });
 
-  const expanded = (activity: { id: string }) => expansions.get(activity.id) ?? 0;
+  const expanded = (activity: { id: string }) => expansions?.of(activity.id) ?? 0;
   const note = (actor: string, text: string) => {
     const id = `${peer.url}/notes/${crypto.randomUUID()}`;
     return {

@@ -2,16 +2,13 @@
 // an activity once: the worker takes what the shared inbox parsed before queuing it (ADR 0173)
 // instead of expanding the same document again. What it stores is as before.
 import assert from "node:assert/strict";
-import jsonld from "@fedify/vocab-runtime/jsonld";
+import { countExpansions, type ExpansionCount } from "../support/expansions.ts";
 import { FakePeer } from "../support/fake-peer.ts";
 import { openGroup } from "../support/groups.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { eventually } from "../forums/helpers.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";
-type Expand = (input: unknown, options?: unknown) => Promise<unknown[]>;
-/** The JSON-LD processor Fedify's vocabulary parses with (the same module instance). */
-const processor = jsonld as unknown as { expand: Expand };
 
 describe("inbox: the worker of the same process reads an activity once", function () {
   this.timeout(120_000);
@@ -19,9 +16,7 @@ describe("inbox: the worker of the same process reads an activity once", functio
   let a: TestInstance;
   let member: string;
   let group: string;
-  const expand = processor.expand;
-  /** Expansions of the document as received (with its context), by its id. */
-  const expansions = new Map<string, number>();
+  let expansions: ExpansionCount | undefined;
 
   before(async () => {
     peer = await FakePeer.start();
@@ -30,15 +25,10 @@ describe("inbox: the worker of the same process reads an activity once", functio
       env: { FEDERATION_ALLOW_PRIVATE_ADDRESSES: "1", FEDERATION_ALLOWED_DOMAINS: peer.host },
     });
     group = (await openGroup(a)).uri;
-    processor.expand = (input, options) => {
-      const { id } = (input ?? {}) as { id?: unknown };
-      if (typeof id === "string" && Object.hasOwn(input as object, "@context"))
-        expansions.set(id, (expansions.get(id) ?? 0) + 1);
-      return expand.call(processor, input, options);
-    };
+    expansions = countExpansions();
   });
   after(async () => {
-    processor.expand = expand;
+    expansions?.restore();
     await a?.destroy();
     await peer?.close();
   });
@@ -73,6 +63,6 @@ describe("inbox: the worker of the same process reads an activity once", functio
     );
     assert.match(stored.text_plain, /remorque/);
     // Before: once at the inbox, once more by the worker.
-    assert.equal(expansions.get(activity.id), 1);
+    assert.equal(expansions?.of(activity.id), 1);
   });
 });

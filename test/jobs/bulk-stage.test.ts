@@ -15,6 +15,7 @@ import type { MailJob } from "../../server/mail/mail.types.ts";
 import { DATABASE_URL, MODE, REDIS_URL } from "../support/env.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { startPrivateRedis, type PrivateRedis } from "../support/private-servers.ts";
+import { until } from "../support/until.ts";
 
 const JOB_SPECS = jobSpecs(MODULES);
 const SPECS: JobSpecs = {
@@ -27,18 +28,6 @@ const silent = pino({ level: "silent" });
 const RELAY_AFTER_MS = 2000;
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-
-function until(predicate: () => boolean | Promise<boolean>, timeoutMs = 30_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const check = async () => {
-      if (await predicate()) return resolve();
-      if (Date.now() > deadline) return reject(new Error("condition not met in time"));
-      setTimeout(() => void check(), 50);
-    };
-    void check();
-  });
-}
 
 function mail(to: string): MailJob {
   return { to, template: "confirm", lang: "fr", data: {} };
@@ -153,7 +142,10 @@ describe(`jobs of a transaction and of a relay batch: one round trip to Redis ($
 
     const runs: Run[] = [];
     queue.start(recording(runs));
-    await until(() => runs.filter((r) => ids.includes(r.id.replace("bullmq:", ""))).length === 4);
+    await until(
+      () => runs.filter((r) => ids.includes(r.id.replace("bullmq:", ""))).length === 4,
+      30_000,
+    );
     const mine = runs.filter((r) => ids.includes(r.id.replace("bullmq:", "")));
     const tries = (to: string) =>
       mine.filter((r) => (r.payload as Partial<MailJob>).to === to).map((r) => r.attempt);
@@ -225,7 +217,10 @@ describe(`jobs of a transaction and of a relay batch: one round trip to Redis ($
 
     const runs: Run[] = [];
     queue.start(recording(runs));
-    await until(() => tos.every((to) => runs.some((r) => (r.payload as MailJob).to === to)));
+    await until(
+      () => tos.every((to) => runs.some((r) => (r.payload as MailJob).to === to)),
+      30_000,
+    );
   });
 
   it("keeps every row when the hand-over gets no answer, and runs each job once", async () => {
@@ -243,7 +238,10 @@ describe(`jobs of a transaction and of a relay batch: one round trip to Redis ($
     await assert.rejects(queue.relay(), /no answer from Redis/);
     assert.equal(await outboxRows(ids), 3, "a failed relay deletes no row");
 
-    await until(() => tos.every((to) => runs.some((r) => (r.payload as MailJob).to === to)));
+    await until(
+      () => tos.every((to) => runs.some((r) => (r.payload as MailJob).to === to)),
+      30_000,
+    );
     // Added twice already (after the commit, by the relay), and once more now: one job each.
     assert.equal(await queue.relay(), 3);
     assert.equal(await outboxRows(ids), 0);

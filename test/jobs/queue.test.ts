@@ -11,6 +11,7 @@ import { MODULES } from "../../app/modules.ts";
 import type { JobQueue, JobSpecs } from "../../server/jobs/queue.ts";
 import { REDIS_URL, MODE } from "../support/env.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
+import { until } from "../support/until.ts";
 
 const JOB_SPECS = jobSpecs(MODULES);
 const SPECS: JobSpecs = {
@@ -19,18 +20,6 @@ const SPECS: JobSpecs = {
   "maintenance.prune": { attempts: 2, backoffMs: 200, timeoutMs: 300 },
 };
 const silent = pino({ level: "silent" });
-
-function until(predicate: () => boolean | Promise<boolean>, timeoutMs = 20_000): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  return new Promise((resolve, reject) => {
-    const check = async () => {
-      if (await predicate()) return resolve();
-      if (Date.now() > deadline) return reject(new Error("condition not met in time"));
-      setTimeout(() => void check(), 50);
-    };
-    void check();
-  });
-}
 
 function handlers(overrides: Partial<JobHandlers>): JobHandlers {
   const none = async () => {};
