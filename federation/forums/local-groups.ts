@@ -5,7 +5,8 @@
 // not the forums' (followed people's notes, offers' messages).
 import { Reject, type Create, type Delete, type Flag, type Update } from "@fedify/vocab";
 import type { Refusal } from "../../server/forums/incoming.service.ts";
-import { receivePostInGroup, removeIncoming } from "../../server/forums/incoming.service.ts";
+import { removeIncoming } from "../../server/forums/incoming-moderation.ts";
+import { receivePostInGroup } from "../../server/forums/incoming.service.ts";
 import { findLocalPost, findPostByApId } from "../../server/forums/post-ids.ts";
 import { reportFromRemote } from "../../server/forums/remote-groups.service.ts";
 import { route, type InboxInput } from "../inbox/route.ts";

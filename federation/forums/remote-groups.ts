@@ -30,8 +30,8 @@ import {
   pinIncoming,
   removeIncoming,
   restoreIncoming,
-  storeIncoming,
-} from "../../server/forums/incoming.service.ts";
+} from "../../server/forums/incoming-moderation.ts";
+import { storeIncoming } from "../../server/forums/incoming.service.ts";
 import { findPostByApId } from "../../server/forums/post-ids.ts";
 import { actorBanned, banFromRemoteGroup } from "../../server/forums/remote-bans.ts";
 import { saveRemoteGroup } from "../../server/forums/remote-groups.service.ts";
