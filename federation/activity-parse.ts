@@ -77,10 +77,8 @@ const idOf = (json: unknown) => {
 export function keepParsed(json: unknown, activity: Activity): string | undefined {
   const id = idOf(json);
   if (id === undefined) return undefined;
-  if (parsedBeforeQueuing.size >= KEPT) {
-    const oldest = parsedBeforeQueuing.keys().next();
-    if (!oldest.done) parsedBeforeQueuing.delete(oldest.value);
-  }
+  if (parsedBeforeQueuing.size >= KEPT)
+    parsedBeforeQueuing.delete(parsedBeforeQueuing.keys().next().value!);
   parsedBeforeQueuing.set(id, { json, activity });
   return id;
 }

@@ -1,13 +1,8 @@
 // What the deliveries of one batch job share (ADR 0174): the policy's answer for their host and
 // their restored signing keys, asked once per batch instead of once per delivery (a fan-out's
 // batch is fifty inboxes of one host, signed with the same keys).
+import { once } from "../../server/lib/once.ts";
 import type { DeliveryChecks } from "./deliveries.ts";
-
-function once<K, V>(kept: Map<K, Promise<V>>, key: K, make: () => Promise<V>): Promise<V> {
-  let found = kept.get(key);
-  if (!found) kept.set(key, (found = make()));
-  return found;
-}
 
 /** `checks` with `allowed` and `restoreKeys` asked once per host and per key set. */
 export function batchChecks(checks: DeliveryChecks): DeliveryChecks {

@@ -10,6 +10,7 @@ import { withObjectExtras } from "../extras.ts";
 import { followerActors } from "../follows/follows.repo.ts";
 import { tolerate } from "../tolerate.ts";
 import { hostOf } from "../uris.ts";
+import { once } from "../../server/lib/once.ts";
 
 /** The server an announced activity comes from, when it is not ours: it has that activity
  * already, and some software (NodeBB) refuses its own activities relayed back (424). */
@@ -38,17 +39,13 @@ export async function dispatchOutbox(
   const followers = new Map<string, Promise<RemoteActor[]>>();
   // The policy's answer per host, asked once: a thousand followers live on a few dozen hosts.
   const allowed = new Map<string, Promise<boolean>>();
-  const allows = (host: string) => {
-    let answer = allowed.get(host);
-    if (!answer) allowed.set(host, (answer = deps.policy.allows(host)));
-    return answer;
-  };
+  const allows = (host: string) => once(allowed, host, () => deps.policy.allows(host));
   const unsent: number[] = [];
   for (const row of rows) {
     const targets = new Map<string, RemoteActor>();
     if (row.to_followers) {
-      if (!followers.has(row.actor)) followers.set(row.actor, followerActors(db, row.actor));
-      for (const actor of await followers.get(row.actor)!) targets.set(actor.uri, actor);
+      const actors = await once(followers, row.actor, () => followerActors(db, row.actor));
+      for (const actor of actors) targets.set(actor.uri, actor);
     }
     for (const uri of row.recipients) {
       if (targets.has(uri)) continue;

@@ -4,7 +4,7 @@
 // an id seen before updates. Removals and locks decided by a remote group's instance: in
 // incoming-moderation.ts.
 import { jsonObjectFrom } from "kysely/helpers/postgres";
-import type { Insertable } from "kysely";
+import type { Insertable, Selectable } from "kysely";
 import type { Db } from "../db/database.ts";
 import type { Database } from "../db/schema.ts";
 import type { Tx } from "../db/transaction.ts";
@@ -50,13 +50,7 @@ export type StoreOutcome =
 
 /** What storeIncoming reads of a post it has (by its id): the caller may have read it already. */
 const COPY = ["id", "topic_id", "group_id", "position", "content_html"] as const;
-type Copy = {
-  id: string;
-  topic_id: string;
-  group_id: string;
-  position: number;
-  content_html: string;
-};
+type Copy = Pick<Selectable<Database["forum_posts"]>, (typeof COPY)[number]>;
 
 /** `copy`: our copy of the post (`ap_id`), when the caller read it (none: it has none). */
 export async function storeIncoming(
