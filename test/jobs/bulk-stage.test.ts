@@ -16,6 +16,7 @@ import { DATABASE_URL, MODE, REDIS_URL } from "../support/env.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { startPrivateRedis, type PrivateRedis } from "../support/private-servers.ts";
 import { until } from "../support/until.ts";
+import { unreachableQueue } from "../support/unreachable-queue.ts";
 
 const JOB_SPECS = jobSpecs(MODULES);
 const SPECS: JobSpecs = {
@@ -185,25 +186,12 @@ describe(`jobs of a transaction and of a relay batch: one round trip to Redis ($
   it("relays a batch of the outbox in one round trip", async () => {
     await queue.relay(); // deletes the warm-up's rows, handed over
     // A process whose Redis is unreachable commits three jobs: they all wait in the outbox.
-    const dead = new Redis("redis://127.0.0.1:1", {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      lazyConnect: true,
-    });
-    const other = new BullQueue(
-      instance.ctx.db,
-      dead,
-      "redis://127.0.0.1:1",
-      prefix,
-      silent,
-      1,
-      SPECS,
-    );
+    const { queue: other, close } = unreachableQueue(instance.ctx.db, prefix, SPECS);
     const tos = ["r1@exemple.fr", "r2@exemple.fr", "r3@exemple.fr"];
     await inTransaction(instance.ctx.db, other, async (tx) => {
       for (const to of tos) tx.enqueue("mail.send", mail(to));
     });
-    dead.disconnect();
+    close();
     const ids = await jobIdsOf(tos);
     assert.equal(ids.length, 3, "all three kept in the outbox");
     await sleep(RELAY_AFTER_MS + 200);

@@ -2,19 +2,17 @@
 // as done and its mail is sent even when Redis goes away before the commit, or when the process
 // that committed dies before handing the job over; a rolled-back one sends nothing.
 import assert from "node:assert/strict";
-import pino from "pino";
-import { Redis } from "ioredis";
 import { sql } from "kysely";
 import { jobSpecs } from "../../app/assemble.ts";
 import { MODULES } from "../../app/modules.ts";
 import { inTransaction } from "../../server/db/transaction.ts";
-import { BullQueue } from "../../server/jobs/bullmq-queue.ts";
 import type { MailJob } from "../../server/mail/mail.types.ts";
 import { MODE } from "../support/env.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
 import { readMails, waitForMail } from "../support/mail.ts";
 import { startPrivateRedis, type PrivateRedis } from "../support/private-servers.ts";
 import { person } from "../support/web.ts";
+import { unreachableQueue } from "../support/unreachable-queue.ts";
 
 function invitation(to: string): MailJob {
   return {
@@ -93,24 +91,15 @@ describe(`jobs written with their transaction: BullMQ through the outbox (${MODE
   it("runs the jobs of a process that died before handing them over", async () => {
     const who = person("outbox");
     // Another process whose Redis is unreachable commits, then dies without a word.
-    const dead = new Redis("redis://127.0.0.1:1", {
-      enableOfflineQueue: false,
-      maxRetriesPerRequest: 1,
-      lazyConnect: true,
-    });
-    const other = new BullQueue(
+    const { queue: other, close } = unreachableQueue(
       instance.ctx.db,
-      dead,
-      "redis://127.0.0.1:1",
       instance.redisPrefix,
-      pino({ level: "silent" }),
-      1,
       jobSpecs(MODULES),
     );
     await inTransaction(instance.ctx.db, other, async (tx) => {
       tx.enqueue("mail.send", invitation(who.email));
     });
-    dead.disconnect();
+    close();
     assert.equal(await outboxRows(instance, who.email), 1);
     // This instance's relay hands it over to its (live) Redis, and its worker sends it.
     await waitForMail(instance.dataDir, who.email, /Invitation/, 30_000);
