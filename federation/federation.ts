@@ -5,6 +5,7 @@
 import "./temporal.ts";
 import "./contexts.ts";
 import "./activity-parse.ts";
+import "./jsonld-reexpansion.ts";
 import { createFederation, type Federation } from "@fedify/fedify";
 import type { KvStore, MessageQueue, RetryPolicy } from "@fedify/fedify";
 import { registerActors } from "./actors/dispatcher.ts";
