@@ -48,10 +48,18 @@ function copyNode(node: Record<string, unknown>): Record<string, unknown> | unde
   return copy;
 }
 
-/** A copy of a property's values in expanded form (node, value and list objects). */
-function copyItems(items: readonly unknown[]): unknown[] | undefined {
+/** A copy of a property's values in expanded form (node, value and list objects). An array
+ * among them is flattened, as expansion does (Fedify writes an embedded object out as the array
+ * of its own expansion), but not in a list, where it would be a list of lists. */
+function copyItems(items: readonly unknown[], inList = false): unknown[] | undefined {
   const copies: unknown[] = [];
   for (const item of items) {
+    if (Array.isArray(item) && !inList) {
+      const flat = copyItems(item);
+      if (!flat) return undefined;
+      copies.push(...flat);
+      continue;
+    }
     if (item === null || typeof item !== "object" || Array.isArray(item)) return undefined;
     const object = item as Record<string, unknown>;
     let copy: unknown;
@@ -70,7 +78,7 @@ function copyItems(items: readonly unknown[]): unknown[] | undefined {
       copy = structuredClone(object);
     } else if ("@list" in object) {
       if (Object.keys(object).length !== 1 || !Array.isArray(object["@list"])) return undefined;
-      const list = copyItems(object["@list"]);
+      const list = copyItems(object["@list"], true);
       copy = list && { "@list": list };
     } else copy = copyNode(object);
     if (copy === undefined) return undefined;
@@ -79,9 +87,28 @@ function copyItems(items: readonly unknown[]): unknown[] | undefined {
   return copies;
 }
 
-/** The options Fedify's vocabulary expands with (`keepFreeFloatingNodes` when parsing, none
- * but the loader when writing out). */
-const FEDIFY_OPTIONS = new Set(["documentLoader", "keepFreeFloatingNodes"]);
+/** The options of Fedify's expansions: `keepFreeFloatingNodes` when parsing, the loader alone
+ * when writing out, and those the processor's compaction passes on to its own expansion of what
+ * Fedify wrote (none of which changes the expansion of absolute IRIs and expanded values). */
+const OPTIONS = new Set([
+  "documentLoader",
+  "keepFreeFloatingNodes",
+  "base",
+  "compactArrays",
+  "compactToRelative",
+  "graph",
+  "skipExpansion",
+  "link",
+  "issuer",
+  "contextResolver",
+  "eventHandler",
+]);
+
+function usual(options: Record<string, unknown> | undefined): boolean {
+  if (!options) return true;
+  if (!Object.keys(options).every((k) => OPTIONS.has(k))) return false;
+  return (options.base === undefined || options.base === "") && !options.link;
+}
 
 /**
  * What expanding `input` gives when it is a node object in expanded form and the options are
@@ -92,7 +119,7 @@ export function expandedCopy(
   options?: Record<string, unknown>,
 ): unknown[] | undefined {
   if (input === null || typeof input !== "object" || Array.isArray(input)) return undefined;
-  if (options && !Object.keys(options).every((k) => FEDIFY_OPTIONS.has(k))) return undefined;
+  if (!usual(options)) return undefined;
   const copy = copyNode(input as Record<string, unknown>);
   if (!copy) return undefined;
   const keys = Object.keys(copy);

@@ -152,6 +152,13 @@ describe("federation: embedded values are not expanded twice", () => {
     // Options Fedify does not use.
     assert.equal(expandedCopy(expanded, { ...options, expandContext: AS }), undefined);
     assert.equal(expandedCopy(expanded, { ...options, base: "https://ici.example/" }), undefined);
+    assert.equal(expandedCopy(expanded, { ...options, safe: true }), undefined);
+    assert.ok(expandedCopy(expanded, { ...options, base: "", compactArrays: true }));
+    // Nested arrays of values are flattened, as expansion does.
+    const nested = { "@id": "https://ici.example/a/1", [`${AS}#object`]: [[expanded]] };
+    const flattened = { "@id": "https://ici.example/a/1", [`${AS}#object`]: [expanded] };
+    assert.deepEqual(expandedCopy(nested, {}), [flattened]);
+    assert.deepEqual(canonical(await realExpand(nested, {})), canonical([flattened]));
     // A lone reference is kept only when free-floating nodes are.
     const reference = { "@id": "https://ici.example/notes/2" };
     assert.deepEqual(expandedCopy(reference, options), [reference]);
@@ -165,6 +172,7 @@ describe("federation: embedded values are not expanded twice", () => {
       { "@id": "https://ici.example/notes/2", [`${AS}#name`]: "a bare string" },
       { "@id": "https://ici.example/notes/2", [`${AS}#name`]: [{ "@value": { a: 1 } }] },
       { "@id": "https://ici.example/notes/2", "@graph": [] },
+      { "@id": "https://ici.example/notes/2", [`${AS}#items`]: [{ "@list": [[{ "@value": 1 }]] }] },
       [expanded],
     ])
       assert.equal(expandedCopy(input, options), undefined, JSON.stringify(input));
