@@ -74,8 +74,9 @@ function copyItems(items: readonly unknown[], inList = false): unknown[] | undef
         )
       )
         return undefined;
-      // A JSON literal's value is any JSON: copied whole.
-      copy = structuredClone(object);
+      // A JSON literal's value is any JSON: copied whole (structuredClone costs more than the
+      // spread of a plain value object, the usual case).
+      copy = typeof value === "object" ? structuredClone(object) : { ...object };
     } else if ("@list" in object) {
       if (Object.keys(object).length !== 1 || !Array.isArray(object["@list"])) return undefined;
       const list = copyItems(object["@list"], true);

@@ -370,6 +370,19 @@ try {
     );
   console.log(`ratio     accepted/s ÷ bare: ${f(rate(acceptedRate, bareRate), 3)}`);
   console.log(`ratio     processed/s ÷ bare: ${f(rate(processedRate, bareRate), 3)}`);
+  // What each side spends on one activity, whatever the rate: the processing rate's ceiling when
+  // both are bound by the machine's CPU (the rates above are not, when the bare endpoint keeps up
+  // with the senders).
+  if (instanceProcesses)
+    console.log(
+      `ratio     CPU per activity, bare ÷ instance (processes and database, until stored): ` +
+        `${f(rate(bareCpuMs + bareDbMs, treeCpuMs + dbMs), 3)}`,
+    );
+  if (bareRate >= 0.97 * RATE)
+    console.log(
+      `note      the bare endpoint kept up with the senders' cap (${f(bareRate)}/s of at most ` +
+        `${RATE}/s): the rate ratios are against that cap, not against all it could take`,
+    );
   console.log(
     `load      ${os
       .loadavg()

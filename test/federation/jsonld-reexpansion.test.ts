@@ -159,6 +159,17 @@ describe("federation: embedded values are not expanded twice", () => {
     const flattened = { "@id": "https://ici.example/a/1", [`${AS}#object`]: [expanded] };
     assert.deepEqual(expandedCopy(nested, {}), [flattened]);
     assert.deepEqual(canonical(await realExpand(nested, {})), canonical([flattened]));
+    // A JSON literal is copied whole, not shared.
+    const literal = {
+      "@id": "https://ici.example/a/2",
+      [`${AS}#content`]: [{ "@value": { a: [1, { b: 2 }] }, "@type": "@json" }],
+    };
+    const [literalCopy] = expandedCopy(literal, {}) as Record<string, { "@value": unknown }[]>[];
+    assert.deepEqual(canonical([literalCopy]), canonical(await realExpand(literal, {})));
+    assert.notEqual(
+      literalCopy![`${AS}#content`]![0]!["@value"],
+      literal[`${AS}#content`][0]!["@value"],
+    );
     // A lone reference is kept only when free-floating nodes are.
     const reference = { "@id": "https://ici.example/notes/2" };
     assert.deepEqual(expandedCopy(reference, options), [reference]);

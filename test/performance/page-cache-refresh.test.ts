@@ -10,6 +10,9 @@ import { contentChanged } from "../../server/lib/changes.ts";
 describe("page cache: refresh after expiry", () => {
   let renders = 0;
   let version = 1;
+  /** What a render waits for before it answers: the test holds it while the others arrive
+   * (a fixed delay let late requests, on a loaded machine, arrive after it had finished). */
+  let held: Promise<void> = Promise.resolve();
   let url = "";
   let close: () => void = () => {};
 
@@ -23,10 +26,9 @@ describe("page cache: refresh after expiry", () => {
     app.get("/page", pages.serve(), (_req, res) => {
       renders++;
       const shown = version;
-      // A slow page: long enough for the other visitors to arrive while it renders.
-      setTimeout(() => {
+      void held.then(() => {
         res.set("Cache-Control", "public, max-age=1").send(`<p>version ${shown}</p>`);
-      }, 300);
+      });
     });
     const server = app.listen(0, "127.0.0.1");
     await new Promise((resolve) => server.once("listening", resolve));
@@ -45,7 +47,16 @@ describe("page cache: refresh after expiry", () => {
     assert.equal(renders, 1);
     version = 2;
     await new Promise((r) => setTimeout(r, 1_200)); // past its age of one second
-    const answers = await Promise.all(Array.from({ length: 20 }, read));
+    let release = () => {};
+    held = new Promise((resolve) => (release = resolve));
+    let answered = 0;
+    const reading = Promise.all(Array.from({ length: 20 }, () => read().finally(() => answered++)));
+    // The other nineteen are answered from the copy while the one render is held.
+    const deadline = Date.now() + 20_000;
+    while (answered < 19 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    assert.equal(answered, 19, "nineteen answered while the page renders");
+    release();
+    const answers = await reading;
     assert.equal(renders, 2, "one render for the twenty");
     for (const answer of answers) assert.equal(answer.status, 200);
     // The one that rendered got the new page; the others the copy, while it rendered.
