@@ -20,8 +20,8 @@ const processor = jsonld as unknown as { expand: Expand };
 /** The processor's own expansion. */
 export const realExpand: Expand = processor.expand.bind(processor);
 
-/** Keywords a value or list object in expanded form may hold. */
-const VALUE_KEYS = new Set(["@value", "@type", "@language", "@direction", "@index"]);
+/** Keywords a value object in expanded form may hold beside its value. */
+const VALUE_KEYS = new Set(["@type", "@language", "@direction", "@index"]);
 /** A key expansion keeps as it is: an absolute IRI or a blank node id, by the JSON-LD
  * processor's own test (a term or a compact IRI would need a context). */
 const isIri = (key: string) => /^([A-Za-z][A-Za-z0-9+-.]*|_):[^\s]*$/.test(key);
@@ -65,15 +65,13 @@ function copyItems(items: readonly unknown[], inList = false): unknown[] | undef
     let copy: unknown;
     if ("@value" in object) {
       const value = object["@value"];
-      if (value === null || !Object.keys(object).every((k) => VALUE_KEYS.has(k))) return undefined;
-      // Only a JSON literal's value may be an object; a datatype or language is a string.
+      // Its keywords only, each but the value a string (a datatype, a language…); only a JSON
+      // literal's value may be an object.
+      const keywords = Object.entries(object).every(
+        ([k, v]) => k === "@value" || (VALUE_KEYS.has(k) && typeof v === "string"),
+      );
+      if (value === null || !keywords) return undefined;
       if (typeof value === "object" && object["@type"] !== "@json") return undefined;
-      if (
-        ["@type", "@language", "@direction", "@index"].some(
-          (k) => k in object && typeof object[k] !== "string",
-        )
-      )
-        return undefined;
       // A JSON literal's value is any JSON: copied whole (structuredClone costs more than the
       // spread of a plain value object, the usual case).
       copy = typeof value === "object" ? structuredClone(object) : { ...object };
