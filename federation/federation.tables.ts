@@ -44,6 +44,7 @@ export interface FederationTables {
     shared_inbox: string | null;
     outbox: string | null;
     followers_url: string | null;
+    accepts_ed25519: Generated<boolean>;
     fetched_at: CreatedAt;
     created_at: CreatedAt;
   };

@@ -108,3 +108,16 @@ export function keyIndexFromId(keyId: URL): number | undefined {
   const match = /^#key-(\d+)$/.exec(keyId.hash);
   return match ? Number(match[1]) - 1 : undefined;
 }
+
+/**
+ * The id under which an actor publishes the key Fedify's messages name `keyId`, as a Multikey
+ * (`assertionMethod`, FEP-521a): `#multikey-N` for `#key-N`. Only the first key is also a
+ * `publicKey`, so a signature made with another (Ed25519) names its Multikey to be verifiable.
+ */
+export function multikeyId(keyId: string): string {
+  const url = new URL(keyId);
+  const index = keyIndexFromId(url);
+  if (index === undefined) return keyId;
+  url.hash = `#multikey-${index + 1}`;
+  return url.href;
+}

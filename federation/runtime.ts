@@ -10,6 +10,7 @@ import { LocalActors, localActorSources } from "./actors/local.ts";
 import { Deliveries, type OutboxMessage } from "./delivery/deliveries.ts";
 import { dispatchOutbox, undispatched } from "./delivery/publish.ts";
 import { JobMessageQueue } from "./delivery/queue.ts";
+import { PeerSignatures } from "./delivery/peer-signatures.ts";
 import { FanoutSender, type Body } from "./delivery/sender.ts";
 import type { FederationDeps, FederationRuntime } from "./deps.ts";
 
@@ -24,6 +25,7 @@ import { routeFedifyLogs } from "./logging.ts";
 import { SOFTWARE } from "./nodeinfo.ts";
 import type { FederationModule } from "./module.ts";
 import { DomainPolicy } from "./policy.ts";
+import { hostOf } from "./uris.ts";
 
 export interface RuntimeOptions {
   /** Whether a module's inbox routes run (plugins switched off: skipped); all by default. */
@@ -116,6 +118,7 @@ export async function createFederationRuntime(
     // The same User-Agent as Fedify's requests (FEDERATION.md).
     getUserAgent({ software: `Maillage/${SOFTWARE.version}`, url: config.publicUrl }),
   );
+  const peerSignatures = new PeerSignatures(db);
   const checks = {
     allowed: (host: string) => deps.policy.allows(host),
     publicOnly: !config.federation.allowPrivateAddresses,
@@ -123,7 +126,8 @@ export async function createFederationRuntime(
     // The signed POST, and any redirect of it, only goes to hosts the policy allows.
     send: (message: OutboxMessage) => outgoing.deliver(() => outboxQueue.process(message)),
     async sendFirst(message: OutboxMessage, body: Body) {
-      const key = await fanout.rsaKey(message.keys);
+      const ed25519 = await peerSignatures.acceptsEd25519(hostOf(message.inbox));
+      const key = await fanout.signingKey(message.keys, ed25519);
       if (!key) return false;
       const status = await fanout.post(message.inbox, body, key, message.headers);
       return status >= 200 && status < 300;

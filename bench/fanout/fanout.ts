@@ -2,10 +2,12 @@
 // sink servers (in a child process: bench/fanout/sinks.ts), through the real job queue (the
 // database queue, or BullMQ when REDIS_URL is set).
 // The baseline, measured in the same run, is how many RSA-2048 and Ed25519 signatures per second
-// this machine makes: every delivery carries one RSA HTTP signature, so RSA signatures/s is the
-// ceiling deliveries/s cannot pass.
+// this machine makes on one thread: every delivery carries one HTTP signature, RSA for servers
+// that state nothing, Ed25519 for those whose actors state that they verify it (FEP-844e,
+// ADR 0176). `--peers` chooses which: `rsa` (servers stating nothing), `ed25519` (servers stating
+// Ed25519), or `both` (the default: one fan-out to each, on separate servers, RSA first).
 //
-//   npm run bench:fanout [-- --followers 1000 --sinks 20 --concurrency 4]
+//   npm run bench:fanout [-- --followers 1000 --sinks 20 --concurrency 4 --peers both]
 import "../../federation/temporal.ts";
 import { fork } from "node:child_process";
 import os from "node:os";
@@ -24,8 +26,14 @@ const { values: args } = parseArgs({
     // Measure a first publication ever: the CMCAS's keys made and the JSON-LD contexts processed
     // during the fan-out, as never happens again on a running instance.
     cold: { type: "boolean", default: false },
+    peers: { type: "string", default: "both" },
   },
 });
+if (!["rsa", "ed25519", "both"].includes(args.peers)) {
+  process.stderr.write("--peers is rsa, ed25519 or both\n");
+  process.exit(2);
+}
+const PHASES = (args.peers === "both" ? ["rsa", "ed25519"] : [args.peers]) as ("rsa" | "ed25519")[];
 const FOLLOWERS = Number(args.followers);
 const SINKS = Number(args.sinks);
 const TIMEOUT_MS = Number(args["timeout-s"]) * 1000;
@@ -46,10 +54,12 @@ async function signaturesPerSecond(algorithm: "RSA" | "Ed25519", ms = 1500): Pro
 }
 
 /** The sinks' process: their hosts, then counts on request. */
-const child = fork(new URL("./sinks.ts", import.meta.url), [String(SINKS)]);
-const hosts = await new Promise<string[]>((resolve) =>
+// One set of SINKS servers per phase: whether a server verifies Ed25519 is known per host.
+const child = fork(new URL("./sinks.ts", import.meta.url), [String(SINKS * PHASES.length)]);
+const allHosts = await new Promise<string[]>((resolve) =>
   child.once("message", (m: { hosts: string[] }) => resolve(m.hosts)),
 );
+const hosts = allHosts.slice(0, SINKS);
 const counts = () =>
   new Promise<{ received: number; lastAt: number; cpu: NodeJS.CpuUsage }>((resolve) => {
     child.once("message", resolve);
@@ -62,7 +72,7 @@ const ed = await signaturesPerSecond("Ed25519");
 const instance = await startTestInstance({
   env: {
     FEDERATION_ALLOW_PRIVATE_ADDRESSES: "1",
-    FEDERATION_ALLOWED_DOMAINS: hosts.join(","),
+    FEDERATION_ALLOWED_DOMAINS: allHosts.join(","),
     WORKER_CONCURRENCY: args.concurrency,
   },
 });
@@ -103,27 +113,30 @@ async function warmUp(activity: ReturnType<typeof cmcasNote>): Promise<void> {
     await new Promise((r) => setTimeout(r, 20));
   await db.deleteFrom("federation_follows").where("activity_id", "=", follow.activity_id).execute();
 }
-try {
+/** One fan-out to FOLLOWERS inboxes on `phaseHosts`, measured and printed; false if incomplete. */
+async function fanOut(phase: "rsa" | "ed25519", phaseHosts: string[]): Promise<boolean> {
   const { db } = instance.ctx;
-  const create = (text: string) => cmcasNote(instance.ctx.config.publicUrl, text);
-  if (!args.cold) await warmUp(create("Sortie d'essai"));
-  // 1,000 followers of the CMCAS, each with its own inbox (no shared inbox: no collapsing).
+  const label = phase === "rsa" ? "servers stating nothing (RSA)" : "servers stating Ed25519";
+  // FOLLOWERS followers of the CMCAS, each with its own inbox (no shared inbox: no collapsing);
+  // as fetched from servers whose actors state (or not) that they verify Ed25519.
   const actors = await db
     .insertInto("federation_remote_actors")
     .values(
       Array.from({ length: FOLLOWERS }, (_, i) => {
-        const host = hosts[i % SINKS]!;
+        const host = phaseHosts[i % SINKS]!;
         return {
-          uri: `http://${host}/users/u${i}`,
+          uri: `http://${host}/users/${phase}-u${i}`,
           host,
           type: "Person",
-          username: `u${i}`,
-          inbox: `http://${host}/users/u${i}/inbox`,
+          username: `${phase}-u${i}`,
+          inbox: `http://${host}/users/${phase}-u${i}/inbox`,
+          accepts_ed25519: phase === "ed25519",
         };
       }),
     )
     .returning("id")
     .execute();
+  const followPrefix = `http://bench/follows/${phase}/`;
   await db
     .insertInto("federation_follows")
     .values(
@@ -132,7 +145,7 @@ try {
         remote_actor_id: a.id,
         direction: "incoming" as const,
         state: "accepted" as const,
-        activity_id: `http://bench/follows/${i}`,
+        activity_id: `${followPrefix}${i}`,
       })),
     )
     .execute();
@@ -142,7 +155,7 @@ try {
   const cpuBefore = process.cpuUsage();
   const mainBefore = process.threadCpuUsage();
   const start = performance.now();
-  const note = create("Nouvelle sortie : raquettes à la Chartreuse");
+  const note = create(`Nouvelle sortie (${phase}) : raquettes à la Chartreuse`);
   await instance.ctx.transaction((tx) => publishToFollowers(tx, "cmcas", note));
   const deadline = start + TIMEOUT_MS;
   let { received, lastAt, cpu: sinksCpu } = await counts();
@@ -167,7 +180,7 @@ try {
           .selectFrom("federation_deliveries")
           .select((eb) => eb.fn.countAll<number>().as("n"))
           .where("status", "=", "delivered")
-          .where("inbox", "not like", "%/warm-up/inbox")
+          .where("activity_id", "=", note.id!.href)
           .executeTakeFirstOrThrow()
       ).n,
     );
@@ -177,43 +190,56 @@ try {
     delivered = await countDelivered();
   }
   const tracked = (performance.now() - start) / 1000;
-
   const outbox = await db
     .selectFrom("federation_outbox")
     .select(["created_at", "dispatched_at"])
     .orderBy("id", "desc")
     .executeTakeFirstOrThrow();
   const queued = (outbox.dispatched_at!.getTime() - outbox.created_at.getTime()) / 1000;
+  // The next phase's fan-out goes to its own followers only.
+  await db
+    .deleteFrom("federation_follows")
+    .where("activity_id", "like", `${followPrefix}%`)
+    .execute();
+
+  console.log(`fan-out   to ${label}`);
+  console.log(`  inboxes reached:        ${received} / ${FOLLOWERS} (on ${SINKS} servers)`);
+  console.log(`  all deliveries queued after: ${queued.toFixed(2)} s`);
+  console.log(`  time to last delivery:  ${seconds.toFixed(2)} s`);
+  console.log(`  deliveries/s:           ${(received / seconds).toFixed(1)}`);
+  console.log(`  ratio deliveries/s ÷ RSA signatures/s: ${(received / seconds / rsa).toFixed(3)}`);
+  console.log(
+    `  cpu ms per delivery: ${(ownCpu / received).toFixed(3)} (this process; main thread ${(mainCpu / received).toFixed(3)}), ${(sinkCpu / received).toFixed(3)} (sinks)`,
+  );
+  console.log(
+    `  tracking: deliveries marked delivered: ${delivered} (all recorded after ${tracked.toFixed(2)} s)`,
+  );
+  return received >= FOLLOWERS && delivered >= FOLLOWERS;
+}
+
+const create = (text: string) => cmcasNote(instance.ctx.config.publicUrl, text);
+try {
+  if (!args.cold) await warmUp(create("Sortie d'essai"));
   console.log(`machine: ${os.cpus().length} cores, node ${process.version}`);
   console.log(
     `queue: ${instance.ctx.queue.kind}, database: ${instance.ctx.dbKind}, worker concurrency: ${args.concurrency}`,
   );
-  console.log(`baseline  RSA-2048 signatures/s:  ${rsa.toFixed(0)}`);
-  console.log(`baseline  Ed25519 signatures/s:   ${ed.toFixed(0)}`);
+  console.log(`baseline  RSA-2048 signatures/s:  ${rsa.toFixed(0)} (one thread)`);
+  console.log(`baseline  Ed25519 signatures/s:   ${ed.toFixed(0)} (one thread)`);
   console.log(`fan-out   warmed up first:      ${args.cold ? "no (--cold)" : "yes"}`);
-  console.log(`fan-out   inboxes reached:        ${received} / ${FOLLOWERS} (on ${SINKS} servers)`);
-  console.log(`fan-out   all deliveries queued after: ${queued.toFixed(2)} s`);
-  console.log(`fan-out   time to last delivery:  ${seconds.toFixed(2)} s`);
-  console.log(`fan-out   deliveries/s:           ${(received / seconds).toFixed(1)}`);
-  console.log(
-    `ratio     deliveries/s ÷ RSA signatures/s: ${(received / seconds / rsa).toFixed(3)}`,
-  );
-  console.log(
-    `cpu       ms per delivery: ${(ownCpu / received).toFixed(3)} (this process; main thread ${(mainCpu / received).toFixed(3)}), ${(sinkCpu / received).toFixed(3)} (sinks)`,
-  );
-  console.log(
-    `tracking  deliveries marked delivered: ${delivered} (all recorded after ${tracked.toFixed(2)} s)`,
-  );
+  for (const [i, phase] of PHASES.entries()) {
+    const complete = await fanOut(phase, allHosts.slice(i * SINKS, (i + 1) * SINKS));
+    if (!complete) {
+      console.log(`incomplete: stopped after ${args["timeout-s"]} s`);
+      exitCode = 1;
+    }
+  }
   console.log(
     `load      ${os
       .loadavg()
       .map((l) => l.toFixed(2))
       .join(", ")} (1, 5, 15 min)`,
   );
-  if (received < FOLLOWERS || delivered < FOLLOWERS) {
-    console.log(`incomplete: stopped after ${args["timeout-s"]} s`);
-    exitCode = 1;
-  }
 } finally {
   await instance.destroy();
   child.send("stop");

@@ -12,6 +12,7 @@ import {
   Tombstone,
   type Actor,
 } from "@fedify/vocab";
+import { generatorOf, IMPLEMENTS_CONTEXT } from "../capabilities.ts";
 import type { FederationDeps } from "../deps.ts";
 import { allowedSigner } from "../signed.ts";
 import { INSTANCE_ACTOR, PATHS } from "../uris.ts";
@@ -24,8 +25,11 @@ export const VISIBILITY_CONTEXT = {
   visibility: "maillage:visibility",
 };
 
-/** The actor document with `visibility` stated (Fedify's vocabulary has no such property). */
-function statingVisibility(actor: Actor, visibility: "public" | "network"): Actor {
+/**
+ * The actor document with what Fedify's vocabulary cannot say: the software's capabilities
+ * (FEP-844e `generator.implements`, federation/capabilities.ts) and a group's `visibility`.
+ */
+function stating(actor: Actor, visibility: "public" | "network" | undefined): Actor {
   // Every actor class shares Person's toJsonLd.
   const Base = actor.constructor as new (...args: never[]) => Person;
   class Stated extends Base {
@@ -36,7 +40,15 @@ function statingVisibility(actor: Actor, visibility: "public" | "network"): Acto
       >;
       const context = json["@context"];
       const contexts = Array.isArray(context) ? context : [context];
-      return { ...json, "@context": [...contexts, VISIBILITY_CONTEXT], visibility };
+      return {
+        ...json,
+        "@context": [
+          ...contexts,
+          visibility ? { ...IMPLEMENTS_CONTEXT, ...VISIBILITY_CONTEXT } : IMPLEMENTS_CONTEXT,
+        ],
+        generator: generatorOf("Maillage"),
+        ...(visibility ? { visibility } : {}),
+      };
     }
   }
   return Object.setPrototypeOf(actor, Stated.prototype) as Actor;
@@ -69,7 +81,7 @@ async function toVocab(ctx: RequestContext<void>, actor: LocalActor): Promise<Ac
     publicKey: keys[0]?.cryptographicKey ?? null,
     assertionMethods: keys.map((k) => k.multikey),
   });
-  return actor.visibility ? statingVisibility(served, actor.visibility) : served;
+  return stating(served, actor.visibility);
 }
 
 /** Whether the request may read the actor `identifier` (and its collections): everyone, or for

@@ -10,6 +10,7 @@ import type { FederationTables } from "../federation.tables.ts";
 import { sanitizeHtmlAs } from "../../server/lib/html-policy.ts";
 import { recentFirst } from "../http/recent-documents.ts";
 import { sharedRun } from "../http/key-cache.ts";
+import { statesEd25519 } from "../capabilities.ts";
 import { rawDocument } from "../inbox/raw.ts";
 import { handleOf, hostOf, INSTANCE_ACTOR } from "../uris.ts";
 import pino, { type Logger } from "pino";
@@ -47,6 +48,8 @@ export interface RemoteActor {
    * activity's sender (one statement for both, issue 15): true as of the activity's start.
    */
   followed?: boolean;
+  /** Its server verifies RFC 9421 signatures made with Ed25519 (FEP-844e, ADR 0176). */
+  acceptsEd25519?: boolean;
 }
 
 export type RemoteActorInput = Omit<RemoteActor, "id" | "handle" | "fetchedAt">;
@@ -71,6 +74,7 @@ export function toRemoteActor(row: RemoteActorRow): RemoteActor {
     outbox: row.outbox,
     followersUrl: row.followers_url,
     fetchedAt: row.fetched_at,
+    acceptsEd25519: row.accepts_ed25519,
   };
 }
 
@@ -129,6 +133,7 @@ export async function remoteActorFromVocab(
     sharedInbox: sameHost(actor.endpoints?.sharedInbox, host),
     outbox: sameHost(actor.outboxId, host),
     followersUrl: sameHost(actor.followersId, host),
+    acceptsEd25519: statesEd25519(actor),
     ...(visibility ? { visibility } : {}),
   };
 }
@@ -147,6 +152,7 @@ export async function saveRemoteActor(db: Db, input: RemoteActorInput): Promise<
     shared_inbox: input.sharedInbox,
     outbox: input.outbox,
     followers_url: input.followersUrl,
+    accepts_ed25519: input.acceptsEd25519 ?? false,
     fetched_at: new Date(),
   };
   const row = await db

@@ -8,6 +8,7 @@
 import { createHash, KeyObject, sign as signWith } from "node:crypto";
 import { importJwk, type KvKey, type KvStore } from "@fedify/fedify";
 import type { Dispatcher } from "undici";
+import { multikeyId } from "../keys.ts";
 
 export type SignatureSpec = "rfc9421" | "draft-cavage-http-signatures-12";
 
@@ -18,6 +19,8 @@ const FIRST_KNOCK: SignatureSpec = "rfc9421";
 
 export interface SigningKey {
   keyId: string;
+  /** RSA-2048 for everyone; Ed25519 (RFC 9421 only) where the peer states it verifies it. */
+  algorithm: "rsa" | "ed25519";
   /** node:crypto's key: its callback signature runs on the thread pool with half the main
    * thread's time of WebCrypto's. */
   privateKey: KeyObject;
@@ -34,16 +37,18 @@ export function bodyOf(activity: unknown): Body {
   return { text, sha256: createHash("sha256").update(text).digest("base64") };
 }
 
-/** RSASSA-PKCS1-v1_5 with SHA-256, base64. */
+/** RSASSA-PKCS1-v1_5 with SHA-256, or Ed25519 (which hashes itself), base64. */
 function sign(key: SigningKey, data: string): Promise<string> {
+  const digest = key.algorithm === "rsa" ? "sha256" : null;
   return new Promise((resolve, reject) =>
-    signWith("sha256", Buffer.from(data), key.privateKey, (error, signature) =>
+    signWith(digest, Buffer.from(data), key.privateKey, (error, signature) =>
       error ? reject(error) : resolve(signature.toString("base64")),
     ),
   );
 }
 
-/** The signature headers of a POST of `body` to `url` (RFC 9421, or draft-cavage as Mastodon's). */
+/** The signature headers of a POST of `body` to `url` (RFC 9421, or draft-cavage as Mastodon's;
+ * an Ed25519 key signs per RFC 9421 only, as the peers that accept it state). */
 export async function signatureHeaders(
   spec: SignatureSpec,
   url: URL,
@@ -52,11 +57,12 @@ export async function signatureHeaders(
   now: Date = new Date(),
 ): Promise<Record<string, string>> {
   const date = now.toUTCString();
-  if (spec === "rfc9421") {
+  if (spec === "rfc9421" || key.algorithm === "ed25519") {
     const digest = `sha-256=:${body.sha256}:`;
+    const alg = key.algorithm === "rsa" ? "rsa-v1_5-sha256" : "ed25519";
     const params =
       `("@method" "@target-uri" "@authority" "host" "date" "content-digest")` +
-      `;alg="rsa-v1_5-sha256";keyid="${key.keyId}";created=${Math.floor(now.getTime() / 1000)}`;
+      `;alg="${alg}";keyid="${key.keyId}";created=${Math.floor(now.getTime() / 1000)}`;
     const base = [
       `"@method": POST`,
       `"@target-uri": ${url.href}`,
@@ -105,12 +111,21 @@ export class FanoutSender {
     this.#userAgent = userAgent;
   }
 
-  /** The first RSA key of a queued message's keys (as Fedify signs with), imported once. */
-  async rsaKey(
+  /**
+   * The key to sign with among a queued message's keys, imported once: its Ed25519 key when the
+   * peer states it verifies Ed25519 (and the actor has one), else its first RSA key (as Fedify
+   * signs with).
+   */
+  async signingKey(
     keys: readonly { keyId: string; privateKey: JsonWebKey }[],
+    ed25519 = false,
   ): Promise<SigningKey | undefined> {
-    for (const { keyId, privateKey } of keys) {
-      if (privateKey.kty !== "RSA") continue;
+    const isEd25519 = (k: JsonWebKey) => k.kty === "OKP" && k.crv === "Ed25519";
+    const chosen =
+      (ed25519 ? keys.find((k) => isEd25519(k.privateKey)) : undefined) ??
+      keys.find((k) => k.privateKey.kty === "RSA");
+    if (chosen) {
+      const { keyId, privateKey } = chosen;
       let imported = this.#keys.get(keyId);
       if (!imported) {
         if (this.#keys.size >= 1_000) this.#keys.delete(this.#keys.keys().next().value!);
@@ -118,7 +133,13 @@ export class FanoutSender {
         imported.catch(() => this.#keys.delete(keyId));
         this.#keys.set(keyId, imported);
       }
-      return { keyId, privateKey: await imported };
+      const rsa = privateKey.kty === "RSA";
+      return {
+        // The RSA key is the actor's `publicKey`; the Ed25519 one is published as a Multikey only.
+        keyId: rsa ? keyId : multikeyId(keyId),
+        algorithm: rsa ? "rsa" : "ed25519",
+        privateKey: await imported,
+      };
     }
     return undefined;
   }

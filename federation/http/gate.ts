@@ -8,6 +8,7 @@ import type { CryptographicKey, Multikey } from "@fedify/vocab";
 import type { DomainPolicy } from "../policy.ts";
 import type { Logger } from "pino";
 import { tolerate } from "../tolerate.ts";
+import { forgetMultikey, multikeyAware } from "./multikey.ts";
 
 export interface Refusal {
   status: 400 | 401 | 403;
@@ -114,22 +115,26 @@ export async function checkInboxPost(
     if (origin !== undefined && !(await deps.policy.allows(origin)))
       return refuse(403, "This instance does not federate with yours.");
   }
+  // After the policy check: a key of an instance we do not federate with is never fetched.
+  const keyCache = await multikeyAware(deps, headers, keyId);
   const request = new Request(url, { method: "POST", headers, body: new Uint8Array(body) });
   const key = await tolerate(
     verifyRequest(request, {
       documentLoader: deps.documentLoader,
       contextLoader: deps.contextLoader,
-      keyCache: deps.keyCache,
+      keyCache,
       timeWindow: deps.timeWindow,
     }),
     null,
     deps.log.child({ activity: (json as { id?: unknown })?.id ?? null, keyId: keyId.href }),
     "verifying the HTTP signature",
   );
-  if (!key)
+  if (!key) {
+    forgetMultikey(deps.keyCache, keyId);
     return refuse(
       401,
       "The HTTP signature could not be verified (unknown key, bad signature or stale date).",
     );
+  }
   return { json, key };
 }

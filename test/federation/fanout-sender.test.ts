@@ -59,6 +59,7 @@ describe("federation: the fan-out's own signed POSTs", function () {
       const url = new URL("https://peer.example/users/u1/inbox?x=1");
       const headers = await signatureHeaders(spec, url, bodyOf(activity), {
         keyId,
+        algorithm: "rsa",
         privateKey: KeyObject.from(keys.privateKey),
       });
       const request = new Request(url, {

@@ -107,4 +107,16 @@ describe("wire snapshots: what Maillage sends and serves", function () {
   it("keeps no snapshot file the scenario does not produce", () => {
     assert.deepEqual(staleSnapshots(DIR, SNAPSHOTS.map(fileOf)), []);
   });
+
+  it("signs with Ed25519 between the two instances, and each such POST is accepted", () => {
+    // Each instance's actors state that it verifies Ed25519 (FEP-844e, ADR 0176): a fan-out's
+    // first tries use it once the other's actors are stored; the gate verifies them.
+    const ed25519 = tap.posted.filter((p) => p.alg === "ed25519");
+    assert.ok(ed25519.length >= 5, `${ed25519.length} POSTs signed with Ed25519`);
+    const refused = ed25519.filter((p) => p.status < 200 || p.status >= 300);
+    assert.deepEqual(
+      refused.map((p) => [p.to, p.path, p.status, p.body.type]),
+      [],
+    );
+  });
 });

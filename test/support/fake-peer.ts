@@ -17,6 +17,7 @@ export interface Received {
   accept: string | undefined;
   body: Json | undefined;
   status: number;
+  headers: http.IncomingHttpHeaders;
 }
 
 export class FakePeer {
@@ -107,6 +108,7 @@ export class FakePeer {
           accept: req.headers.accept,
           body,
           status,
+          headers: req.headers,
         });
       if (req.method === "POST") {
         const status = this.inboxStatus(path, body, req.headers);

@@ -14,6 +14,8 @@ export interface Posted {
   status: number;
   /** Whether the request carried an HTTP signature (draft-cavage or RFC 9421). */
   signed: boolean;
+  /** An RFC 9421 signature's `alg` ("ed25519", "rsa-v1_5-sha256"); undefined for draft-cavage. */
+  alg: string | undefined;
   body: Json;
 }
 
@@ -70,7 +72,8 @@ export class WireTap {
     }
     if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) return;
     const signed = Boolean(req.headers.signature || req.headers["signature-input"]);
-    this.posted.push({ to, path, status, signed, body: parsed as Json });
+    const alg = /;alg="([^"]+)"/.exec(String(req.headers["signature-input"] ?? ""))?.[1];
+    this.posted.push({ to, path, status, signed, alg, body: parsed as Json });
   }
 
   async stop(): Promise<void> {
