@@ -13,11 +13,9 @@ import { RFC9421, RFC9421_ED25519 } from "../../federation/capabilities.ts";
 import { bodyOf, signatureHeaders } from "../../federation/delivery/sender.ts";
 import { saveFollow } from "../../federation/follows/follows.repo.ts";
 import { generateKeyPair } from "../../federation/keys.ts";
-import { publishToFollowers } from "../../federation/outbox.ts";
-import { cmcasNote } from "../support/cmcas-note.ts";
 import { FakePeer, type Received } from "../support/fake-peer.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { waitFor } from "./harness.ts";
+import { fanOutNote } from "./harness.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";
 const SECURITY = "https://w3id.org/security/v1";
@@ -162,17 +160,7 @@ describe("federation: Ed25519 signatures for peers that verify them", function (
     });
 
     it("signs with Ed25519 for servers that state it, RSA for the others, and delivers all", async () => {
-      const create = cmcasNote(instance.ctx.config.publicUrl, "Sortie raquettes");
-      await instance.ctx.transaction((tx) => publishToFollowers(tx, "cmcas", create));
-      const id = create.id!.href;
-      await waitFor("every delivery recorded as delivered", async () => {
-        const rows = await instance.ctx.db
-          .selectFrom("federation_deliveries")
-          .select("status")
-          .where("activity_id", "=", id)
-          .execute();
-        return rows.length === 3 && rows.every((r) => r.status === "delivered");
-      });
+      const id = await fanOutNote(instance, "Sortie raquettes", 3);
       const posts = (peer: FakePeer) =>
         peer.received.filter((r) => r.method === "POST" && r.body?.id === id);
       const alg = (r: Received) => /;alg="([^"]+)"/.exec(String(r.headers["signature-input"]))?.[1];

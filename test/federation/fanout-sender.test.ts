@@ -10,11 +10,9 @@ import { saveRemoteActor } from "../../federation/actors/remote.ts";
 import { bodyOf, signatureHeaders, type SignatureSpec } from "../../federation/delivery/sender.ts";
 import { saveFollow } from "../../federation/follows/follows.repo.ts";
 import { generateKeyPair } from "../../federation/keys.ts";
-import { publishToFollowers } from "../../federation/outbox.ts";
-import { cmcasNote } from "../support/cmcas-note.ts";
 import { FakePeer } from "../support/fake-peer.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { waitFor } from "./harness.ts";
+import { fanOutNote } from "./harness.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";
 
@@ -133,20 +131,7 @@ describe("federation: the fan-out's own signed POSTs", function () {
       await open?.close();
     });
 
-    async function fanOut(): Promise<string> {
-      const create = cmcasNote(instance.ctx.config.publicUrl, "Nouvelle sortie");
-      await instance.ctx.transaction((tx) => publishToFollowers(tx, "cmcas", create));
-      const id = create.id!.href;
-      await waitFor("every delivery recorded as delivered", async () => {
-        const rows = await instance.ctx.db
-          .selectFrom("federation_deliveries")
-          .select("status")
-          .where("activity_id", "=", id)
-          .execute();
-        return rows.length === 6 && rows.every((r) => r.status === "delivered");
-      });
-      return id;
-    }
+    const fanOut = () => fanOutNote(instance, "Nouvelle sortie", 6);
 
     const posts = (peer: FakePeer, id: string) =>
       peer.received.filter((r) => r.method === "POST" && r.body?.id === id);

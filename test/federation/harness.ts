@@ -3,6 +3,7 @@ import "../../federation/temporal.ts";
 import { Create, Note, PUBLIC_COLLECTION } from "@fedify/vocab";
 import supertest from "supertest";
 import { publishToFollowers } from "../../federation/outbox.ts";
+import { cmcasNote } from "../support/cmcas-note.ts";
 import { actorUri, newActivityId } from "../../federation/uris.ts";
 import { createMember, type Member } from "../support/accounts.ts";
 import { freePort, startTestInstance, type TestInstance } from "../support/instance.ts";
@@ -144,6 +145,23 @@ export async function waitFor<T>(
     if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
     await new Promise((r) => setTimeout(r, 150));
   }
+}
+
+/** Publishes the CMCAS's note `text` to its followers; resolves to its id once `count`
+ * deliveries of it are recorded as delivered. */
+export async function fanOutNote(instance: TestInstance, text: string, count: number) {
+  const create = cmcasNote(instance.ctx.config.publicUrl, text);
+  await instance.ctx.transaction((tx) => publishToFollowers(tx, "cmcas", create));
+  const id = create.id!.href;
+  await waitFor("every delivery recorded as delivered", async () => {
+    const rows = await instance.ctx.db
+      .selectFrom("federation_deliveries")
+      .select("status")
+      .where("activity_id", "=", id)
+      .execute();
+    return rows.length === count && rows.every((r) => r.status === "delivered");
+  });
+  return id;
 }
 
 /** Waits until no job is pending or running on these instances. */
