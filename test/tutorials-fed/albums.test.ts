@@ -52,7 +52,9 @@ describe(`federation: albums of an offer across instances (${MODE})`, function (
       return mine?.status === "confirmed";
     });
 
-    // The activity is over, on both sides.
+    // The activity is over, on both sides: once A's Update of the offer (its places taken, sent
+    // after the booking) has reached B, or it would put B's copy's dates back.
+    await drain(a!, b!);
     const past = {
       starts_at: new Date(Date.now() - 3 * HOUR),
       ends_at: new Date(Date.now() - HOUR),
@@ -161,6 +163,8 @@ describe(`federation: albums of an offer across instances (${MODE})`, function (
       const mine = await myRegistration(b!, bea.token, copy.id);
       return mine?.status === "confirmed";
     });
+    // A's Update of the offer after the booking must not put B's copy's dates back (above).
+    await drain(a!, b!);
     const past = {
       starts_at: new Date(Date.now() - 3 * HOUR),
       ends_at: new Date(Date.now() - HOUR),
@@ -261,6 +265,8 @@ describe(`federation: albums of an offer across instances (${MODE})`, function (
         persons: { count: 1 },
       }),
     );
+    // The Updates of the offer these bookings send must not put B's copy's dates back (above).
+    await drain(a!, b!);
     const past = {
       starts_at: new Date(Date.now() - 3 * HOUR),
       ends_at: new Date(Date.now() - HOUR),
