@@ -23,8 +23,8 @@ const { values: args } = parseArgs({
     sinks: { type: "string", default: "20" },
     concurrency: { type: "string", default: "4" },
     "timeout-s": { type: "string", default: "300" },
-    // Measure a first publication ever: the CMCAS's keys made and the JSON-LD contexts processed
-    // during the fan-out, as never happens again on a running instance.
+    // Measure a first publication ever: the CMCAS's keys made, the JSON-LD contexts processed and
+    // the delivery path compiled during the fan-out, as never happens again on a running instance.
     cold: { type: "boolean", default: false },
     peers: { type: "string", default: "both" },
   },
@@ -59,7 +59,6 @@ const child = fork(new URL("./sinks.ts", import.meta.url), [String(SINKS * PHASE
 const allHosts = await new Promise<string[]>((resolve) =>
   child.once("message", (m: { hosts: string[] }) => resolve(m.hosts)),
 );
-const hosts = allHosts.slice(0, SINKS);
 const counts = () =>
   new Promise<{ received: number; lastAt: number; cpu: NodeJS.CpuUsage }>((resolve) => {
     child.once("message", resolve);
@@ -78,41 +77,61 @@ const instance = await startTestInstance({
 });
 let exitCode = 0;
 
+/** Deliveries of the warm-up fan-out, per kind of server measured after it. */
+const WARM_UP = 100;
+
 /**
  * What a running instance has long done before a fan-out: its CMCAS's keys made and stored, and
- * one activity signed and sent (JSON-LD contexts processed, Fedify's signers ready). One follower
- * on the first sink gets it; its follow is then removed, and the sinks' count is taken after.
+ * fan-outs signed and sent (JSON-LD contexts processed, Fedify's signers ready, the delivery
+ * path compiled by the JIT). One fan-out to WARM_UP inboxes on the first server of each phase
+ * (so that each kind of signature is warm, whichever phase comes first); their follows are then
+ * removed, and the sinks' count is taken after.
  */
 async function warmUp(activity: ReturnType<typeof cmcasNote>): Promise<void> {
   const { db } = instance.ctx;
   await new ActorKeys(db).stored("cmcas");
-  const host = hosts[0]!;
-  const actor = await db
+  const actors = await db
     .insertInto("federation_remote_actors")
-    .values({
-      uri: `http://${host}/users/warm-up`,
-      host,
-      type: "Person",
-      username: "warm-up",
-      inbox: `http://${host}/users/warm-up/inbox`,
-    })
+    .values(
+      PHASES.flatMap((phase, p) =>
+        Array.from({ length: WARM_UP }, (_, i) => {
+          const host = allHosts[p * SINKS]!;
+          return {
+            uri: `http://${host}/users/warm-up-${i}`,
+            host,
+            type: "Person",
+            username: `warm-up-${i}`,
+            inbox: `http://${host}/users/warm-up-${i}/inbox`,
+            accepts_ed25519: phase === "ed25519",
+          };
+        }),
+      ),
+    )
     .returning("id")
-    .executeTakeFirstOrThrow();
-  const follow = {
-    local_actor: "cmcas",
-    remote_actor_id: actor.id,
-    direction: "incoming" as const,
-    state: "accepted" as const,
-    activity_id: "http://bench/follows/warm-up",
-  };
-  await db.insertInto("federation_follows").values(follow).execute();
+    .execute();
+  await db
+    .insertInto("federation_follows")
+    .values(
+      actors.map((a, i) => ({
+        local_actor: "cmcas",
+        remote_actor_id: a.id,
+        direction: "incoming" as const,
+        state: "accepted" as const,
+        activity_id: `http://bench/follows/warm-up/${i}`,
+      })),
+    )
+    .execute();
   const { received } = await counts();
   await instance.ctx.transaction((tx) => publishToFollowers(tx, "cmcas", activity));
-  const deadline = performance.now() + 30_000;
-  while ((await counts()).received === received && performance.now() < deadline)
+  const deadline = performance.now() + 60_000;
+  while ((await counts()).received < received + actors.length && performance.now() < deadline)
     await new Promise((r) => setTimeout(r, 20));
-  await db.deleteFrom("federation_follows").where("activity_id", "=", follow.activity_id).execute();
+  await db
+    .deleteFrom("federation_follows")
+    .where("activity_id", "like", "http://bench/follows/warm-up/%")
+    .execute();
 }
+
 /** One fan-out to FOLLOWERS inboxes on `phaseHosts`, measured and printed; false if incomplete. */
 async function fanOut(phase: "rsa" | "ed25519", phaseHosts: string[]): Promise<boolean> {
   const { db } = instance.ctx;
