@@ -54,10 +54,11 @@ function implemented(object: unknown): string[] {
 }
 
 /** Whether an actor (as Fedify parsed it, its document kept) states that its server verifies
- * RFC 9421 signatures made with Ed25519: in its `generator`, or itself an Application. */
-export function statesEd25519(actor: unknown): boolean {
+ * RFC 9421 signatures made with Ed25519: in its `generator`, or itself an Application.
+ * Undefined when its document was not kept (an actor embedded in an activity): not known. */
+export function statesEd25519(actor: unknown): boolean | undefined {
   const doc = rawDocument(actor);
-  if (!doc) return false;
+  if (!doc) return undefined;
   const generators = [...list(doc.generator), ...list(doc[`${AS}generator`])];
   return [doc, ...generators].some((g) => implemented(g).includes(RFC9421_ED25519));
 }

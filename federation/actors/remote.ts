@@ -93,6 +93,11 @@ export function statedVisibility(actor: unknown): "public" | "network" | undefin
   return value === "public" || value === "network" ? value : undefined;
 }
 
+/** `{ [key]: value }`, or nothing when the value is not known. */
+function stated<K extends string, V>(key: K, value: V | undefined): { [k in K]?: V } {
+  return value === undefined ? {} : ({ [key]: value } as { [k in K]: V });
+}
+
 /** What we keep of an actor document; undefined when it has no usable id or inbox. */
 export async function remoteActorFromVocab(
   actor: Actor,
@@ -133,7 +138,7 @@ export async function remoteActorFromVocab(
     sharedInbox: sameHost(actor.endpoints?.sharedInbox, host),
     outbox: sameHost(actor.outboxId, host),
     followersUrl: sameHost(actor.followersId, host),
-    acceptsEd25519: statesEd25519(actor),
+    ...stated("acceptsEd25519", statesEd25519(actor)),
     ...(visibility ? { visibility } : {}),
   };
 }
@@ -152,7 +157,8 @@ export async function saveRemoteActor(db: Db, input: RemoteActorInput): Promise<
     shared_inbox: input.sharedInbox,
     outbox: input.outbox,
     followers_url: input.followersUrl,
-    accepts_ed25519: input.acceptsEd25519 ?? false,
+    // Kept as it was when this document does not say (an actor embedded in its Update).
+    ...stated("accepts_ed25519", input.acceptsEd25519),
     fetched_at: new Date(),
   };
   const row = await db

@@ -6,10 +6,14 @@ import "../../federation/temporal.ts";
 import assert from "node:assert/strict";
 import { KeyObject } from "node:crypto";
 import { verifyRequest } from "@fedify/fedify";
-import { Multikey } from "@fedify/vocab";
+import { isActor, Multikey, Update } from "@fedify/vocab";
 import { exportSpki, getDocumentLoader } from "@fedify/vocab-runtime";
-import { fetchRemoteActor } from "../../federation/actors/remote.ts";
-import { RFC9421, RFC9421_ED25519 } from "../../federation/capabilities.ts";
+import {
+  fetchRemoteActor,
+  remoteActorFromVocab,
+  saveRemoteActor,
+} from "../../federation/actors/remote.ts";
+import { RFC9421, RFC9421_ED25519, statesEd25519 } from "../../federation/capabilities.ts";
 import { bodyOf, signatureHeaders } from "../../federation/delivery/sender.ts";
 import { saveFollow } from "../../federation/follows/follows.repo.ts";
 import { generateKeyPair } from "../../federation/keys.ts";
@@ -157,6 +161,25 @@ describe("federation: Ed25519 signatures for peers that verify them", function (
         fetchRemoteActor(instance.ctx.db, runtime.context(), json.id),
       );
       assert.equal(self?.acceptsEd25519, true);
+      // The same document embedded in its Update is not kept by Fedify: not known, and the stored
+      // answer is left as it was.
+      const { "@context": context, ...rest } = json as Record<string, unknown>;
+      const update = await Update.fromJsonLd(
+        {
+          "@context": context,
+          id: `${json.id}#update`,
+          type: "Update",
+          actor: json.id,
+          object: rest,
+        },
+        { contextLoader, documentLoader: contextLoader },
+      );
+      const embedded = await update.getObject({ contextLoader, documentLoader: contextLoader });
+      assert.ok(isActor(embedded));
+      assert.equal(statesEd25519(embedded), undefined);
+      const fields = await remoteActorFromVocab(embedded);
+      assert.ok(fields);
+      assert.equal((await saveRemoteActor(instance.ctx.db, fields)).acceptsEd25519, true);
     });
 
     it("signs with Ed25519 for servers that state it, RSA for the others, and delivers all", async () => {
