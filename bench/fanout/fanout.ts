@@ -81,6 +81,53 @@ let exitCode = 0;
 const WARM_UP = 100;
 
 /**
+ * Followers of the CMCAS, each with its own inbox (no shared inbox: no collapsing), stored as
+ * fetched from servers whose actors state (or not) that they verify Ed25519; their follows' ids
+ * start with `prefix`, for `removeFollowers`.
+ */
+async function addFollowers(
+  followers: { host: string; name: string; ed25519: boolean }[],
+  prefix: string,
+): Promise<number> {
+  const { db } = instance.ctx;
+  const actors = await db
+    .insertInto("federation_remote_actors")
+    .values(
+      followers.map(({ host, name, ed25519 }) => ({
+        uri: `http://${host}/users/${name}`,
+        host,
+        type: "Person",
+        username: name,
+        inbox: `http://${host}/users/${name}/inbox`,
+        accepts_ed25519: ed25519,
+      })),
+    )
+    .returning("id")
+    .execute();
+  await db
+    .insertInto("federation_follows")
+    .values(
+      actors.map((a, i) => ({
+        local_actor: "cmcas",
+        remote_actor_id: a.id,
+        direction: "incoming" as const,
+        state: "accepted" as const,
+        activity_id: `${prefix}${i}`,
+      })),
+    )
+    .execute();
+  return actors.length;
+}
+
+/** The next fan-out goes to its own followers only. */
+async function removeFollowers(prefix: string): Promise<void> {
+  await instance.ctx.db
+    .deleteFrom("federation_follows")
+    .where("activity_id", "like", `${prefix}%`)
+    .execute();
+}
+
+/**
  * What a running instance has long done before a fan-out: its CMCAS's keys made and stored, and
  * fan-outs signed and sent (JSON-LD contexts processed, Fedify's signers ready, the delivery
  * path compiled by the JIT). One fan-out to WARM_UP inboxes on the first server of each phase
@@ -88,86 +135,39 @@ const WARM_UP = 100;
  * removed, and the sinks' count is taken after.
  */
 async function warmUp(activity: ReturnType<typeof cmcasNote>): Promise<void> {
-  const { db } = instance.ctx;
-  await new ActorKeys(db).stored("cmcas");
-  const actors = await db
-    .insertInto("federation_remote_actors")
-    .values(
-      PHASES.flatMap((phase, p) =>
-        Array.from({ length: WARM_UP }, (_, i) => {
-          const host = allHosts[p * SINKS]!;
-          return {
-            uri: `http://${host}/users/warm-up-${i}`,
-            host,
-            type: "Person",
-            username: `warm-up-${i}`,
-            inbox: `http://${host}/users/warm-up-${i}/inbox`,
-            accepts_ed25519: phase === "ed25519",
-          };
-        }),
-      ),
-    )
-    .returning("id")
-    .execute();
-  await db
-    .insertInto("federation_follows")
-    .values(
-      actors.map((a, i) => ({
-        local_actor: "cmcas",
-        remote_actor_id: a.id,
-        direction: "incoming" as const,
-        state: "accepted" as const,
-        activity_id: `http://bench/follows/warm-up/${i}`,
+  await new ActorKeys(instance.ctx.db).stored("cmcas");
+  const prefix = "http://bench/follows/warm-up/";
+  const count = await addFollowers(
+    PHASES.flatMap((phase, p) =>
+      Array.from({ length: WARM_UP }, (_, i) => ({
+        host: allHosts[p * SINKS]!,
+        name: `warm-up-${i}`,
+        ed25519: phase === "ed25519",
       })),
-    )
-    .execute();
+    ),
+    prefix,
+  );
   const { received } = await counts();
   await instance.ctx.transaction((tx) => publishToFollowers(tx, "cmcas", activity));
   const deadline = performance.now() + 60_000;
-  while ((await counts()).received < received + actors.length && performance.now() < deadline)
+  while ((await counts()).received < received + count && performance.now() < deadline)
     await new Promise((r) => setTimeout(r, 20));
-  await db
-    .deleteFrom("federation_follows")
-    .where("activity_id", "like", "http://bench/follows/warm-up/%")
-    .execute();
+  await removeFollowers(prefix);
 }
 
 /** One fan-out to FOLLOWERS inboxes on `phaseHosts`, measured and printed; false if incomplete. */
 async function fanOut(phase: "rsa" | "ed25519", phaseHosts: string[]): Promise<boolean> {
   const { db } = instance.ctx;
   const label = phase === "rsa" ? "servers stating nothing (RSA)" : "servers stating Ed25519";
-  // FOLLOWERS followers of the CMCAS, each with its own inbox (no shared inbox: no collapsing);
-  // as fetched from servers whose actors state (or not) that they verify Ed25519.
-  const actors = await db
-    .insertInto("federation_remote_actors")
-    .values(
-      Array.from({ length: FOLLOWERS }, (_, i) => {
-        const host = phaseHosts[i % SINKS]!;
-        return {
-          uri: `http://${host}/users/${phase}-u${i}`,
-          host,
-          type: "Person",
-          username: `${phase}-u${i}`,
-          inbox: `http://${host}/users/${phase}-u${i}/inbox`,
-          accepts_ed25519: phase === "ed25519",
-        };
-      }),
-    )
-    .returning("id")
-    .execute();
   const followPrefix = `http://bench/follows/${phase}/`;
-  await db
-    .insertInto("federation_follows")
-    .values(
-      actors.map((a, i) => ({
-        local_actor: "cmcas",
-        remote_actor_id: a.id,
-        direction: "incoming" as const,
-        state: "accepted" as const,
-        activity_id: `${followPrefix}${i}`,
-      })),
-    )
-    .execute();
+  await addFollowers(
+    Array.from({ length: FOLLOWERS }, (_, i) => ({
+      host: phaseHosts[i % SINKS]!,
+      name: `${phase}-u${i}`,
+      ed25519: phase === "ed25519",
+    })),
+    followPrefix,
+  );
 
   const startedAt = performance.timeOrigin + performance.now();
   const { received: before, cpu: sinksBefore } = await counts();
@@ -215,11 +215,7 @@ async function fanOut(phase: "rsa" | "ed25519", phaseHosts: string[]): Promise<b
     .orderBy("id", "desc")
     .executeTakeFirstOrThrow();
   const queued = (outbox.dispatched_at!.getTime() - outbox.created_at.getTime()) / 1000;
-  // The next phase's fan-out goes to its own followers only.
-  await db
-    .deleteFrom("federation_follows")
-    .where("activity_id", "like", `${followPrefix}%`)
-    .execute();
+  await removeFollowers(followPrefix);
 
   console.log(`fan-out   to ${label}`);
   console.log(`  inboxes reached:        ${received} / ${FOLLOWERS} (on ${SINKS} servers)`);
