@@ -43,18 +43,26 @@ export function publish(
   return publishAll(tx, actor, [{ activity, audience }]);
 }
 
+/** An activity to publish; `json`: its JSON-LD when the caller wrote it (not compacted again). */
+export interface Publication {
+  activity: Activity;
+  audience: Audience;
+  json?: Record<string, unknown>;
+}
+
 /** Queues several activities of one actor, in this order, with one statement. */
 export async function publishAll(
   tx: Tx,
   actor: string,
-  items: readonly { activity: Activity; audience: Audience }[],
+  items: readonly Publication[],
 ): Promise<void> {
   if (items.length === 0) return;
   const values = [];
-  for (const { activity, audience } of items) {
+  for (const { activity, audience, json: written } of items) {
     if (!activity.id || !activity.actorId)
       throw new TypeError("an activity needs an id and an actor");
-    const compact = (await activity.toJsonLd({ format: "compact" })) as Record<string, unknown>;
+    const compact =
+      written ?? ((await activity.toJsonLd({ format: "compact" })) as Record<string, unknown>);
     const json = audience.objectExtras ? addExtras(compact, audience.objectExtras) : compact;
     values.push({
       actor,

@@ -3,7 +3,8 @@
 import { Announce, Create, PUBLIC_COLLECTION, type Activity } from "@fedify/vocab";
 import type { Tx } from "../../server/db/transaction.ts";
 import type { ObjectExtras } from "../extras.ts";
-import { publishAll, type Audience } from "../outbox.ts";
+import { publishAll, type Publication } from "../outbox.ts";
+import { announceIdJson, announceJson, type AnnounceFields } from "./announce-json.ts";
 import { actorUri, newActivityId } from "../uris.ts";
 import { FEDERATED_VISIBILITIES } from "./group-actors.ts";
 import type { PostObject } from "./objects.ts";
@@ -35,19 +36,32 @@ export async function announceInGroup(
   objectExtras?: ObjectExtras,
 ): Promise<void> {
   const group = found.groupIdentifier!;
-  const announce = (object: Activity | URL) =>
-    new Announce({
-      id: newActivityId(publicUrl),
-      actor: actorUri(publicUrl, group),
-      object,
-      ...addressing(found, publicUrl),
-      audience: new URL(found.groupUri),
-    });
-  const items: { activity: Activity; audience: Audience }[] = [
-    { activity: announce(activity), audience: { followers: true, to: [], objectExtras } },
+  const fields = () => ({
+    id: newActivityId(publicUrl),
+    actor: actorUri(publicUrl, group),
+    ...addressing(found, publicUrl),
+    audience: new URL(found.groupUri),
+  });
+  const announce = (f: AnnounceFields, object: Activity | URL) => new Announce({ ...f, object });
+  const first = fields();
+  // Written as JSON when the activity came from elsewhere under a context that allows it
+  // (announce-json.ts); extras need Fedify's compaction (their terms are in its context).
+  const json = objectExtras ? undefined : await announceJson(first, activity);
+  const items: Publication[] = [
+    {
+      activity: announce(first, activity),
+      audience: { followers: true, to: [], objectExtras },
+      ...(json ? { json } : {}),
+    },
   ];
-  if (activity instanceof Create && found.visibility === "public" && activity.objectId)
-    items.push({ activity: announce(activity.objectId), audience: { followers: true, to: [] } });
+  if (activity instanceof Create && found.visibility === "public" && activity.objectId) {
+    const second = fields();
+    items.push({
+      activity: announce(second, activity.objectId),
+      audience: { followers: true, to: [] },
+      json: announceIdJson(second, activity.objectId),
+    });
+  }
   // Both in one statement.
   await publishAll(tx, group, items);
 }
