@@ -7,7 +7,7 @@ import { generateCryptoKeyPair } from "@fedify/fedify";
 import { Multikey } from "@fedify/vocab";
 import { FakePeer } from "../support/fake-peer.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { waitFor } from "./harness.ts";
+import { drain, waitFor } from "./harness.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";
 /** Mitra's actor context (its own terms left out): `assertionMethod`, `Multikey` and
@@ -101,11 +101,6 @@ describe("inbox: RFC 9421 signatures by an Ed25519 Multikey (FEP-521a)", functio
       .select(["state", "direction"])
       .where("activity_id", "=", activityId)
       .executeTakeFirst();
-  const idle = () =>
-    waitFor("the queue to be idle", async () => {
-      const stats = await instance.ctx.queue.stats();
-      return stats.pending + stats.running === 0;
-    });
   const accepted = (activityId: string) =>
     peer.received.some((r) => {
       const object = r.body?.type === "Accept" ? r.body.object : undefined;
@@ -140,7 +135,7 @@ describe("inbox: RFC 9421 signatures by an Ed25519 Multikey (FEP-521a)", functio
         const res = await send(url, request);
         assert.equal(res.status, 401, `${what}: ${await res.text()}`);
       }
-      await idle();
+      await drain({ instance });
       assert.equal(await followRow(follow.id), undefined, "no follow kept");
       assert.ok(!accepted(follow.id), "no Accept sent");
 

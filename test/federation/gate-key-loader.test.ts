@@ -7,7 +7,7 @@ import type { AddressInfo } from "node:net";
 import { OUTGOING_LIMITS } from "../../federation/http/outgoing.ts";
 import { cmcasSigner, createNote, inboxRequest } from "../support/inbox.ts";
 import { freePort, startTestInstance, type TestInstance } from "../support/instance.ts";
-import { waitFor } from "./harness.ts";
+import { drain } from "./harness.ts";
 
 type Behaviour = "pass" | "503" | "hang" | "401-unsigned" | "403-unsigned";
 
@@ -98,10 +98,7 @@ describe("inbox gate: the key is fetched signed only when its host asks for it",
   async function postFromB(text: string) {
     const note = createNote(b.env.PUBLIC_URL!, text);
     // The previous post's processing may still fetch the actor: let it end before counting.
-    await waitFor("A's queue to drain", async () => {
-      const stats = await a.ctx.queue.stats();
-      return stats.pending + stats.running === 0;
-    });
+    await drain({ instance: a });
     // A key verified by the previous post is kept, in the database and in memory (ADR 0155,
     // 0165): forget it through the store, so each case fetches.
     for await (const { key } of a.federation.kv.list(["_fedify", "publicKey"]))

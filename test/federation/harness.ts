@@ -164,8 +164,8 @@ export async function fanOutNote(instance: TestInstance, text: string, count: nu
   return id;
 }
 
-/** Waits until no job is pending or running on these instances. */
-export async function drain(...peers: Peer[]): Promise<void> {
+/** Waits until no job is pending or running on these instances (a Peer, or any `{ instance }`). */
+export async function drain(...peers: Pick<Peer, "instance">[]): Promise<void> {
   await waitFor("queues to drain", async () => {
     for (const peer of peers) {
       const stats = await peer.instance.ctx.queue.stats();

@@ -7,7 +7,7 @@ import { saveRemoteActor } from "../../federation/actors/remote.ts";
 import { saveFollow } from "../../federation/follows/follows.repo.ts";
 import { FakePeer } from "../support/fake-peer.ts";
 import { startTestInstance, type TestInstance } from "../support/instance.ts";
-import { api, tokenFor, waitFor } from "./harness.ts";
+import { api, drain, tokenFor, waitFor } from "./harness.ts";
 
 const AS = "https://www.w3.org/ns/activitystreams";
 
@@ -113,10 +113,7 @@ describe("federation: inbox payloads of other software", function () {
         .executeTakeFirst(),
     );
     assert.match(JSON.stringify(told.data), /tu viens/);
-    await waitFor("the queue to be idle", async () => {
-      const stats = await instance.ctx.queue.stats();
-      return stats.pending + stats.running === 0;
-    });
+    await drain({ instance });
     // Kept (it names a member here); the plain one was not.
     assert.ok(await keptNote(mention.object.id));
     assert.equal(await keptNote(plain.object.id), undefined);
